@@ -1,0 +1,203 @@
+package permissions
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Limits on a permissions object, so that a hostile document costs little.
+const (
+	// MaxPermissions is the most leaves one permissions object may hold.
+	MaxPermissions = 1024
+	// MaxDepth is the deepest nesting of a permissions object.
+	MaxDepth = 8
+)
+
+// Entry is one leaf of a permissions object: its dotted Name, whether it is
+// Enabled, and for the object form the whole object as Constraints (nil for
+// a plain boolean).
+type Entry struct {
+	Name        string
+	Enabled     bool
+	Constraints json.RawMessage
+}
+
+// Parse flattens a nested permissions object into its leaves, sorted by
+// name. where names the object in errors (for example
+// "startup_app.permissions"). It refuses anything but objects and booleans,
+// keys that are empty or hold a dot or a control character, duplicate keys,
+// nesting deeper than MaxDepth and more than MaxPermissions leaves. A nil or
+// JSON null object has no leaves.
+func Parse(raw json.RawMessage, where string) ([]Entry, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var out []Entry
+	if err := flatten(raw, where, "", 0, &out); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry) error {
+	at := where
+	if prefix != "" {
+		at = where + "." + prefix
+	}
+	if depth > MaxDepth {
+		return fmt.Errorf("permissions: %s: nested deeper than %d levels", at, MaxDepth)
+	}
+	members, err := objectMembers(raw, at)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if err := checkKey(m.key, at); err != nil {
+			return err
+		}
+		name := m.key
+		if prefix != "" {
+			name = prefix + "." + m.key
+		}
+		v := bytes.TrimSpace(m.value)
+		switch {
+		case string(v) == "true" || string(v) == "false":
+			if err := add(out, Entry{Name: name, Enabled: string(v) == "true"}, where); err != nil {
+				return err
+			}
+		case len(v) > 0 && v[0] == '{':
+			enabled, isLeaf, err := enabledField(v, where+"."+name)
+			if err != nil {
+				return err
+			}
+			if isLeaf {
+				if err := add(out, Entry{Name: name, Enabled: enabled, Constraints: append(json.RawMessage(nil), v...)}, where); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := flatten(v, where, name, depth+1, out); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("permissions: %s.%s: want true, false or an object", where, name)
+		}
+	}
+	return nil
+}
+
+func add(out *[]Entry, e Entry, where string) error {
+	if len(*out) >= MaxPermissions {
+		return fmt.Errorf("permissions: %s: more than %d permissions", where, MaxPermissions)
+	}
+	*out = append(*out, e)
+	return nil
+}
+
+func checkKey(key, at string) error {
+	if key == "" {
+		return fmt.Errorf("permissions: %s: empty key", at)
+	}
+	if strings.Contains(key, ".") {
+		return fmt.Errorf("permissions: %s: key %q holds a dot", at, key)
+	}
+	for _, r := range key {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return fmt.Errorf("permissions: %s: key %q holds a control or invalid character", at, key)
+		}
+	}
+	return nil
+}
+
+// enabledField reports whether the object v is a leaf (it has an "enabled"
+// member) and if so the value of that member, which must be a boolean.
+func enabledField(v json.RawMessage, at string) (enabled, isLeaf bool, err error) {
+	members, err := objectMembers(v, at)
+	if err != nil {
+		return false, false, err
+	}
+	for _, m := range members {
+		if m.key != "enabled" {
+			continue
+		}
+		switch string(bytes.TrimSpace(m.value)) {
+		case "true":
+			return true, true, nil
+		case "false":
+			return false, true, nil
+		}
+		return false, false, fmt.Errorf("permissions: %s.enabled: want true or false", at)
+	}
+	return false, false, nil
+}
+
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectMembers splits a JSON object into its members in order, refusing
+// duplicate keys and anything that is not an object.
+func objectMembers(raw json.RawMessage, at string) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("permissions: %s: %w", at, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("permissions: %s: want an object", at)
+	}
+	var out []member
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("permissions: %s: %w", at, err)
+		}
+		key := tok.(string)
+		if seen[key] {
+			return nil, fmt.Errorf("permissions: %s: duplicate key %q", at, key)
+		}
+		seen[key] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("permissions: %s.%s: %w", at, key, err)
+		}
+		out = append(out, member{key, v})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("permissions: %s: %w", at, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("permissions: %s: data after the object", at)
+	}
+	return out, nil
+}
+
+// Requested merges the leaves of several permissions objects (a manifest's
+// startup_app and platform) into the set an app requests: every name that
+// is enabled in at least one of them, once, sorted by name. Where both
+// enable a name, the first object's constraints are kept.
+func Requested(lists ...[]Entry) []Entry {
+	seen := map[string]bool{}
+	var out []Entry
+	for _, l := range lists {
+		for _, e := range l {
+			if !e.Enabled || seen[e.Name] {
+				continue
+			}
+			seen[e.Name] = true
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
