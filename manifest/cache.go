@@ -1,0 +1,83 @@
+package manifest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// cached is a manifest as the cache keeps it on disk.
+type cached struct {
+	URL       string    `json:"url"`
+	FinalURL  string    `json:"finalUrl"`
+	Redirects int       `json:"redirects"`
+	Strict    bool      `json:"strict"`
+	FetchedAt time.Time `json:"fetchedAt"`
+	Body      []byte    `json:"body"`
+}
+
+// cachePath names the cache file of a manifest URL. The --resolve entries
+// are part of the key, so that a copy fetched from one address never stands
+// in for another.
+func (f *Fetcher) cachePath(url string) string {
+	h := sha256.New()
+	h.Write([]byte(url))
+	keys := make([]string, 0, len(f.Resolve))
+	for k := range f.Resolve {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "\x00%s=%s", k, f.Resolve[k])
+	}
+	return filepath.Join(f.CacheDir, hex.EncodeToString(h.Sum(nil))+".json")
+}
+
+func (f *Fetcher) storeCache(c cached) error {
+	if f.CacheDir == "" {
+		return nil
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return platform.WriteFileAtomic(f.cachePath(c.URL), data, 0o600)
+}
+
+// loadCache reads the cached copy of url; os.ErrNotExist when there is none.
+func (f *Fetcher) loadCache(url string) (*cached, error) {
+	if f.CacheDir == "" {
+		return nil, os.ErrNotExist
+	}
+	file, err := os.Open(f.cachePath(url))
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	// Base64 and the JSON around it: well under 2 MiB for a 1 MiB body.
+	const limit = 2 << 20
+	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, errors.New("cached copy is too large")
+	}
+	var c cached
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("cached copy is damaged: %w", err)
+	}
+	if c.URL != url {
+		return nil, os.ErrNotExist
+	}
+	return &c, nil
+}

@@ -1,0 +1,41 @@
+// Package manifest reads an app's manifest: what a launch request names
+// (https://, fins:// and fin:// URLs), how the manifest is fetched (strict
+// HTTPS first, a relaxed retry only where the machine settings allow it, the
+// last cached copy when the network fails), and the keys rvm reads from it.
+//
+// # Manifest URLs
+//
+//	https://apps.acme.com/app.json            fetched as is
+//	fins://apps.acme.com/app.json?$$t=ACME&v=2 fetches https://apps.acme.com/app.json?v=2
+//	                                          and hands {"t": "ACME"} to the app
+//	fin://apps.acme.com/app.json              http://apps.acme.com/app.json: relaxed only, never trusted
+//
+// Any other scheme, a URL with user info or without a host is refused.
+//
+// # The manifest
+//
+// A JSON object of at most 1 MiB (MaxManifestSize), UTF-8, without a
+// byte-order mark or duplicate top-level keys. rvm reads runtime.version,
+// runtime.arguments, startup_app.permissions, platform.permissions and
+// trustedAppConfigs; every other key is kept and ignored. A wrong type for a
+// key that rvm reads is an error naming the key:
+//
+//	{
+//	  "runtime": {"version": "stable", "arguments": "--v=1"},
+//	  "startup_app": {"name": "blotter", "permissions": {"System": {"launchExternalProcess": true}}},
+//	  "trustedAppConfigs": {"value": "...", "signature": {"linux": "..."}}
+//	}
+//
+// # Fetching
+//
+// Fetcher.FetchManifest tries a strict fetch first: HTTPS only, TLS 1.2 or
+// later, the certificate verified for the host against the system roots,
+// every redirect hop HTTPS, at most 10 redirects, timeouts on connect,
+// handshake, headers and the whole exchange, and a body of at most 1 MiB
+// after decompression. A security failure (an invalid certificate, a
+// downgrade to http:, an http: URL) is retried once, relaxed, only where the
+// HTTPS security settings allow that kind of failure; the manifest then
+// arrives untrusted. A network failure (refused, timed out, 5xx, cut short)
+// falls back to the last cached copy, which remembers whether it came from a
+// strict fetch.
+package manifest

@@ -1,0 +1,186 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rvm-launcher/rvm/permissions"
+)
+
+// MaxManifestSize is the largest manifest rvm reads: 1 MiB.
+const MaxManifestSize = 1 << 20
+
+// maxArguments bounds runtime.arguments.
+const maxArguments = 256
+
+// Manifest is the part of an app manifest that rvm reads.
+type Manifest struct {
+	// Runtime is the runtime the app asks for.
+	Runtime Runtime
+	// Permissions are the permissions the app requests: the enabled leaves
+	// of startup_app.permissions and platform.permissions, once each, sorted
+	// by name.
+	Permissions []permissions.Entry
+	// TrustedAppConfigs is the raw trustedAppConfigs value; nil when the
+	// manifest has none.
+	TrustedAppConfigs json.RawMessage
+	// Keys holds every top-level key, the ones rvm reads and the others.
+	Keys map[string]json.RawMessage
+}
+
+// Runtime is the manifest's runtime object.
+type Runtime struct {
+	// Version is an exact version, a wildcard or a channel name (SPEC 8).
+	Version string
+	// Arguments are passed to the runtime after rvm's own. The manifest may
+	// give them as one string (split at white space) or an array of strings.
+	Arguments []string
+}
+
+// Parse reads a manifest. It refuses, with an error naming the key at fault:
+// more than MaxManifestSize bytes, invalid UTF-8, a byte-order mark, anything
+// but one JSON object, duplicate top-level keys, and a wrong type for a key
+// that rvm reads.
+func Parse(data []byte) (*Manifest, error) {
+	if len(data) > MaxManifestSize {
+		return nil, fmt.Errorf("manifest: %d bytes is more than the %d allowed", len(data), MaxManifestSize)
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return nil, errors.New("manifest: starts with a byte-order mark, which JSON does not allow")
+	}
+	if !utf8.Valid(data) {
+		return nil, errors.New("manifest: not valid UTF-8")
+	}
+	keys, err := topLevel(data)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifest{Keys: keys}
+	if raw, ok := present(keys, "runtime"); ok {
+		if m.Runtime, err = parseRuntime(raw); err != nil {
+			return nil, err
+		}
+	}
+	var lists [][]permissions.Entry
+	for _, key := range []string{"startup_app", "platform"} {
+		raw, ok := present(keys, key)
+		if !ok {
+			continue
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+			return nil, fmt.Errorf("manifest: %s: want an object", key)
+		}
+		perms, ok := present(obj, "permissions")
+		if !ok {
+			continue
+		}
+		entries, err := permissions.Parse(perms, key+".permissions")
+		if err != nil {
+			return nil, fmt.Errorf("manifest: %w", err)
+		}
+		lists = append(lists, entries)
+	}
+	m.Permissions = permissions.Requested(lists...)
+	if raw, ok := present(keys, "trustedAppConfigs"); ok {
+		if raw[0] != '{' {
+			return nil, errors.New("manifest: trustedAppConfigs: want an object")
+		}
+		m.TrustedAppConfigs = raw
+	}
+	return m, nil
+}
+
+// present reports the trimmed value of key, treating JSON null as absent.
+func present(obj map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+	raw := bytes.TrimSpace(obj[key])
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, false
+	}
+	return raw, true
+}
+
+// topLevel splits the manifest into its top-level members, refusing
+// anything but a single object and duplicate keys (two trustedAppConfigs
+// keys must not let two readers see two different blocks).
+func topLevel(data []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("manifest: not JSON: %w", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("manifest: the top level is %s, want an object", kindOf(tok))
+	}
+	keys := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("manifest: not JSON: %w", err)
+		}
+		key := tok.(string)
+		if _, dup := keys[key]; dup {
+			return nil, fmt.Errorf("manifest: duplicate key %q", key)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("manifest: %s: %w", key, err)
+		}
+		keys[key] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("manifest: not JSON: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("manifest: data after the JSON object")
+	}
+	return keys, nil
+}
+
+func kindOf(tok json.Token) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '[' {
+			return "an array"
+		}
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return "not an object"
+}
+
+func parseRuntime(raw json.RawMessage) (Runtime, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return Runtime{}, errors.New("manifest: runtime: want an object")
+	}
+	var rt Runtime
+	if v, ok := present(obj, "version"); ok {
+		if err := json.Unmarshal(v, &rt.Version); err != nil {
+			return Runtime{}, errors.New("manifest: runtime.version: want a string")
+		}
+	}
+	if v, ok := present(obj, "arguments"); ok {
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			rt.Arguments = strings.Fields(s)
+		} else if err := json.Unmarshal(v, &rt.Arguments); err != nil {
+			return Runtime{}, errors.New("manifest: runtime.arguments: want a string or an array of strings")
+		}
+		if len(rt.Arguments) > maxArguments {
+			return Runtime{}, fmt.Errorf("manifest: runtime.arguments: more than %d arguments", maxArguments)
+		}
+	}
+	return rt, nil
+}
