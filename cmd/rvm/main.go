@@ -1,0 +1,191 @@
+// Command rvm launches desktop apps by the URL of their manifest, deciding
+// what each app may do: it fetches the manifest over strict HTTPS, verifies
+// its signed trustedAppConfigs block, applies the desktop owner's settings
+// and starts the app's runtime. `rvm help` lists the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// Exit codes (SPEC 1).
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitRefused = 3
+)
+
+const usage = `rvm launches desktop apps by the URL of their manifest.
+
+Usage:
+  rvm verify [flags] [--] URL     fetch, verify and decide; print the decision
+  rvm launch [flags] [--] URL     the same, ask about prompts, start the runtime
+  rvm settings [--json]           the effective machine and desktop owner settings
+  rvm permissions list [--json]   the stored decisions of users
+  rvm permissions revoke URL [PERMISSION]
+  rvm service install|uninstall|start|stop|restart|status|run [--user]
+
+URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
+
+Exit codes: 0 done; 1 failed (no decision, or the runtime did not start);
+2 bad usage; 3 launch refused by the desktop owner's policy.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "verify", "launch":
+		return runDecide(ctx, cmd, rest, stdin, stdout, stderr)
+	case "settings":
+		return runSettings(ctx, rest, stdout, stderr)
+	case "permissions":
+		return runPermissions(rest, stdout, stderr)
+	case "service":
+		return runService(ctx, rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "rvm: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}
+
+// resolveFlag collects repeated --resolve values.
+type resolveFlag []string
+
+func (r *resolveFlag) String() string     { return strings.Join(*r, ",") }
+func (r *resolveFlag) Set(v string) error { *r = append(*r, v); return nil }
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; it reports the exit code when the command should end
+// here (help asked for, or bad usage).
+func parse(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, true
+		}
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+// environment is the machine as the launcher sees it.
+func environment(stderr io.Writer, verbose bool) (launcher.Env, io.Closer, error) {
+	dir, err := platform.DataDir(os.Getenv)
+	if err != nil {
+		return launcher.Env{}, nil, err
+	}
+	level := zerolog.WarnLevel
+	if verbose {
+		level = zerolog.DebugLevel
+	}
+	log, closer, lerr := launcher.OpenLog(dir, stderr, level)
+	if lerr != nil {
+		log.Warn().Err(lerr).Msg("logging to the console only")
+	}
+	return launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log}, closer, nil
+}
+
+func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("rvm "+cmd, "rvm "+cmd+" [flags] [--] URL", stderr)
+	var (
+		opts    launcher.Options
+		resolve resolveFlag
+		asJSON  = fs.Bool("json", false, "print the decision document (JSON)")
+		verbose = fs.Bool("v", false, "log every step to stderr")
+	)
+	fs.StringVar(&opts.Platform, "platform", "", "whose signature to verify: win, mac or linux (default: this machine's)")
+	fs.StringVar(&opts.TrustRoots, "trust-roots", "", "PEM bundle of trust roots, replacing the configured ones for this call")
+	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
+	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: connect to ADDR for HOST:PORT, still verifying TLS for HOST (repeatable)")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "rvm %s: want exactly one URL, got %d arguments\n", cmd, fs.NArg())
+		fs.Usage()
+		return exitUsage
+	}
+	opts.Resolve = resolve
+	if opts.MachineSettings == "" {
+		opts.MachineSettings = os.Getenv("RVM_MACHINE_SETTINGS")
+	}
+	if err := opts.Check(); err != nil {
+		fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
+		return exitUsage
+	}
+	env, closer, err := environment(stderr, *verbose)
+	if err != nil {
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
+	}
+	defer closer.Close()
+	l := launcher.New(env)
+	url := fs.Arg(0)
+	if cmd == "verify" {
+		doc, err := l.VerifyVia(ctx, url, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "rvm: %v\n", err)
+			return exitFailed
+		}
+		printDocument(stdout, doc, *asJSON)
+		return exitOK
+	}
+	doc, pid, err := l.LaunchVia(ctx, url, opts, launcher.TerminalPrompter(stdin, stderr))
+	if doc != nil {
+		printDocument(stdout, doc, *asJSON)
+	}
+	var refused *launcher.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitRefused
+	case err != nil:
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
+	}
+	if !*asJSON {
+		fmt.Fprintf(stdout, "started    runtime (pid %d)\n", pid)
+	}
+	return exitOK
+}
+
+func printDocument(w io.Writer, doc *launcher.Document, asJSON bool) {
+	if asJSON {
+		w.Write(doc.JSON())
+		return
+	}
+	doc.WriteSummary(w)
+}

@@ -1,0 +1,5 @@
+//go:build !windows && !darwin
+
+package platform
+
+const name = "linux"
