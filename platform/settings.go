@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 )
 
 // Names of the machine settings (SPEC section 4). They are the same on every
@@ -92,15 +93,45 @@ type SettingsSource struct {
 	Name string
 	// MachineWide is false for a per-user source.
 	MachineWide bool
-	// load returns the raw values found (string or int), errors for the bad
-	// ones, and os.ErrNotExist (wrapped) when the source does not exist.
-	load func() (map[string]any, []error, error)
+	// load reads the source. It returns os.ErrNotExist (wrapped) when the
+	// source does not exist, another error when it exists but cannot be
+	// read as a whole.
+	load func() (rawSettings, error)
+}
+
+// rawSettings is what one source holds: the valid values by setting name
+// (a string, or an int 0/1 for a flag) and, by the name as written, an
+// error for every value that is present but invalid (an unknown name, a
+// wrong type, a value out of range).
+type rawSettings struct {
+	values map[string]any
+	bad    map[string]error
 }
 
 // LoadMachineSettings reads the machine settings. A non-empty override is the
 // path of a JSON settings file (--machine-settings or RVM_MACHINE_SETTINGS)
 // that replaces every other source and counts as machine-wide; otherwise the
-// platform's sources are read in the order of SPEC section 4.
+// platform's sources are read (SPEC section 4):
+//
+//   - Windows: HKLM\Software\Policies\RVM, HKCU\Software\Policies\RVM,
+//     HKLM\Software\RVM\Settings, HKCU\Software\RVM\Settings (REG_SZ,
+//     REG_EXPAND_SZ and REG_DWORD values; see registry_windows.go);
+//   - macOS: /Library/Managed Preferences/RVM.plist,
+//     /Library/Application Support/RVM/Settings.plist,
+//     ~/Library/Application Support/RVM/Settings.plist (see plist.go);
+//   - Linux: /etc/rvm/settings.json, $XDG_CONFIG_HOME/rvm/settings.json.
+//
+// getenv is os.Getenv in production and a map in tests.
+//
+// Precedence: the first source that holds a value wins, except that a
+// machine-wide source always wins over a per-user one: on Windows
+// HKLM\Software\RVM\Settings is read before HKCU\Software\Policies\RVM,
+// since HKCU is the user's. Two rules keep a user from slipping past the
+// owner's mistakes: an invalid value in a machine-wide source keeps
+// per-user sources from setting that name, and a machine-wide source that
+// exists but cannot be read (bad syntax, access denied) hides every
+// per-user source. TrustRootsFile is read only from machine-wide sources.
+// Every problem is in Errors; it never stops the other values from loading.
 func LoadMachineSettings(override string, getenv func(string) string) *MachineSettings {
 	var sources []SettingsSource
 	if override != "" {
@@ -111,62 +142,91 @@ func LoadMachineSettings(override string, getenv func(string) string) *MachineSe
 	return loadFrom(sources)
 }
 
+// loadFrom applies the precedence rules of LoadMachineSettings to sources,
+// which are in the order of the spec.
 func loadFrom(sources []SettingsSource) *MachineSettings {
 	s := &MachineSettings{Values: map[string]Value{}}
-	for _, src := range sources {
-		vals, errs, err := src.load()
-		s.Errors = append(s.Errors, errs...)
+	ordered := append([]SettingsSource(nil), sources...)
+	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].MachineWide && !ordered[j].MachineWide })
+	// heldBy names, for a setting that a machine-wide source holds with
+	// an invalid value, that source. brokenMachineSource names a
+	// machine-wide source that exists but could not be read.
+	heldBy := map[string]string{}
+	brokenMachineSource := ""
+	for _, src := range ordered {
+		if !src.MachineWide && brokenMachineSource != "" {
+			s.Errors = append(s.Errors, fmt.Errorf("platform: settings in %s ignored: the machine-wide source %s could not be read, and a per-user source may not stand in for it", src.Name, brokenMachineSource))
+			continue
+		}
+		raw, err := src.load()
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
 				s.Errors = append(s.Errors, err)
+				if src.MachineWide && brokenMachineSource == "" {
+					brokenMachineSource = src.Name
+				}
 			}
 			continue
 		}
-		names := make([]string, 0, len(vals))
-		for n := range vals {
-			names = append(names, n)
+		for _, name := range sortedKeys(raw.bad) {
+			s.Errors = append(s.Errors, raw.bad[name])
+			if src.MachineWide {
+				if _, ok := heldBy[name]; !ok {
+					heldBy[name] = src.Name
+				}
+			}
 		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range sortedKeys(raw.values) {
+			if _, done := s.Values[name]; done {
+				continue
+			}
 			if !src.MachineWide && machineWideOnly[name] {
 				s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: it is read only from machine-wide sources", name, src.Name))
 				continue
 			}
-			if _, done := s.Values[name]; done {
+			if held, ok := heldBy[name]; ok && !src.MachineWide {
+				s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: the machine-wide source %s holds an invalid value for it", name, src.Name, held))
 				continue
 			}
-			s.Values[name] = Value{Value: vals[name], Source: src.Name}
+			s.Values[name] = Value{Value: raw.values[name], Source: src.Name}
 		}
 	}
 	return s
 }
 
-// checkValue validates one raw value read from a source. It returns the
-// normalized value (string, or int 0/1) or an error naming the value and
-// its source.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkValue validates one value read from a source, as its format
+// decoded it. It returns the normalized value (a non-empty string, or an
+// int 0/1 for a flag) or an error naming the value and its source.
 func checkValue(name string, raw any, source string) (any, error) {
 	flag, known := settingKinds[name]
 	if !known {
 		return nil, fmt.Errorf("platform: unknown setting %q in %s", name, source)
 	}
 	if flag {
-		var n int
+		n := -1
 		switch v := raw.(type) {
 		case int:
 			n = v
-		case uint32:
-			n = int(v)
+		case int64:
+			if v == 0 || v == 1 {
+				n = int(v)
+			}
 		case uint64:
-			if v > 1 {
-				n = 2
-			} else {
+			if v <= 1 {
 				n = int(v)
 			}
 		case json.Number:
-			if v.String() == "0" || v.String() == "1" {
-				n = int(v.String()[0] - '0')
-			} else {
-				n = 2
+			if v == "0" || v == "1" {
+				n = int(v[0] - '0')
 			}
 		default:
 			return nil, fmt.Errorf("platform: setting %s in %s: want 0 or 1, got %s", name, source, describe(raw))
@@ -180,18 +240,37 @@ func checkValue(name string, raw any, source string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("platform: setting %s in %s: want a string, got %s", name, source, describe(raw))
 	}
+	if str == "" {
+		return nil, fmt.Errorf("platform: setting %s in %s: empty", name, source)
+	}
 	if name == SettingRevocationMode && str != "online" && str != "cached" && str != "off" {
 		return nil, fmt.Errorf("platform: setting %s in %s: want online, cached or off, got %q", name, source, str)
 	}
 	return str, nil
 }
 
+// checkAll validates every value of a decoded source.
+func checkAll(vals map[string]any, source string) rawSettings {
+	raw := rawSettings{values: map[string]any{}, bad: map[string]error{}}
+	for name, v := range vals {
+		checked, err := checkValue(name, v, source)
+		if err != nil {
+			raw.bad[name] = err
+			continue
+		}
+		raw.values[name] = checked
+	}
+	return raw
+}
+
 func describe(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"
-	case json.Number, int, uint32, uint64:
+	case json.Number, int, int64, uint64:
 		return "a number"
+	case float32, float64:
+		return "a real number"
 	case bool:
 		return "a boolean"
 	case nil:
@@ -202,6 +281,8 @@ func describe(v any) string {
 		return "an object"
 	case []byte:
 		return "binary data"
+	case time.Time:
+		return "a date"
 	}
 	return fmt.Sprintf("a value of type %T", v)
 }
@@ -209,41 +290,48 @@ func describe(v any) string {
 // maxSettingsFile bounds a settings file; real ones are a few hundred bytes.
 const maxSettingsFile = 64 << 10
 
-// JSONSettingsFile is a settings source read from a JSON object file.
+// JSONSettingsFile is a settings source read from a JSON object file (at
+// most 64 KiB, no duplicate keys) of the values of SPEC section 4: strings,
+// and the numbers 0 or 1 for the flags.
 func JSONSettingsFile(path string, machineWide bool) SettingsSource {
-	return SettingsSource{Name: path, MachineWide: machineWide, load: func() (map[string]any, []error, error) {
+	return SettingsSource{Name: path, MachineWide: machineWide, load: func() (rawSettings, error) {
 		data, err := readBounded(path, maxSettingsFile)
 		if err != nil {
-			return nil, nil, err
+			return rawSettings{}, err
 		}
 		return parseJSONSettings(data, path)
 	}}
 }
 
-func parseJSONSettings(data []byte, source string) (map[string]any, []error, error) {
+func parseJSONSettings(data []byte, source string) (rawSettings, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return nil, nil, fmt.Errorf("platform: settings file %s: %w", source, err)
-	}
-	if obj == nil {
-		return nil, nil, fmt.Errorf("platform: settings file %s: want a JSON object", source)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, fmt.Errorf("platform: settings file %s: data after the JSON object", source)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return rawSettings{}, fmt.Errorf("platform: settings file %s: want a JSON object", source)
 	}
 	vals := map[string]any{}
-	var errs []error
-	for name, raw := range obj {
-		v, err := checkValue(name, raw, source)
+	for dec.More() {
+		tok, err := dec.Token()
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
+		}
+		name := tok.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return rawSettings{}, fmt.Errorf("platform: settings file %s: %s: %w", source, name, err)
+		}
+		if _, dup := vals[name]; dup {
+			return rawSettings{}, fmt.Errorf("platform: settings file %s: duplicate key %q", source, name)
 		}
 		vals[name] = v
 	}
-	return vals, errs, nil
+	if _, err := dec.Token(); err != nil {
+		return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return rawSettings{}, fmt.Errorf("platform: settings file %s: data after the JSON object", source)
+	}
+	return checkAll(vals, source), nil
 }
 
 // readBounded reads a file of at most limit bytes.

@@ -1,7 +1,7 @@
-//go:build !linux
+//go:build !linux && !windows && !darwin
 
 package platform
 
-// machineSettingsSources: the registry (Windows) and property lists (macOS)
-// come with the settings issue; until then only the override file is read.
+// machineSettingsSources: SPEC section 4 names no sources for this system;
+// only the override file (--machine-settings, RVM_MACHINE_SETTINGS) is read.
 func machineSettingsSources(getenv func(string) string) []SettingsSource { return nil }
