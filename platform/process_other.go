@@ -1,0 +1,14 @@
+//go:build !unix && !windows
+
+package platform
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+const runtimeExecutable = "runtime"
+
+func isExecutable(info fs.FileInfo) bool { return info.Mode().Perm()&0o111 != 0 }
+
+func detachedAttr() (*syscall.SysProcAttr, error) { return nil, errNotSupported }

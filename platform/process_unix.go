@@ -1,0 +1,16 @@
+//go:build unix
+
+package platform
+
+import (
+	"io/fs"
+	"syscall"
+)
+
+const runtimeExecutable = "runtime"
+
+func isExecutable(info fs.FileInfo) bool { return info.Mode().Perm()&0o111 != 0 }
+
+func detachedAttr() (*syscall.SysProcAttr, error) {
+	return &syscall.SysProcAttr{Setsid: true}, nil
+}
