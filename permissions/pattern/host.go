@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -45,11 +46,13 @@ func parseHost(raw string, m Mode) (string, hostKind, error) {
 		}
 		return addr.String(), hostIP, nil
 	}
+	if strings.Contains(raw, ":") {
+		return "", 0, errors.New("an IPv6 address needs brackets, as in [::1]")
+	}
 	if strings.ContainsAny(raw, "%[]") {
 		return "", 0, fmt.Errorf("host %q holds a character that is never part of a name", raw)
 	}
-	name := strings.TrimSuffix(raw, ".")
-	name, err := toASCII(name)
+	name, err := asciiName(strings.TrimSuffix(raw, "."))
 	if err != nil {
 		return "", 0, err
 	}
@@ -79,6 +82,29 @@ func parseHost(raw string, m Mode) (string, hostKind, error) {
 		return name, hostLocalhost, nil
 	}
 	return name, hostName, nil
+}
+
+// asciiName lowercases a host name and converts it to ASCII where it is
+// internationalized: where it holds a non-ASCII character, or a label in
+// punycode (xn--), which the conversion checks.
+func asciiName(name string) (string, error) {
+	for label := range strings.SplitSeq(name, ".") {
+		if hasPrefixFold(label, "xn--") {
+			return idnaToASCII(name)
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return idnaToASCII(name)
+		}
+	}
+	return strings.ToLower(name), nil
+}
+
+// hasPrefixFold reports whether s starts with the lowercase ASCII prefix,
+// ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // endsInNumber reports whether the last label of name is all decimal
