@@ -1,0 +1,186 @@
+package trust
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// MaxCRLSize is the largest CRL fetched, in bytes.
+const MaxCRLSize = 8 << 20
+
+// checkCRLs checks each certificate of chain but the root against a
+// current CRL of its issuer, for those with an https CRL distribution
+// point. It returns the earliest NextUpdate of the CRLs consulted (zero
+// where none was; now in RevocationOnline mode, where a verdict that
+// consulted a CRL may not be reused).
+func (v *Verifier) checkCRLs(ctx context.Context, chain []*x509.Certificate, mode RevocationMode, now time.Time) (time.Time, *Error) {
+	if mode == RevocationOff {
+		return time.Time{}, nil
+	}
+	var until time.Time
+	for i := 0; i+1 < len(chain); i++ {
+		cert, issuer := chain[i], chain[i+1]
+		urls := httpsPoints(cert)
+		if len(urls) == 0 {
+			continue
+		}
+		var crl *x509.RevocationList
+		var why error
+		for _, u := range urls {
+			if crl, why = v.currentCRL(ctx, u, issuer, mode, now); crl != nil {
+				break
+			}
+			v.Log.Warn().Err(why).Str("url", u).Str("certificate", certName(cert)).Msg("trust: no current CRL")
+		}
+		if crl == nil {
+			return time.Time{}, fail(RevocationUnknown, why, "certificate %q needs a current CRL and there is none: %v", certName(cert), why)
+		}
+		for _, r := range crl.RevokedCertificateEntries {
+			if r.SerialNumber != nil && r.SerialNumber.Cmp(cert.SerialNumber) == 0 {
+				return time.Time{}, fail(Revoked, nil, "certificate %q (serial %s) was revoked by its issuer %q on %s", certName(cert), cert.SerialNumber, certName(issuer), day(r.RevocationTime))
+			}
+		}
+		if until.IsZero() || crl.NextUpdate.Before(until) {
+			until = crl.NextUpdate
+		}
+		if mode == RevocationOnline {
+			until = now
+		}
+	}
+	return until, nil
+}
+
+// httpsPoints returns the https CRL distribution points of c; others are
+// not consulted.
+func httpsPoints(c *x509.Certificate) []string {
+	var out []string
+	for _, p := range c.CRLDistributionPoints {
+		if u, err := url.Parse(p); err == nil && u.Scheme == "https" && u.Host != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// crlFile is a CRL cached on disk, with the validators to fetch it again.
+type crlFile struct {
+	URL        string              `json:"url"`
+	Validators manifest.Validators `json:"validators"`
+	DER        []byte              `json:"der"`
+}
+
+// currentCRL returns a CRL from u, signed by issuer and current at now, or
+// why there is none. In RevocationCached mode a current copy on disk does;
+// otherwise the CRL is fetched, conditionally on the copy on disk.
+func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certificate, mode RevocationMode, now time.Time) (*x509.RevocationList, error) {
+	path := v.crlPath(u)
+	cached, val := v.loadCRL(path, u, issuer)
+	if mode == RevocationCached && cached != nil && now.Before(cached.NextUpdate) {
+		return cached, nil
+	}
+	if v.FetchCRL == nil {
+		if cached != nil {
+			return nil, fmt.Errorf("the cached CRL from %s is out of date since %s, and rvm may not fetch CRLs", u, day(cached.NextUpdate))
+		}
+		return nil, fmt.Errorf("no CRL from %s is cached, and rvm may not fetch CRLs", u)
+	}
+	resp, err := v.FetchCRL(ctx, u, MaxCRLSize, val)
+	if err != nil {
+		if mode == RevocationCached {
+			return nil, fmt.Errorf("fetching the CRL failed and no current copy is cached: %w", err)
+		}
+		return nil, fmt.Errorf("fetching the CRL failed: %w", err)
+	}
+	if resp.NotModified {
+		if cached == nil {
+			return nil, fmt.Errorf("%s answered Not Modified to a request for a CRL that rvm does not have", u)
+		}
+		if !now.Before(cached.NextUpdate) {
+			return nil, fmt.Errorf("the CRL from %s is out of date: its NextUpdate, %s, has passed", u, day(cached.NextUpdate))
+		}
+		return cached, nil
+	}
+	crl, err := parseCRL(resp.Body, u, issuer)
+	if err != nil {
+		return nil, err
+	}
+	if !now.Before(crl.NextUpdate) {
+		return nil, fmt.Errorf("the CRL from %s is out of date: its NextUpdate, %s, has passed", u, day(crl.NextUpdate))
+	}
+	if cached != nil && cached.Number != nil && crl.Number != nil && crl.Number.Cmp(cached.Number) < 0 {
+		return nil, fmt.Errorf("the CRL from %s (number %s) is older than the one cached (number %s)", u, crl.Number, cached.Number)
+	}
+	if path != "" {
+		data, err := json.Marshal(crlFile{URL: u, Validators: resp.Validators, DER: resp.Body})
+		if err == nil {
+			err = platform.WriteFileAtomic(path, data, 0o600)
+		}
+		if err != nil {
+			v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not cache a CRL")
+		}
+	}
+	return crl, nil
+}
+
+// crlPath is where the CRL from u is cached, or "" with no CacheDir.
+func (v *Verifier) crlPath(u string) string {
+	if v.CacheDir == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(u))
+	return filepath.Join(v.CacheDir, "crl", hex.EncodeToString(sum[:])+".json")
+}
+
+// loadCRL returns the CRL cached at path for u, checked against issuer,
+// and its validators; nil when there is none that is sound.
+func (v *Verifier) loadCRL(path, u string, issuer *x509.Certificate) (*x509.RevocationList, manifest.Validators) {
+	if path == "" {
+		return nil, manifest.Validators{}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not read a cached CRL")
+		}
+		return nil, manifest.Validators{}
+	}
+	var f crlFile
+	if err := json.Unmarshal(data, &f); err != nil || f.URL != u {
+		v.Log.Warn().Err(err).Str("path", path).Msg("trust: ignoring a damaged cached CRL")
+		return nil, manifest.Validators{}
+	}
+	crl, err := parseCRL(f.DER, u, issuer)
+	if err != nil {
+		v.Log.Warn().Err(err).Str("path", path).Msg("trust: ignoring a cached CRL")
+		return nil, manifest.Validators{}
+	}
+	return crl, f.Validators
+}
+
+// parseCRL parses a DER CRL from u and checks that issuer made it.
+func parseCRL(der []byte, u string, issuer *x509.Certificate) (*x509.RevocationList, error) {
+	crl, err := x509.ParseRevocationList(der)
+	if err != nil {
+		return nil, fmt.Errorf("the CRL from %s does not parse: %w", u, err)
+	}
+	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
+		return nil, fmt.Errorf("the CRL from %s is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, certName(issuer))
+	}
+	if err := crl.CheckSignatureFrom(issuer); err != nil {
+		return nil, fmt.Errorf("the CRL from %s is not signed by the certificate's issuer %q: %w", u, certName(issuer), err)
+	}
+	return crl, nil
+}

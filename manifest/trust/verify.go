@@ -1,0 +1,383 @@
+package trust
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// ExpiryWarning is how close the chain's expiry may come before a verified
+// block carries a warning.
+const ExpiryWarning = 90 * 24 * time.Hour
+
+// RevocationMode says how CRLs are consulted (SPEC 5.4).
+type RevocationMode string
+
+// The revocation modes. The empty mode is RevocationCached.
+const (
+	// RevocationOnline fetches every CRL afresh at every check.
+	RevocationOnline RevocationMode = "online"
+	// RevocationCached accepts a CRL cached on disk until its NextUpdate,
+	// so that verification works offline, and fetches it again (with the
+	// cached copy's validators) only after that.
+	RevocationCached RevocationMode = "cached"
+	// RevocationOff skips CRLs. The desktop owner's revoked list still
+	// applies.
+	RevocationOff RevocationMode = "off"
+)
+
+// Verifier checks trustedAppConfigs blocks. Its zero value trusts nothing:
+// with no Roots every block is from an unknown authority.
+type Verifier struct {
+	// Roots are the trust roots; nil trusts nothing. The system's roots are
+	// never consulted.
+	Roots *Roots
+	// Now returns the time of the check; nil means time.Now.
+	Now func() time.Time
+	// RevocationMode is how CRLs are consulted; "" means RevocationCached.
+	// Any other value fails every check with RevocationUnknown.
+	RevocationMode RevocationMode
+	// Revoked reports whether the desktop owner revoked the certificate
+	// whose DER has SHA-256 sum (the owner's revokedCertificates list). It
+	// is asked about every certificate of the chain at every check, cache
+	// hits included. nil revokes nothing.
+	Revoked func(sum [32]byte) bool
+	// FetchCRL fetches a CRL by a strict HTTPS GET of at most limit bytes,
+	// sending v as If-None-Match and If-Modified-Since;
+	// (*manifest.Fetcher).GetStrict fits. nil fetches nothing, so that a
+	// certificate with an https CRL distribution point is only trusted
+	// through a current CRL cached in CacheDir.
+	FetchCRL func(ctx context.Context, url string, limit int64, v manifest.Validators) (*manifest.Response, error)
+	// CacheDir is the directory where fetched CRLs are kept (in its
+	// sub-directory "crl"); "" keeps none.
+	CacheDir string
+	// Cache holds verified blocks across calls; nil verifies every block
+	// afresh. One Cache may serve many Verifiers: entries are keyed by the
+	// roots, the platform and the revocation mode.
+	Cache *Cache
+	// Log receives warnings (an expiry less than ExpiryWarning away, a CRL
+	// that could not be fetched or cached); the zero Logger is disabled.
+	Log zerolog.Logger
+}
+
+// Result is a trusted block's verdict for one manifest URL.
+type Result struct {
+	// Platform is the platform whose signature verified.
+	Platform string
+	// Signer names the signing certificate: its subject's common name, or
+	// the whole subject where it has none.
+	Signer string
+	// Apps are the names of the app entries whose patterns match the
+	// manifest URL, in the config's order.
+	Apps []string
+	// Grants are the permissions that those entries enable, each once,
+	// sorted by name (permissions.Requested of their lists).
+	Grants []permissions.Entry
+	// Expires is the earliest NotAfter of the chain.
+	Expires time.Time
+	// Warnings are sentences for the decision document, such as an expiry
+	// less than ExpiryWarning away.
+	Warnings []string
+	// ValidUntil is how long the verdict may be reused: the earliest of
+	// Expires and the NextUpdate of the CRLs consulted; the time of the
+	// check itself where a CRL had to be fetched in RevocationOnline mode.
+	ValidUntil time.Time
+}
+
+// Verify checks the trustedAppConfigs object raw for platform ("win",
+// "mac" or "linux") and the final manifest URL u, by SPEC 5.1 to 5.4: the
+// block and its config parse strictly; the config's certificate chains
+// through its intermediates to Roots, each certificate within its validity
+// at Now; the signing certificate has EKU codeSigning, digitalSignature
+// where KeyUsage is present, and a key of SPEC 5.2; platform's signature
+// verifies; no certificate of the chain is revoked; an app entry matches u.
+// It returns the verdict, or an *Error whose Code says which check failed.
+func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, platform string, u pattern.URL) (*Result, error) {
+	res, err := v.verify(ctx, raw, platform, u)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform string, u pattern.URL) (*Result, *Error) {
+	now := v.now()
+	mode := v.RevocationMode
+	switch mode {
+	case "":
+		mode = RevocationCached
+	case RevocationOnline, RevocationCached, RevocationOff:
+	default:
+		return nil, fail(RevocationUnknown, nil, "the revocation mode %q is none of online, cached and off", mode)
+	}
+	if !KnownPlatform(platform) {
+		return nil, fail(NoPlatformSignature, nil, "rvm knows no platform %q; want win, mac or linux", platform)
+	}
+	b, err := scanBlock(raw)
+	if err != nil {
+		return nil, err
+	}
+	sigText, signed := b.Signature[platform]
+	key := cacheKey{value: sha256.Sum256([]byte(b.Value)), platform: platform, roots: v.Roots.Sum(), mode: mode}
+	if signed {
+		if e := v.Cache.lookup(key, sigText, now); e != nil {
+			return v.result(e, platform, u, now)
+		}
+	}
+	cfg, err := parseConfig(b.Value)
+	if err != nil {
+		return nil, err
+	}
+	if !signed {
+		return nil, noPlatformSignature(b, platform)
+	}
+	leaf := cfg.Certificate
+	if err := checkKey(leaf.PublicKey); err != nil {
+		err.Reason = fmt.Sprintf("certificate %q: %s", certName(leaf), err.Reason)
+		return nil, err
+	}
+	chains, err := v.chains(cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := decodeBase64(sigText, "trustedAppConfigs.signature."+platform)
+	if err != nil {
+		return nil, err
+	}
+	if !verifySignature(leaf.PublicKey, Message(platform, b.Value), sig) {
+		return nil, fail(SignatureInvalid, nil, "the %s signature does not verify with the key of certificate %q", platform, certName(leaf))
+	}
+	chain, crlUntil, err := v.revocation(ctx, chains, mode, now)
+	if err != nil {
+		return nil, err
+	}
+	e := newEntry(cfg, chain, sigText, crlUntil)
+	v.Cache.store(key, e, now)
+	return v.result(e, platform, u, now)
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now == nil {
+		return time.Now()
+	}
+	return v.Now()
+}
+
+// noPlatformSignature says which platforms the block is signed for.
+func noPlatformSignature(b *Block, platform string) *Error {
+	var have []string
+	for _, p := range platforms {
+		if _, ok := b.Signature[p]; ok {
+			have = append(have, p)
+		}
+	}
+	switch len(have) {
+	case 0:
+		return fail(NoPlatformSignature, nil, "the block is signed for no platform, not for %s", platform)
+	case 1:
+		return fail(NoPlatformSignature, nil, "signed for %s, not for %s", have[0], platform)
+	}
+	return fail(NoPlatformSignature, nil, "signed for %s and %s, not for %s", strings.Join(have[:len(have)-1], ", "), have[len(have)-1], platform)
+}
+
+// chains returns the chains from the config's certificate to the roots, or
+// why there is none, and checks the signing certificate's key usage.
+func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *Error) {
+	leaf := cfg.Certificate
+	if v.Roots == nil || len(v.Roots.certs) == 0 {
+		return nil, fail(UnknownAuthority, nil, "no trust roots are configured, so certificate %q is not trusted", certName(leaf))
+	}
+	inter := x509.NewCertPool()
+	for _, c := range cfg.Intermediates {
+		inter.AddCert(c)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{
+		Roots:         v.Roots.pool,
+		Intermediates: inter,
+		CurrentTime:   now,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+	})
+	if err != nil {
+		return nil, v.chainError(cfg, err, now)
+	}
+	codeSigning := false
+	for _, u := range leaf.ExtKeyUsage {
+		codeSigning = codeSigning || u == x509.ExtKeyUsageCodeSigning
+	}
+	if !codeSigning {
+		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for code signing: it lacks the extended key usage codeSigning", certName(leaf))
+	}
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for signing: its key usage lacks digitalSignature", certName(leaf))
+	}
+	return chains, nil
+}
+
+// chainError maps a failure of x509.Verify to a code.
+func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
+	leaf := cfg.Certificate
+	var invalid x509.CertificateInvalidError
+	if errors.As(err, &invalid) {
+		switch invalid.Reason {
+		case x509.Expired:
+			return timeError(invalid.Cert, now, err)
+		case x509.IncompatibleUsage:
+			return fail(WrongKeyUsage, err, "the chain of certificate %q is not for code signing: %v", certName(leaf), err)
+		}
+		return fail(UnknownAuthority, err, "the chain of certificate %q is not acceptable: %v", certName(leaf), err)
+	}
+	var unknown x509.UnknownAuthorityError
+	if errors.As(err, &unknown) {
+		// x509 keeps to itself that the only way up was a certificate out
+		// of its validity; look for one, to say so.
+		if c := timeCulprit(leaf, append(cfg.Intermediates, v.Roots.certs...), now, MaxIntermediates+1); c != nil {
+			return timeError(c, now, err)
+		}
+		return fail(UnknownAuthority, err, "certificate %q, issued by %q, does not chain to a trust root through the block's intermediates", certName(leaf), issuerName(leaf))
+	}
+	return fail(UnknownAuthority, err, "the chain of certificate %q does not verify: %v", certName(leaf), err)
+}
+
+// timeCulprit returns a certificate out of its validity at now that signed
+// c, directly or through others of pool, depth levels up at most.
+func timeCulprit(c *x509.Certificate, pool []*x509.Certificate, now time.Time, depth int) *x509.Certificate {
+	if depth == 0 {
+		return nil
+	}
+	for _, p := range pool {
+		if p == c || !bytes.Equal(p.RawSubject, c.RawIssuer) || c.CheckSignatureFrom(p) != nil {
+			continue
+		}
+		if now.Before(p.NotBefore) || now.After(p.NotAfter) {
+			return p
+		}
+		if culprit := timeCulprit(p, pool, now, depth-1); culprit != nil {
+			return culprit
+		}
+	}
+	return nil
+}
+
+func timeError(c *x509.Certificate, now time.Time, err error) *Error {
+	if now.Before(c.NotBefore) {
+		return fail(CertificateNotYetValid, err, "certificate %q is not valid before %s", certName(c), day(c.NotBefore))
+	}
+	return fail(CertificateExpired, err, "certificate %q expired on %s", certName(c), day(c.NotAfter))
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// certName names a certificate for people: its subject's common name, or
+// the whole subject.
+func certName(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return c.Subject.CommonName
+	}
+	if s := c.Subject.String(); s != "" {
+		return s
+	}
+	return "with serial " + c.SerialNumber.String()
+}
+
+func issuerName(c *x509.Certificate) string {
+	if c.Issuer.CommonName != "" {
+		return c.Issuer.CommonName
+	}
+	return c.Issuer.String()
+}
+
+// revocation picks the first chain none of whose certificates is revoked,
+// by the owner or by a CRL, and returns it with the earliest NextUpdate of
+// the CRLs consulted (zero where none was).
+func (v *Verifier) revocation(ctx context.Context, chains [][]*x509.Certificate, mode RevocationMode, now time.Time) ([]*x509.Certificate, time.Time, *Error) {
+	var first *Error
+	for _, chain := range chains {
+		err := v.ownerRevoked(chain, chainSums(chain))
+		var until time.Time
+		if err == nil {
+			until, err = v.checkCRLs(ctx, chain, mode, now)
+		}
+		if err == nil {
+			return chain, until, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, time.Time{}, first
+}
+
+func chainSums(chain []*x509.Certificate) [][32]byte {
+	sums := make([][32]byte, len(chain))
+	for i, c := range chain {
+		sums[i] = sha256.Sum256(c.Raw)
+	}
+	return sums
+}
+
+// ownerRevoked fails when the desktop owner revoked a certificate of chain,
+// whose SHA-256 sums are sums.
+func (v *Verifier) ownerRevoked(chain []*x509.Certificate, sums [][32]byte) *Error {
+	if v.Revoked == nil {
+		return nil
+	}
+	for i, s := range sums {
+		if v.Revoked(s) {
+			return fail(Revoked, nil, "certificate %q (SHA-256 %x) is on the desktop owner's revokedCertificates list", certName(chain[i]), s)
+		}
+	}
+	return nil
+}
+
+// result applies what a verified block's verdict depends on at each call:
+// the owner's revoked list, the manifest URL and the expiry warning.
+func (v *Verifier) result(e *entry, platform string, u pattern.URL, now time.Time) (*Result, *Error) {
+	if err := v.ownerRevoked(e.chain, e.sums); err != nil {
+		return nil, err
+	}
+	var buf [8]int
+	owners := e.index.AppendMatches(buf[:0], u)
+	if len(owners) == 0 {
+		return nil, fail(URLNotMatched, nil, "%s matches no app pattern of the block signed by %q", u, e.signer)
+	}
+	r := &Result{
+		Platform:   platform,
+		Signer:     e.signer,
+		Apps:       make([]string, len(owners)),
+		Expires:    e.expires,
+		ValidUntil: e.validUntil,
+	}
+	if len(owners) == 1 {
+		r.Grants = e.grants[owners[0]]
+	} else {
+		lists := make([][]permissions.Entry, len(owners))
+		for i, o := range owners {
+			lists[i] = e.grants[o]
+		}
+		r.Grants = permissions.Requested(lists...)
+	}
+	r.Grants = append([]permissions.Entry(nil), r.Grants...)
+	for i, o := range owners {
+		r.Apps[i] = e.apps[o]
+	}
+	if left := e.expires.Sub(now); left < ExpiryWarning {
+		days := int(math.Ceil(left.Hours() / 24))
+		w := fmt.Sprintf("certificate %q of the signing chain expires on %s, in %d days", e.expiresName, day(e.expires), days)
+		r.Warnings = []string{w}
+		v.Log.Warn().Str("signer", e.signer).Time("expires", e.expires).Msg("trust: " + w)
+	}
+	return r, nil
+}
