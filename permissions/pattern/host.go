@@ -20,15 +20,15 @@ const (
 type hostKind uint8
 
 const (
-	hostName      hostKind = iota + 1 // a DNS name with a dot, not localhost
+	hostName      hostKind = iota + 1 // a DNS name, not localhost
 	hostLocalhost                     // localhost or a name below it
 	hostIP                            // an IPv4 or IPv6 address
 )
 
 // parseHost turns the host part of an authority (brackets included for
 // IPv6) into its canonical form: a lowercase ASCII name without a trailing
-// dot, or an IP address as netip prints it. It refuses what mode m does not
-// allow. The error does not name the input; callers add it.
+// dot, or an IP address as netip prints it. It refuses an IP address in
+// Strict mode. The error does not name the input; callers add it.
 func parseHost(raw string, m Mode) (string, hostKind, error) {
 	if raw == "" {
 		return "", 0, errors.New("empty host")
@@ -76,9 +76,6 @@ func parseHost(raw string, m Mode) (string, hostKind, error) {
 		return "", 0, err
 	}
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
-		if m == Strict {
-			return "", 0, errors.New("localhost is not allowed")
-		}
 		return name, hostLocalhost, nil
 	}
 	return name, hostName, nil

@@ -131,6 +131,10 @@ func parsePatternHost(raw string, m Mode) (string, bool, error) {
 		return "", false, err
 	}
 	switch kind {
+	case hostLocalhost:
+		if m == Strict {
+			return "", false, errors.New("localhost is not allowed")
+		}
 	case hostIP:
 		if wildcard {
 			return "", false, errors.New("an IP address cannot follow *.")
