@@ -1,0 +1,164 @@
+package platform
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// echoEnv names the file that this test binary, when started by a test as
+// a child program, writes what it received to (see init).
+const echoEnv = "RVM_PLATFORM_TEST_ECHO"
+
+// echoed is what the child reports.
+type echoed struct {
+	PID      int      `json:"pid"`
+	Args     []string `json:"args"`
+	Dir      string   `json:"dir"`
+	Detached bool     `json:"detached"`
+}
+
+// init turns this test binary into a small program that reports its
+// arguments, working directory and whether it is detached, when a test
+// starts it with echoEnv set: it prints a line on standard output, writes
+// the report to the file named by echoEnv (atomically) and exits.
+func init() {
+	out := os.Getenv(echoEnv)
+	if out == "" {
+		return
+	}
+	e := echoed{PID: os.Getpid(), Args: os.Args[1:], Detached: detached()}
+	e.Dir, _ = os.Getwd()
+	data, _ := json.Marshal(e)
+	fmt.Println("echo: started")
+	if WriteFileAtomic(out, data, 0o600) != nil {
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// waitForEcho polls for the child's report, for at most a minute: the child
+// runs on its own time, and a slow machine is not a failure.
+func waitForEcho(t *testing.T, path string) echoed {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			var e echoed
+			if err := json.Unmarshal(data, &e); err != nil {
+				t.Fatalf("got report %q: %v", data, err)
+			}
+			return e
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got no %s after a minute: %v", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestStartDetached(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		log  bool
+	}{
+		{name: "output-discarded"},
+		{name: "output-to-log", log: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tempDir(t)
+			report := filepath.Join(dir, "echo.json")
+			t.Setenv(echoEnv, report)
+			var out *os.File
+			if tt.log {
+				if out, err = os.Create(filepath.Join(dir, "out.log")); err != nil {
+					t.Fatal(err)
+				}
+				defer out.Close()
+			}
+			args := []string{"--config=https://x/", "a b", `"q"`, "--help"}
+			pid, err := StartDetached(self, args, out)
+			if err != nil {
+				t.Fatalf("got error %v, want the program started", err)
+			}
+			e := waitForEcho(t, report)
+			if e.PID != pid {
+				t.Errorf("got pid %d from the child, want %d", e.PID, pid)
+			}
+			if !slices.Equal(e.Args, args) {
+				t.Errorf("got arguments %q, want %q", e.Args, args)
+			}
+			if e.Dir != filepath.Dir(self) {
+				t.Errorf("got working directory %s, want %s", e.Dir, filepath.Dir(self))
+			}
+			switch {
+			case detached():
+				t.Log("this test runs detached itself (no console under Wine), so the child's detachment cannot be told")
+			case !e.Detached:
+				t.Errorf("got a child attached to the test's session or console, want it detached")
+			}
+			if tt.log {
+				log, err := os.ReadFile(out.Name())
+				if err != nil || !strings.Contains(string(log), "echo: started") {
+					t.Errorf("got log %q (%v), want the child's output", log, err)
+				}
+			}
+		})
+	}
+}
+
+func TestStartDetachedRefuses(t *testing.T) {
+	for _, tt := range []struct{ name, path string }{
+		{name: "relative", path: "runtime"},
+		{name: "missing", path: filepath.Join(tempDir(t), "missing", RuntimeExecutable())},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if pid, err := StartDetached(tt.path, nil, nil); err == nil || !strings.Contains(err.Error(), tt.path) {
+				t.Fatalf("got pid %d, error %v, want an error naming %s", pid, err, tt.path)
+			}
+		})
+	}
+}
+
+// tempDir is t.TempDir for tests that also run under Wine, whose files
+// Go 1.26's os.RemoveAll cannot delete ("Invalid function": Wine lacks
+// FileDispositionInformationEx): it removes the directory bottom-up with
+// os.Remove, which uses DeleteFileW and RemoveDirectoryW.
+func tempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rvm-platform-test-")
+	fatalIf(t, err)
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
+			paths = append(paths, path)
+			return nil
+		})
+		for _, p := range slices.Backward(paths) {
+			if err := os.Remove(p); err != nil {
+				t.Errorf("cleaning up: %v", err)
+			}
+		}
+	})
+	return dir
+}
+
+// fatalIf ends the test when err is not nil.
+func fatalIf(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
