@@ -1,0 +1,318 @@
+package trust
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+var update = flag.Bool("update", false, "regenerate the vectors in testdata/trust")
+
+const vectorDir = "../../testdata/trust"
+
+// vector is one file of testdata/trust: a block, the check to run on it,
+// and what the check must find.
+type vector struct {
+	Description       string          `json:"description"`
+	Now               time.Time       `json:"now"`
+	Platform          string          `json:"platform"`
+	URL               string          `json:"url"`
+	Revoked           []string        `json:"revokedCertificates,omitempty"`
+	TrustedAppConfigs json.RawMessage `json:"trustedAppConfigs"`
+	Want              vectorWant      `json:"want"`
+}
+
+type vectorWant struct {
+	Code     string   `json:"code"`             // "ok" or a trust code
+	Reason   string   `json:"reason,omitempty"` // checked where given
+	Signer   string   `json:"signer,omitempty"`
+	Apps     []string `json:"apps,omitempty"`
+	Grants   []string `json:"grants,omitempty"`
+	Warnings int      `json:"warnings,omitempty"`
+}
+
+// TestVectors runs every good_* and bad_* file of testdata/trust against
+// the roots in testdata/trust/roots.pem. Regenerate them with
+// go test ./manifest/trust -run TestVectors -update.
+func TestVectors(t *testing.T) {
+	if *update {
+		writeVectors(t)
+	}
+	pemData, err := os.ReadFile(filepath.Join(vectorDir, "roots.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := ParseRoots(pemData, "roots.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(vectorDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var good, bad int
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		switch {
+		case strings.HasPrefix(name, "good_"):
+			good++
+		case strings.HasPrefix(name, "bad_"):
+			bad++
+		default:
+			t.Errorf("%s: a vector's name starts with good_ or bad_", file)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vec vector
+			if err := json.Unmarshal(data, &vec); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(name, "good_") != (vec.Want.Code == "ok") {
+				t.Fatalf("want.code %q does not fit the name", vec.Want.Code)
+			}
+			u, err := pattern.ParseURL(vec.URL, pattern.Strict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := &Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: revokedList(t, vec.Revoked)}
+			res, err := v.Verify(context.Background(), vec.TrustedAppConfigs, vec.Platform, u)
+			checkVerdict(t, res, err, vec.Want)
+		})
+	}
+	if good == 0 || bad == 0 {
+		t.Errorf("got %d good and %d bad vectors, want some of each", good, bad)
+	}
+}
+
+func revokedList(t testing.TB, hexSums []string) func([32]byte) bool {
+	set := map[[32]byte]bool{}
+	for _, h := range hexSums {
+		var s [32]byte
+		if n, err := hex.Decode(s[:], []byte(h)); err != nil || n != 32 {
+			t.Fatalf("revoked sum %q: want 64 hex digits", h)
+		}
+		set[s] = true
+	}
+	return func(s [32]byte) bool { return set[s] }
+}
+
+func checkVerdict(t *testing.T, res *Result, err error, want vectorWant) {
+	t.Helper()
+	if want.Code != "ok" {
+		var te *Error
+		if !errors.As(err, &te) {
+			t.Fatalf("got result %+v, error %v; want code %s", res, err, want.Code)
+		}
+		if string(te.Code) != want.Code {
+			t.Fatalf("got code %s (%v), want %s", te.Code, err, want.Code)
+		}
+		if want.Reason != "" && te.Reason != want.Reason {
+			t.Errorf("got reason %q, want %q", te.Reason, want.Reason)
+		}
+		if !strings.HasPrefix(err.Error(), "trust: ") {
+			t.Errorf("got error %q, want it to start with \"trust: \"", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("got %v, want trusted", err)
+	}
+	var grants []string
+	for _, g := range res.Grants {
+		grants = append(grants, g.Name)
+	}
+	if res.Signer != want.Signer {
+		t.Errorf("got signer %q, want %q", res.Signer, want.Signer)
+	}
+	if !slices.Equal(res.Apps, want.Apps) {
+		t.Errorf("got apps %q, want %q", res.Apps, want.Apps)
+	}
+	if !slices.Equal(grants, want.Grants) {
+		t.Errorf("got grants %q, want %q", grants, want.Grants)
+	}
+	if len(res.Warnings) != want.Warnings {
+		t.Errorf("got warnings %q, want %d", res.Warnings, want.Warnings)
+	}
+}
+
+// writeVectors regenerates testdata/trust with a fresh PKI.
+func writeVectors(t *testing.T) {
+	f := testPKI(t)
+	old, _ := filepath.Glob(filepath.Join(vectorDir, "*.json"))
+	for _, o := range old {
+		os.Remove(o)
+	}
+	if err := os.MkdirAll(vectorDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rootsPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.root.cert.Raw})
+	if err := os.WriteFile(filepath.Join(vectorDir, "roots.pem"), rootsPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, vec := range vectorCases(t, f) {
+		if vec.Now.IsZero() {
+			vec.Now = testNow
+		}
+		if vec.Platform == "" {
+			vec.Platform = "linux"
+		}
+		if vec.URL == "" {
+			vec.URL = testURL
+		}
+		data, err := json.MarshalIndent(vec, "", "  ")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(vectorDir, name+".json"), append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func sum(c *x509.Certificate) string {
+	s := sha256.Sum256(c.Raw)
+	return hex.EncodeToString(s[:])
+}
+
+// vectorCases builds the vectors, by file name.
+func vectorCases(t *testing.T, f *fixture) map[string]vector {
+	inters := []*x509.Certificate{f.inter.cert}
+	p256 := f.leaf(t, certOpts{alg: "p256", name: "Acme Corp"})
+	stdCfg := configJSON(p256, inters, testApps)
+	std := signBlock(t, p256, stdCfg)
+	stdValue := base64.StdEncoding.EncodeToString([]byte(stdCfg))
+	okWant := vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter"}, Grants: []string{"System.launchExternalProcess", "System.readRegistryValue"}}
+	good := func(desc string, signer *certKey, cfg string, w vectorWant) vector {
+		return vector{Description: desc, TrustedAppConfigs: signBlock(t, signer, cfg), Want: w}
+	}
+	bad := func(desc string, block json.RawMessage, code Code) vector {
+		return vector{Description: desc, TrustedAppConfigs: block, Want: vectorWant{Code: string(code)}}
+	}
+	badCfg := func(desc string, signer *certKey, cfg string, code Code) vector {
+		return bad(desc, signBlock(t, signer, cfg), code)
+	}
+	badLeaf := func(desc string, leaf *certKey, code Code) vector {
+		return badCfg(desc, leaf, configJSON(leaf, inters, testApps), code)
+	}
+	keyed := func(alg string) vector {
+		leaf := f.leaf(t, certOpts{alg: alg})
+		w := okWant
+		w.Signer = leaf.cert.Subject.CommonName
+		return good("a block signed by a "+alg+" key through an intermediate", leaf, configJSON(leaf, inters, testApps), w)
+	}
+	// Base64 of ASCII text has "/" only where a byte like "?" ends a
+	// group of three: three of them make sure of one, to turn into the
+	// URL-safe alphabet.
+	qValue := base64.StdEncoding.EncodeToString([]byte(strings.Replace(stdCfg, "Acme Blotter", "Acme Blotter???", 1)))
+	urlSafe := strings.NewReplacer("+", "-", "/", "_").Replace(qValue)
+	if urlSafe == qValue {
+		t.Fatal("the value has neither + nor /")
+	}
+	sigs := signatures(t, p256, stdValue)
+	moved := map[string]string{"win": sigs["win"], "mac": sigs["mac"], "linux": sigs["win"]}
+	tampered := base64.StdEncoding.EncodeToString([]byte(strings.Replace(stdCfg, `"getProcessList":false`, `"getProcessList":true`, 1)))
+	expiring := f.leaf(t, certOpts{alg: "p256", name: "Acme Expiring", notAfter: testNow.Add(30 * 24 * time.Hour)})
+	expiringWant := okWant
+	expiringWant.Signer, expiringWant.Warnings = "Acme Expiring", 1
+	direct := issue(t, certOpts{alg: "p256", name: "Acme Direct"}, f.root)
+	directWant := okWant
+	directWant.Signer = "Acme Direct"
+	twoApps := `[{"name":"Acme Blotter","match":["https://*.acme.com/blotter/*"],"permissions":{"System":{"launchExternalProcess":true}}},` +
+		`{"name":"Acme Everything","match":["https://apps.acme.com/*"],"permissions":{"Window":{"getSnapshot":true},"System":{"launchExternalProcess":false}}},` +
+		`{"name":"Acme Other","match":["https://other.acme.com/*"],"permissions":{"System":{"clearCache":true}}}]`
+	expiredInter := issue(t, certOpts{name: "Expired Intermediate", ca: true, alg: "p256-inter2", notAfter: time.Date(2029, 6, 1, 0, 0, 0, 0, time.UTC)}, f.root)
+	underExpired := issue(t, certOpts{name: "Under Expired", alg: "p256"}, expiredInter)
+	foreignLeaf := issue(t, certOpts{name: "Foreign Signing", alg: "p256"}, f.foreign)
+	p521 := f.leaf(t, certOpts{alg: "p521"})
+	rsa1024 := f.leaf(t, certOpts{alg: "rsa1024"})
+	escaped := strings.ReplaceAll(string(std), "/", `\/`)
+	if escaped == string(std) {
+		t.Fatal("the standard block has no /; run again")
+	}
+
+	return map[string]vector{
+		"good_ecdsa_p256":      keyed("p256"),
+		"good_ecdsa_p384":      keyed("p384"),
+		"good_rsa_2048":        keyed("rsa2048"),
+		"good_rsa_3072":        keyed("rsa3072"),
+		"good_ed25519":         keyed("ed25519"),
+		"good_platform_win":    {Description: "the win signature, checked for win", Platform: "win", TrustedAppConfigs: std, Want: okWant},
+		"good_platform_mac":    {Description: "the mac signature, checked for mac", Platform: "mac", TrustedAppConfigs: std, Want: okWant},
+		"good_escaped_slashes": {Description: `the block's strings written with \/ escapes, as some JSON encoders do`, TrustedAppConfigs: json.RawMessage(escaped), Want: okWant},
+		"good_signed_by_root":  good("a signing certificate issued by the root itself, no intermediates", direct, configJSON(direct, nil, testApps), directWant),
+		"good_expiring_soon":   good("a signing certificate that expires in 30 days: trusted, with a warning", expiring, configJSON(expiring, inters, testApps), expiringWant),
+		"good_two_apps_match": good("two app entries match: both are named, and their grants are the union of what each enables", p256, configJSON(p256, inters, twoApps),
+			vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter", "Acme Everything"}, Grants: []string{"System.launchExternalProcess", "Window.getSnapshot"}}),
+		"good_port": {Description: "a pattern with a port", URL: "https://books.example.org:8443/app/x.json",
+			TrustedAppConfigs: signBlock(t, p256, configJSON(p256, inters, `[{"name":"Books","match":["https://books.example.org:8443/app/*"]}]`)),
+			Want:              vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Books"}}},
+
+		"bad_tampered_value":    bad("the value changed after signing (getProcessList turned on)", blockJSON(t, tampered, sigs), SignatureInvalid),
+		"bad_signature_moved":   bad("the win signature put in the linux slot", blockJSON(t, stdValue, moved), SignatureInvalid),
+		"bad_signature_garbage": bad("a linux signature that is base64 but no signature", blockJSON(t, stdValue, map[string]string{"linux": "AAAA"}), SignatureInvalid),
+		"bad_missing_platform": {Description: "signed for win and mac only, checked for linux", TrustedAppConfigs: signBlock(t, p256, stdCfg, "win", "mac"),
+			Want: vectorWant{Code: string(NoPlatformSignature), Reason: "signed for win and mac, not for linux"}},
+		"bad_no_signatures":          bad("an empty signature object", blockJSON(t, stdValue, map[string]string{}), NoPlatformSignature),
+		"bad_base64_newline":         bad("a line break in the value's base64", blockJSON(t, stdValue[:76]+"\n"+stdValue[76:], signatures(t, p256, stdValue[:76]+"\n"+stdValue[76:])), Malformed),
+		"bad_base64_crlf":            bad("a CRLF in the value's base64", blockJSON(t, stdValue[:76]+"\r\n"+stdValue[76:], sigs), Malformed),
+		"bad_base64_space":           bad("a space in the value's base64", blockJSON(t, stdValue[:76]+" "+stdValue[76:], sigs), Malformed),
+		"bad_base64_urlsafe":         bad("the value in the URL-safe alphabet", blockJSON(t, urlSafe, signatures(t, p256, urlSafe)), Malformed),
+		"bad_base64_unpadded":        bad("the value's padding stripped", blockJSON(t, strings.TrimRight(stdValue+"=", "="), sigs), Malformed),
+		"bad_signature_base64_space": bad("a space in the linux signature", blockJSON(t, stdValue, map[string]string{"linux": " " + sigs["linux"]}), Malformed),
+		"bad_block_duplicate_key":    bad("value given twice in the block", json.RawMessage(`{"value":"`+stdValue+`","value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
+		"bad_block_unknown_key":      bad("an unknown key in the block", json.RawMessage(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"},"comment":"hi"}`), Malformed),
+		"bad_block_unknown_platform": bad("a signature for a platform rvm does not know", json.RawMessage(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`","bsd":"`+sigs["linux"]+`"}}`), Malformed),
+		"bad_block_not_object":       bad("an array where the block belongs", json.RawMessage(`["`+stdValue+`"]`), Malformed),
+		"bad_block_no_value":         bad("a block without value", json.RawMessage(`{"signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
+		"bad_value_not_string":       bad("a value that is an object", json.RawMessage(`{"value":{},"signature":{}}`), Malformed),
+
+		"bad_config_duplicate_key":        badCfg("apps given twice in the config", p256, strings.Replace(stdCfg, `"apps":`, `"apps":[],"apps":`, 1), Malformed),
+		"bad_config_duplicate_key_deep":   badCfg("a duplicate key inside a permission's constraints", p256, strings.Replace(stdCfg, `"registryKeys":`, `"registryKeys":[],"registryKeys":`, 1), Malformed),
+		"bad_config_duplicate_permission": badCfg("a permission given twice", p256, strings.Replace(stdCfg, `"getProcessList":false`, `"getProcessList":false,"getProcessList":true`, 1), Malformed),
+		"bad_config_unknown_key":          badCfg("an unknown key in the config", p256, strings.Replace(stdCfg, `"version":1,`, `"version":1,"comment":"x",`, 1), Malformed),
+		"bad_config_unknown_app_key":      badCfg("an unknown key in an app entry", p256, strings.Replace(stdCfg, `"name":`, `"icon":"x","name":`, 1), Malformed),
+		"bad_config_key_case":             badCfg("a known key in the wrong case", p256, strings.Replace(stdCfg, `"apps":`, `"Apps":`, 1), Malformed),
+		"bad_config_version_2":            badCfg("version 2, with a key version 1 does not know", p256, strings.Replace(stdCfg, `"version":1,`, `"version":2,"future":true,`, 1), UnsupportedVersion),
+		"bad_config_no_version":           badCfg("no version", p256, strings.Replace(stdCfg, `"version":1,`, ``, 1), Malformed),
+		"bad_config_not_json":             badCfg("a config that is not JSON", p256, stdCfg[:len(stdCfg)-1], Malformed),
+		"bad_config_invalid_pattern":      badCfg("a pattern on a public suffix", p256, strings.Replace(stdCfg, `https://*.acme.com/blotter/*`, `https://*.co.uk/*`, 1), Malformed),
+		"bad_config_http_pattern":         badCfg("an http pattern", p256, strings.Replace(stdCfg, `https://*.acme.com/blotter/*`, `http://*.acme.com/blotter/*`, 1), Malformed),
+		"bad_config_certificate_garbage":  badCfg("a certificate that is not DER", p256, `{"version":1,"certificate":"AAAA","apps":`+testApps+`}`, Malformed),
+
+		"bad_missing_intermediate":   badCfg("the intermediate left out", p256, configJSON(p256, nil, testApps), UnknownAuthority),
+		"bad_foreign_root":           badCfg("a chain to a root that is not trusted", foreignLeaf, configJSON(foreignLeaf, []*x509.Certificate{f.foreign.cert}, testApps), UnknownAuthority),
+		"bad_intermediate_as_signer": badCfg("the intermediate CA's certificate as the signing certificate", f.inter, configJSON(f.inter, nil, testApps), WrongKeyUsage),
+		"bad_expired":                {Description: "a signing certificate past its NotAfter", TrustedAppConfigs: std, Now: validTo.Add(time.Hour), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Acme Corp" expired on 2100-01-01`}},
+		"bad_not_yet_valid":          {Description: "a signing certificate before its NotBefore", TrustedAppConfigs: std, Now: validFrom.Add(-time.Hour), Want: vectorWant{Code: string(CertificateNotYetValid)}},
+		"bad_expired_intermediate":   {Description: "an intermediate that expired, under a valid signing certificate", TrustedAppConfigs: signBlock(t, underExpired, configJSON(underExpired, []*x509.Certificate{expiredInter.cert}, testApps)), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Expired Intermediate" expired on 2029-06-01`}},
+		"bad_wrong_eku":              badLeaf("a signing certificate for TLS servers", f.leaf(t, certOpts{alg: "p256", name: "TLS", eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}), WrongKeyUsage),
+		"bad_no_eku":                 badLeaf("a signing certificate without extended key usage", f.leaf(t, certOpts{alg: "p256", name: "No EKU", noEKU: true}), WrongKeyUsage),
+		"bad_key_usage_no_signature": badLeaf("a signing certificate whose key usage lacks digitalSignature", f.leaf(t, certOpts{alg: "p256", name: "KU", keyUsage: x509.KeyUsageKeyEncipherment}), WrongKeyUsage),
+		"bad_ecdsa_p521":             badCfg("a P-521 signing key", p521, configJSON(p521, inters, testApps), UnsupportedKey),
+		"bad_rsa_1024":               badCfg("an RSA-1024 signing key", rsa1024, configJSON(rsa1024, inters, testApps), UnsupportedKey),
+		"bad_url_not_matched":        {Description: "a manifest URL outside every pattern", URL: "https://apps.acme.com/other/app.json", TrustedAppConfigs: std, Want: vectorWant{Code: string(URLNotMatched)}},
+		"bad_url_other_port":         {Description: "a manifest URL on a port the pattern does not name", URL: "https://apps.acme.com:8443/blotter/app.json", TrustedAppConfigs: std, Want: vectorWant{Code: string(URLNotMatched)}},
+		"bad_owner_revoked":          {Description: "the signing certificate on the owner's revoked list", Revoked: []string{sum(p256.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
+		"bad_owner_revoked_inter":    {Description: "the intermediate on the owner's revoked list", Revoked: []string{sum(f.inter.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
+		"bad_owner_revoked_root":     {Description: "the root on the owner's revoked list", Revoked: []string{sum(f.root.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
+		"bad_too_many_intermediates": badCfg("five intermediates", p256, configJSON(p256, slices.Repeat(inters, MaxIntermediates+1), testApps), Malformed),
+	}
+}
