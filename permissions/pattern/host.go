@@ -85,6 +85,9 @@ func parseHost(raw string, m Mode) (string, hostKind, error) {
 // internationalized: where it holds a non-ASCII character, or a label in
 // punycode (xn--), which the conversion checks.
 func asciiName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", errors.New("host is not valid UTF-8")
+	}
 	for label := range strings.SplitSeq(name, ".") {
 		if hasPrefixFold(label, "xn--") {
 			return idnaToASCII(name)
