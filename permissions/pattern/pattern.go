@@ -19,6 +19,15 @@ const (
 	Owner
 )
 
+// check refuses a Mode that is neither Strict nor Owner, so that a stray
+// value never loosens the rules.
+func (m Mode) check() error {
+	if m != Strict && m != Owner {
+		return fmt.Errorf("unknown mode %d", int(m))
+	}
+	return nil
+}
+
 // Bounds on a pattern.
 const (
 	// MaxPatternLen is the longest pattern Parse reads, in bytes.
@@ -57,6 +66,9 @@ func Parse(s string, m Mode) (Pattern, error) {
 }
 
 func parse(s string, m Mode) (Pattern, error) {
+	if err := m.check(); err != nil {
+		return Pattern{}, err
+	}
 	if len(s) > MaxPatternLen {
 		return Pattern{}, fmt.Errorf("longer than %d bytes", MaxPatternLen)
 	}

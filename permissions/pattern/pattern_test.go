@@ -85,3 +85,14 @@ func TestModesDiffer(t *testing.T) {
 		})
 	}
 }
+
+func TestUnknownModeRefused(t *testing.T) {
+	for _, m := range []Mode{-1, 2} {
+		if p, err := Parse("http://localhost/*", m); err == nil || !strings.Contains(err.Error(), "unknown mode") {
+			t.Errorf("Parse in mode %d = %q, %v, want an unknown mode error", m, p, err)
+		}
+		if u, err := ParseURL("http://localhost/", m); err == nil || !strings.Contains(err.Error(), "unknown mode") {
+			t.Errorf("ParseURL in mode %d = %v, %v, want an unknown mode error", m, u, err)
+		}
+	}
+}

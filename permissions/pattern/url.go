@@ -51,6 +51,9 @@ func ParseURL(raw string, m Mode) (URL, error) {
 }
 
 func parseURL(raw string, m Mode) (URL, error) {
+	if err := m.check(); err != nil {
+		return URL{}, err
+	}
 	if len(raw) > MaxURLLen {
 		return URL{}, fmt.Errorf("longer than %d bytes", MaxURLLen)
 	}
