@@ -73,7 +73,7 @@ func (s *scanner) peek() byte {
 }
 
 func (s *scanner) value(depth int) (*node, error) {
-	if depth > maxJSONDepth {
+	if depth >= maxJSONDepth {
 		return nil, s.errorf("nested deeper than " + strconv.Itoa(maxJSONDepth) + " levels")
 	}
 	c := s.peek()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,15 +107,40 @@ type Result struct {
 // verifies; no certificate of the chain is revoked; an app entry matches u.
 // It returns the verdict, or an *Error whose Code says which check failed.
 func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, platform string, u pattern.URL) (*Result, error) {
-	res, err := v.verify(ctx, raw, platform, u)
-	if err != nil {
-		return nil, err
+	e, now, err := v.verified(ctx, raw, platform)
+	if err == nil {
+		var res *Result
+		if res, err = v.result(e, platform, &u, now); err == nil {
+			return res, nil
+		}
 	}
-	return res, nil
+	return nil, err
 }
 
-func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform string, u pattern.URL) (*Result, *Error) {
+// VerifyBlock checks all that Verify checks but the match against a
+// manifest URL, for tools that show a block (rvm-trust inspect) rather than
+// decide on a manifest. Its Result lists every app entry in Apps and has no
+// Grants: it grants nothing.
+func (v *Verifier) VerifyBlock(ctx context.Context, raw json.RawMessage, platform string) (*Result, error) {
+	e, now, err := v.verified(ctx, raw, platform)
+	if err == nil {
+		var res *Result
+		if res, err = v.result(e, platform, nil, now); err == nil {
+			return res, nil
+		}
+	}
+	return nil, err
+}
+
+// verified returns the verified block raw, from the cache or checked
+// afresh, and the time of the check.
+func (v *Verifier) verified(ctx context.Context, raw json.RawMessage, platform string) (*entry, time.Time, *Error) {
 	now := v.now()
+	e, err := v.verify(ctx, raw, platform, now)
+	return e, now, err
+}
+
+func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform string, now time.Time) (*entry, *Error) {
 	mode := v.RevocationMode
 	switch mode {
 	case "":
@@ -134,7 +160,7 @@ func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform str
 	key := cacheKey{value: sha256.Sum256([]byte(b.Value)), platform: platform, roots: v.Roots.Sum(), mode: mode}
 	if signed {
 		if e := v.Cache.lookup(key, sigText, now); e != nil {
-			return v.result(e, platform, u, now)
+			return e, nil
 		}
 	}
 	cfg, err := parseConfig(b.Value)
@@ -166,7 +192,7 @@ func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform str
 	}
 	e := newEntry(cfg, chain, sigText, crlUntil)
 	v.Cache.store(key, e, now)
-	return v.result(e, platform, u, now)
+	return e, nil
 }
 
 func (v *Verifier) now() time.Time {
@@ -343,35 +369,36 @@ func (v *Verifier) ownerRevoked(chain []*x509.Certificate, sums [][32]byte) *Err
 }
 
 // result applies what a verified block's verdict depends on at each call:
-// the owner's revoked list, the manifest URL and the expiry warning.
-func (v *Verifier) result(e *entry, platform string, u pattern.URL, now time.Time) (*Result, *Error) {
+// the owner's revoked list, the manifest URL u (every app where u is nil)
+// and the expiry warning.
+func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Time) (*Result, *Error) {
 	if err := v.ownerRevoked(e.chain, e.sums); err != nil {
 		return nil, err
-	}
-	var buf [8]int
-	owners := e.index.AppendMatches(buf[:0], u)
-	if len(owners) == 0 {
-		return nil, fail(URLNotMatched, nil, "%s matches no app pattern of the block signed by %q", u, e.signer)
 	}
 	r := &Result{
 		Platform:   platform,
 		Signer:     e.signer,
-		Apps:       make([]string, len(owners)),
 		Expires:    e.expires,
 		ValidUntil: e.validUntil,
 	}
-	if len(owners) == 1 {
-		r.Grants = e.grants[owners[0]]
+	if u == nil {
+		r.Apps = slices.Clone(e.apps)
 	} else {
+		var buf [8]int
+		owners := e.index.AppendMatches(buf[:0], *u)
+		if len(owners) == 0 {
+			return nil, fail(URLNotMatched, nil, "%s matches no app pattern of the block signed by %q", u, e.signer)
+		}
+		r.Apps = make([]string, len(owners))
 		lists := make([][]permissions.Entry, len(owners))
 		for i, o := range owners {
-			lists[i] = e.grants[o]
+			r.Apps[i], lists[i] = e.apps[o], e.grants[o]
 		}
-		r.Grants = permissions.Requested(lists...)
-	}
-	r.Grants = append([]permissions.Entry(nil), r.Grants...)
-	for i, o := range owners {
-		r.Apps[i] = e.apps[o]
+		if len(lists) == 1 {
+			r.Grants = slices.Clone(lists[0])
+		} else {
+			r.Grants = permissions.Requested(lists...)
+		}
 	}
 	if left := e.expires.Sub(now); left < ExpiryWarning {
 		days := int(math.Ceil(left.Hours() / 24))

@@ -1,0 +1,299 @@
+package trust
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// crlServer serves one CRL over TLS on loopback, with an ETag, and counts
+// the requests that reach it.
+type crlServer struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	body []byte
+	down bool
+	hits int
+}
+
+func newCRLServer(t *testing.T) *crlServer {
+	s := &crlServer{}
+	s.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		s.hits++
+		etag := fmt.Sprintf(`"%x"`, sha256.Sum256(s.body))
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write(s.body)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *crlServer) url(name string) string { return s.srv.URL + "/" + name }
+
+func (s *crlServer) set(body []byte, down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.body, s.down = body, down
+}
+
+func (s *crlServer) requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits
+}
+
+// fetch is a FetchCRL through the server's own client, which trusts its
+// certificate, until the launcher's strict fetcher takes its place.
+func (s *crlServer) fetch(ctx context.Context, url string, limit int64, v manifest.Validators) (*manifest.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		return &manifest.Response{FinalURL: url, Validators: v, NotModified: true}, nil
+	case http.StatusOK:
+	default:
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, errors.New("CRL too large")
+	}
+	return &manifest.Response{Body: body, FinalURL: url, Validators: manifest.Validators{ETag: resp.Header.Get("ETag")}}, nil
+}
+
+// makeCRL returns a DER CRL by issuer that lists revoked, current from
+// thisUpdate to nextUpdate.
+func makeCRL(t testing.TB, issuer *certKey, number int64, thisUpdate, nextUpdate time.Time, revoked ...*x509.Certificate) []byte {
+	t.Helper()
+	tmpl := &x509.RevocationList{Number: big.NewInt(number), ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+	for _, c := range revoked {
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: thisUpdate})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, issuer.cert, issuer.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+func TestCRL(t *testing.T) {
+	f := testPKI(t)
+	u, err := pattern.ParseURL(testURL, pattern.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := 7 * 24 * time.Hour
+	later := testNow.Add(2 * week) // past the NextUpdate of a CRL made at testNow
+	type step struct {
+		now      time.Time
+		crl      string // "good", "revoking", "stale", "foreign", "garbage", "new": what the server has
+		down     bool
+		wantCode Code // "" for trusted
+		wantHits int  // requests that reached the server so far
+	}
+	cases := []struct {
+		name     string
+		mode     RevocationMode
+		noDisk   bool
+		httpOnly bool // the signing certificate's only distribution point is http
+		steps    []step
+	}{
+		{name: "crl-does-not-list-signer", steps: []step{{crl: "good", wantHits: 1}}},
+		{name: "crl-lists-signer", steps: []step{{crl: "revoking", wantCode: Revoked, wantHits: 1}}},
+		{name: "crl-unreachable-nothing-cached", steps: []step{{down: true, wantCode: RevocationUnknown}}},
+		{name: "crl-unreachable-current-copy-cached", steps: []step{
+			{crl: "good", wantHits: 1},
+			{down: true, wantHits: 1},
+		}},
+		{name: "crl-unreachable-cached-copy-out-of-date", steps: []step{
+			{crl: "good", wantHits: 1},
+			{now: later, down: true, wantCode: RevocationUnknown, wantHits: 1},
+		}},
+		{name: "crl-next-update-passed", steps: []step{{crl: "stale", wantCode: RevocationUnknown, wantHits: 1}}},
+		{name: "crl-refetched-after-next-update", steps: []step{
+			{crl: "good", wantHits: 1},
+			{now: later, crl: "new", wantHits: 2},
+			{now: later, crl: "new", wantHits: 2},
+		}},
+		{name: "crl-unchanged-after-next-update", steps: []step{
+			{crl: "good", wantHits: 1},
+			{now: later, crl: "good", wantCode: RevocationUnknown, wantHits: 2},
+		}},
+		{name: "crl-revokes-on-refetch", steps: []step{
+			{crl: "good", wantHits: 1},
+			{now: later, crl: "revoking-later", wantCode: Revoked, wantHits: 2},
+		}},
+		{name: "crl-signed-by-another-ca", steps: []step{{crl: "foreign", wantCode: RevocationUnknown, wantHits: 1}}},
+		{name: "crl-not-der", steps: []step{{crl: "garbage", wantCode: RevocationUnknown, wantHits: 1}}},
+		{name: "crl-without-disk-cache-fetched-each-time", noDisk: true, steps: []step{
+			{crl: "good", wantHits: 1},
+			{crl: "good", wantHits: 2},
+			{down: true, wantCode: RevocationUnknown, wantHits: 2},
+		}},
+		{name: "online-fetches-at-every-check", mode: RevocationOnline, steps: []step{
+			{crl: "good", wantHits: 1},
+			{crl: "good", wantHits: 2},
+			{down: true, wantCode: RevocationUnknown, wantHits: 2},
+		}},
+		{name: "online-lists-signer", mode: RevocationOnline, steps: []step{{crl: "revoking", wantCode: Revoked, wantHits: 1}}},
+		{name: "off-skips-crls", mode: RevocationOff, steps: []step{
+			{crl: "revoking", wantHits: 0},
+			{down: true, wantHits: 0},
+		}},
+		{name: "http-distribution-point-not-consulted", httpOnly: true, steps: []step{{crl: "revoking", wantHits: 0}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newCRLServer(t)
+			points := []string{srv.url("inter.crl")}
+			if tc.httpOnly {
+				points = []string{"http://127.0.0.1:1/inter.crl"}
+			}
+			leaf := f.leaf(t, certOpts{alg: "p256", name: "Acme CRL", crlURLs: points})
+			bodies := map[string][]byte{
+				"good":           makeCRL(t, f.inter, 1, testNow, testNow.Add(week)),
+				"revoking":       makeCRL(t, f.inter, 1, testNow, testNow.Add(week), leaf.cert),
+				"stale":          makeCRL(t, f.inter, 1, testNow.Add(-2*week), testNow.Add(-week)),
+				"foreign":        makeCRL(t, f.foreign, 1, testNow, testNow.Add(week)),
+				"garbage":        []byte("not a CRL"),
+				"new":            makeCRL(t, f.inter, 2, later, later.Add(week)),
+				"revoking-later": makeCRL(t, f.inter, 2, later, later.Add(week), leaf.cert),
+			}
+			block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+			dir := t.TempDir()
+			if tc.noDisk {
+				dir = ""
+			}
+			for i, st := range tc.steps {
+				srv.set(bodies[st.crl], st.down)
+				now := st.now
+				if now.IsZero() {
+					now = testNow
+				}
+				v := &Verifier{Roots: f.roots, Now: fixedNow(now), RevocationMode: tc.mode, FetchCRL: srv.fetch, CacheDir: dir}
+				res, err := v.Verify(context.Background(), block, "linux", u)
+				var code Code
+				var te *Error
+				if errors.As(err, &te) {
+					code = te.Code
+				} else if err != nil {
+					t.Fatalf("step %d: got %v, want an *Error", i, err)
+				}
+				if code != st.wantCode {
+					t.Fatalf("step %d: got code %q (%v), want %q", i, code, err, st.wantCode)
+				}
+				if got := srv.requests(); got != st.wantHits {
+					t.Errorf("step %d: got %d requests to the CRL server, want %d", i, got, st.wantHits)
+				}
+				if err == nil && tc.mode != RevocationOff && !tc.httpOnly && tc.mode != RevocationOnline {
+					if want := now.Add(week); !res.ValidUntil.Equal(want) && !res.ValidUntil.Equal(later.Add(week)) {
+						t.Errorf("step %d: got ValidUntil %v, want the CRL's NextUpdate", i, res.ValidUntil)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCRLOfIntermediate checks the intermediate against the root's CRL.
+func TestCRLOfIntermediate(t *testing.T) {
+	f := testPKI(t)
+	srv := newCRLServer(t)
+	inter := issue(t, certOpts{name: "Intermediate With CRL", ca: true, alg: "p256-inter3", crlURLs: []string{srv.url("root.crl")}}, f.root)
+	leaf := issue(t, certOpts{name: "Under It", alg: "p256"}, inter)
+	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{inter.cert}, testApps))
+	u, _ := pattern.ParseURL(testURL, pattern.Strict)
+	for _, tc := range []struct {
+		name string
+		crl  []byte
+		want Code
+	}{
+		{"root-crl-clean", makeCRL(t, f.root, 1, testNow, testNow.Add(time.Hour)), ""},
+		{"root-crl-lists-intermediate", makeCRL(t, f.root, 2, testNow, testNow.Add(time.Hour), inter.cert), Revoked},
+		{"crl-by-the-intermediate-itself", makeCRL(t, inter, 1, testNow, testNow.Add(time.Hour)), RevocationUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.set(tc.crl, false)
+			v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch}
+			_, err := v.Verify(context.Background(), block, "linux", u)
+			var got Code
+			var te *Error
+			if errors.As(err, &te) {
+				got = te.Code
+			}
+			if got != tc.want {
+				t.Errorf("got %q (%v), want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCRLCacheFile checks that a fetched CRL lands on disk, 0600, and that
+// a damaged copy is ignored rather than trusted.
+func TestCRLCacheFile(t *testing.T) {
+	f := testPKI(t)
+	srv := newCRLServer(t)
+	leaf := f.leaf(t, certOpts{alg: "p256", name: "Acme CRL File", crlURLs: []string{srv.url("inter.crl")}})
+	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+	u, _ := pattern.ParseURL(testURL, pattern.Strict)
+	dir := t.TempDir()
+	srv.set(makeCRL(t, f.inter, 1, testNow, testNow.Add(time.Hour)), false)
+	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch, CacheDir: dir}
+	if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "crl", "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("got cached CRL files %q, want one", files)
+	}
+	if fi, err := os.Stat(files[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("got %v, %v; want a file with mode 0600", fi.Mode(), err)
+	}
+	if err := os.WriteFile(files[0], []byte(`{"url":"x"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv.set(nil, true)
+	_, err := v.Verify(context.Background(), block, "linux", u)
+	var te *Error
+	if !errors.As(err, &te) || te.Code != RevocationUnknown {
+		t.Errorf("with a damaged cache and the server down: got %v, want code %s", err, RevocationUnknown)
+	}
+}
