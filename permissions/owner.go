@@ -1,0 +1,352 @@
+package permissions
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// Bounds on a desktop owner settings file. Each has a test that feeds it
+// one more than it allows.
+const (
+	// MaxOwnerSettingsSize is the largest desktop owner settings file, in
+	// bytes.
+	MaxOwnerSettingsSize = 1 << 20
+	// MaxOwnerPolicies is the most named policies applicationSettings may
+	// hold, default included.
+	MaxOwnerPolicies = 4096
+	// MaxOwnerPatterns is the most patterns of allowedManifestUrls, and of
+	// one policy's urls.
+	MaxOwnerPatterns = 1024
+	// MaxRevokedCertificates is the most entries of revokedCertificates.
+	MaxRevokedCertificates = 4096
+)
+
+// DefaultPolicy is the name of the policy that applies where no named
+// policy's urls match the manifest URL.
+const DefaultPolicy = "default"
+
+// OwnerSettings are a parsed desktop owner settings file (DOS, SPEC section
+// 4): what the owner of this desktop allows, which always takes precedence
+// over signed blocks and users. A nil *OwnerSettings means that none are
+// configured: its methods then allow every launch, keep trust enabled and
+// revoke nothing.
+//
+// The format, a JSON object of at most MaxOwnerSettingsSize bytes with no
+// duplicate keys at any level:
+//
+//	{
+//	  "desktopSettings": {
+//	    "securedAPIDefaultPermission": "deny",
+//	    "trustedAppConfigs": "enabled",
+//	    "allowedManifestUrls": ["https://*.acme.com/*"],
+//	    "revokedCertificates": ["<64 hex digits: SHA-256 of a certificate's DER>"]
+//	  },
+//	  "applicationSettings": {
+//	    "acme-tools": {
+//	      "urls": ["https://*.acme.com/tools/*"],
+//	      "permissions": {"System": {"launchExternalProcess": false}}
+//	    },
+//	    "default": {"permissions": {"System": {"readRegistryValue": false}}}
+//	  }
+//	}
+//
+// Every key is optional; {} is a valid file that configures nothing.
+//
+//   - securedAPIDefaultPermission: "allow" or "deny" decides the
+//     permissions that nothing else decides; absent, the user is asked.
+//   - trustedAppConfigs: "enabled" (the default) or "disabled", which turns
+//     signed blocks off on this desktop.
+//   - allowedManifestUrls: owner-mode patterns (package pattern). Where the
+//     key is present, only manifests whose URL matches one may launch; an
+//     empty list lets none launch.
+//   - revokedCertificates: SHA-256 digests of certificates the owner no
+//     longer trusts, 64 hex digits in either case.
+//   - applicationSettings: named policies. A named policy has "urls" (at
+//     least one owner-mode pattern) and optionally "permissions", a
+//     permissions object as in a manifest whose leaves are true or false.
+//     The policy named "default" has no urls: it applies to a manifest
+//     URL that no named policy's urls match (even one that sets none of
+//     the requested permissions, so a named policy with no permissions
+//     shields its URLs from the default). Where several named policies
+//     match and disagree on a permission, false wins.
+//
+// The parser is strict, because a desktop owner's mistake must show rather
+// than quietly weaken the policy: an unknown key, a value of the wrong
+// type, an unknown permission name (a misspelt denial would deny nothing)
+// and the object form of a permission (its constraints would not be
+// applied) are errors, and the caller keeps its last good copy.
+type OwnerSettings struct {
+	// Source is where the file came from (a URL or path), for messages.
+	Source string
+
+	doc               json.RawMessage // the file, compacted, for MarshalJSON
+	defaultPermission string          // "allow", "deny" or ""
+	trustDisabled     bool
+	allowed           *pattern.Index // nil: allowedManifestUrls absent
+	revoked           map[[32]byte]bool
+	policies          []policy       // the named policies, in file order
+	policyIndex       *pattern.Index // their urls, owner = index in policies
+	defaultPolicy     map[string]bool
+}
+
+// policy is one named policy: the permissions it sets, by name.
+type policy struct {
+	name        string
+	permissions map[string]bool
+}
+
+// ParseOwnerSettings parses a desktop owner settings file. source names it
+// in errors and becomes the Source of the result.
+func ParseOwnerSettings(data []byte, source string) (*OwnerSettings, error) {
+	at := "desktop owner settings " + source
+	if len(data) > MaxOwnerSettingsSize {
+		return nil, fmt.Errorf("permissions: %s: larger than %d bytes", at, MaxOwnerSettingsSize)
+	}
+	top, err := objectMembers(data, at)
+	if err != nil {
+		return nil, err
+	}
+	s := &OwnerSettings{Source: source}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return nil, fmt.Errorf("permissions: %s: %w", at, err)
+	}
+	s.doc = buf.Bytes()
+	for _, m := range top {
+		switch m.key {
+		case "desktopSettings":
+			err = s.parseDesktopSettings(m.value, at+": desktopSettings")
+		case "applicationSettings":
+			err = s.parseApplicationSettings(m.value, at+": applicationSettings")
+		default:
+			err = fmt.Errorf("permissions: %s: unknown key %q", at, m.key)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *OwnerSettings) parseDesktopSettings(raw json.RawMessage, at string) error {
+	members, err := objectMembers(raw, at)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		here := at + "." + m.key
+		switch m.key {
+		case "securedAPIDefaultPermission":
+			v, err := oneOf(m.value, here, "allow", "deny")
+			if err != nil {
+				return err
+			}
+			s.defaultPermission = v
+		case "trustedAppConfigs":
+			v, err := oneOf(m.value, here, "enabled", "disabled")
+			if err != nil {
+				return err
+			}
+			s.trustDisabled = v == "disabled"
+		case "allowedManifestUrls":
+			pats, err := parsePatterns(m.value, here)
+			if err != nil {
+				return err
+			}
+			entries := make([]pattern.Entry, len(pats))
+			for i, p := range pats {
+				entries[i] = pattern.Entry{Pattern: p}
+			}
+			s.allowed = pattern.NewIndex(entries)
+		case "revokedCertificates":
+			list, err := stringList(m.value, here, MaxRevokedCertificates)
+			if err != nil {
+				return err
+			}
+			s.revoked = make(map[[32]byte]bool, len(list))
+			for i, h := range list {
+				var sum [32]byte
+				if len(h) != hex.EncodedLen(len(sum)) {
+					return fmt.Errorf("permissions: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q", here, i, h)
+				}
+				if _, err := hex.Decode(sum[:], []byte(h)); err != nil {
+					return fmt.Errorf("permissions: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q", here, i, h)
+				}
+				s.revoked[sum] = true
+			}
+		default:
+			return fmt.Errorf("permissions: %s: unknown key %q", at, m.key)
+		}
+	}
+	return nil
+}
+
+func (s *OwnerSettings) parseApplicationSettings(raw json.RawMessage, at string) error {
+	members, err := objectMembers(raw, at)
+	if err != nil {
+		return err
+	}
+	if len(members) > MaxOwnerPolicies {
+		return fmt.Errorf("permissions: %s: more than %d policies", at, MaxOwnerPolicies)
+	}
+	var entries []pattern.Entry
+	for _, m := range members {
+		here := at + "." + m.key
+		if m.key == "" {
+			return fmt.Errorf("permissions: %s: a policy with an empty name", at)
+		}
+		fields, err := objectMembers(m.value, here)
+		if err != nil {
+			return err
+		}
+		p := policy{name: m.key, permissions: map[string]bool{}}
+		var urls []pattern.Pattern
+		for _, f := range fields {
+			switch f.key {
+			case "urls":
+				if m.key == DefaultPolicy {
+					return fmt.Errorf("permissions: %s: the default policy has no urls: it applies where no named policy matches", here)
+				}
+				if urls, err = parsePatterns(f.value, here+".urls"); err != nil {
+					return err
+				}
+			case "permissions":
+				if err := p.parsePermissions(f.value, here+".permissions"); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("permissions: %s: unknown key %q", here, f.key)
+			}
+		}
+		if m.key == DefaultPolicy {
+			s.defaultPolicy = p.permissions
+			continue
+		}
+		if len(urls) == 0 {
+			return fmt.Errorf("permissions: %s: a named policy needs urls (at least one pattern)", here)
+		}
+		for _, u := range urls {
+			entries = append(entries, pattern.Entry{Pattern: u, Owner: len(s.policies)})
+		}
+		s.policies = append(s.policies, p)
+	}
+	s.policyIndex = pattern.NewIndex(entries)
+	return nil
+}
+
+func (p *policy) parsePermissions(raw json.RawMessage, at string) error {
+	entries, err := Parse(raw, at)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !Known(e.Name) {
+			return fmt.Errorf("permissions: %s: unknown permission %s", at, e.Name)
+		}
+		if e.Constraints != nil {
+			return fmt.Errorf("permissions: %s: %s: want true or false; desktop owner settings do not apply constraint objects", at, e.Name)
+		}
+		p.permissions[e.Name] = e.Enabled
+	}
+	return nil
+}
+
+// oneOf decodes a JSON string that must be one of allowed.
+func oneOf(raw json.RawMessage, at string, allowed ...string) (string, error) {
+	var v string
+	if err := decodeStrict(raw, &v); err != nil {
+		return "", fmt.Errorf("permissions: %s: want a string", at)
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("permissions: %s: want %s, got %q", at, strings.Join(allowed, " or "), v)
+}
+
+// stringList decodes a JSON array of at most max strings.
+func stringList(raw json.RawMessage, at string, max int) ([]string, error) {
+	var list []string
+	if err := decodeStrict(raw, &list); err != nil {
+		return nil, fmt.Errorf("permissions: %s: want an array of strings", at)
+	}
+	if len(list) > max {
+		return nil, fmt.Errorf("permissions: %s: more than %d entries", at, max)
+	}
+	return list, nil
+}
+
+// decodeStrict decodes raw into v, refusing null, which encoding/json
+// would quietly take as "nothing".
+func decodeStrict(raw json.RawMessage, v any) error {
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return fmt.Errorf("null")
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// parsePatterns decodes an array of owner-mode patterns.
+func parsePatterns(raw json.RawMessage, at string) ([]pattern.Pattern, error) {
+	list, err := stringList(raw, at, MaxOwnerPatterns)
+	if err != nil {
+		return nil, err
+	}
+	pats := make([]pattern.Pattern, len(list))
+	for i, s := range list {
+		if pats[i], err = pattern.Parse(s, pattern.Owner); err != nil {
+			return nil, fmt.Errorf("permissions: %s[%d]: %w", at, i, err)
+		}
+	}
+	return pats, nil
+}
+
+// MarshalJSON returns the file as it was parsed, compacted: what `rvm
+// settings --json` shows. A nil *OwnerSettings is null.
+func (s *OwnerSettings) MarshalJSON() ([]byte, error) {
+	if s == nil {
+		return []byte("null"), nil
+	}
+	return s.doc, nil
+}
+
+// DefaultPermission reports securedAPIDefaultPermission: "allow", "deny",
+// or "" where the user is to be asked.
+func (s *OwnerSettings) DefaultPermission() string {
+	if s == nil {
+		return ""
+	}
+	return s.defaultPermission
+}
+
+// TrustDisabled reports whether the owner turned trustedAppConfigs off on
+// this desktop (trust code disabled-by-owner).
+func (s *OwnerSettings) TrustDisabled() bool {
+	return s != nil && s.trustDisabled
+}
+
+// Revoked reports whether the owner revoked the certificate whose DER has
+// the SHA-256 digest sum.
+func (s *OwnerSettings) Revoked(sum [32]byte) bool {
+	return s != nil && s.revoked[sum]
+}
+
+// AllowedToLaunch reports whether the manifest at u may launch under
+// allowedManifestUrls, and when it may not, why, in one sentence naming
+// the URL and the settings' source. Without allowedManifestUrls (or
+// without owner settings) every manifest may launch.
+func (s *OwnerSettings) AllowedToLaunch(u pattern.URL) (allowed bool, reason string) {
+	if s == nil || s.allowed == nil {
+		return true, ""
+	}
+	var buf [4]int
+	if len(s.allowed.AppendMatches(buf[:0], u)) > 0 {
+		return true, ""
+	}
+	return false, fmt.Sprintf("%s matches none of the allowedManifestUrls of the desktop owner settings %s", u, s.Source)
+}
