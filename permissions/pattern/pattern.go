@@ -225,7 +225,7 @@ func (p Pattern) matchSchemePort(u URL) bool {
 // below it, label by label.
 func (p Pattern) matchHost(host string) bool {
 	if host == p.host {
-		return p.schemes != 0
+		return true
 	}
 	return p.wildcard && len(host) > len(p.host) &&
 		host[len(host)-len(p.host)-1] == '.' && strings.HasSuffix(host, p.host)
