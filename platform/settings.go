@@ -177,11 +177,11 @@ func loadFrom(sources []SettingsSource) *MachineSettings {
 			}
 		}
 		for _, name := range sortedKeys(raw.values) {
-			if _, done := s.Values[name]; done {
-				continue
-			}
 			if !src.MachineWide && machineWideOnly[name] {
 				s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: it is read only from machine-wide sources", name, src.Name))
+				continue
+			}
+			if _, done := s.Values[name]; done {
 				continue
 			}
 			if held, ok := heldBy[name]; ok && !src.MachineWide {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestXDGSettingsSources(t *testing.T) {
-	root, home, cfg := t.TempDir(), t.TempDir(), t.TempDir()
+	root, home, cfg := tempDir(t), tempDir(t), tempDir(t)
 	etc := filepath.Join(root, "etc", "rvm", "settings.json")
 	for _, tc := range []struct {
 		name string
