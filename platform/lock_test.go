@@ -1,0 +1,149 @@
+package platform
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lockEnv, when set, turns this test binary into a child program for the
+// lock tests (see init): "count LOCK COUNTER N" adds 1 to the number in
+// COUNTER N times, each time under the lock LOCK; "hold LOCK" takes the
+// lock, prints "locked" and sleeps until it is killed.
+const lockEnv = "RVM_PLATFORM_TEST_LOCK"
+
+func init() {
+	args := strings.Fields(os.Getenv(lockEnv))
+	switch {
+	case len(args) == 4 && args[0] == "count":
+		n, _ := strconv.Atoi(args[3])
+		for range n {
+			if err := addUnderLock(args[1], args[2]); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+		os.Exit(0)
+	case len(args) == 2 && args[0] == "hold":
+		if _, err := LockFile(args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println("locked")
+		time.Sleep(time.Hour)
+		os.Exit(1)
+	}
+}
+
+// addUnderLock adds 1 to the number in counter, a read, a pause and a
+// write that lose updates unless the lock excludes the other process.
+func addUnderLock(lock, counter string) error {
+	l, err := LockFile(lock)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	data, err := os.ReadFile(counter)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	n, _ := strconv.Atoi(string(data))
+	time.Sleep(time.Millisecond)
+	return WriteFileAtomic(counter, []byte(strconv.Itoa(n+1)), 0o600)
+}
+
+func childWith(t *testing.T, env string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), lockEnv+"="+env)
+	return cmd
+}
+
+func TestLockFileExcludesProcesses(t *testing.T) {
+	dir := tempDir(t)
+	lock, counter := filepath.Join(dir, "sub", "x.lock"), filepath.Join(dir, "counter")
+	const per = 40
+	var cmds []*exec.Cmd
+	for range 2 {
+		cmd := childWith(t, fmt.Sprintf("count %s %s %d", lock, counter, per))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("child: %v", err)
+		}
+	}
+	data, err := os.ReadFile(counter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(data); got != strconv.Itoa(2*per) {
+		t.Errorf("got counter %s, want %d: updates were lost", got, 2*per)
+	}
+	if fi, err := os.Stat(lock); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("got lock file %v (%v), want a regular file", fi, err)
+	}
+}
+
+func TestLockFileReleasedWhenHolderDies(t *testing.T) {
+	lock := filepath.Join(tempDir(t), "x.lock")
+	cmd := childWith(t, "hold "+lock)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if strings.TrimSpace(line) != "locked" {
+		cmd.Process.Kill()
+		t.Fatalf("got %q (%v) from the child, want locked", line, err)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	got := make(chan error, 1)
+	go func() {
+		l, err := LockFile(lock)
+		if err == nil {
+			err = l.Unlock()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Errorf("got %v, want the lock", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("got no lock a minute after its holder died, want it at once")
+	}
+}
+
+func TestLockFileErrors(t *testing.T) {
+	dir := tempDir(t)
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(file, "x.lock") // below a file: cannot be made
+	if _, err := LockFile(path); err == nil || !strings.HasPrefix(err.Error(), "platform: lock ") || !strings.Contains(err.Error(), path) {
+		t.Errorf("got %v, want a platform: lock error naming %s", err, path)
+	}
+}
