@@ -7,19 +7,21 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/rvm-launcher/rvm/permissions"
 )
 
 // Document is the decision document of SPEC section 6: what rvm decided
 // about one launch request and why. `rvm verify --json` prints it and the
 // runtime receives it.
 type Document struct {
-	RequestedURL      string                `json:"requestedUrl"`
-	ManifestURL       string                `json:"manifestUrl"`
-	UserAppConfigArgs map[string]string     `json:"userAppConfigArgs,omitempty"`
-	Launch            LaunchDecision        `json:"launch"`
-	Fetch             FetchReport           `json:"fetch"`
-	Trust             TrustReport           `json:"trust"`
-	Permissions       map[string]Permission `json:"permissions"`
+	RequestedURL      string                          `json:"requestedUrl"`
+	ManifestURL       string                          `json:"manifestUrl"`
+	UserAppConfigArgs map[string]string               `json:"userAppConfigArgs,omitempty"`
+	Launch            LaunchDecision                  `json:"launch"`
+	Fetch             FetchReport                     `json:"fetch"`
+	Trust             TrustReport                     `json:"trust"`
+	Permissions       map[string]permissions.Decision `json:"permissions"`
 	// Runtime is what the manifest asked for; not part of the JSON.
 	Runtime RuntimeRequest `json:"-"`
 }
@@ -61,13 +63,6 @@ type TrustReport struct {
 	Apps     []string `json:"apps,omitempty"`
 	Expires  string   `json:"expires,omitempty"`
 	Warnings []string `json:"warnings"`
-}
-
-// Permission is the decision on one requested permission.
-type Permission struct {
-	Decision    string          `json:"decision"`
-	Source      string          `json:"source"`
-	Constraints json.RawMessage `json:"constraints,omitempty"`
 }
 
 // JSON renders the document as indented JSON with a final newline.

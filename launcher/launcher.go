@@ -7,11 +7,8 @@ package launcher
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,8 +16,10 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/platform"
 )
 
@@ -81,8 +80,18 @@ func (o Options) key() string {
 type Launcher struct {
 	env Env
 
+	trustCache *trust.Cache
+	// fetches makes concurrent requests for one manifest (with the same
+	// options) share one fetch.
+	fetches singleflight.Group
+
 	mu       sync.Mutex
 	fetchers map[string]*manifest.Fetcher // by resolve entries
+	// While the settings are watched (see Watch), settings holds the
+	// machine's own settings until settingsStale says they changed.
+	watched       bool
+	settingsStale bool
+	settings      *platform.MachineSettings
 }
 
 // New returns a Launcher for env.
@@ -93,7 +102,7 @@ func New(env Env) *Launcher {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	return &Launcher{env: env, fetchers: map[string]*manifest.Fetcher{}}
+	return &Launcher{env: env, trustCache: &trust.Cache{}, fetchers: map[string]*manifest.Fetcher{}}
 }
 
 // fetcher returns the shared fetcher for a set of --resolve entries, so
@@ -126,9 +135,34 @@ func (l *Launcher) fetcher(resolve []string) (*manifest.Fetcher, error) {
 	return f, nil
 }
 
-// machineSettings loads the machine settings for a request.
+// machineSettings loads the machine settings for a request. A request with
+// its own settings file reads it; otherwise, while the settings are
+// watched, the machine's settings are read again only after a change, and
+// a change that brings errors where the settings in use had none is
+// ignored (logged) so that the last good settings stay.
 func (l *Launcher) machineSettings(o Options) *platform.MachineSettings {
-	s := platform.LoadMachineSettings(o.MachineSettings, l.env.Getenv)
+	if o.MachineSettings != "" {
+		return l.loadSettings(o.MachineSettings)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.watched && !l.settingsStale && l.settings != nil {
+		return l.settings
+	}
+	s := l.loadSettings("")
+	if l.watched {
+		l.settingsStale = false
+		if len(s.Errors) > 0 && l.settings != nil && len(l.settings.Errors) == 0 {
+			l.env.Log.Error().Errs("errors", s.Errors).Msg("invalid machine settings change ignored; the last good settings stay")
+			return l.settings
+		}
+		l.settings = s
+	}
+	return s
+}
+
+func (l *Launcher) loadSettings(override string) *platform.MachineSettings {
+	s := platform.LoadMachineSettings(override, l.env.Getenv)
 	for _, err := range s.Errors {
 		l.env.Log.Warn().Err(err).Msg("machine settings")
 	}
@@ -136,25 +170,21 @@ func (l *Launcher) machineSettings(o Options) *platform.MachineSettings {
 }
 
 // trustRoots reads the trust roots of a request: --trust-roots, else the
-// machine-wide TrustRootsFile; nil when neither is set.
-func trustRoots(o Options, s *platform.MachineSettings) (*x509.CertPool, string, error) {
+// machine-wide TrustRootsFile; nil (trusting nothing) when neither is set.
+func trustRoots(o Options, s *platform.MachineSettings) (*trust.Roots, error) {
 	path, source := o.TrustRoots, "--trust-roots"
 	if path == "" {
 		var ok bool
 		if path, source, ok = s.String(platform.SettingTrustRootsFile); !ok {
-			return nil, "", nil
+			return nil, nil
 		}
+		source = "TrustRootsFile in " + source
 	}
-	data, err := os.ReadFile(path)
+	data, err := readFileLimit(path, maxTrustRoots)
 	if err != nil {
-		return nil, "", fmt.Errorf("launcher: trust roots %s (from %s): %w", path, source, err)
+		return nil, fmt.Errorf("trust roots %s (from %s): %w", path, source, err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, "", fmt.Errorf("launcher: trust roots %s (from %s): no PEM certificate in it", path, source)
-	}
-	sum := sha256.Sum256(data)
-	return pool, hex.EncodeToString(sum[:]), nil
+	return trust.ParseRoots(data, path+" (from "+source+")")
 }
 
 // Verify fetches, verifies and decides, without launching and without
@@ -178,7 +208,7 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 		return nil, err
 	}
 	owner := l.ownerSettings(ctx, settings, f)
-	fetched, err := f.FetchManifest(ctx, req, settings)
+	fetched, err := l.fetchShared(ctx, f, req, settings, o)
 	if err != nil {
 		return nil, err
 	}
@@ -186,21 +216,33 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 		RequestedURL:      req.Requested,
 		ManifestURL:       fetched.FinalURL,
 		UserAppConfigArgs: req.UserAppConfigArgs,
-		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Warnings: nonNil(fetched.Warnings)},
+		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Warnings: append([]string{}, fetched.Warnings...)},
 		Runtime:           RuntimeRequest{Version: fetched.Manifest.Runtime.Version, Arguments: fetched.Manifest.Runtime.Arguments},
 	}
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, owner.warnings...)
-	grants := l.trust(ctx, doc, fetched, o, settings, owner, platformName)
+	grants := l.trust(ctx, doc, fetched, o, settings, owner, platformName, f)
 	l.decide(doc, fetched.Manifest, owner, grants)
 	l.logDecision(doc)
 	return doc, nil
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// fetchShared fetches the manifest of req, sharing one fetch among the
+// requests for the same URL with the same options that arrive while it
+// runs. The shared fetch is not cancelled when one of its callers gives
+// up; the fetcher's own timeouts bound it.
+func (l *Launcher) fetchShared(ctx context.Context, f *manifest.Fetcher, req *manifest.Request, settings *platform.MachineSettings, o Options) (*manifest.Fetched, error) {
+	ch := l.fetches.DoChan(req.URL+"\x00"+o.key(), func() (any, error) {
+		return f.FetchManifest(context.WithoutCancel(ctx), req, settings)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*manifest.Fetched), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return s
 }
 
 // logDecision logs a decision with its reasons.

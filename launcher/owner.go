@@ -30,6 +30,8 @@ type owner struct {
 	// settings is the good copy in use; nil when not configured, or
 	// configured with no good copy ever (fail closed).
 	settings *permissions.OwnerSettings
+	// raw is the JSON of the copy in use.
+	raw json.RawMessage
 	// warnings tell why the current copy is not in use.
 	warnings []string
 }
@@ -68,7 +70,7 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *platform.MachineSettin
 		parsed, err = permissions.ParseOwnerSettings(body, loc)
 	}
 	if err == nil {
-		o.settings = parsed
+		o.settings, o.raw = parsed, body
 		if !notModified {
 			data, _ := json.Marshal(ownerCopy{Location: loc, Validators: validators, FetchedAt: l.env.Now(), Body: body})
 			if werr := platform.WriteFileAtomic(cachePath, data, 0o600); werr != nil {
@@ -80,7 +82,7 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *platform.MachineSettin
 	l.env.Log.Error().Err(err).Str("location", loc).Msg("desktop owner settings unusable")
 	if last != nil {
 		if parsed, perr := permissions.ParseOwnerSettings(last.Body, loc); perr == nil {
-			o.settings = parsed
+			o.settings, o.raw = parsed, last.Body
 			o.warnings = append(o.warnings, fmt.Sprintf("desktop owner settings %s unusable (%v); using the copy from %s", loc, err, last.FetchedAt.UTC().Format(time.RFC3339)))
 			return o
 		}
@@ -107,27 +109,30 @@ func (l *Launcher) readOwnerLocation(ctx context.Context, loc, setBy string, f *
 		if err != nil || (u.Host != "" && u.Host != "localhost") {
 			return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings %q (in %s): want file:///path", loc, setBy)
 		}
-		return readFileBounded(filepath.FromSlash(u.Path), maxOwnerSettings)
+		body, err := readFileLimit(filepath.FromSlash(u.Path), maxOwnerSettings)
+		return body, v, false, err
 	case strings.Contains(loc, "://"):
 		return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings %q (in %s): want https://, file:// or a path", loc, setBy)
 	}
-	return readFileBounded(loc, maxOwnerSettings)
+	body, err = readFileLimit(loc, maxOwnerSettings)
+	return body, v, false, err
 }
 
-func readFileBounded(path string, limit int64) ([]byte, manifest.Validators, bool, error) {
+// readFileLimit reads a file of at most limit bytes.
+func readFileLimit(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, manifest.Validators{}, false, err
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, manifest.Validators{}, false, err
+		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, manifest.Validators{}, false, fmt.Errorf("launcher: %s is larger than %d bytes", path, limit)
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
 	}
-	return data, manifest.Validators{}, false, nil
+	return data, nil
 }
 
 func (l *Launcher) loadOwnerCopy(path, loc string) *ownerCopy {

@@ -101,9 +101,14 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 	return 0, false
 }
 
-// environment is the machine as the launcher sees it.
-func environment(stderr io.Writer, verbose bool) (launcher.Env, io.Closer, error) {
+// environment is the machine as the launcher sees it: the data directory
+// (the system one for a system service), and the log, on stderr and in the
+// data directory.
+func environment(stderr io.Writer, verbose, system bool) (launcher.Env, io.Closer, error) {
 	dir, err := platform.DataDir(os.Getenv)
+	if system {
+		dir, err = platform.SystemDataDir(), nil
+	}
 	if err != nil {
 		return launcher.Env{}, nil, err
 	}
@@ -146,7 +151,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	env, closer, err := environment(stderr, *verbose)
+	env, closer, err := environment(stderr, *verbose, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
@@ -163,7 +168,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		printDocument(stdout, doc, *asJSON)
 		return exitOK
 	}
-	doc, pid, err := l.LaunchVia(ctx, url, opts, launcher.TerminalPrompter(stdin, stderr))
+	doc, pid, err := l.LaunchVia(ctx, url, opts, launcher.PrompterFor(platform.SystemPromptEnv()))
 	if doc != nil {
 		printDocument(stdout, doc, *asJSON)
 	}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/rvm-launcher/rvm/launcher"
+)
+
+func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("rvm settings", "rvm settings [--json] [--machine-settings FILE]", stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var opts launcher.Options
+	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "rvm settings: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if opts.MachineSettings == "" {
+		opts.MachineSettings = os.Getenv("RVM_MACHINE_SETTINGS")
+	}
+	env, closer, err := environment(stderr, false, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
+	}
+	defer closer.Close()
+	report := launcher.New(env).Settings(ctx, opts)
+	if *asJSON {
+		out, _ := json.MarshalIndent(report, "", "  ")
+		fmt.Fprintf(stdout, "%s\n", out)
+		return exitOK
+	}
+	report.WriteText(stdout)
+	return exitOK
+}

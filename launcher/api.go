@@ -1,0 +1,213 @@
+package launcher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// The local API (SPEC 7): HTTP over a Unix domain socket named SocketName
+// in the data directory.
+//
+//	POST /v1/verify    {"url": "...", "options": {...}}  -> the decision document
+//	POST /v1/launch    the same; the caller prompts and starts the runtime
+//	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ...}
+//	GET  /v1/settings  the settings report of `rvm settings --json`
+//
+// An error is {"error": "<one sentence>"} with status 400 (bad request),
+// 403 (a peer of another user), 413 (request too large), 422 (no decision
+// could be made) or 500.
+const SocketName = "rvm.sock"
+
+// maxRequestBody bounds a request to the local API.
+const maxRequestBody = 64 << 10
+
+// apiRequest is the body of /v1/verify and /v1/launch.
+type apiRequest struct {
+	URL     string  `json:"url"`
+	Options Options `json:"options"`
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+// Server serves the local API for one Launcher.
+type Server struct {
+	L *Launcher
+	// PerUser refuses peers of another user, where the platform tells.
+	PerUser bool
+	// Log receives each peer's user id and every refusal.
+	Log zerolog.Logger
+
+	started  time.Time
+	requests atomic.Int64
+	http     *http.Server
+}
+
+// Listen opens the socket in dir: mode 0600 for a per-user service, 0666
+// for a system service that accepts every local user. A stale socket left
+// by a crash is replaced; one that a live service answers on is not.
+func Listen(dir string, perUser bool) (net.Listener, error) {
+	if err := platform.EnsureDir(dir); err != nil {
+		return nil, fmt.Errorf("launcher: socket directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, SocketName)
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("launcher: a service already answers on %s", path)
+	}
+	os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("launcher: listen on %s: %w", path, err)
+	}
+	mode := os.FileMode(0o600)
+	if !perUser {
+		mode = 0o666
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("launcher: chmod %s: %w", path, err)
+	}
+	return ln, nil
+}
+
+// Serve answers the local API on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.started = s.L.env.Now()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/verify", s.decide)
+	mux.HandleFunc("POST /v1/launch", s.decide)
+	mux.HandleFunc("GET /v1/status", s.status)
+	mux.HandleFunc("GET /v1/settings", s.settings)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
+	})
+	s.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          nil,
+	}
+	err := s.http.Serve(&peerListener{Listener: ln, s: s})
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits for those in flight until ctx
+// ends, then cancels them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		s.http.Close()
+	}
+	return err
+}
+
+// peerListener checks each peer as it connects: a per-user service closes
+// connections from other users at once.
+type peerListener struct {
+	net.Listener
+	s *Server
+}
+
+func (pl *peerListener) Accept() (net.Conn, error) {
+	for {
+		c, err := pl.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		uc, ok := c.(*net.UnixConn)
+		if !ok {
+			return c, nil
+		}
+		uid, known, err := platform.PeerUID(uc)
+		switch {
+		case err != nil:
+			pl.s.Log.Warn().Err(err).Msg("local API: cannot tell the peer's user; refused")
+			c.Close()
+			continue
+		case !known:
+			return c, nil
+		case pl.s.PerUser && uid != platform.CurrentUID():
+			pl.s.Log.Warn().Int("peerUid", uid).Msg("local API: peer of another user refused")
+			c.Close()
+			continue
+		}
+		pl.s.Log.Debug().Int("peerUid", uid).Msg("local API: peer connected")
+		return c, nil
+	}
+}
+
+func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	var req apiRequest
+	body := http.MaxBytesReader(w, r.Body, maxRequestBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("request larger than %d bytes", maxRequestBody)})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, apiError{"request is not the JSON of {url, options}: " + err.Error()})
+		return
+	}
+	if err := req.Options.Check(); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		return
+	}
+	doc, err := s.L.Verify(r.Context(), req.URL, req.Options)
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, apiError{err.Error()})
+		return
+	}
+	if r.URL.Path == "/v1/launch" {
+		writeJSON(w, http.StatusOK, launchAnswer{Decision: doc, Runtime: doc.Runtime})
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
+	s.requests.Add(1)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version":       1,
+		"pid":           os.Getpid(),
+		"uptimeSeconds": int64(s.L.env.Now().Sub(s.started).Seconds()),
+		"requests":      s.requests.Load(),
+		"dataDir":       s.L.env.DataDir,
+	})
+}
+
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	writeJSON(w, http.StatusOK, s.L.Settings(r.Context(), Options{}))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

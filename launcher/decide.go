@@ -1,0 +1,48 @@
+package launcher
+
+import (
+	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// decide fills doc.Launch and doc.Permissions: the owner's allowed URLs,
+// then each requested permission by the rules of SPEC 5.5.
+func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner, grants []permissions.Entry) {
+	in := permissions.Input{
+		Requested:        m.Permissions,
+		Owner:            own.settings,
+		OwnerUnavailable: own.unavailable(),
+		Log:              l.env.Log,
+	}
+	u, err := pattern.ParseURL(doc.ManifestURL, pattern.Owner)
+	switch {
+	case err != nil:
+		// No owner pattern can match a URL that does not parse (one with
+		// user info, say): named policies stay silent, and a list of
+		// allowed URLs refuses it.
+		doc.Launch = LaunchDecision{Allowed: true}
+		if own.settings != nil {
+			if allowed, _ := own.settings.AllowedToLaunch(pattern.URL{}); !allowed {
+				doc.Launch = LaunchDecision{Reason: "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + err.Error()}
+			}
+		}
+	default:
+		in.URL = u
+		allowed, reason := own.settings.AllowedToLaunch(u)
+		doc.Launch = LaunchDecision{Allowed: allowed, Reason: reason}
+	}
+	if grants != nil {
+		in.Trusted = make(map[string]permissions.Entry, len(grants))
+		for _, g := range grants {
+			in.Trusted[g.Name] = g
+		}
+	}
+	choices, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
+	if err != nil {
+		l.env.Log.Warn().Err(err).Msg("stored user choices unreadable; asking again")
+		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "stored user choices unreadable: "+err.Error())
+	}
+	in.UserChoices = choices
+	doc.Permissions = permissions.Decide(in)
+}

@@ -1,0 +1,70 @@
+package launcher
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+
+	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// maxTrustRoots bounds a trust roots PEM bundle.
+const maxTrustRoots = 1 << 20
+
+// trust fills doc.Trust with the verdict on the manifest's block and
+// returns what a trusted block grants (nil when it is not trusted).
+func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.Fetched, o Options, settings *platform.MachineSettings, own owner, platformName string, f *manifest.Fetcher) []permissions.Entry {
+	doc.Trust = TrustReport{Platform: platformName, Warnings: []string{}}
+	untrusted := func(code trust.Code, reason string) []permissions.Entry {
+		doc.Trust.Status, doc.Trust.Code, doc.Trust.Reason = StatusUntrusted, string(code), reason
+		return nil
+	}
+	raw := fetched.Manifest.TrustedAppConfigs
+	switch {
+	case raw == nil:
+		doc.Trust.Status, doc.Trust.Code = StatusAbsent, StatusAbsent
+		return nil
+	case !fetched.Strict:
+		return untrusted(trust.InsecureFetch, "the manifest did not come through a strict HTTPS fetch: "+fetched.InsecureReason)
+	case own.settings != nil && own.settings.TrustDisabled():
+		return untrusted(trust.DisabledByOwner, "the desktop owner settings ("+own.source+") turn trusted app configs off on this machine")
+	}
+	roots, err := trustRoots(o, settings)
+	if err != nil {
+		return untrusted(trust.UnknownAuthority, err.Error())
+	}
+	u, err := pattern.ParseURL(fetched.FinalURL, pattern.Strict)
+	if err != nil {
+		return untrusted(trust.URLNotMatched, "the manifest URL can never match a signed pattern: "+err.Error())
+	}
+	mode, _, _ := settings.String(platform.SettingRevocationMode)
+	v := &trust.Verifier{
+		Roots:          roots,
+		Now:            l.env.Now,
+		RevocationMode: trust.RevocationMode(mode),
+		FetchCRL:       f.GetStrict,
+		CacheDir:       filepath.Join(l.env.DataDir, "cache"),
+		Cache:          l.trustCache,
+		Log:            l.env.Log,
+	}
+	if own.settings != nil {
+		v.Revoked = own.settings.Revoked
+	}
+	res, err := v.Verify(ctx, raw, platformName, u)
+	if err != nil {
+		var te *trust.Error
+		if errors.As(err, &te) {
+			return untrusted(te.Code, te.Reason)
+		}
+		return untrusted(trust.Malformed, err.Error())
+	}
+	doc.Trust.Status, doc.Trust.Code = StatusTrusted, "ok"
+	doc.Trust.Signer, doc.Trust.Apps = res.Signer, res.Apps
+	doc.Trust.Expires = formatTime(res.Expires)
+	doc.Trust.Warnings = append(doc.Trust.Warnings, res.Warnings...)
+	return res.Grants
+}
