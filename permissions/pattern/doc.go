@@ -28,10 +28,9 @@
 //     compare without case, and one trailing dot is dropped.
 //   - Internationalized names are converted to ASCII (punycode) at parse
 //     time with the IDNA lookup profile; a name that does not convert is
-//     refused. *.bücher.de is the pattern *.xn--bcher-kva.de. (Until the
-//     module requires golang.org/x/text, which golang.org/x/net/idna needs,
-//     this build refuses every internationalized name, punycode included:
-//     see idna.go.)
+//     refused. *.bücher.de is the pattern *.xn--bcher-kva.de, and a URL
+//     whose host is SHOP.BÜCHER.de matches it; a look-alike name (exаmple
+//     with a Cyrillic а) is another name.
 //   - PORT is a number from 1 to 65535. Without it the pattern matches the
 //     scheme's default port only (443 for https); https://example.com:443/
 //     and https://example.com/ are the same pattern.

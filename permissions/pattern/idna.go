@@ -1,11 +1,20 @@
 package pattern
 
-import "errors"
+import (
+	"fmt"
 
-// idnaToASCII would convert an internationalized host name to ASCII. Until
-// the module requires golang.org/x/text (which golang.org/x/net/idna
-// needs), it refuses every such name: secure, but IDN hosts cannot be
-// matched yet.
-func idnaToASCII(string) (string, error) {
-	return "", errors.New("internationalized names are not supported yet")
+	"golang.org/x/net/idna"
+)
+
+// idnaToASCII converts an internationalized host name to lowercase ASCII
+// with the IDNA lookup profile (UTS #46 nontransitional mapping, STD3
+// rules, hyphen, joiner and bidi checks), as browsers do: BÜCHER.de
+// becomes xn--bcher-kva.de. It refuses a name that does not convert, a
+// malformed punycode label among them.
+func idnaToASCII(name string) (string, error) {
+	ascii, err := idna.Lookup.ToASCII(name)
+	if err != nil {
+		return "", fmt.Errorf("invalid internationalized name: %w", err)
+	}
+	return ascii, nil
 }

@@ -27,6 +27,8 @@ func TestParseURL(t *testing.T) {
 		{"unreserved-decoded", "https://example.com/%41%7A%30%2D%5F%7E", Strict, URL{"https", "example.com", 443, "/Az0-_~"}},
 		{"non-ascii-encoded", "https://example.com/é<>", Strict, URL{"https", "example.com", 443, "/%C3%A9%3C%3E"}},
 		{"double-slash-kept", "https://example.com//a//b", Strict, URL{"https", "example.com", 443, "//a//b"}},
+		{"idn-host", "https://Shop.BÜCHER.de/", Strict, URL{"https", "shop.xn--bcher-kva.de", 443, "/"}},
+		{"punycode-host-case", "https://XN--BCHER-KVA.de/", Strict, URL{"https", "xn--bcher-kva.de", 443, "/"}},
 		{"owner-http", "http://example.com/", Owner, URL{"http", "example.com", 80, "/"}},
 		{"owner-ipv4", "http://192.0.2.1:8080/", Owner, URL{"http", "192.0.2.1", 8080, "/"}},
 		{"owner-ipv6", "https://[2001:DB8:0::1]/", Owner, URL{"https", "2001:db8::1", 443, "/"}},
