@@ -52,7 +52,7 @@ type entry struct {
 func newEntry(cfg *Config, chain []*x509.Certificate, signature string, crlUntil time.Time) *entry {
 	e := &entry{
 		signature: signature,
-		signer:    certName(cfg.Certificate),
+		signer:    CertificateName(cfg.Certificate),
 		chain:     chain,
 		sums:      chainSums(chain),
 		apps:      make([]string, len(cfg.Apps)),
@@ -69,7 +69,7 @@ func newEntry(cfg *Config, chain []*x509.Certificate, signature string, crlUntil
 	e.index = pattern.NewIndex(patterns)
 	for i, c := range chain {
 		if i == 0 || c.NotAfter.Before(e.expires) {
-			e.expires, e.expiresName = c.NotAfter, certName(c)
+			e.expires, e.expiresName = c.NotAfter, CertificateName(c)
 		}
 		if c.NotBefore.After(e.notBefore) {
 			e.notBefore = c.NotBefore

@@ -43,14 +43,14 @@ func (v *Verifier) checkCRLs(ctx context.Context, chain []*x509.Certificate, mod
 			if crl, why = v.currentCRL(ctx, u, issuer, mode, now); crl != nil {
 				break
 			}
-			v.Log.Warn().Err(why).Str("url", u).Str("certificate", certName(cert)).Msg("trust: no current CRL")
+			v.Log.Warn().Err(why).Str("url", u).Str("certificate", CertificateName(cert)).Msg("trust: no current CRL")
 		}
 		if crl == nil {
-			return time.Time{}, fail(RevocationUnknown, why, "certificate %q needs a current CRL and there is none: %v", certName(cert), why)
+			return time.Time{}, fail(RevocationUnknown, why, "certificate %q needs a current CRL and there is none: %v", CertificateName(cert), why)
 		}
 		for _, r := range crl.RevokedCertificateEntries {
 			if r.SerialNumber != nil && r.SerialNumber.Cmp(cert.SerialNumber) == 0 {
-				return time.Time{}, fail(Revoked, nil, "certificate %q (serial %s) was revoked by its issuer %q on %s", certName(cert), cert.SerialNumber, certName(issuer), day(r.RevocationTime))
+				return time.Time{}, fail(Revoked, nil, "certificate %q (serial %s) was revoked by its issuer %q on %s", CertificateName(cert), cert.SerialNumber, CertificateName(issuer), day(r.RevocationTime))
 			}
 		}
 		if until.IsZero() || crl.NextUpdate.Before(until) {
@@ -177,10 +177,10 @@ func parseCRL(der []byte, u string, issuer *x509.Certificate) (*x509.RevocationL
 		return nil, fmt.Errorf("the CRL from %s does not parse: %w", u, err)
 	}
 	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
-		return nil, fmt.Errorf("the CRL from %s is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, certName(issuer))
+		return nil, fmt.Errorf("the CRL from %s is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, CertificateName(issuer))
 	}
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return nil, fmt.Errorf("the CRL from %s is not signed by the certificate's issuer %q: %w", u, certName(issuer), err)
+		return nil, fmt.Errorf("the CRL from %s is not signed by the certificate's issuer %q: %w", u, CertificateName(issuer), err)
 	}
 	return crl, nil
 }

@@ -35,10 +35,20 @@ func NewRoots(certs ...*x509.Certificate) *Roots {
 	return r
 }
 
-// ParseRoots reads a PEM bundle of trust roots: one or more CERTIFICATE
-// blocks and nothing else but whitespace. where names the bundle in errors
-// (a file path, or the setting it came from).
+// ParseRoots reads a PEM bundle of trust roots (see ParseCertificates).
+// where names the bundle in errors (a file path, or the setting it came
+// from).
 func ParseRoots(data []byte, where string) (*Roots, error) {
+	certs, err := ParseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("trust: trust roots %s: %w", where, err)
+	}
+	return NewRoots(certs...), nil
+}
+
+// ParseCertificates reads a PEM bundle of certificates: one or more
+// CERTIFICATE blocks without headers, and nothing else but whitespace.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	rest := data
 	for {
@@ -51,21 +61,21 @@ func ParseRoots(data []byte, where string) (*Roots, error) {
 			b, rest = pem.Decode(rest)
 		}
 		if b == nil {
-			return nil, fmt.Errorf("trust: trust roots %s: data that is not a PEM block after certificate %d", where, len(certs))
+			return nil, fmt.Errorf("data that is not a PEM block after certificate %d", len(certs))
 		}
 		if b.Type != "CERTIFICATE" || len(b.Headers) != 0 {
-			return nil, fmt.Errorf("trust: trust roots %s: a %q PEM block, want CERTIFICATE", where, b.Type)
+			return nil, fmt.Errorf("a %q PEM block, want CERTIFICATE", b.Type)
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("trust: trust roots %s: certificate %d: %w", where, len(certs)+1, err)
+			return nil, fmt.Errorf("certificate %d: %w", len(certs)+1, err)
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, fmt.Errorf("trust: trust roots %s: no certificate", where)
+		return nil, fmt.Errorf("no certificate")
 	}
-	return NewRoots(certs...), nil
+	return certs, nil
 }
 
 // Sum identifies the set of roots: the SHA-256 over the sorted SHA-256

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 )
@@ -67,6 +68,32 @@ func Sign(key crypto.Signer, platform, value string) (string, error) {
 		return "", fmt.Errorf("trust: sign for %s: %w", platform, err)
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
+}
+
+// CheckSignature checks signature, the base64 text of a block's signature
+// for platform, over value with the key of cert, by the scheme of SPEC 5.2.
+// It checks nothing else of cert: see Verifier for that. The error is an
+// *Error with code UnsupportedKey, Malformed or SignatureInvalid.
+func CheckSignature(cert *x509.Certificate, platform, value, signature string) error {
+	if err := checkSignature(cert, platform, value, signature); err != nil {
+		return err
+	}
+	return nil
+}
+
+func checkSignature(cert *x509.Certificate, platform, value, signature string) *Error {
+	if err := checkKey(cert.PublicKey); err != nil {
+		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(cert), err.Reason)
+		return err
+	}
+	sig, err := decodeBase64(signature, "trustedAppConfigs.signature."+platform)
+	if err != nil {
+		return err
+	}
+	if !verifySignature(cert.PublicKey, Message(platform, value), sig) {
+		return fail(SignatureInvalid, nil, "the %s signature does not verify with the key of certificate %q", platform, CertificateName(cert))
+	}
+	return nil
 }
 
 // checkKey refuses a public key that SPEC 5.2 does not list.

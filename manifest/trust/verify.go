@@ -172,19 +172,15 @@ func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform str
 	}
 	leaf := cfg.Certificate
 	if err := checkKey(leaf.PublicKey); err != nil {
-		err.Reason = fmt.Sprintf("certificate %q: %s", certName(leaf), err.Reason)
+		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(leaf), err.Reason)
 		return nil, err
 	}
 	chains, err := v.chains(cfg, now)
 	if err != nil {
 		return nil, err
 	}
-	sig, err := decodeBase64(sigText, "trustedAppConfigs.signature."+platform)
-	if err != nil {
+	if err := checkSignature(leaf, platform, b.Value, sigText); err != nil {
 		return nil, err
-	}
-	if !verifySignature(leaf.PublicKey, Message(platform, b.Value), sig) {
-		return nil, fail(SignatureInvalid, nil, "the %s signature does not verify with the key of certificate %q", platform, certName(leaf))
 	}
 	chain, crlUntil, err := v.revocation(ctx, chains, mode, now)
 	if err != nil {
@@ -224,7 +220,7 @@ func noPlatformSignature(b *Block, platform string) *Error {
 func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *Error) {
 	leaf := cfg.Certificate
 	if v.Roots == nil || len(v.Roots.certs) == 0 {
-		return nil, fail(UnknownAuthority, nil, "no trust roots are configured, so certificate %q is not trusted", certName(leaf))
+		return nil, fail(UnknownAuthority, nil, "no trust roots are configured, so certificate %q is not trusted", CertificateName(leaf))
 	}
 	inter := x509.NewCertPool()
 	for _, c := range cfg.Intermediates {
@@ -244,10 +240,10 @@ func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *E
 		codeSigning = codeSigning || u == x509.ExtKeyUsageCodeSigning
 	}
 	if !codeSigning {
-		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for code signing: it lacks the extended key usage codeSigning", certName(leaf))
+		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for code signing: it lacks the extended key usage codeSigning", CertificateName(leaf))
 	}
 	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for signing: its key usage lacks digitalSignature", certName(leaf))
+		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for signing: its key usage lacks digitalSignature", CertificateName(leaf))
 	}
 	return chains, nil
 }
@@ -261,9 +257,9 @@ func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 		case x509.Expired:
 			return timeError(invalid.Cert, now, err)
 		case x509.IncompatibleUsage:
-			return fail(WrongKeyUsage, err, "the chain of certificate %q is not for code signing: %v", certName(leaf), err)
+			return fail(WrongKeyUsage, err, "the chain of certificate %q is not for code signing: %v", CertificateName(leaf), err)
 		}
-		return fail(UnknownAuthority, err, "the chain of certificate %q is not acceptable: %v", certName(leaf), err)
+		return fail(UnknownAuthority, err, "the chain of certificate %q is not acceptable: %v", CertificateName(leaf), err)
 	}
 	var unknown x509.UnknownAuthorityError
 	if errors.As(err, &unknown) {
@@ -272,9 +268,9 @@ func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 		if c := timeCulprit(leaf, append(cfg.Intermediates, v.Roots.certs...), now, MaxIntermediates+1); c != nil {
 			return timeError(c, now, err)
 		}
-		return fail(UnknownAuthority, err, "certificate %q, issued by %q, does not chain to a trust root through the block's intermediates", certName(leaf), issuerName(leaf))
+		return fail(UnknownAuthority, err, "certificate %q, issued by %q, does not chain to a trust root through the block's intermediates", CertificateName(leaf), issuerName(leaf))
 	}
-	return fail(UnknownAuthority, err, "the chain of certificate %q does not verify: %v", certName(leaf), err)
+	return fail(UnknownAuthority, err, "the chain of certificate %q does not verify: %v", CertificateName(leaf), err)
 }
 
 // timeCulprit returns a certificate out of its validity at now that signed
@@ -299,16 +295,16 @@ func timeCulprit(c *x509.Certificate, pool []*x509.Certificate, now time.Time, d
 
 func timeError(c *x509.Certificate, now time.Time, err error) *Error {
 	if now.Before(c.NotBefore) {
-		return fail(CertificateNotYetValid, err, "certificate %q is not valid before %s", certName(c), day(c.NotBefore))
+		return fail(CertificateNotYetValid, err, "certificate %q is not valid before %s", CertificateName(c), day(c.NotBefore))
 	}
-	return fail(CertificateExpired, err, "certificate %q expired on %s", certName(c), day(c.NotAfter))
+	return fail(CertificateExpired, err, "certificate %q expired on %s", CertificateName(c), day(c.NotAfter))
 }
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
-// certName names a certificate for people: its subject's common name, or
-// the whole subject.
-func certName(c *x509.Certificate) string {
+// CertificateName names a certificate for people, as Result.Signer does:
+// its subject's common name, or the whole subject where it has none.
+func CertificateName(c *x509.Certificate) string {
 	if c.Subject.CommonName != "" {
 		return c.Subject.CommonName
 	}
@@ -362,7 +358,7 @@ func (v *Verifier) ownerRevoked(chain []*x509.Certificate, sums [][32]byte) *Err
 	}
 	for i, s := range sums {
 		if v.Revoked(s) {
-			return fail(Revoked, nil, "certificate %q (SHA-256 %x) is on the desktop owner's revokedCertificates list", certName(chain[i]), s)
+			return fail(Revoked, nil, "certificate %q (SHA-256 %x) is on the desktop owner's revokedCertificates list", CertificateName(chain[i]), s)
 		}
 	}
 	return nil

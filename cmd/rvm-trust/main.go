@@ -1,0 +1,240 @@
+// Command rvm-trust is a trust authority's tool for rvm: it makes a root,
+// issues code-signing certificates, signs trustedAppConfigs blocks, shows
+// what a block holds, and issues CRLs. See package
+// github.com/rvm-launcher/rvm/manifest/trust/authority for the files it
+// keeps in each directory.
+//
+// Exit codes: 0 done, 1 failed, 2 bad usage.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"strings"
+
+	"github.com/rvm-launcher/rvm/manifest/trust/authority"
+)
+
+const usage = `usage: rvm-trust COMMAND [flags]
+
+commands:
+  init-root  --out DIR [--name NAME] [--alg ALG] [--days N]
+             make a root key and a self-signed root certificate
+  issue      --ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate]
+             issue a code-signing certificate (or an intermediate CA) from a CA
+  sign       --signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]
+             print a signed trustedAppConfigs object
+  inspect    [--trust-roots FILE] FILE|-
+             show what a manifest's or a trustedAppConfigs object's block holds
+  revoke     --ca DIR --out FILE [--serial N]... [--cert FILE]... [--days N]
+             revoke certificates and write the CA's CRL (DER)
+
+ALG is ecdsa-p256 (default), ecdsa-p384, ed25519 or rsa-3072.
+Run rvm-trust COMMAND --help for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// errUsage marks a usage error, already explained on stderr.
+var errUsage = errors.New("usage")
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "init-root":
+		err = initRoot(args[1:], stdout, stderr)
+	case "issue":
+		err = issue(args[1:], stdout, stderr)
+	case "sign":
+		err = sign(args[1:], stdout, stderr)
+	case "inspect":
+		err = inspect(args[1:], stdin, stdout, stderr)
+	case "revoke":
+		err = revoke(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "rvm-trust: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(stderr, "rvm-trust: %v\n", err)
+	return 1
+}
+
+// flags returns a flag set for command cmd. It prints nothing itself:
+// parse shows the usage, on stdout for --help and on stderr for an error.
+func flags(cmd, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: rvm-trust %s %s\n\nflags:\n", cmd, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, and checks the required flags and the number of
+// arguments left.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, nargs int, required ...string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return err
+	}
+	problem := ""
+	switch {
+	case err != nil:
+		problem = err.Error()
+	case fs.NArg() != nargs:
+		problem = fmt.Sprintf("got %d arguments, want %d", fs.NArg(), nargs)
+	}
+	for _, name := range required {
+		if problem == "" && fs.Lookup(name).Value.String() == "" {
+			problem = "--" + name + " is required"
+		}
+	}
+	if problem != "" {
+		fmt.Fprintf(stderr, "rvm-trust %s: %s\n", fs.Name(), problem)
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+func initRoot(args []string, stdout, stderr io.Writer) error {
+	fs := flags("init-root", "--out DIR [--name NAME] [--alg ALG] [--days N]")
+	out := fs.String("out", "", "directory to write key.pem and cert.pem to")
+	name := fs.String("name", "rvm-trust root", "the root's common name")
+	alg := fs.String("alg", "ecdsa-p256", "key: ecdsa-p256, ecdsa-p384, ed25519 or rsa-3072")
+	days := fs.Int("days", 3650, "days the root is valid")
+	if err := parse(fs, args, stdout, stderr, 0, "out"); err != nil {
+		return err
+	}
+	cert, err := authority.InitRoot(*out, authority.RootOptions{Name: *name, Alg: authority.Alg(*alg), Days: *days})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "root %q in %s, valid until %s\n", cert.Subject.CommonName, *out, cert.NotAfter.UTC().Format("2006-01-02"))
+	return nil
+}
+
+func issue(args []string, stdout, stderr io.Writer) error {
+	fs := flags("issue", "--ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate]")
+	ca := fs.String("ca", "", "directory of the issuing CA")
+	name := fs.String("name", "", "the certificate's common name: the signer's name that rvm shows")
+	out := fs.String("out", "", "directory to write key.pem and cert.pem (and chain.pem) to")
+	alg := fs.String("alg", "ecdsa-p256", "key: ecdsa-p256, ecdsa-p384, ed25519 or rsa-3072")
+	days := fs.Int("days", 365, "days the certificate is valid")
+	crlURL := fs.String("crl-url", "", "https URL where the CA's CRL is published (the certificate's CRL distribution point)")
+	inter := fs.Bool("intermediate", false, "issue an intermediate CA instead of a code-signing certificate")
+	if err := parse(fs, args, stdout, stderr, 0, "ca", "name", "out"); err != nil {
+		return err
+	}
+	cert, err := authority.Issue(*ca, *out, authority.IssueOptions{Name: *name, Alg: authority.Alg(*alg), Days: *days, CRLURL: *crlURL, CA: *inter})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "certificate %q (serial %s) in %s, valid until %s\n", cert.Subject.CommonName, cert.SerialNumber, *out, cert.NotAfter.UTC().Format("2006-01-02"))
+	return nil
+}
+
+func sign(args []string, stdout, stderr io.Writer) error {
+	fs := flags("sign", "--signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]")
+	signer := fs.String("signer", "", "directory of the signing key and certificate")
+	apps := fs.String("apps", "", "JSON file: an array of app entries (name, match, permissions)")
+	inters := fs.String("intermediates", "", "PEM file of intermediate certificates (default: the signer's chain.pem, if any)")
+	platforms := fs.String("platforms", "win,mac,linux", "platforms to sign for")
+	if err := parse(fs, args, stdout, stderr, 0, "signer", "apps"); err != nil {
+		return err
+	}
+	block, err := authority.Sign(*signer, authority.SignOptions{AppsFile: *apps, IntermediatesFile: *inters, Platforms: strings.Split(*platforms, ",")})
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(block)
+	return err
+}
+
+func inspect(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flags("inspect", "[--trust-roots FILE] FILE|-")
+	roots := fs.String("trust-roots", "", "PEM file of trust roots to verify the block against")
+	if err := parse(fs, args, stdout, stderr, 1); err != nil {
+		return err
+	}
+	name := fs.Arg(0)
+	in := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	return authority.Inspect(stdout, in, name, authority.InspectOptions{RootsFile: *roots})
+}
+
+// serials is a repeatable --serial flag: decimal, or hexadecimal with 0x.
+type serials []*big.Int
+
+func (s *serials) String() string { return "" }
+
+func (s *serials) Set(v string) error {
+	n, ok := new(big.Int).SetString(v, 0)
+	if !ok || n.Sign() <= 0 {
+		return fmt.Errorf("want a positive decimal or 0x hexadecimal number, got %q", v)
+	}
+	*s = append(*s, n)
+	return nil
+}
+
+// files is a repeatable flag of file names.
+type files []string
+
+func (f *files) String() string { return "" }
+
+func (f *files) Set(v string) error {
+	*f = append(*f, v)
+	return nil
+}
+
+func revoke(args []string, stdout, stderr io.Writer) error {
+	fs := flags("revoke", "--ca DIR --out FILE [--serial N]... [--cert FILE]... [--days N]")
+	ca := fs.String("ca", "", "directory of the CA whose CRL to issue")
+	out := fs.String("out", "", "file to write the CRL (DER) to")
+	var ss serials
+	var cs files
+	fs.Var(&ss, "serial", "serial number to revoke (repeatable)")
+	fs.Var(&cs, "cert", "PEM certificate to revoke (repeatable)")
+	days := fs.Int("days", 7, "days until the CRL's NextUpdate")
+	if err := parse(fs, args, stdout, stderr, 0, "ca", "out"); err != nil {
+		return err
+	}
+	crl, err := authority.Revoke(*ca, *out, authority.RevokeOptions{Serials: ss, CertFiles: cs, Days: *days})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "CRL number %s in %s: %d revoked, next update %s\n", crl.Number, *out, len(crl.RevokedCertificateEntries), crl.NextUpdate.UTC().Format("2006-01-02T15:04:05Z"))
+	return nil
+}

@@ -1,0 +1,198 @@
+package authority
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rvm-launcher/rvm/manifest/trust"
+)
+
+// maxInspect bounds what Inspect reads: a manifest is at most 1 MiB.
+const maxInspect = 1 << 20
+
+// InspectOptions say how to inspect a block.
+type InspectOptions struct {
+	// RootsFile, when set, is a PEM bundle of trust roots: the block is
+	// then verified against them for each platform, as rvm would (but for
+	// CRLs, which inspect does not fetch, and the manifest URL).
+	RootsFile string
+	// Now is the time of the check; nil means time.Now.
+	Now func() time.Time
+}
+
+// Inspect reads a manifest or a trustedAppConfigs object from r (named
+// name in errors) and writes to w what it holds: signer, chain, expiry,
+// apps with their patterns and permissions, and for each platform whether
+// its signature verifies. It fails when there is no block or the block
+// cannot be decoded.
+func Inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
+	if err := inspect(w, r, name, o); err != nil {
+		return fmt.Errorf("authority: inspect %s: %w", name, err)
+	}
+	return nil
+}
+
+func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
+	data, err := io.ReadAll(io.LimitReader(r, maxInspect+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxInspect {
+		return fmt.Errorf("larger than %d KiB", maxInspect>>10)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return fmt.Errorf("want a JSON object: %w", err)
+	}
+	raw := json.RawMessage(data)
+	if b, ok := top["trustedAppConfigs"]; ok {
+		raw = b
+	} else if _, ok := top["value"]; !ok {
+		return errors.New("neither a manifest with trustedAppConfigs nor a trustedAppConfigs object")
+	}
+	block, err := trust.ParseBlock(raw)
+	if err != nil {
+		return err
+	}
+	cfg, err := trust.ParseConfig(block.Value)
+	if err != nil {
+		return err
+	}
+	var roots *trust.Roots
+	if o.RootsFile != "" {
+		certs, err := readCerts(o.RootsFile)
+		if err != nil {
+			return err
+		}
+		roots = trust.NewRoots(certs...)
+	}
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	leaf := cfg.Certificate
+	certs := append([]*x509.Certificate{leaf}, cfg.Intermediates...)
+	expires := leaf.NotAfter
+	for _, c := range certs {
+		if c.NotAfter.Before(expires) {
+			expires = c.NotAfter
+		}
+	}
+	fmt.Fprintf(tw, "signer:\t%s\n", trust.CertificateName(leaf))
+	fmt.Fprintf(tw, "expires:\t%s\t(the earliest NotAfter of the block's certificates)\n", expires.UTC().Format(time.RFC3339))
+	fmt.Fprintf(tw, "chain:\n")
+	for i, c := range certs {
+		role := "signing certificate"
+		if i > 0 {
+			role = fmt.Sprintf("intermediate %d", i)
+		}
+		fmt.Fprintf(tw, "  %s:\t%s\n", role, trust.CertificateName(c))
+		fmt.Fprintf(tw, "    issuer:\t%s\n", c.Issuer)
+		fmt.Fprintf(tw, "    serial:\t%s\n", c.SerialNumber)
+		fmt.Fprintf(tw, "    valid:\t%s to %s\n", c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339))
+		fmt.Fprintf(tw, "    key:\t%s\n", keyKind(c.PublicKey))
+		if i == 0 {
+			fmt.Fprintf(tw, "    usage:\t%s\n", usage(c))
+		}
+		for _, p := range c.CRLDistributionPoints {
+			fmt.Fprintf(tw, "    crl:\t%s\n", p)
+		}
+		sum := sha256.Sum256(c.Raw)
+		fmt.Fprintf(tw, "    sha256:\t%x\n", sum)
+	}
+	fmt.Fprintf(tw, "apps:\n")
+	for _, app := range cfg.Apps {
+		fmt.Fprintf(tw, "  %s\n", app.Name)
+		for _, p := range app.Match {
+			fmt.Fprintf(tw, "    match:\t%s\n", p)
+		}
+		for _, p := range app.Permissions {
+			state := "enabled"
+			if !p.Enabled {
+				state = "disabled"
+			}
+			fmt.Fprintf(tw, "    permission:\t%s\t%s\t%s\n", p.Name, state, p.Constraints)
+		}
+	}
+	fmt.Fprintf(tw, "signatures:\n")
+	for _, p := range []string{"win", "mac", "linux"} {
+		sig, ok := block.Signature[p]
+		verdict := "absent"
+		if ok {
+			verdict = "verifies"
+			if err := trust.CheckSignature(leaf, p, block.Value, sig); err != nil {
+				verdict = "does not verify: " + strings.TrimPrefix(err.Error(), "trust: ")
+			}
+		}
+		fmt.Fprintf(tw, "  %s:\t%s\n", p, verdict)
+	}
+	if roots != nil {
+		fmt.Fprintf(tw, "trust against %s (CRLs not fetched):\n", o.RootsFile)
+		v := &trust.Verifier{Roots: roots, Now: o.Now, RevocationMode: trust.RevocationOff}
+		for _, p := range []string{"win", "mac", "linux"} {
+			res, err := v.VerifyBlock(context.Background(), raw, p)
+			var te *trust.Error
+			switch {
+			case err == nil:
+				fmt.Fprintf(tw, "  %s:\ttrusted, expires %s\n", p, res.Expires.UTC().Format(time.RFC3339))
+				for _, warning := range res.Warnings {
+					fmt.Fprintf(tw, "  \twarning: %s\n", warning)
+				}
+			case errors.As(err, &te):
+				fmt.Fprintf(tw, "  %s:\tuntrusted (%s): %s\n", p, te.Code, te.Reason)
+			default:
+				fmt.Fprintf(tw, "  %s:\tuntrusted: %v\n", p, err)
+			}
+		}
+	}
+	return tw.Flush()
+}
+
+func keyKind(pub any) string {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d bits", k.N.BitLen())
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return fmt.Sprintf("%T", pub)
+}
+
+func usage(c *x509.Certificate) string {
+	var u []string
+	for _, e := range c.ExtKeyUsage {
+		switch e {
+		case x509.ExtKeyUsageCodeSigning:
+			u = append(u, "codeSigning")
+		case x509.ExtKeyUsageServerAuth:
+			u = append(u, "serverAuth")
+		case x509.ExtKeyUsageClientAuth:
+			u = append(u, "clientAuth")
+		case x509.ExtKeyUsageAny:
+			u = append(u, "any")
+		default:
+			u = append(u, fmt.Sprintf("EKU %d", e))
+		}
+	}
+	if c.KeyUsage&x509.KeyUsageDigitalSignature != 0 {
+		u = append(u, "digitalSignature")
+	}
+	if c.KeyUsage&x509.KeyUsageCertSign != 0 {
+		u = append(u, "certSign")
+	}
+	if len(u) == 0 {
+		return "none"
+	}
+	return strings.Join(u, ", ")
+}

@@ -1,0 +1,81 @@
+package trust
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"testing"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// benchBlock is a P-256 block through the fixture's intermediate, and a
+// URL that its app matches.
+func benchBlock(b *testing.B) (*fixture, *certKey, json.RawMessage, pattern.URL) {
+	f := testPKI(b)
+	leaf := f.leaf(b, certOpts{alg: "p256", name: "Bench"})
+	block := signBlock(b, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+	u, err := pattern.ParseURL(testURL, pattern.Strict)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f, leaf, block, u
+}
+
+// BenchmarkVerifyTrustedAppConfigs is the full cold check: decode, parse,
+// chain, signature, pattern match; no cache.
+func BenchmarkVerifyTrustedAppConfigs(b *testing.B) {
+	f, _, block, u := benchBlock(b)
+	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow)}
+	for b.Loop() {
+		if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyCryptoFloor is what the cold check cannot avoid: the same
+// x509.Verify of the chain and one ecdsa.VerifyASN1 of the signature.
+func BenchmarkVerifyCryptoFloor(b *testing.B) {
+	f, leaf, block, _ := benchBlock(b)
+	var parsed struct {
+		Value     string            `json:"value"`
+		Signature map[string]string `json:"signature"`
+	}
+	if err := json.Unmarshal(block, &parsed); err != nil {
+		b.Fatal(err)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(parsed.Signature["linux"])
+	msg := Message("linux", parsed.Value)
+	inter := x509.NewCertPool()
+	inter.AddCert(f.inter.cert)
+	opts := x509.VerifyOptions{Roots: f.roots.pool, Intermediates: inter, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}
+	pub := leaf.cert.PublicKey.(*ecdsa.PublicKey)
+	for b.Loop() {
+		if _, err := leaf.cert.Verify(opts); err != nil {
+			b.Fatal(err)
+		}
+		d := sha256.Sum256(msg)
+		if !ecdsa.VerifyASN1(pub, d[:], sig) {
+			b.Fatal("signature does not verify")
+		}
+	}
+}
+
+// BenchmarkVerifyTrustedAppConfigsCached is the same block served from the
+// cache.
+func BenchmarkVerifyTrustedAppConfigsCached(b *testing.B) {
+	f, _, block, u := benchBlock(b)
+	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), Cache: &Cache{}}
+	if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package trust
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// fuzzCorpusDir holds the inputs that once found bugs in
+// FuzzTrustedAppConfigs, in the format of go test's fuzz cache. (go test
+// writes new ones to this package's testdata/fuzz: move them there.)
+const fuzzCorpusDir = "../../testdata/fuzz/FuzzTrustedAppConfigs"
+
+// FuzzTrustedAppConfigs verifies random blocks against the roots of the
+// vectors. Nothing may panic, every failure is an *Error, the cache must
+// not change a verdict, and a block is trusted only if its linux signature
+// verifies, as checked here with the standard library alone.
+func FuzzTrustedAppConfigs(f *testing.F) {
+	pemData, err := os.ReadFile(filepath.Join(vectorDir, "roots.pem"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	roots, err := ParseRoots(pemData, "roots.pem")
+	if err != nil {
+		f.Fatal(err)
+	}
+	vectors, _ := filepath.Glob(filepath.Join(vectorDir, "*.json"))
+	for _, file := range vectors {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var vec vector
+		if err := json.Unmarshal(data, &vec); err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(vec.TrustedAppConfigs))
+	}
+	for _, seed := range readCorpus(f, fuzzCorpusDir) {
+		f.Add(seed)
+	}
+	f.Add([]byte(`{"value":"","signature":{"linux":""}}`))
+	u, err := pattern.ParseURL(testURL, pattern.Strict)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		cache := &Cache{}
+		v := &Verifier{Roots: roots, Now: fixedNow(testNow), RevocationMode: RevocationOff, Cache: cache}
+		res, err := v.Verify(context.Background(), raw, "linux", u)
+		if err != nil {
+			if _, ok := err.(*Error); !ok || !strings.HasPrefix(err.Error(), "trust: ") {
+				t.Fatalf("got error %T %q, want an *Error starting with \"trust: \"", err, err)
+			}
+		}
+		again, err2 := v.Verify(context.Background(), raw, "linux", u)
+		if (err == nil) != (err2 == nil) || (err != nil && err.(*Error).Code != err2.(*Error).Code) {
+			t.Fatalf("got %v, then from the cache %v; want the same verdict", err, err2)
+		}
+		if res == nil {
+			return
+		}
+		if again.Signer != res.Signer {
+			t.Errorf("got signer %q, then from the cache %q", res.Signer, again.Signer)
+		}
+		if !linuxSignatureVerifies(raw, roots) {
+			t.Fatalf("trusted %q, but its linux signature does not verify", raw)
+		}
+	})
+}
+
+// linuxSignatureVerifies checks a block's linux signature with encoding/json,
+// encoding/base64 and crypto alone: the config's certificate must chain to
+// roots and its key must verify the signature over the message of SPEC 5.2.
+func linuxSignatureVerifies(raw []byte, roots *Roots) bool {
+	var block struct {
+		Value     string            `json:"value"`
+		Signature map[string]string `json:"signature"`
+	}
+	if json.Unmarshal(raw, &block) != nil {
+		return false
+	}
+	cfgJSON, err := base64.StdEncoding.DecodeString(block.Value)
+	if err != nil {
+		return false
+	}
+	var cfg struct {
+		Certificate   string   `json:"certificate"`
+		Intermediates []string `json:"intermediates"`
+	}
+	if json.Unmarshal(cfgJSON, &cfg) != nil {
+		return false
+	}
+	der, err := base64.StdEncoding.DecodeString(cfg.Certificate)
+	if err != nil {
+		return false
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return false
+	}
+	pool := x509.NewCertPool()
+	for _, s := range cfg.Intermediates {
+		if d, err := base64.StdEncoding.DecodeString(s); err == nil {
+			if c, err := x509.ParseCertificate(d); err == nil {
+				pool.AddCert(c)
+			}
+		}
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots.pool, Intermediates: pool, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return false
+	}
+	sig, err := base64.StdEncoding.DecodeString(block.Signature["linux"])
+	if err != nil {
+		return false
+	}
+	msg := []byte("rvm-trusted-app-configs/v1\nlinux\n" + block.Value)
+	switch k := cert.PublicKey.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P384() {
+			d := sha512.Sum384(msg)
+			return ecdsa.VerifyASN1(k, d[:], sig)
+		}
+		d := sha256.Sum256(msg)
+		return ecdsa.VerifyASN1(k, d[:], sig)
+	case *rsa.PublicKey:
+		d := sha256.Sum256(msg)
+		return rsa.VerifyPKCS1v15(k, crypto.SHA256, d[:], sig) == nil
+	case ed25519.PublicKey:
+		return ed25519.Verify(k, msg, sig)
+	}
+	return false
+}
+
+// readCorpus reads the []byte inputs of a go test fuzz corpus directory.
+func readCorpus(f *testing.F, dir string) [][]byte {
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var out [][]byte
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, 1<<22)
+		if !sc.Scan() || sc.Text() != "go test fuzz v1" {
+			f.Fatalf("%s: not a go test fuzz v1 file", file)
+		}
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			q, ok := strings.CutPrefix(line, "[]byte(")
+			if !ok || !strings.HasSuffix(q, ")") {
+				f.Fatalf("%s: want []byte inputs, got %q", file, line)
+			}
+			s, err := strconv.Unquote(strings.TrimSuffix(q, ")"))
+			if err != nil {
+				f.Fatalf("%s: %v", file, err)
+			}
+			out = append(out, []byte(s))
+		}
+	}
+	return out
+}
+
+// FuzzParseJSON checks the strict JSON parser against encoding/json: what
+// it accepts, encoding/json reads the same way; what encoding/json accepts
+// and it refuses, it refuses for one of its stricter rules.
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-0.5e+3,true,null,"\u00e9\/"]}`, `{"a":1,"a":2}`, `"\ud800"`, `[[[[]]]]`, `-01`, `1.`, `{"a" 1}`, "\"\xff\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := parseJSON(data)
+		if err == nil {
+			if !json.Valid(data) {
+				t.Fatalf("parseJSON accepts %q, which encoding/json refuses", data)
+			}
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.UseNumber()
+			var want any
+			if err := dec.Decode(&want); err != nil {
+				t.Fatal(err)
+			}
+			if got := n.toAny(); !reflect.DeepEqual(got, want) {
+				t.Fatalf("parseJSON reads %q as %#v, encoding/json as %#v", data, got, want)
+			}
+			return
+		}
+		if json.Valid(data) {
+			msg := err.Error()
+			if !strings.Contains(msg, "duplicate key") && !strings.Contains(msg, "nested deeper") && !strings.Contains(msg, "UTF-8") {
+				t.Fatalf("parseJSON refuses %q (%v), which is valid JSON", data, err)
+			}
+		}
+	})
+}
+
+// toAny is what encoding/json with UseNumber decodes n to.
+func (n *node) toAny() any {
+	switch n.kind {
+	case '{':
+		m := map[string]any{}
+		for i, k := range n.keys {
+			m[k] = n.elems[i].toAny()
+		}
+		return m
+	case '[':
+		a := []any{}
+		for _, e := range n.elems {
+			a = append(a, e.toAny())
+		}
+		return a
+	case '"':
+		return n.str
+	case '0':
+		return json.Number(n.raw)
+	case 't':
+		return true
+	case 'f':
+		return false
+	}
+	return nil
+}
