@@ -49,7 +49,7 @@ wine=$(find_wine) || fail "wine64 not found after installing it"
 
 export WINEPREFIX="$prefix" WINEDEBUG=-all
 if [ ! -f "$prefix/system.reg" ]; then
-	mkdir -p "$prefix"
+	mkdir -p "$prefix" || fail "cannot create the Wine prefix $prefix"
 	# mscoree and mshtml off: no Mono or Gecko installer dialogs.
 	WINEDLLOVERRIDES="mscoree,mshtml=" "$wine" wineboot -i >/dev/null 2>&1 ||
 		fail "wineboot -i failed for prefix $prefix"
@@ -81,16 +81,24 @@ __declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len)
 CSRC
 x86_64-w64-mingw32-gcc -shared -O2 -o "$work/bcryptprimitives.dll" \
 	"$work/bcryptprimitives.c" -ladvapi32 || fail "building bcryptprimitives.dll failed"
-cp "$work/bcryptprimitives.dll" "$sys32/bcryptprimitives.dll"
+# Replace files by rename, and only when they changed: another run may be
+# using this prefix.
+install_file() { # src dst mode
+	if ! cmp -s "$1" "$2"; then
+		cp "$1" "$2.new.$$" && chmod "$3" "$2.new.$$" && mv -f "$2.new.$$" "$2" ||
+			fail "cannot install $2"
+	fi
+}
+install_file "$work/bcryptprimitives.dll" "$sys32/bcryptprimitives.dll" 644
 
 wrapper="$prefix/go-test-exec"
-cat >"$wrapper" <<WRAP
+cat >"$work/go-test-exec" <<WRAP
 #!/bin/sh
 # go test -exec wrapper: runs a Windows test binary under Wine.
 export WINEPREFIX='$prefix' WINEDEBUG=-all WINEDLLOVERRIDES='bcryptprimitives=n,b;mscoree,mshtml='
 exec '$wine' "\$@"
 WRAP
-chmod +x "$wrapper"
+install_file "$work/go-test-exec" "$wrapper" 755
 
 # A Go program that prints "ok" must run under the wrapper.
 mkdir "$work/probe"
