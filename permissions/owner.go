@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -286,7 +287,7 @@ func stringList(raw json.RawMessage, at string, max int) ([]string, error) {
 // would quietly take as "nothing".
 func decodeStrict(raw json.RawMessage, v any) error {
 	if string(bytes.TrimSpace(raw)) == "null" {
-		return fmt.Errorf("null")
+		return errors.New("null")
 	}
 	return json.Unmarshal(raw, v)
 }
