@@ -76,7 +76,7 @@ func scanBlock(raw json.RawMessage) (*Block, *Error) {
 				if s.kind != '"' {
 					return nil, fail(Malformed, nil, "trustedAppConfigs.signature.%s is %s, want a string", p, s.kindName())
 				}
-				if _, err := decodeBase64(s.str, "trustedAppConfigs.signature."+p); err != nil {
+				if _, err := decodeBase64(s.str, "trustedAppConfigs.signature.", p); err != nil {
 					return nil, err
 				}
 				b.Signature[p] = s.str
@@ -95,18 +95,22 @@ func scanBlock(raw json.RawMessage) (*Block, *Error) {
 	return b, nil
 }
 
-// decodeBase64 decodes standard base64 with padding and nothing else. Go's
-// decoder skips line breaks, so they are refused first.
-func decodeBase64(s, where string) ([]byte, *Error) {
+// decodeBase64 decodes standard base64 with padding and nothing else,
+// where... names s in the error (joined, so that the name is built only on
+// failure).
+func decodeBase64(s string, where ...string) ([]byte, *Error) {
+	b, err := strictBase64.DecodeString(s)
+	// Go's decoder skips line breaks: a padded encoding has exactly one
+	// length for what it decodes to, and a line break makes s longer.
+	if err == nil && strictBase64.EncodedLen(len(b)) == len(s) {
+		return b, nil
+	}
+	name := strings.Join(where, "")
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		return nil, fail(Malformed, nil, "%s is not standard base64: it holds a line break at offset %d", where, i)
+		return nil, fail(Malformed, nil, "%s is not standard base64: it holds a line break at offset %d", name, i)
 	}
 	if i := strings.IndexAny(s, "-_"); i >= 0 {
-		return nil, fail(Malformed, nil, "%s is not standard base64: it uses the URL-safe alphabet (%q at offset %d)", where, s[i], i)
+		return nil, fail(Malformed, nil, "%s is not standard base64: it uses the URL-safe alphabet (%q at offset %d)", name, s[i], i)
 	}
-	b, err := strictBase64.DecodeString(s)
-	if err != nil {
-		return nil, fail(Malformed, err, "%s is not standard base64 with padding: %v", where, err)
-	}
-	return b, nil
+	return nil, fail(Malformed, err, "%s is not standard base64 with padding: %v", name, err)
 }

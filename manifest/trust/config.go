@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 
 	"github.com/rvm-launcher/rvm/permissions"
@@ -119,11 +120,10 @@ func parseConfig(value string) (*Config, *Error) {
 				return nil, fail(Malformed, nil, "the config lists %d intermediates, more than %d", len(v.elems), MaxIntermediates)
 			}
 			for j, e := range v.elems {
-				where := "intermediates[" + strconv.Itoa(j) + "]"
 				if e.kind != '"' {
-					return nil, fail(Malformed, nil, "the config's %s is %s, want a string", where, e.kindName())
+					return nil, fail(Malformed, nil, "the config's intermediates[%d] is %s, want a string", j, e.kindName())
 				}
-				cert, err := parseCert(e.str, where)
+				cert, err := parseCert(e.str, "intermediates[", strconv.Itoa(j), "]")
 				if err != nil {
 					return nil, err
 				}
@@ -148,14 +148,15 @@ func parseConfig(value string) (*Config, *Error) {
 	return c, nil
 }
 
-func parseCert(b64, where string) (*x509.Certificate, *Error) {
-	der, err := decodeBase64(b64, "the config's "+where)
+// parseCert parses a certificate in base64 DER; where... names it.
+func parseCert(b64 string, where ...string) (*x509.Certificate, *Error) {
+	der, err := decodeBase64(b64, append([]string{"the config's "}, where...)...)
 	if err != nil {
 		return nil, err
 	}
 	cert, xerr := x509.ParseCertificate(der)
 	if xerr != nil {
-		return nil, fail(Malformed, xerr, "the config's %s is not a certificate: %v", where, xerr)
+		return nil, fail(Malformed, xerr, "the config's %s is not a certificate: %v", strings.Join(where, ""), xerr)
 	}
 	return cert, nil
 }
@@ -173,7 +174,7 @@ func parseApps(v *node) ([]App, *Error) {
 	apps := make([]App, 0, len(v.elems))
 	names := make(map[string]bool, len(v.elems))
 	for i, e := range v.elems {
-		app, err := parseApp(e, "apps["+strconv.Itoa(i)+"]")
+		app, err := parseApp(e, i)
 		if err != nil {
 			return nil, err
 		}
@@ -186,8 +187,9 @@ func parseApps(v *node) ([]App, *Error) {
 	return apps, nil
 }
 
-func parseApp(v *node, where string) (App, *Error) {
+func parseApp(v *node, index int) (App, *Error) {
 	var app App
+	where := fmt.Sprintf("apps[%d]", index)
 	if v.kind != '{' {
 		return app, fail(Malformed, nil, "the config's %s is %s, want an object", where, v.kindName())
 	}

@@ -228,6 +228,15 @@ func (s *scanner) number() (*node, error) {
 	return &node{kind: '0'}, nil
 }
 
+// plain marks the bytes that a string holds as they are: all but the
+// quote, the backslash and control characters.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str reads a string at s.pos (which holds '"'). A string without escapes
 // is taken as it stands, after a check that it is valid UTF-8; one with
 // escapes is decoded by encoding/json, which checks them.
@@ -237,23 +246,21 @@ func (s *scanner) str() (string, error) {
 	i := start + 1
 	escaped := false
 	for {
+		for i < len(d) && plain[d[i]] {
+			i++
+		}
 		if i == len(d) {
 			s.pos = i
 			return "", s.errorf("unterminated string")
 		}
-		c := d[i]
-		switch {
+		switch c := d[i]; {
 		case c == '"':
 			s.pos = i + 1
-			if !escaped {
-				body := d[start+1 : i]
-				if !utf8.Valid(body) {
-					return "", s.errorf("invalid UTF-8 in a string")
-				}
-				return string(body), nil
-			}
 			if !utf8.Valid(d[start:s.pos]) {
 				return "", s.errorf("invalid UTF-8 in a string")
+			}
+			if !escaped {
+				return string(d[start+1 : i]), nil
 			}
 			var out string
 			if err := json.Unmarshal(d[start:s.pos], &out); err != nil {
@@ -263,15 +270,10 @@ func (s *scanner) str() (string, error) {
 			return out, nil
 		case c == '\\':
 			escaped = true
-			i += 2
-			if i > len(d) {
-				i = len(d)
-			}
-		case c < 0x20:
+			i = min(i+2, len(d))
+		default:
 			s.pos = i
 			return "", s.errorf("control character in a string")
-		default:
-			i++
 		}
 	}
 }

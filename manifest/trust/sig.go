@@ -86,7 +86,7 @@ func checkSignature(cert *x509.Certificate, platform, value, signature string) *
 		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(cert), err.Reason)
 		return err
 	}
-	sig, err := decodeBase64(signature, "trustedAppConfigs.signature."+platform)
+	sig, err := decodeBase64(signature, "trustedAppConfigs.signature.", platform)
 	if err != nil {
 		return err
 	}

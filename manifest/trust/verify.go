@@ -157,7 +157,10 @@ func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform str
 		return nil, err
 	}
 	sigText, signed := b.Signature[platform]
-	key := cacheKey{value: sha256.Sum256([]byte(b.Value)), platform: platform, roots: v.Roots.Sum(), mode: mode}
+	var key cacheKey
+	if v.Cache != nil {
+		key = cacheKey{value: sha256.Sum256([]byte(b.Value)), platform: platform, roots: v.Roots.Sum(), mode: mode}
+	}
 	if signed {
 		if e := v.Cache.lookup(key, sigText, now); e != nil {
 			return e, nil
@@ -265,7 +268,7 @@ func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 	if errors.As(err, &unknown) {
 		// x509 keeps to itself that the only way up was a certificate out
 		// of its validity; look for one, to say so.
-		if c := timeCulprit(leaf, append(cfg.Intermediates, v.Roots.certs...), now, MaxIntermediates+1); c != nil {
+		if c := timeCulprit(leaf, append(slices.Clip(cfg.Intermediates), v.Roots.certs...), now, map[*x509.Certificate]bool{}); c != nil {
 			return timeError(c, now, err)
 		}
 		return fail(UnknownAuthority, err, "certificate %q, issued by %q, does not chain to a trust root through the block's intermediates", CertificateName(leaf), issuerName(leaf))
@@ -274,19 +277,18 @@ func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 }
 
 // timeCulprit returns a certificate out of its validity at now that signed
-// c, directly or through others of pool, depth levels up at most.
-func timeCulprit(c *x509.Certificate, pool []*x509.Certificate, now time.Time, depth int) *x509.Certificate {
-	if depth == 0 {
-		return nil
-	}
+// c, directly or through others of pool. Each certificate is looked at
+// once, so that a crafted pool costs at most a signature check per pair.
+func timeCulprit(c *x509.Certificate, pool []*x509.Certificate, now time.Time, seen map[*x509.Certificate]bool) *x509.Certificate {
+	seen[c] = true
 	for _, p := range pool {
-		if p == c || !bytes.Equal(p.RawSubject, c.RawIssuer) || c.CheckSignatureFrom(p) != nil {
+		if seen[p] || !bytes.Equal(p.RawSubject, c.RawIssuer) || c.CheckSignatureFrom(p) != nil {
 			continue
 		}
 		if now.Before(p.NotBefore) || now.After(p.NotAfter) {
 			return p
 		}
-		if culprit := timeCulprit(p, pool, now, depth-1); culprit != nil {
+		if culprit := timeCulprit(p, pool, now, seen); culprit != nil {
 			return culprit
 		}
 	}
