@@ -284,9 +284,7 @@ func TestCRLCacheFile(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("got cached CRL files %q, want one", files)
 	}
-	if fi, err := os.Stat(files[0]); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("got %v, %v; want a file with mode 0600", fi.Mode(), err)
-	}
+	checkPrivate(t, files[0])
 	if err := os.WriteFile(files[0], []byte(`{"url":"x"`), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -147,13 +147,7 @@ func TestIntermediateChain(t *testing.T) {
 func TestKeyFiles(t *testing.T) {
 	a := newAuthority(t, ECDSAP256, IssueOptions{})
 	for _, dir := range []string{a.root, a.signer} {
-		fi, err := os.Stat(filepath.Join(dir, KeyFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s: got mode %v, want 0600", dir, fi.Mode().Perm())
-		}
+		checkPrivate(t, filepath.Join(dir, KeyFile))
 		data, _ := os.ReadFile(filepath.Join(dir, KeyFile))
 		if b, _ := pem.Decode(data); b == nil || b.Type != "PRIVATE KEY" {
 			t.Errorf("%s: got %q, want a PEM PRIVATE KEY", dir, data)
