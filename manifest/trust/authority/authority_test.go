@@ -142,6 +142,34 @@ func TestIntermediateChain(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(inter, ChainFile)); err == nil {
 		t.Errorf("got a chain.pem for a certificate issued by the root, want none")
 	}
+
+	// Without chain.pem the block lacks its intermediate, unless
+	// --intermediates gives it.
+	bundle := filepath.Join(dir, "intermediates.pem")
+	if err := os.Rename(filepath.Join(signer, ChainFile), bundle); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, file string
+		want       trust.Code
+	}{
+		{"no-intermediates", "", trust.UnknownAuthority},
+		{"intermediates-file", bundle, ""},
+	} {
+		block, err := Sign(signer, SignOptions{AppsFile: apps, IntermediatesFile: tc.file, Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = verify(t, a.verifier(t), block, "linux")
+		var got trust.Code
+		var te *trust.Error
+		if errors.As(err, &te) {
+			got = te.Code
+		}
+		if got != tc.want {
+			t.Errorf("%s: got %q (%v), want %q", tc.name, got, err, tc.want)
+		}
+	}
 }
 
 func TestKeyFiles(t *testing.T) {
