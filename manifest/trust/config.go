@@ -233,7 +233,7 @@ func parseApp(v *node, index int) (App, *Error) {
 			}
 			perms, err := permissions.Parse(e.raw, where+".permissions")
 			if err != nil {
-				return app, fail(Malformed, err, "the config's %v", err)
+				return app, fail(Malformed, err, "the config's %s.permissions are invalid: %v", where, err)
 			}
 			app.Permissions = perms
 		default:
