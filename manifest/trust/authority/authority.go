@@ -175,6 +175,9 @@ func issue(caDir, outDir string, o IssueOptions) (*x509.Certificate, error) {
 	if !ca.cert.IsCA || ca.cert.KeyUsage&x509.KeyUsageCertSign == 0 {
 		return nil, fmt.Errorf("%s is not a CA", filepath.Join(caDir, CertFile))
 	}
+	if o.CA && ca.cert.MaxPathLenZero {
+		return nil, fmt.Errorf("%s may not issue CAs (its path length is 0)", filepath.Join(caDir, CertFile))
+	}
 	t := now(o.Now)
 	if end := t.AddDate(0, 0, o.Days); end.After(ca.cert.NotAfter) {
 		return nil, fmt.Errorf("the certificate would outlive its CA, which expires on %s; give fewer --days", ca.cert.NotAfter.UTC().Format(time.DateOnly))

@@ -122,6 +122,9 @@ func TestIntermediateChain(t *testing.T) {
 	if _, err := Issue(inter, signer, IssueOptions{Name: "Acme Corp", Now: clock}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := Issue(inter, filepath.Join(dir, "sub"), IssueOptions{Name: "Sub CA", CA: true, Now: clock}); err == nil || !strings.Contains(err.Error(), "path length") {
+		t.Errorf("a CA under an intermediate of path length 0: got %v, want a refusal", err)
+	}
 	chain, err := os.ReadFile(filepath.Join(signer, ChainFile))
 	if err != nil {
 		t.Fatalf("got %v, want a chain.pem beside a certificate from an intermediate", err)
