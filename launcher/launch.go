@@ -50,13 +50,17 @@ func (l *Launcher) LaunchVia(ctx context.Context, rawURL string, o Options, ask 
 	if err != nil {
 		return doc, 0, err
 	}
+	decisions := filepath.Join(l.env.DataDir, "decisions")
+	if err := platform.EnsureDir(decisions); err != nil {
+		return doc, 0, fmt.Errorf("launcher: %w", err)
+	}
 	key := hashHex(doc.ManifestURL)[:16]
 	pid, err := rt.Start(StartOptions{
 		ManifestURL:  doc.ManifestURL,
 		Decision:     doc.JSON(),
-		DecisionPath: filepath.Join(l.env.DataDir, "decisions", key+".json"),
+		DecisionPath: filepath.Join(decisions, key+".json"),
 		Arguments:    doc.Runtime.Arguments,
-		LogPath:      filepath.Join(l.env.DataDir, "decisions", key+".log"),
+		LogPath:      filepath.Join(decisions, key+".log"),
 	})
 	if err != nil {
 		return doc, 0, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/rvm-launcher/rvm/platform"
 )
@@ -18,10 +19,12 @@ type Service struct {
 	// PerUser keeps the socket 0600 and refuses peers of another user.
 	PerUser bool
 
-	l      *Launcher
-	srv    *Server
-	cancel context.CancelFunc
-	done   chan error
+	l        *Launcher
+	srv      *Server
+	cancel   context.CancelFunc
+	done     chan error
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start opens the socket, starts serving and watching, and returns.
@@ -44,21 +47,24 @@ func (s *Service) Start() error {
 }
 
 // Stop stops accepting requests, lets those in flight finish until ctx
-// ends (then cancels them), stops watching and returns.
+// ends (then cancels them), stops watching and returns. Calling it again
+// returns the first call's result.
 func (s *Service) Stop(ctx context.Context) error {
 	if s.srv == nil {
 		return errors.New("launcher: service not started")
 	}
-	err := s.srv.Shutdown(ctx)
-	s.cancel()
-	if serr := <-s.done; serr != nil && err == nil {
-		err = serr
-	}
-	s.Env.Log.Info().Err(err).Msg("service stopped")
-	if err != nil {
-		return fmt.Errorf("launcher: stop service: %w", err)
-	}
-	return nil
+	s.stopOnce.Do(func() {
+		err := s.srv.Shutdown(ctx)
+		s.cancel()
+		if serr := <-s.done; serr != nil && err == nil {
+			err = serr
+		}
+		s.Env.Log.Info().Err(err).Msg("service stopped")
+		if err != nil {
+			s.stopErr = fmt.Errorf("launcher: stop service: %w", err)
+		}
+	})
+	return s.stopErr
 }
 
 // Watch keeps the machine settings of this Launcher cached until they

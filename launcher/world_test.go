@@ -30,7 +30,7 @@ import (
 // apps.acme.test, a trust root with a code-signing certificate, and a
 // Launcher with its own data directory that trusts the server's CA.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *manifesttest.Server
 	rootPEM  string // path of the trust root bundle
 	signer   *x509.Certificate
@@ -46,7 +46,7 @@ type world struct {
 
 const appHost = "apps.acme.test"
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir(), manifest: map[string][]byte{}}
 	ca, err := manifesttest.NewCA("vendor TLS CA")
@@ -81,7 +81,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func mustKey(t *testing.T) *ecdsa.PrivateKey {
+func mustKey(t testing.TB) *ecdsa.PrivateKey {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func mustKey(t *testing.T) *ecdsa.PrivateKey {
 	return k
 }
 
-func mustCert(t *testing.T, tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) *x509.Certificate {
+func mustCert(t testing.TB, tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) *x509.Certificate {
 	if parent == nil {
 		parent = tmpl
 	}
@@ -158,7 +158,7 @@ func (w *world) block(apps string, platforms ...string) json.RawMessage {
 // when block is not nil, the block.
 func (w *world) publish(path, permissions string, block json.RawMessage) string {
 	m := map[string]any{
-		"runtime":     map[string]any{"version": "38.126.*", "arguments": "--v=1"},
+		"runtime":     map[string]any{"version": "38.*", "arguments": "--v=1"},
 		"startup_app": map[string]any{"name": "blotter", "permissions": json.RawMessage(permissions)},
 	}
 	if block != nil {

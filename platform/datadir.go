@@ -2,6 +2,7 @@ package platform
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -13,7 +14,11 @@ import (
 // production and a map in tests.
 func DataDir(getenv func(string) string) (string, error) {
 	if home := getenv("RVM_HOME"); home != "" {
-		return filepath.Clean(home), nil
+		abs, err := filepath.Abs(home)
+		if err != nil {
+			return "", fmt.Errorf("platform: RVM_HOME %q: %w", home, err)
+		}
+		return abs, nil
 	}
 	dir, err := userDataDir(getenv)
 	if err != nil {
