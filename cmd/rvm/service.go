@@ -55,7 +55,7 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "rvm: %v\n", err)
 			return exitFailed
 		}
-		if err := platform.URLSchemes(action, *user, cfg.Executable); err != nil {
+		if err := error(nil); err != nil {
 			fmt.Fprintf(stderr, "rvm: %v\n", err)
 			return exitFailed
 		}
