@@ -1,0 +1,7 @@
+package platform
+
+import "github.com/kardianos/service"
+
+func serviceOptions(user bool) (service.KeyValue, error) {
+	return service.KeyValue{"UserService": user, "Restart": "on-failure"}, nil
+}

@@ -1,0 +1,71 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kardianos/service"
+)
+
+func TestServiceConfigLinux(t *testing.T) {
+	for _, user := range []bool{false, true} {
+		cfg, err := ServiceConfig(user, "/opt/rvm/rvm")
+		fatalIf(t, err)
+		if got := cfg.Option["UserService"]; got != user {
+			t.Errorf("user %v: got UserService %v, want %v", user, got, user)
+		}
+	}
+}
+
+// TestRunService runs the service adapter under the service manager that
+// kardianos/service finds here, ending the run through its RunWait option
+// instead of a signal.
+func TestRunService(t *testing.T) {
+	errStart, errStop := errors.New("start failed"), errors.New("stop failed")
+	tests := []struct {
+		name      string
+		startErr  error
+		stopErr   error
+		want      error
+		wantStops int
+	}{
+		{name: "start-then-stop", wantStops: 1},
+		{name: "start-fails", startErr: errStart, want: errStart},
+		{name: "stop-fails", stopErr: errStop, want: errStop, wantStops: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ServiceConfig(false, "/opt/rvm/rvm")
+			fatalIf(t, err)
+			started := make(chan struct{})
+			cfg.Option["RunWait"] = func() { <-started }
+			var starts, stops int
+			var stopDeadline time.Duration
+			err = RunService(cfg, func() error {
+				starts++
+				close(started)
+				return tt.startErr
+			}, func(ctx context.Context) error {
+				stops++
+				if d, ok := ctx.Deadline(); ok {
+					stopDeadline = time.Until(d)
+				}
+				return tt.stopErr
+			})
+			if errors.Is(err, service.ErrNoServiceSystemDetected) {
+				t.Skip("no service manager here")
+			}
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got error %v, want %v", err, tt.want)
+			}
+			if starts != 1 || stops != tt.wantStops {
+				t.Errorf("got %d starts and %d stops, want 1 and %d", starts, stops, tt.wantStops)
+			}
+			if tt.wantStops > 0 && (stopDeadline <= 0 || stopDeadline > ServiceStopTimeout) {
+				t.Errorf("got stop deadline in %v, want one within %v", stopDeadline, ServiceStopTimeout)
+			}
+		})
+	}
+}

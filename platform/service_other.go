@@ -1,0 +1,9 @@
+//go:build !linux && !darwin && !windows
+
+package platform
+
+import "github.com/kardianos/service"
+
+func serviceOptions(user bool) (service.KeyValue, error) {
+	return service.KeyValue{"UserService": user}, nil
+}
