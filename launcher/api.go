@@ -26,12 +26,17 @@ import (
 //	GET  /v1/settings  the settings report of `rvm settings --json`
 //
 // An error is {"error": "<one sentence>"} with status 400 (bad request),
-// 403 (a peer of another user), 413 (request too large), 422 (no decision
+// 403 (files named by a peer of another user: the caller decides
+// in-process instead), 413 (request too large), 422 (no decision
 // could be made) or 500.
 const SocketName = "rvm.sock"
 
 // maxRequestBody bounds a request to the local API.
 const maxRequestBody = 64 << 10
+
+// errFileOptions is the answer to a request that names files (trust
+// roots, machine settings) from a peer other than the service's own user.
+const errFileOptions = "--trust-roots and --machine-settings are read only for the service's own user"
 
 // apiRequest is the body of /v1/verify and /v1/launch.
 type apiRequest struct {
@@ -56,32 +61,10 @@ type Server struct {
 	http     *http.Server
 }
 
-// Listen opens the socket in dir: mode 0600 for a per-user service, 0666
-// for a system service that accepts every local user. A stale socket left
-// by a crash is replaced; one that a live service answers on is not.
+// Listen opens the socket in dir: only this user may connect to a
+// per-user service's socket; every local user to a system service's.
 func Listen(dir string, perUser bool) (net.Listener, error) {
-	if err := platform.EnsureDir(dir); err != nil {
-		return nil, fmt.Errorf("launcher: socket directory %s: %w", dir, err)
-	}
-	path := filepath.Join(dir, SocketName)
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return nil, fmt.Errorf("launcher: a service already answers on %s", path)
-	}
-	os.Remove(path)
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, fmt.Errorf("launcher: listen on %s: %w", path, err)
-	}
-	mode := os.FileMode(0o600)
-	if !perUser {
-		mode = 0o666
-	}
-	if err := os.Chmod(path, mode); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("launcher: chmod %s: %w", path, err)
-	}
-	return ln, nil
+	return platform.ListenSocket(filepath.Join(dir, SocketName), perUser)
 }
 
 // Serve answers the local API on ln until Shutdown.
@@ -96,7 +79,13 @@ func (s *Server) Serve(ln net.Listener) error {
 		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
 	})
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler: mux,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if pc, ok := c.(*peerConn); ok {
+				return context.WithValue(ctx, peerKey{}, pc.peer)
+			}
+			return ctx
+		},
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -124,6 +113,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// peer is who is at the other end of a connection, where the platform
+// tells.
+type peer struct {
+	uid   int
+	known bool
+}
+
+type peerKey struct{}
+
+// peerConn carries its peer into the request context.
+type peerConn struct {
+	net.Conn
+	peer peer
+}
+
 // peerListener checks each peer as it connects: a per-user service closes
 // connections from other users at once.
 type peerListener struct {
@@ -139,7 +143,7 @@ func (pl *peerListener) Accept() (net.Conn, error) {
 		}
 		uc, ok := c.(*net.UnixConn)
 		if !ok {
-			return c, nil
+			return &peerConn{Conn: c}, nil
 		}
 		uid, known, err := platform.PeerUID(uc)
 		switch {
@@ -148,14 +152,14 @@ func (pl *peerListener) Accept() (net.Conn, error) {
 			c.Close()
 			continue
 		case !known:
-			return c, nil
+			return &peerConn{Conn: c}, nil
 		case pl.s.PerUser && uid != platform.CurrentUID():
 			pl.s.Log.Warn().Int("peerUid", uid).Msg("local API: peer of another user refused")
 			c.Close()
 			continue
 		}
-		pl.s.Log.Debug().Int("peerUid", uid).Msg("local API: peer connected")
-		return c, nil
+		pl.s.Log.Info().Int("peerUid", uid).Msg("local API: peer connected")
+		return &peerConn{Conn: c, peer: peer{uid: uid, known: true}}, nil
 	}
 }
 
@@ -177,6 +181,15 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	if err := req.Options.Check(); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
 		return
+	}
+	// Files named by a request are read with the service's rights: only
+	// its own user may name them. Others read their files themselves (the
+	// command line then decides in-process).
+	if req.Options.TrustRoots != "" || req.Options.MachineSettings != "" {
+		if p, _ := r.Context().Value(peerKey{}).(peer); !p.known || p.uid != platform.CurrentUID() {
+			writeJSON(w, http.StatusForbidden, apiError{errFileOptions})
+			return
+		}
 	}
 	doc, err := s.L.Verify(r.Context(), req.URL, req.Options)
 	if err != nil {

@@ -65,6 +65,10 @@ func (l *Launcher) callService(ctx context.Context, path string, req apiRequest,
 		if err != nil {
 			return fmt.Errorf("launcher: service on %s: %w", sock, err)
 		}
+		if resp.StatusCode == http.StatusForbidden {
+			l.env.Log.Debug().Str("socket", sock).Msg("the service leaves this request to us")
+			continue
+		}
 		if resp.StatusCode != http.StatusOK {
 			var e apiError
 			if json.Unmarshal(data, &e) == nil && e.Error != "" {

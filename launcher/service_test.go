@@ -19,16 +19,17 @@ import (
 	"github.com/rvm-launcher/rvm/platform"
 )
 
-// startService runs the service of a world in-process, per user, in the
+// startService runs the service of a world in-process (per user or as a
+// system service accepting every local user) in the
 // world's data directory, and returns it with a client for its socket.
-func startService(t testing.TB, w *world, getenv func(string) string) (*Service, *http.Client) {
+func startService(t testing.TB, w *world, getenv func(string) string, perUser bool) (*Service, *http.Client) {
 	t.Helper()
 	if len(w.l.env.DataDir) > 90 {
 		t.Skipf("data directory %s too long for a Unix socket path", w.l.env.DataDir)
 	}
 	env := w.l.env
 	env.Getenv = getenv
-	svc := &Service{Env: env, PerUser: true}
+	svc := &Service{Env: env, PerUser: perUser}
 	if err := svc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func startService(t testing.TB, w *world, getenv func(string) string) (*Service,
 
 func TestServiceAPI(t *testing.T) {
 	w := newWorld(t)
-	svc, client := startService(t, w, nil)
+	svc, client := startService(t, w, nil, true)
 	sock := filepath.Join(w.l.env.DataDir, SocketName)
 	info, err := os.Stat(sock)
 	if err != nil {
@@ -113,6 +114,9 @@ func TestServiceAPI(t *testing.T) {
 // it sends one status request and prints whatever comes back.
 const peerClientEnv = "RVM_TEST_PEER_CLIENT"
 
+// peerRequestEnv, when set, is the raw request the client sends.
+const peerRequestEnv = "RVM_TEST_PEER_REQUEST"
+
 func init() {
 	sock := os.Getenv(peerClientEnv)
 	if sock == "" {
@@ -123,28 +127,33 @@ func init() {
 		fmt.Println("connect:", err)
 		os.Exit(1)
 	}
-	c.Write([]byte("GET /v1/status HTTP/1.0\r\n\r\n"))
+	req := os.Getenv(peerRequestEnv)
+	if req == "" {
+		req = "GET /v1/status HTTP/1.0\r\n\r\n"
+	}
+	c.Write([]byte(req))
 	buf := make([]byte, 4096)
 	n, _ := c.Read(buf)
 	os.Stdout.Write(buf[:n])
 	os.Exit(0)
 }
 
-func TestServiceRefusesOtherUsers(t *testing.T) {
+// asOtherUser sends request (raw HTTP; "" for a status request) to the
+// socket as user 65534, through a copy of this test binary, and returns
+// what came back. The socket and the directories above it in the test's
+// temporary directory are opened to that user, so that the connection
+// reaches the service's own checks.
+func asOtherUser(t *testing.T, w *world, request string) string {
+	t.Helper()
 	if os.Getuid() != 0 {
 		t.Skip("needs root to connect as another user")
 	}
-	w := newWorld(t)
-	startService(t, w, nil)
 	sock := filepath.Join(w.l.env.DataDir, SocketName)
-	// Open the way so that the connection reaches the peer check.
 	os.Chmod(sock, 0o666)
 	tmp := filepath.Clean(os.TempDir())
 	for dir := filepath.Dir(sock); strings.HasPrefix(dir, tmp+string(filepath.Separator)); dir = filepath.Dir(dir) {
 		os.Chmod(dir, 0o755)
 	}
-	// This test binary, copied where the other user can run it, is the
-	// client (see init).
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -157,20 +166,38 @@ func TestServiceRefusesOtherUsers(t *testing.T) {
 	if err := os.WriteFile(bin, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(w.dir, 0o755)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), peerClientEnv+"="+sock)
+	cmd.Env = append(os.Environ(), peerClientEnv+"="+sock, peerRequestEnv+"="+request)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the other user could not even connect, so the peer check was not reached: %v: %s", err, out)
+		t.Fatalf("the other user could not even connect, so the service's checks were not reached: %v: %s", err, out)
 	}
-	if strings.TrimSpace(string(out)) != "" {
-		t.Fatalf("a peer of another user was answered: %s", out)
+	return string(out)
+}
+
+func TestServiceRefusesOtherUsers(t *testing.T) {
+	w := newWorld(t)
+	startService(t, w, nil, true)
+	if out := asOtherUser(t, w, ""); strings.TrimSpace(out) != "" {
+		t.Fatalf("a per-user service answered a peer of another user: %s", out)
 	}
 	// The owner is still served.
 	if _, err := w.l.VerifyVia(context.Background(), w.publish("/a.json", `{}`, nil), w.opts); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSystemServiceReadsFilesOnlyForItsUser(t *testing.T) {
+	w := newWorld(t)
+	startService(t, w, nil, false)
+	if out := asOtherUser(t, w, ""); !strings.Contains(out, "200 OK") {
+		t.Fatalf("a system service refused a local user's status request: %q", out)
+	}
+	body := `{"url": "https://apps.acme.test/app.json", "options": {"trustRoots": "/etc/shadow"}}`
+	req := fmt.Sprintf("POST /v1/verify HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	if out := asOtherUser(t, w, req); !strings.Contains(out, "403") || !strings.Contains(out, "own user") {
+		t.Fatalf("another user named a file for the service to read: got %q, want 403", out)
 	}
 }
 
@@ -196,7 +223,7 @@ func TestServiceAppliesSettingsChanges(t *testing.T) {
 		}
 	}
 	replace(`{"RuntimeDirectory": "/opt/one"}`)
-	svc, _ := startService(t, w, getenv)
+	svc, _ := startService(t, w, getenv, true)
 	runtimeDir := func() string {
 		v, _ := svc.l.Settings(context.Background(), Options{}).Machine[platform.SettingRuntimeDirectory].Value.(string)
 		return v
@@ -229,7 +256,7 @@ func TestServiceAppliesSettingsChanges(t *testing.T) {
 
 func TestServiceStopsCleanlyUnderLoad(t *testing.T) {
 	w := newWorld(t)
-	svc, _ := startService(t, w, nil)
+	svc, _ := startService(t, w, nil, true)
 	url := w.publish("/blotter/slow.json", requested, nil)
 	w.mu.Lock()
 	w.delay = 200 * time.Millisecond
@@ -270,7 +297,7 @@ func TestServiceStopsCleanlyUnderLoad(t *testing.T) {
 // reports their requests per second and p99 latency.
 func BenchmarkLocalAPIVerifyCached(b *testing.B) {
 	w := newWorld(b)
-	svc, _ := startService(b, w, nil)
+	svc, _ := startService(b, w, nil, true)
 	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true}}}]`, w.pattern("/blotter/"))
 	url := w.publish("/blotter/app.json", requested, w.block(apps, "linux"))
 	ctx := context.Background()
