@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
 )
 
@@ -116,6 +117,7 @@ func (l *Launcher) VerifyVia(ctx context.Context, rawURL string, o Options) (*Do
 	if err != nil {
 		return nil, err
 	}
+	l.applyUserChoices(&doc)
 	return &doc, nil
 }
 
@@ -134,5 +136,30 @@ func (l *Launcher) decideForLaunch(ctx context.Context, rawURL string, o Options
 		return nil, errors.New("launcher: the service answered without a decision")
 	}
 	ans.Decision.Runtime = ans.Runtime
+	l.applyUserChoices(ans.Decision)
 	return ans.Decision, nil
+}
+
+// applyUserChoices applies rule 4 of SPEC 5.5 with this user's stored
+// answers to a decision made by a service, which may run as another user
+// with a store of its own: where no rule above 4 decided a permission
+// (its source is desktop-owner-default or default), the user's answer for
+// the manifest URL decides it.
+func (l *Launcher) applyUserChoices(doc *Document) {
+	choices, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
+	if err != nil {
+		l.env.Log.Warn().Err(err).Msg("stored user choices unreadable; asking again")
+		return
+	}
+	for name, granted := range choices {
+		p, ok := doc.Permissions[name]
+		if !ok || (p.Source != permissions.SourceOwnerDefault && p.Source != permissions.SourceDefault) {
+			continue
+		}
+		p.Decision, p.Source = permissions.Denied, permissions.SourceUser
+		if granted {
+			p.Decision = permissions.Granted
+		}
+		doc.Permissions[name] = p
+	}
 }

@@ -270,3 +270,29 @@ func TestDocumentJSON(t *testing.T) {
 		t.Errorf("manifestUrl %q kept the $$ argument", got["manifestUrl"])
 	}
 }
+
+// A system service decides with its own store; the user's answers apply
+// where no rule above the user's (SPEC 5.5 rule 4) decided.
+func TestApplyUserChoices(t *testing.T) {
+	l := New(Env{DataDir: t.TempDir()})
+	const url = "https://apps.acme.test/app.json"
+	store := permissions.OpenStore(l.env.DataDir)
+	for name, granted := range map[string]bool{"System.clearCache": true, "System.downloadAsset": true, "System.getCookies": true, "System.getProcessList": false} {
+		if err := store.Set(url, name, granted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc := &Document{ManifestURL: url, Permissions: map[string]permissions.Decision{
+		"System.clearCache":     {Decision: permissions.Prompt, Source: permissions.SourceDefault},
+		"System.downloadAsset":  {Decision: permissions.Denied, Source: permissions.SourceOwnerDefault},
+		"System.getCookies":     {Decision: permissions.Denied, Source: permissions.SourceOwnerSettings},
+		"System.getProcessList": {Decision: permissions.Granted, Source: permissions.SourceTrusted},
+		"Window.getSnapshot":    {Decision: permissions.Prompt, Source: permissions.SourceDefault},
+	}}
+	l.applyUserChoices(doc)
+	checkPermission(t, doc, "System.clearCache", permissions.Granted, permissions.SourceUser)
+	checkPermission(t, doc, "System.downloadAsset", permissions.Granted, permissions.SourceUser)
+	checkPermission(t, doc, "System.getCookies", permissions.Denied, permissions.SourceOwnerSettings)
+	checkPermission(t, doc, "System.getProcessList", permissions.Granted, permissions.SourceTrusted)
+	checkPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
+}
