@@ -1,0 +1,102 @@
+package platform
+
+import (
+	"crypto/rand"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
+)
+
+// TestSchemeCommandLink puts each link in place of %1, as the shell does,
+// and checks what the program gets: "launch", "--" and then the link, as
+// one argument when it holds no quote. A link with a quote can end the
+// quoted %1 and become several arguments, but all of them after "--", so
+// none is read as a flag; rvm launch takes exactly one.
+func TestSchemeCommandLink(t *testing.T) {
+	self, err := os.Executable()
+	fatalIf(t, err)
+	for _, exe := range []string{`C:\Program Files\rvm\rvm.exe`, self} {
+		for _, link := range links {
+			line := strings.ReplaceAll(schemeCommand(exe), "%1", link)
+			argv, err := windows.DecomposeCommandLine(line)
+			fatalIf(t, err)
+			if len(argv) < 4 || argv[0] != exe || argv[1] != "launch" || argv[2] != "--" {
+				t.Fatalf("command %q: got %q, want %q, launch, -- and the link", line, argv, exe)
+			}
+			if !strings.Contains(link, `"`) && !slices.Equal(argv[3:], []string{link}) {
+				t.Errorf("command %q: got %q after --, want the link alone", line, argv[3:])
+			}
+			if exe != self {
+				continue
+			}
+			// The program itself reads its command line the same way.
+			report := filepath.Join(tempDir(t), "echo.json")
+			cmd := exec.Command(self)
+			cmd.SysProcAttr = &syscall.SysProcAttr{CmdLine: line}
+			cmd.Env = append(os.Environ(), echoEnv+"="+report)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("command %q: %v: %s", line, err, out)
+			}
+			if got := waitForEcho(t, report).Args; !slices.Equal(got, argv[1:]) {
+				t.Errorf("command %q: the program got %q, want %q", line, got, argv[1:])
+			}
+		}
+	}
+}
+
+func TestSchemeExecutableRefused(t *testing.T) {
+	for _, exe := range []string{`C:\a"b\rvm.exe`, `C:\100%\rvm.exe`, `C:\x\%1.exe`} {
+		if err := RegisterURLSchemes(SchemeOptions{Executable: exe, ClassesKey: `Software\rvm-test-never`}); err == nil {
+			t.Errorf("executable %q: got no error, want it refused", exe)
+		}
+	}
+}
+
+func TestRegisterURLSchemesWindows(t *testing.T) {
+	base := `Software\rvm-test-` + rand.Text()[:10]
+	t.Cleanup(func() {
+		if err := deleteRegistryTree(registry.CURRENT_USER, base); err != nil {
+			t.Errorf("cleanup of %s: %v", base, err)
+		}
+	})
+	exe := `C:\Program Files\rvm\rvm.exe`
+	o := SchemeOptions{Executable: exe, ClassesKey: base + `\Classes`}
+	fatalIf(t, RegisterURLSchemes(o))
+	read := func(path, name string) (string, error) {
+		k, err := registry.OpenKey(registry.CURRENT_USER, path, registry.QUERY_VALUE)
+		if err != nil {
+			return "", err
+		}
+		defer k.Close()
+		v, _, err := k.GetStringValue(name)
+		return v, err
+	}
+	for _, scheme := range []string{"fins", "fin"} {
+		key := o.ClassesKey + `\` + scheme
+		for _, tt := range []struct{ path, name, want string }{
+			{key, "", "URL:" + scheme + " Protocol"},
+			{key, "URL Protocol", ""},
+			{key + `\shell\open\command`, "", `"C:\Program Files\rvm\rvm.exe" launch -- "%1"`},
+		} {
+			if got, err := read(tt.path, tt.name); err != nil || got != tt.want {
+				t.Errorf(`%s\%s: got %q (%v), want %q`, tt.path, tt.name, got, err, tt.want)
+			}
+		}
+	}
+	for range 2 { // the second time, there is nothing left to remove
+		fatalIf(t, UnregisterURLSchemes(o))
+		for _, scheme := range []string{"fins", "fin"} {
+			if _, err := read(o.ClassesKey+`\`+scheme, ""); !errors.Is(err, registry.ErrNotExist) {
+				t.Errorf("%s: got %v, want the key removed", scheme, err)
+			}
+		}
+	}
+}
