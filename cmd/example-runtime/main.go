@@ -1,65 +1,57 @@
-// Command example-runtime stands in for an app runtime: rvm starts it with
-// --config=<manifest URL> --decision=<decision document> and the manifest's
-// runtime.arguments, and it prints what it received and what the decision
-// grants, then exits. `make demo` installs it as a runtime.
+// Command example-runtime stands in for an app runtime when trying rvm
+// out (make demo). Install it as <RuntimeDirectory>/<version>/runtime and
+// launch an app: it prints the arguments rvm started it with and the
+// decision document that --decision points at, then exits.
 package main
 
 import (
+	"bytes"
 	"encoding/json"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"strings"
 )
 
 // maxDecision bounds the decision document it reads.
-const maxDecision = 4 << 20
+const maxDecision = 1 << 20
 
 func main() {
-	fs := flag.NewFlagSet("example-runtime", flag.ContinueOnError)
-	config := fs.String("config", "", "the manifest URL")
-	decision := fs.String("decision", "", "the decision document")
-	fs.Bool("demo", false, "a runtime argument of the demo manifest")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
-	}
-	fmt.Printf("example runtime: started with %q\n", os.Args[1:])
-	fmt.Printf("example runtime: app %s\n", *config)
-	f, err := os.Open(*decision)
-	if err != nil {
-		fmt.Printf("example runtime: no decision document: %v\n", err)
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "example-runtime:", err)
 		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	fmt.Fprintf(out, "example-runtime: started (pid %d) with %d arguments:\n", os.Getpid(), len(args))
+	path := ""
+	for i, a := range args {
+		fmt.Fprintf(out, "  %d: %q\n", i+1, a)
+		if p, ok := strings.CutPrefix(a, "--decision="); ok {
+			path = p
+		}
+	}
+	if path == "" {
+		return errors.New("no --decision=<path> argument")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxDecision))
+	data, err := io.ReadAll(io.LimitReader(f, maxDecision+1))
 	if err != nil {
-		fmt.Printf("example runtime: %v\n", err)
-		os.Exit(1)
+		return err
 	}
-	var doc struct {
-		Trust struct {
-			Status string `json:"status"`
-			Signer string `json:"signer"`
-		} `json:"trust"`
-		UserAppConfigArgs map[string]string `json:"userAppConfigArgs"`
-		Permissions       map[string]struct {
-			Decision string `json:"decision"`
-			Source   string `json:"source"`
-		} `json:"permissions"`
+	if len(data) > maxDecision {
+		return fmt.Errorf("decision document %s is larger than %d bytes", path, maxDecision)
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		fmt.Printf("example runtime: decision document %s: %v\n", *decision, err)
-		os.Exit(1)
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, data, "  ", "  "); err != nil {
+		return fmt.Errorf("decision document %s: %w", path, err)
 	}
-	fmt.Printf("example runtime: trust %s (signer %q), app arguments %v\n", doc.Trust.Status, doc.Trust.Signer, doc.UserAppConfigArgs)
-	names := make([]string, 0, len(doc.Permissions))
-	for n := range doc.Permissions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		p := doc.Permissions[n]
-		fmt.Printf("example runtime:   %-32s %-8s %s\n", n, p.Decision, p.Source)
-	}
+	fmt.Fprintf(out, "example-runtime: decision document %s:\n  %s\n", path, pretty.Bytes())
+	return nil
 }
