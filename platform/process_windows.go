@@ -14,6 +14,5 @@ func isExecutable(fs.FileInfo) bool { return true }
 func detachedAttr() (*syscall.SysProcAttr, error) {
 	return &syscall.SysProcAttr{
 		CreationFlags: windows.DETACHED_PROCESS | windows.CREATE_NEW_PROCESS_GROUP,
-		HideWindow:    true,
 	}, nil
 }
