@@ -24,7 +24,7 @@ const ServiceStopTimeout = 10 * time.Second
 // ServiceConfig describes rvm's background service to the platform's
 // service manager (through github.com/kardianos/service): the manager runs
 // executable, or this program when executable is "", with the arguments
-// "service run". With user, it is a per-user agent (a systemd user unit on
+// "service run" ("service run --user" for a per-user agent). With user, it is a per-user agent (a systemd user unit on
 // Linux, a launchd agent in ~/Library/LaunchAgents on macOS); Windows has
 // none, so user is an error there. On Windows the service starts with the
 // machine and the service manager restarts it 5 seconds after a failure;
@@ -41,12 +41,16 @@ func ServiceConfig(user bool, executable string) (*service.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("platform: service: %w", err)
 	}
+	args := []string{"service", "run"}
+	if user {
+		args = append(args, "--user")
+	}
 	return &service.Config{
 		Name:        ServiceName,
 		DisplayName: "rvm runtime launcher",
 		Description: "Verifies app manifests and decides their permissions for rvm launch.",
 		Executable:  executable,
-		Arguments:   []string{"service", "run"},
+		Arguments:   args,
 		Option:      opts,
 	}, nil
 }

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,6 +16,10 @@ func TestServiceConfigLinux(t *testing.T) {
 		fatalIf(t, err)
 		if got := cfg.Option["UserService"]; got != user {
 			t.Errorf("user %v: got UserService %v, want %v", user, got, user)
+		}
+		// A per-user agent must run as one: in the user's data directory.
+		if got := slices.Contains(cfg.Arguments, "--user"); got != user {
+			t.Errorf("user %v: arguments %q", user, cfg.Arguments)
 		}
 	}
 }

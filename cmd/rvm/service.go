@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+
+	"github.com/kardianos/service"
 
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/platform"
@@ -50,17 +53,7 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	if action != "run" {
-		out, err := platform.ControlService(cfg, action)
-		if err != nil {
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
-			return exitFailed
-		}
-		if err := error(nil); err != nil {
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
-			return exitFailed
-		}
-		fmt.Fprintln(stdout, out)
-		return exitOK
+		return controlService(cfg, action, *user, stdout, stderr)
 	}
 	// A system service (not --user, no RVM_HOME) lives in the system data
 	// directory and accepts every local user.
@@ -77,5 +70,34 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
 	}
+	return exitOK
+}
+
+// controlService takes a service manager action; install and uninstall
+// also register and remove the fins:// and fin:// URL schemes.
+func controlService(cfg *service.Config, action string, user bool, stdout, stderr io.Writer) int {
+	schemes := platform.SchemeOptions{Executable: cfg.Executable, System: !user}
+	if action == "uninstall" {
+		if err := platform.UnregisterURLSchemes(schemes); err != nil {
+			fmt.Fprintf(stderr, "rvm: %v\n", err)
+			return exitFailed
+		}
+	}
+	out, err := platform.ControlService(cfg, action)
+	if err != nil {
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
+	}
+	if action == "install" {
+		err := platform.RegisterURLSchemes(schemes)
+		switch {
+		case errors.Is(err, platform.ErrURLSchemesNeedAppBundle):
+			fmt.Fprintf(stderr, "rvm: note: %v\n", err)
+		case err != nil:
+			fmt.Fprintf(stderr, "rvm: %v\n", err)
+			return exitFailed
+		}
+	}
+	fmt.Fprintln(stdout, out)
 	return exitOK
 }

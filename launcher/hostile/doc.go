@@ -1,0 +1,35 @@
+// Package hostile holds no code: its tests are rvm's hostile-inputs suite,
+// run by `make test` with every other test. rvm is security software, and
+// these tests play the attacker against the real parts (real TLS servers on
+// loopback, real files, the real local API on its Unix socket) and check
+// that each attack ends within its bound, with an error that names the
+// problem, in bounded memory, and that no attack turns into a grant.
+//
+// The suite has four parts, one file each:
+//
+//   - hostile_servers_test.go: a vendor server that trickles its headers,
+//     never ends its body, sends a gzip bomb or 100 KB of headers,
+//     redirects in a loop or down to http:, speaks only TLS 1.0, shows a
+//     certificate for another host, or closes mid-body (with and without a
+//     cached copy to fall back on). Over HTTP/1.1 and HTTP/2 where both
+//     apply.
+//   - hostile_documents_test.go: manifests, trustedAppConfigs blocks and
+//     their signed configs, desktop owner settings and machine settings
+//     that nest 100,000 levels deep, request 10,000 permissions, hold
+//     invalid UTF-8, a byte-order mark, duplicate keys at every level,
+//     numbers where strings belong, megabytes of base64 or trailing
+//     garbage. The small vectors live in testdata/hostile (a new case is a
+//     new file); the large ones are made by the tests.
+//   - hostile_api_test.go: the local API of an in-process service under
+//     oversized and malformed requests, a flood of 10,000 requests, a peer
+//     of another user (when the tests run as root) and requests that stall
+//     half-way; the service keeps serving everyone else.
+//   - hostile_settings_test.go: a desktop owner settings file replaced by
+//     rename 100 times a second, valid and invalid in turn, while verifies
+//     and launches run; and machine settings of every wrong type.
+//
+// Timeouts that are long in production (seconds) are injected short where
+// the code lets them be (manifest.Fetcher.Timeouts); no test asserts how
+// long anything took. Memory is checked with runtime.MemStats around the
+// attack, against a bound far below what the attack would cost unbounded.
+package hostile
