@@ -16,7 +16,7 @@ test:
 # The Windows tests under Wine, with the real (Wine) registry; skipped with a
 # message where Wine cannot be installed.
 test-windows:
-	.ci/test-windows
+	.ci/test-windows -timeout 10m
 
 # A signed app served over TLS on loopback, fetched, verified, decided and
 # launched, offline.
