@@ -41,8 +41,7 @@ func (l *Launcher) Settings(ctx context.Context, o Options) *SettingsReport {
 	}
 	own := l.ownerSettings(ctx, ms, f)
 	if own.configured {
-		_, setBy, _ := ms.String(platform.SettingDesktopOwnerSettings)
-		r.DesktopOwnerSettings.Source = own.source + " (DesktopOwnerSettings in " + setBy + ")"
+		r.DesktopOwnerSettings.Source = own.source
 		r.DesktopOwnerSettings.Settings = own.raw
 	}
 	r.Errors = append(r.Errors, own.warnings...)
