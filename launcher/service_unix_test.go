@@ -104,4 +104,3 @@ func TestSystemServiceReadsFilesOnlyForItsUser(t *testing.T) {
 		t.Fatalf("another user named a file for the service to read: got %q, want 403", out)
 	}
 }
-
