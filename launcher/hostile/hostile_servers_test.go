@@ -282,8 +282,12 @@ func TestServerRedirectLoops(t *testing.T) {
 	v := newVendor(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
-	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/pong?x=1", http.StatusMovedPermanently) })
-	mux.HandleFunc("/pong", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ping", http.StatusTemporaryRedirect) })
+	mux.HandleFunc("/ping", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/pong?x=1", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/pong", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ping", http.StatusTemporaryRedirect)
+	})
 	var hops atomic.Int64
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hops.Add(1)
