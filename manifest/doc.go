@@ -15,10 +15,12 @@
 // # The manifest
 //
 // A JSON object of at most 1 MiB (MaxManifestSize), UTF-8, without a
-// byte-order mark or duplicate top-level keys. rvm reads runtime.version,
-// runtime.arguments, startup_app.permissions, platform.permissions and
-// trustedAppConfigs; every other key is kept and ignored. A wrong type for a
-// key that rvm reads is an error naming the key:
+// byte-order mark, and without duplicate keys at the top level or in the
+// objects that rvm reads (permissions objects included, to any depth of
+// their constraints). rvm reads runtime.version, runtime.arguments,
+// startup_app.permissions, platform.permissions and trustedAppConfigs;
+// every other key is kept and ignored. A wrong type for a key that rvm
+// reads is an error naming the key:
 //
 //	{
 //	  "runtime": {"version": "stable", "arguments": "--v=1"},

@@ -44,8 +44,9 @@ type Runtime struct {
 
 // Parse reads a manifest. It refuses, with an error naming the key at fault:
 // more than MaxManifestSize bytes, invalid UTF-8, a byte-order mark, anything
-// but one JSON object, duplicate top-level keys, and a wrong type for a key
-// that rvm reads.
+// but one JSON object, duplicate keys at the top level and in the objects
+// rvm reads (runtime, startup_app, platform, their permissions), and a
+// wrong type for a key that rvm reads.
 func Parse(data []byte) (*Manifest, error) {
 	if len(data) > MaxManifestSize {
 		return nil, fmt.Errorf("manifest: %d bytes is more than the %d allowed", len(data), MaxManifestSize)
@@ -72,9 +73,9 @@ func Parse(data []byte) (*Manifest, error) {
 		if !ok {
 			continue
 		}
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-			return nil, fmt.Errorf("manifest: %s: want an object", key)
+		obj, err := object(raw, key)
+		if err != nil {
+			return nil, err
 		}
 		perms, ok := present(obj, "permissions")
 		if !ok {
@@ -117,27 +118,53 @@ func topLevel(data []byte) (map[string]json.RawMessage, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, fmt.Errorf("manifest: the top level is %s, want an object", kindOf(tok))
 	}
+	keys, err := members(dec, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("manifest: data after the JSON object")
+	}
+	return keys, nil
+}
+
+// object splits raw, the value of the top-level key (valid JSON already),
+// into its members, refusing anything but an object and duplicate keys:
+// two readers must not see two different permissions objects or runtimes.
+func object(raw json.RawMessage, key string) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("manifest: %s: want an object", key)
+	}
+	return members(dec, key)
+}
+
+// members reads the members of the object whose '{' dec has just read, up
+// to its '}', refusing duplicate keys. where names the object in errors:
+// a top-level key, or "" for the manifest itself.
+func members(dec *json.Decoder, where string) (map[string]json.RawMessage, error) {
+	in, path := "", ""
+	if where != "" {
+		in, path = where+": ", where+"."
+	}
 	keys := map[string]json.RawMessage{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, fmt.Errorf("manifest: not JSON: %w", err)
+			return nil, fmt.Errorf("manifest: %snot JSON: %w", in, err)
 		}
 		key := tok.(string)
 		if _, dup := keys[key]; dup {
-			return nil, fmt.Errorf("manifest: duplicate key %q", key)
+			return nil, fmt.Errorf("manifest: %sduplicate key %q", in, key)
 		}
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("manifest: %s: %w", key, err)
+			return nil, fmt.Errorf("manifest: %s%s: %w", path, key, err)
 		}
 		keys[key] = v
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("manifest: not JSON: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("manifest: data after the JSON object")
+		return nil, fmt.Errorf("manifest: %snot JSON: %w", in, err)
 	}
 	return keys, nil
 }
@@ -161,9 +188,9 @@ func kindOf(tok json.Token) string {
 }
 
 func parseRuntime(raw json.RawMessage) (Runtime, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return Runtime{}, errors.New("manifest: runtime: want an object")
+	obj, err := object(raw, "runtime")
+	if err != nil {
+		return Runtime{}, err
 	}
 	var rt Runtime
 	if v, ok := present(obj, "version"); ok {
