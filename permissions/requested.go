@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on a permissions object, so that a hostile document costs little.
@@ -31,9 +32,9 @@ type Entry struct {
 // Parse flattens a nested permissions object into its leaves, sorted by
 // name. where names the object in errors (for example
 // "startup_app.permissions"). It refuses anything but objects and booleans,
-// keys that are empty or hold a dot or a control character, duplicate keys,
-// nesting deeper than MaxDepth and more than MaxPermissions leaves. A nil or
-// JSON null object has no leaves.
+// keys that are empty or hold a dot or a control character, duplicate keys
+// (in a constraints object, at any depth), nesting deeper than MaxDepth and
+// more than MaxPermissions leaves. A nil or JSON null object has no leaves.
 func Parse(raw json.RawMessage, where string) ([]Entry, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -79,6 +80,9 @@ func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry)
 				return err
 			}
 			if isLeaf {
+				if err := checkConstraints(v, where+"."+name); err != nil {
+					return err
+				}
 				if err := add(out, Entry{Name: name, Enabled: enabled, Constraints: append(json.RawMessage(nil), v...)}, where); err != nil {
 					return err
 				}
@@ -139,14 +143,64 @@ func enabledField(v json.RawMessage, at string) (enabled, isLeaf bool, err error
 	return false, false, nil
 }
 
+// checkConstraints refuses a duplicate key in any object, at any depth, of
+// the constraints object raw: it travels to the runtime as it stands, and
+// two readers must not see two different constraints. It reads raw once,
+// token by token, so that deep nesting costs no more than its length.
+func checkConstraints(raw json.RawMessage, at string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	// One entry per open object (the keys it has so far) or array (nil).
+	var open []map[string]bool
+	wantKey := false // the next token is a key or the '}' of the innermost object
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("permissions: %s: %w", at, err)
+		}
+		if key, ok := tok.(string); ok && wantKey {
+			keys := open[len(open)-1]
+			if keys[key] {
+				return fmt.Errorf("permissions: %s: duplicate key %q", at, key)
+			}
+			keys[key] = true
+			wantKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			open = append(open, map[string]bool{})
+			wantKey = true
+			continue
+		case json.Delim('['):
+			open = append(open, nil)
+			wantKey = false
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			open = open[:len(open)-1]
+		}
+		// A value ended: inside an object, a key comes next.
+		wantKey = len(open) > 0 && open[len(open)-1] != nil
+	}
+}
+
 type member struct {
 	key   string
 	value json.RawMessage
 }
 
 // objectMembers splits a JSON object into its members in order, refusing
-// duplicate keys and anything that is not an object.
+// duplicate keys, anything that is not an object, a byte-order mark and
+// text that is not UTF-8 (which encoding/json would quietly replace).
 func objectMembers(raw json.RawMessage, at string) ([]member, error) {
+	if bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+		return nil, fmt.Errorf("permissions: %s: starts with a byte-order mark, which JSON does not allow", at)
+	}
+	if !utf8.Valid(raw) {
+		return nil, fmt.Errorf("permissions: %s: not valid UTF-8", at)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
 	if err != nil {
