@@ -2,6 +2,7 @@ package trust
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -107,6 +108,12 @@ func (s *scanner) value(depth int) (*node, error) {
 	return n, nil
 }
 
+// scannedKeys is how many keys an object may have before duplicates are
+// looked for in a map rather than by scanning the keys so far: a scan
+// costs a hostile object of thousands of keys time quadratic in their
+// number.
+const scannedKeys = 16
+
 func (s *scanner) object(depth int) (*node, error) {
 	s.pos++ // '{'
 	n := &node{kind: '{'}
@@ -114,6 +121,7 @@ func (s *scanner) object(depth int) (*node, error) {
 		s.pos++
 		return n, nil
 	}
+	var seen map[string]bool // the keys, once there are more than scannedKeys
 	for {
 		if s.peek() != '"' {
 			return nil, s.errorf("want a string key")
@@ -122,10 +130,21 @@ func (s *scanner) object(depth int) (*node, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, k := range n.keys {
-			if k == key {
-				return nil, s.errorf("duplicate key " + strconv.Quote(key))
+		if seen == nil && len(n.keys) == scannedKeys {
+			seen = make(map[string]bool, 4*scannedKeys)
+			for _, k := range n.keys {
+				seen[k] = true
 			}
+		}
+		dup := seen[key]
+		if seen == nil {
+			dup = slices.Contains(n.keys, key)
+		}
+		if dup {
+			return nil, s.errorf("duplicate key " + strconv.Quote(key))
+		}
+		if seen != nil {
+			seen[key] = true
 		}
 		if s.peek() != ':' {
 			return nil, s.errorf("want ':' after key " + strconv.Quote(key))
