@@ -446,6 +446,15 @@ var documentAttacks = []documentAttack{
 	}), untrustedBlock(trust.Malformed, "invalid UTF-8")},
 	{"config-trailing-garbage", signed(grant, func(cert, app string) string { return plainConfig(cert, app) + `{"version": 1}` }), untrustedBlock(trust.Malformed, "data after the top-level value")},
 
+	// Objects as wide as the bounds allow: each key costs the duplicate
+	// check a map lookup, not a scan of the keys before it.
+	{"block-14000-keys", func(*docRig) []byte { return wideObject("signature", trust.MaxBlockSize) }, untrustedBlock(trust.Malformed, "unknown platform")},
+	{"config-7000-keys", signed(grant, func(cert, app string) string {
+		cfg := plainConfig(cert, app)
+		wide := wideObject("x", trust.MaxConfigSize-len(cfg)-8)
+		return cfg[:len(cfg)-1] + ", " + string(wide[1:len(wide)-1]) + "}"
+	}), untrustedBlock(trust.Malformed, `unknown key "x"`)},
+
 	// Megabytes of base64.
 	{"manifest-3-mib-of-base64", func(*docRig) []byte {
 		return appManifest(requested, []byte(`{"value": "`+hugeBase64(3<<20)+`", "signature": {"linux": "AA=="}}`))
@@ -483,5 +492,32 @@ func TestDocumentAttacks(t *testing.T) {
 				t.Errorf("allocated %d MiB, want at most %d MiB", n>>20, docBound>>20)
 			}
 		})
+	}
+}
+
+// wideObject is a JSON object of distinct keys, as many as fit in size
+// bytes, under the key name of an object that holds it.
+func wideObject(name string, size int) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{%q: {`, name)
+	for i := 0; b.Len() < size-16; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"%x":0`, i)
+	}
+	b.WriteString("}}")
+	return b.Bytes()
+}
+
+// BenchmarkWideBlock is one parse of a trustedAppConfigs block of 128 KiB
+// whose signature object holds some 14,000 distinct keys, the widest that
+// the bound allows: what a hostile manifest makes every verify pay.
+func BenchmarkWideBlock(b *testing.B) {
+	block := wideObject("signature", trust.MaxBlockSize)
+	for b.Loop() {
+		if _, err := trust.ParseBlock(block); err == nil {
+			b.Fatal("a block of 14,000 platforms parsed")
+		}
 	}
 }
