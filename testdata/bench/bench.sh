@@ -1,0 +1,29 @@
+#!/bin/sh
+# make bench: every package's benchmarks, the ratios that the issues set
+# targets for, rvm verify as a whole process against curl, and the service
+# under load and idle, printed as one table (see main.go beside this file).
+set -eu
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d "${TMPDIR:-/tmp}/rvm-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# BENCHTIME and COUNT keep the whole run within a few minutes on 2 cores.
+BENCHTIME=${BENCHTIME:-1s}
+COUNT=${COUNT:-3}
+RUNS=${RUNS:-25}
+
+echo "bench: building rvm, rvm-trust, the demo's vendor server and the bench tool" >&2
+go build -o "$work/bin/" ./cmd/rvm ./cmd/rvm-trust
+go build -o "$work/bin/vendor-server" ./testdata/demo/server
+go build -o "$work/bin/bench" ./testdata/bench
+
+echo "bench: go test -bench . -benchtime $BENCHTIME -count $COUNT ./... (about two minutes)" >&2
+if ! go test -run '^$' -bench . -benchmem -benchtime "$BENCHTIME" -count "$COUNT" ./... >"$work/gotest.txt" 2>&1; then
+	cat "$work/gotest.txt" >&2
+	echo "bench: go test failed" >&2
+	exit 1
+fi
+
+echo "bench: rvm verify against curl, then the service (about 30 seconds)" >&2
+"$work/bin/bench" -gotest "$work/gotest.txt" -bin "$work/bin" -demo testdata/demo \
+	-work "$work" -runs "$RUNS"
