@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -25,14 +26,19 @@ import (
 //	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ...}
 //	GET  /v1/settings  the settings report of `rvm settings --json`
 //
-// An error is {"error": "<one sentence>"} with status 400 (bad request),
-// 403 (files named by a peer of another user: the caller decides
-// in-process instead), 413 (request too large), 422 (no decision
-// could be made) or 500.
+// An error is {"error": "<one sentence>"} with status 400 (bad request:
+// anything but one JSON object of the form above), 403 (files named by a
+// peer of another user: the caller decides in-process instead), 408 (the
+// body did not arrive within readTimeout), 413 (request too large), 422
+// (no decision could be made) or 500.
 const SocketName = "rvm.sock"
 
 // maxRequestBody bounds a request to the local API.
 const maxRequestBody = 64 << 10
+
+// readTimeout bounds the time a client of the local API may take to send
+// a whole request.
+const readTimeout = 10 * time.Second
 
 // errFileOptions is the answer to a request that names files (trust
 // roots, machine settings) from a peer other than the service's own user.
@@ -87,7 +93,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			return ctx
 		},
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    16 << 10,
@@ -169,10 +175,25 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	body := http.MaxBytesReader(w, r.Body, maxRequestBody)
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	err := dec.Decode(&req)
+	if err == nil {
+		// One object and nothing after it: the rest of the body is read,
+		// within the bound, and must be white space.
+		if _, terr := dec.Token(); terr == nil {
+			err = errors.New("data after the JSON object")
+		} else if !errors.Is(terr, io.EOF) {
+			err = terr
+		}
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{fmt.Sprintf("request larger than %d bytes", maxRequestBody)})
+			return
+		}
+		var nerr net.Error
+		if errors.As(err, &nerr) && nerr.Timeout() {
+			writeJSON(w, http.StatusRequestTimeout, apiError{fmt.Sprintf("request body did not arrive within %v", readTimeout)})
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, apiError{"request is not the JSON of {url, options}: " + err.Error()})
