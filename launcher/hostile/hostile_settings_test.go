@@ -1,0 +1,357 @@
+package hostile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// stormRequested is what the storm's manifest requests: two permissions
+// that its block grants, one in the object form with constraints, one that
+// nothing grants, one that rvm does not know, and one that is off.
+const stormRequested = `{
+	"System": {
+		"launchExternalProcess": true,
+		"readRegistryValue": {"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software\\Acme"]},
+		"formatDisk": true,
+		"clearCache": false
+	},
+	"Window": {"getSnapshot": true},
+	"webAPIs": {"clipboard-read": true}
+}`
+
+// stormNames are the names the storm's manifest requests: every decision
+// holds exactly these.
+var stormNames = []string{"System.formatDisk", "System.launchExternalProcess", "System.readRegistryValue", "Window.getSnapshot", "webAPIs.clipboard-read"}
+
+// stormGrants is what the storm's block grants: two that the manifest
+// requests and one that it does not.
+const stormGrants = `{"System": {"launchExternalProcess": true, "getProcessList": true}, "Window": {"getSnapshot": true}}`
+
+// init ends this test binary at once where a launch started it as a
+// runtime (see installRuntime).
+func init() {
+	if len(os.Args) > 2 && strings.HasPrefix(os.Args[1], "--config=") && strings.HasPrefix(os.Args[2], "--decision=") {
+		os.Exit(0)
+	}
+}
+
+// outcome is what a user sees of a decision: whether it may launch, the
+// trust verdict and each permission's decision and source.
+func outcome(doc *launcher.Document) string {
+	perms := map[string]string{}
+	for n, d := range doc.Permissions {
+		perms[n] = d.Decision + " (" + d.Source + ")"
+	}
+	b, _ := json.Marshal(map[string]any{"launch": doc.Launch.Allowed, "trust": doc.Trust.Status + " (" + doc.Trust.Code + ")", "permissions": perms})
+	return string(b)
+}
+
+// launched is the outcome a launch of doc has when nobody can be asked:
+// "refused" where it may not launch, and its prompts denied.
+func launched(doc *launcher.Document) string {
+	if !doc.Launch.Allowed {
+		return "refused"
+	}
+	headless := *doc
+	headless.Permissions = map[string]permissions.Decision{}
+	for n, d := range doc.Permissions {
+		if d.Decision == permissions.Prompt {
+			d.Decision = permissions.Denied
+		}
+		headless.Permissions[n] = d
+	}
+	return outcome(&headless)
+}
+
+// checkStormDecision checks what must hold of every decision in the storm,
+// whatever settings it saw: it decides exactly the requested names, grants
+// only those, never fails closed (a good copy always exists) and carries
+// the constraints of the request.
+func checkStormDecision(doc *launcher.Document) error {
+	var names []string
+	for n, d := range doc.Permissions {
+		names = append(names, n)
+		if d.Source == permissions.SourceOwnerUnavailable {
+			return fmt.Errorf("%s failed closed though a good copy existed: %+v", n, d)
+		}
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, stormNames) {
+		return fmt.Errorf("decided %q, want exactly the requested %q", names, stormNames)
+	}
+	if c := doc.Permissions["System.readRegistryValue"].Constraints; !strings.Contains(string(c), "registryKeys") {
+		return fmt.Errorf("System.readRegistryValue lost its constraints: %s", c)
+	}
+	return nil
+}
+
+// TestOwnerSettingsReplacedUnderLoad replaces the desktop owner settings
+// file by rename 100 times a second, with valid variants and invalid files
+// in turn, while verifies run in-process and through the service and
+// launches start runtimes. Nothing crashes, and every decision is the one
+// of a valid variant (an invalid file leaves the last good copy in force),
+// deciding exactly the requested permissions.
+func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
+	v := newVendor(t)
+	var block json.RawMessage
+	srv := v.server(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write(appManifest(stormRequested, block))
+	}), false)
+	block = v.grantAll(srv.Port, stormGrants)
+	url := appURL(srv.Port, "/app.json")
+
+	dir := t.TempDir()
+	ownerPath := filepath.Join(dir, "owner", "owner.json")
+	runtimes := installRuntime(t)
+	settings, _ := json.Marshal(map[string]string{"DesktopOwnerSettings": ownerPath, "RuntimeDirectory": runtimes})
+	o := v.options(string(settings), resolveTo(srv.Port))
+
+	// No variant leaves the decision as it would be without owner
+	// settings, so that a decision that ignored them would show.
+	revoked := sha256.Sum256(v.signer.Raw)
+	valid := []string{
+		fmt.Sprintf(`{"desktopSettings": {"revokedCertificates": [%q]}}`, hex.EncodeToString(revoked[:])),
+		`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}, "applicationSettings": {"default": {"permissions": {"System": {"launchExternalProcess": false}}}}}`,
+		`{"desktopSettings": {"securedAPIDefaultPermission": "allow", "trustedAppConfigs": "disabled"}}`,
+		`{"desktopSettings": {"allowedManifestUrls": ["https://*.other.test/*"]}}`,
+		fmt.Sprintf(`{"applicationSettings": {"acme": {"urls": ["https://*.acme.test:%s/*"], "permissions": {"Window": {"getSnapshot": false}, "webAPIs": {"clipboard-read": true}}}}}`, srv.Port),
+	}
+	invalid := [][]byte{
+		[]byte(`{"desktopSettings": `),
+		[]byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow", "securedAPIDefaultPermission": "deny"}}`),
+		[]byte(`{"desktopSettings": {"securedAPIDefaultPermission": 1}}`),
+		[]byte(`{"applicationSettings": {"default": {"permissions": {"System": {"formatDisk": true}}}}}`),
+		[]byte(``),
+		[]byte("\xef\xbb\xbf{}"),
+		[]byte("{\"desktopSettings\": {\"securedAPIDefaultPermission\": \"allow\xff\"}}"),
+		nested(`{"a":`, `1`, `}`, 100000),
+		[]byte(`{"desktopSettings": {"revokedCertificates": ["` + hugeBase64(1<<20) + `"]}}`),
+	}
+	// Each variant is written once; the storm links it into place.
+	staged := filepath.Join(dir, "staged")
+	var files []string
+	for i, js := range valid {
+		files = append(files, filepath.Join(staged, fmt.Sprintf("valid-%d.json", i)))
+		writeFile(t, files[len(files)-1], []byte(js))
+	}
+	var bad []string
+	for i, data := range invalid {
+		bad = append(bad, filepath.Join(staged, fmt.Sprintf("invalid-%d.json", i)))
+		writeFile(t, bad[len(bad)-1], data)
+	}
+	if err := os.MkdirAll(filepath.Dir(ownerPath), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tmp := ownerPath + ".new"
+	put := func(file string) error {
+		os.Remove(tmp)
+		if err := os.Link(file, tmp); err != nil {
+			return err
+		}
+		return os.Rename(tmp, ownerPath)
+	}
+
+	// The outcome of each valid variant, decided in peace, checked by hand
+	// for two of them.
+	l := v.launcher()
+	verdicts := map[string]bool{}
+	launches := map[string]bool{}
+	for i, file := range files {
+		if err := put(file); err != nil {
+			t.Fatal(err)
+		}
+		doc, err := verify(t, l, url, o)
+		if err != nil {
+			t.Fatalf("variant %d: %v", i, err)
+		}
+		if err := checkStormDecision(doc); err != nil {
+			t.Fatalf("variant %d: %v", i, err)
+		}
+		verdicts[outcome(doc)] = true
+		launches[launched(doc)] = true
+		switch i {
+		case 0:
+			if doc.Trust.Code != string(trust.Revoked) || doc.Permissions["System.launchExternalProcess"].Granted() {
+				t.Fatalf("variant 0 (signer revoked): got %s, want the block untrusted (revoked) and nothing granted", outcome(doc))
+			}
+		case 2:
+			if doc.Trust.Code != string(trust.DisabledByOwner) || doc.Permissions["System.formatDisk"].Granted() {
+				t.Fatalf("variant 2 (allow, trust disabled): got %s, want trust disabled and the unknown name denied", outcome(doc))
+			}
+		}
+	}
+	if len(verdicts) != len(valid) {
+		t.Fatalf("got %d outcomes from %d variants, want one each", len(verdicts), len(valid))
+	}
+	if doc, err := verify(t, l, url, v.options(fmt.Sprintf(`{"RuntimeDirectory": %q}`, runtimes), resolveTo(srv.Port))); err != nil || verdicts[outcome(doc)] {
+		t.Fatalf("without owner settings: got %v, %v; want an outcome unlike every variant's", err, doc)
+	}
+	// Every invalid file, alone, leaves the last good copy in force.
+	last := ""
+	for i, file := range bad {
+		doc, err := verify(t, l, url, o)
+		if err == nil {
+			last = outcome(doc)
+		}
+		if err := put(file); err != nil {
+			t.Fatal(err)
+		}
+		doc, err = verify(t, l, url, o)
+		if err != nil {
+			t.Fatalf("invalid variant %d: %v", i, err)
+		}
+		if got := outcome(doc); got != last || !strings.Contains(strings.Join(doc.Fetch.Warnings, " "), "using the copy from") {
+			t.Fatalf("invalid variant %d: got %s with warnings %q, want the last good %s", i, got, doc.Fetch.Warnings, last)
+		}
+		put(files[i%len(files)])
+	}
+
+	// The service, for the verifies that go through the local API.
+	svcDir := t.TempDir()
+	svc := &launcher.Service{Env: launcher.Env{DataDir: svcDir, TLSRoots: v.ca.Pool}, PerUser: true}
+	if err := svc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		svc.Stop(ctx)
+	}()
+	viaService := launcher.New(launcher.Env{DataDir: svcDir})
+
+	stop := make(chan struct{})
+	var decided, fallbacks atomic.Int64
+	failures := make(chan string, 100)
+	fail := func(format string, args ...any) {
+		select {
+		case failures <- fmt.Sprintf(format, args...):
+		default:
+		}
+	}
+	var wg sync.WaitGroup
+	run := func(name string, decide func() (*launcher.Document, error), want map[string]bool, see func(*launcher.Document) string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				doc, err := decide()
+				var refused *launcher.RefusedError
+				switch {
+				case errors.As(err, &refused):
+					doc = &launcher.Document{}
+				case err != nil:
+					fail("%s: %v", name, err)
+					continue
+				default:
+					if err := checkStormDecision(doc); err != nil {
+						fail("%s: %v", name, err)
+					}
+					if strings.Contains(strings.Join(doc.Fetch.Warnings, " "), "using the copy from") {
+						fallbacks.Add(1)
+					}
+				}
+				if got := see(doc); !want[got] {
+					fail("%s: got %s, want one of the valid variants' outcomes", name, got)
+				}
+				decided.Add(1)
+			}
+		}()
+	}
+	ctx := context.Background()
+	for i := range 3 {
+		run(fmt.Sprintf("verify %d", i), func() (*launcher.Document, error) { return l.Verify(ctx, url, o) }, verdicts, outcome)
+	}
+	run("verify through the service", func() (*launcher.Document, error) { return viaService.VerifyVia(ctx, url, o) }, verdicts, outcome)
+	run("launch", func() (*launcher.Document, error) {
+		doc, _, err := l.LaunchVia(ctx, url, o, nil)
+		return doc, err
+	}, launches, func(doc *launcher.Document) string {
+		if doc.Permissions == nil {
+			return "refused"
+		}
+		return launched(doc)
+	})
+
+	// The storm: 100 replacements a second, a valid variant and an invalid
+	// file in turn, until enough decisions have seen it.
+	replaced := 0
+	ends(t, "the storm", func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for replaced < 300 || decided.Load() < 300 {
+			<-tick.C
+			file := files[replaced/2%len(files)]
+			if replaced%2 == 1 {
+				file = bad[replaced/2%len(bad)]
+			}
+			if err := put(file); err != nil {
+				fail("replacing the owner settings: %v", err)
+			}
+			replaced++
+		}
+		close(stop)
+		wg.Wait()
+	})
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+	t.Logf("%d replacements, %d decisions, %d of them on the last good copy", replaced, decided.Load(), fallbacks.Load())
+}
+
+// installRuntime installs this test binary as runtime 38.1.0.0 in a new
+// runtime directory and returns the directory. Started by a launch, the
+// binary exits at once (see init).
+func installRuntime(t *testing.T) string {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())
+	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if os.Link(self, exe) == nil {
+		return dir
+	}
+	src, err := os.Open(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(exe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.Copy(dst, src)
+	if err := errors.Join(err, dst.Close()); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
