@@ -45,6 +45,9 @@ type serverAttack struct {
 	// measured asks for the allocation check: the attack would cost
 	// unbounded memory if a bound were missing.
 	measured bool
+	// slow marks an attack that runs into a timeout: it runs in parallel
+	// with the other slow tests (see TestSlowServerAttacks).
+	slow bool
 }
 
 // endless writes chunk until the client goes away.
@@ -66,6 +69,7 @@ var serverAttacks = []serverAttack{
 			// Leave the body unfinished: no last chunk, no END_STREAM.
 			panic(http.ErrAbortHandler)
 		},
+		slow: true,
 		kind: manifest.KindNetwork,
 		want: []string{"timed out", "no cached copy to fall back on"},
 	},
@@ -136,80 +140,103 @@ var serverAttacks = []serverAttack{
 	},
 }
 
-// TestServerAttacks fetches a manifest from each misbehaving server, over
-// HTTP/1.1 and HTTP/2, with the strict fetcher and its short timeouts:
-// each fetch ends with an error of the right kind that names the URL and
-// the problem, allocates within fetchBound, and lets go of the connection.
+// TestServerAttacks fetches a manifest from each misbehaving server that
+// is not slow, over HTTP/1.1 and HTTP/2, with the strict fetcher: each
+// fetch ends with an error of the right kind that names the URL and the
+// problem, allocates within fetchBound, and lets go of the connection.
 func TestServerAttacks(t *testing.T) {
 	v := newVendor(t)
 	for _, a := range serverAttacks {
-		for _, h2 := range []bool{false, true} {
-			if h2 && a.h1Only {
-				continue
+		if !a.slow {
+			runServerAttack(t, v, a)
+		}
+	}
+}
+
+// TestSlowServerAttacks is TestServerAttacks for the attacks that run into
+// a timeout (short ones, see shortTimeouts), in parallel.
+func TestSlowServerAttacks(t *testing.T) {
+	t.Parallel()
+	v := newVendor(t)
+	for _, a := range serverAttacks {
+		if a.slow {
+			runServerAttack(t, v, a)
+		}
+	}
+}
+
+// runServerAttack runs a over HTTP/1.1 and, unless it is h1Only, HTTP/2.
+func runServerAttack(t *testing.T, v *vendor, a serverAttack) {
+	for _, h2 := range []bool{false, true} {
+		if h2 && a.h1Only {
+			continue
+		}
+		name := a.name + "-http1"
+		if h2 {
+			name = a.name + "-http2"
+		}
+		t.Run(name, func(t *testing.T) {
+			if a.slow {
+				t.Parallel()
 			}
-			name := a.name + "-http1"
-			if h2 {
-				name = a.name + "-http2"
-			}
-			t.Run(name, func(t *testing.T) {
-				proto := make(chan string, 1)
-				hungUp := make(chan struct{}, 1)
-				srv := v.server(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					defer func() {
-						select {
-						case hungUp <- struct{}{}:
-						default:
-						}
-					}()
+			proto := make(chan string, 1)
+			hungUp := make(chan struct{}, 1)
+			srv := v.server(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				defer func() {
 					select {
-					case proto <- r.Proto:
+					case hungUp <- struct{}{}:
 					default:
 					}
-					a.handler(w, r)
-				}), h2)
-				f := v.fetcher(resolveTo(srv.Port))
-				url := appURL(srv.Port, "/app.json")
-				req, err := manifest.ParseRequest(url)
-				if err != nil {
-					t.Fatal(err)
+				}()
+				select {
+				case proto <- r.Proto:
+				default:
 				}
-				var fetchErr error
-				n := allocated(func() {
-					ends(t, "fetch of "+url, func() {
-						_, fetchErr = f.FetchManifest(context.Background(), req, &platform.MachineSettings{})
-					})
+				a.handler(w, r)
+			}), h2)
+			f := v.fetcher(resolveTo(srv.Port))
+			url := appURL(srv.Port, "/app.json")
+			req, err := manifest.ParseRequest(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fetchErr error
+			n := allocated(func() {
+				ends(t, "fetch of "+url, func() {
+					_, fetchErr = f.FetchManifest(context.Background(), req, &platform.MachineSettings{})
 				})
-				want := append([]string{url}, a.want...)
-				if !h2 {
-					want = append(want, a.h1Want...)
-				}
-				wantError(t, fetchErr, want...)
-				var fe *manifest.FetchError
-				if !errors.As(fetchErr, &fe) || fe.Kind != a.kind {
-					t.Errorf("got %#v, want a FetchError of kind %s", fetchErr, a.kind)
-				}
-				if a.measured {
-					t.Logf("the fetch allocated %d KiB", n>>10)
-					if n > fetchBound {
-						t.Errorf("the fetch allocated %d MiB, want at most %d MiB", n>>20, fetchBound>>20)
-					}
-				}
-				wantProto := "HTTP/1.1"
-				if h2 {
-					wantProto = "HTTP/2.0"
-				}
-				if got := <-proto; got != wantProto {
-					t.Errorf("the server saw %s, want %s", got, wantProto)
-				}
-				ends(t, "the server's handler (the fetch did not let go of the connection)", func() { <-hungUp })
 			})
-		}
+			want := append([]string{url}, a.want...)
+			if !h2 {
+				want = append(want, a.h1Want...)
+			}
+			wantError(t, fetchErr, want...)
+			var fe *manifest.FetchError
+			if !errors.As(fetchErr, &fe) || fe.Kind != a.kind {
+				t.Errorf("got %#v, want a FetchError of kind %s", fetchErr, a.kind)
+			}
+			if a.measured {
+				t.Logf("the fetch allocated %d KiB", n>>10)
+				if n > fetchBound {
+					t.Errorf("the fetch allocated %d MiB, want at most %d MiB", n>>20, fetchBound>>20)
+				}
+			}
+			wantProto := "HTTP/1.1"
+			if h2 {
+				wantProto = "HTTP/2.0"
+			}
+			if got := <-proto; got != wantProto {
+				t.Errorf("the server saw %s, want %s", got, wantProto)
+			}
+			ends(t, "the server's handler (the fetch did not let go of the connection)", func() { <-hungUp })
+		})
 	}
 }
 
 // TestServerTricklesHeaders: a server that sends its response one byte a
 // second never gets past the header timeout.
 func TestServerTricklesHeaders(t *testing.T) {
+	t.Parallel()
 	v := newVendor(t)
 	cert, err := v.ca.Issue(appHost)
 	if err != nil {

@@ -111,6 +111,7 @@ func checkStormDecision(doc *launcher.Document) error {
 // of a valid variant (an invalid file leaves the last good copy in force),
 // deciding exactly the requested permissions.
 func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
+	t.Parallel()
 	v := newVendor(t)
 	var block json.RawMessage
 	srv := v.server(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -354,4 +355,110 @@ func installRuntime(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// TestMachineSettingsWrongTypes gives every machine setting a value of
+// every wrong type, beside a good value of another setting: each bad
+// value is an error naming the setting and the file, it is not set, the
+// good one still loads, and a decision is still made, granting nothing.
+func TestMachineSettingsWrongTypes(t *testing.T) {
+	r := newDocRig(t)
+	forString := map[string]string{
+		"number": `1`, "zero": `0`, "real": `1.5`, "boolean": `true`, "null": `null`,
+		"array": `["/opt/rvm"]`, "object": `{"path": "/opt/rvm"}`, "empty": `""`,
+	}
+	forFlag := map[string]string{
+		"string-one": `"1"`, "string-zero": `"0"`, "true": `true`, "false": `false`, "null": `null`,
+		"two": `2`, "minus-one": `-1`, "one-point-zero": `1.0`, "exponent": `1e0`, "half": `0.5`,
+		"huge": `99999999999999999999999`, "array": `[1]`, "object": `{"value": 1}`,
+	}
+	type setting struct {
+		name  string
+		wrong map[string]string
+	}
+	settings := []setting{
+		{platform.SettingDesktopOwnerSettings, forString},
+		{platform.SettingTrustRootsFile, forString},
+		{platform.SettingRevocationMode, forString},
+		{platform.SettingRuntimeDirectory, forString},
+		{platform.SettingRevocationMode, map[string]string{"not-a-mode": `"sometimes"`, "upper-case": `"OFF"`}},
+		{platform.SettingAllowInvalidNetworkCertificates, forFlag},
+		{platform.SettingAllowHTTPSToHTTPRedirects, forFlag},
+		{platform.SettingAllowHTTPToHTTPSRedirects, forFlag},
+	}
+	for _, s := range settings {
+		for kind, value := range s.wrong {
+			t.Run(s.name+"/"+kind, func(t *testing.T) {
+				good, goodValue := platform.SettingRuntimeDirectory, "/opt/rvm-hostile"
+				if s.name == good {
+					good, goodValue = platform.SettingRevocationMode, "off"
+				}
+				data := fmt.Sprintf(`{%q: %s, %q: %q}`, s.name, value, good, goodValue)
+				rep := r.machine(t, []byte(data))
+				wantSettingsError(t, rep, "setting "+s.name+" in ", "settings.json")
+				if v, ok := rep.Machine[s.name]; ok {
+					t.Errorf("%s: got %v from %s, want it unset", s.name, v.Value, v.Source)
+				}
+				if v := rep.Machine[good]; v.Value != goodValue {
+					t.Errorf("%s: got %v, want %q: a bad value stopped a good one from loading", good, v.Value, goodValue)
+				}
+				doc, err := r.manifest(t, appManifest(requested, nil), data)
+				if err != nil {
+					t.Fatalf("no decision under these settings: %v", err)
+				}
+				wantNoGrant(t, doc)
+			})
+		}
+	}
+}
+
+// knownFailOpen is why TestInvalidSecuritySettingsFailClosed is skipped:
+// the fix belongs in platform (MachineSettings does not tell which names
+// held an invalid value), which this suite does not own. See the report
+// on issue 7; remove the skip with the fix.
+const knownFailOpen = "known issue (issue 7 report): a machine setting with an invalid value counts as unset, which allows what its valid values would forbid"
+
+// TestInvalidSecuritySettingsFailClosed: a desktop owner who means to
+// forbid something and gets the type wrong must not get the opposite.
+// An invalid HTTPS security flag must not allow a relaxed retry, and an
+// invalid DesktopOwnerSettings must not leave the desktop without owner
+// settings: both should count as their strictest value (and fail closed).
+func TestInvalidSecuritySettingsFailClosed(t *testing.T) {
+	v := newVendor(t)
+	srv := v.server(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write(appManifest(requested, nil))
+	}), false, "evil.test")
+	url := appURL(srv.Port, "/app.json")
+	l := v.launcher()
+
+	t.Run("flag-of-the-wrong-type", func(t *testing.T) {
+		if os.Getenv("RVM_HOSTILE_KNOWN_ISSUES") == "" {
+			t.Skip(knownFailOpen)
+		}
+		o := v.options(`{"allowInvalidNetworkCertificates": "0"}`, resolveTo(srv.Port))
+		doc, err := verify(t, l, url, o)
+		if err == nil {
+			t.Fatalf("got a decision fetched %s from a server with another host's certificate, want the fetch refused as with the value 0", doc.Fetch.Mode)
+		}
+	})
+	t.Run("owner-settings-of-the-wrong-type", func(t *testing.T) {
+		if os.Getenv("RVM_HOSTILE_KNOWN_ISSUES") == "" {
+			t.Skip(knownFailOpen)
+		}
+		path := filepath.Join(t.TempDir(), "owner.json")
+		writeFile(t, path, []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`))
+		good := v.server(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Write(appManifest(requested, nil))
+		}), false)
+		o := v.options(fmt.Sprintf(`{"DesktopOwnerSettings": [%q]}`, path), resolveTo(good.Port))
+		doc, err := verify(t, l, appURL(good.Port, "/app.json"), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, d := range doc.Permissions {
+			if d.Decision != permissions.Denied {
+				t.Errorf("%s: got %+v, want denied: the owner configured settings, if wrongly", name, d)
+			}
+		}
+	})
 }
