@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,7 +46,7 @@ func Parse(raw json.RawMessage, where string) ([]Entry, error) {
 	if err := flatten(raw, where, "", 0, &out); err != nil {
 		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -56,7 +58,9 @@ func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry)
 	if depth > MaxDepth {
 		return fmt.Errorf("permissions: %s: nested deeper than %d levels", at, MaxDepth)
 	}
-	members, err := objectMembers(raw, at)
+	// Below the top, raw is part of an object that members has read, and
+	// so valid JSON.
+	members, err := members(raw, at, depth > 0)
 	if err != nil {
 		return err
 	}
@@ -124,7 +128,7 @@ func checkKey(key, at string) error {
 // enabledField reports whether the object v is a leaf (it has an "enabled"
 // member) and if so the value of that member, which must be a boolean.
 func enabledField(v json.RawMessage, at string) (enabled, isLeaf bool, err error) {
-	members, err := objectMembers(v, at)
+	members, err := members(v, at, true)
 	if err != nil {
 		return false, false, err
 	}
@@ -144,10 +148,22 @@ func enabledField(v json.RawMessage, at string) (enabled, isLeaf bool, err error
 }
 
 // checkConstraints refuses a duplicate key in any object, at any depth, of
-// the constraints object raw: it travels to the runtime as it stands, and
-// two readers must not see two different constraints. It reads raw once,
-// token by token, so that deep nesting costs no more than its length.
+// the constraints object raw (valid JSON): it travels to the runtime as it
+// stands, and two readers must not see two different constraints.
+// mayRefuse clears most objects at little cost; decodeConstraints words
+// the error.
 func checkConstraints(raw json.RawMessage, at string) error {
+	if !mayRefuse(raw) {
+		return nil
+	}
+	return decodeConstraints(raw, at)
+}
+
+// decodeConstraints reads raw once, token by token, so that deep nesting
+// costs no more than its length, and reports its first duplicate key (or
+// a number that does not fit a float64, which is how the decoder reads
+// numbers).
+func decodeConstraints(raw json.RawMessage, at string) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	// One entry per open object (the keys it has so far) or array (nil).
 	var open []map[string]bool
@@ -195,12 +211,30 @@ type member struct {
 // duplicate keys, anything that is not an object, a byte-order mark and
 // text that is not UTF-8 (which encoding/json would quietly replace).
 func objectMembers(raw json.RawMessage, at string) ([]member, error) {
+	return members(raw, at, false)
+}
+
+// members is objectMembers; valid says that raw is known to be valid JSON.
+// Valid JSON (the common case) is split by splitValid, a plain scan at a
+// fraction of the cost of a json.Decoder; anything else, and every error,
+// goes through the decoder, which words the error.
+func members(raw json.RawMessage, at string, valid bool) ([]member, error) {
 	if bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
 		return nil, fmt.Errorf("permissions: %s: starts with a byte-order mark, which JSON does not allow", at)
 	}
 	if !utf8.Valid(raw) {
 		return nil, fmt.Errorf("permissions: %s: not valid UTF-8", at)
 	}
+	if valid || json.Valid(raw) {
+		if out, ok := splitValid(raw); ok {
+			return out, nil
+		}
+	}
+	return decodeMembers(raw, at)
+}
+
+// decodeMembers splits raw with a json.Decoder, naming what is wrong.
+func decodeMembers(raw json.RawMessage, at string) ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
 	if err != nil {
@@ -234,6 +268,156 @@ func objectMembers(raw json.RawMessage, at string) ([]member, error) {
 		return nil, fmt.Errorf("permissions: %s: data after the object", at)
 	}
 	return out, nil
+}
+
+// splitValid splits raw, valid JSON, into the members of the object it
+// holds, as the json.Decoder of members does. It reports false where raw
+// is not an object or holds a key twice, for the decoder to word the error.
+func splitValid(raw []byte) ([]member, bool) {
+	i := skipSpace(raw, 0)
+	if i == len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	out := make([]member, 0, 8)
+	keys := make([]string, 0, 16)
+	for i = skipSpace(raw, i+1); raw[i] != '}'; {
+		end := stringEnd(raw, i)
+		key := unquote(raw[i:end])
+		i = skipSpace(raw, skipSpace(raw, end)+1) // past the ':'
+		end = valueEnd(raw, i)
+		out = append(out, member{key, raw[i:end:end]})
+		keys = append(keys, key)
+		if i = skipSpace(raw, end); raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+	}
+	return out, !hasDuplicate(keys)
+}
+
+// mayRefuse reports whether decodeConstraints may refuse raw, valid JSON:
+// whether an object anywhere in it holds a key twice, or a number does not
+// fit a float64.
+func mayRefuse(raw []byte) bool {
+	keys := make([]string, 0, 16) // the keys of the open objects, innermost last
+	var open []int                // per open object, where its keys start; -1 for an array
+	wantKey := false              // a string now is a key
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			end := stringEnd(raw, i)
+			if wantKey {
+				keys = append(keys, unquote(raw[i:end]))
+				wantKey = false
+			}
+			i = end - 1
+		case '{':
+			open = append(open, len(keys))
+			wantKey = true
+		case '[':
+			open = append(open, -1)
+		case '}', ']':
+			if start := open[len(open)-1]; start >= 0 {
+				if hasDuplicate(keys[start:]) {
+					return true
+				}
+				keys = keys[:start]
+			}
+			open = open[:len(open)-1]
+		case ',':
+			wantKey = open[len(open)-1] >= 0
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			end := valueEnd(raw, i)
+			if _, err := strconv.ParseFloat(string(raw[i:end]), 64); err != nil {
+				return true
+			}
+			i = end - 1
+		}
+	}
+	return false
+}
+
+// hasDuplicate reports whether keys holds a key twice.
+func hasDuplicate(keys []string) bool {
+	if len(keys) > 16 {
+		sorted := slices.Sorted(slices.Values(keys))
+		for i := 1; i < len(sorted); i++ {
+			if sorted[i] == sorted[i-1] {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range keys {
+		for j := range i {
+			if keys[i] == keys[j] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unquote returns the string that s, a valid JSON string with its quotes,
+// stands for, as a json.Decoder reads it.
+func unquote(s []byte) string {
+	if bytes.IndexByte(s, '\\') < 0 {
+		return string(s[1 : len(s)-1])
+	}
+	var out string
+	json.Unmarshal(s, &out)
+	return out
+}
+
+// skipSpace returns the index of the first byte at or after i in raw that
+// is not JSON white space.
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// raw[i] (its opening quote).
+func stringEnd(raw []byte, i int) int {
+	for i++; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// valueEnd returns the index just past the JSON value that starts at
+// raw[i], in valid JSON.
+func valueEnd(raw []byte, i int) int {
+	depth := 0
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			i = stringEnd(raw, i) - 1
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // a number or literal, closed by its parent
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }
 
 // Requested merges the leaves of several permissions objects (a manifest's
