@@ -362,6 +362,8 @@ func plainConfig(cert, app string) string {
 	return `{"version": 1, "certificate": ` + cert + `, "apps": [` + app + `]}`
 }
 
+// grant is the permissions object that the signed blocks of these tests
+// grant.
 const grant = `{"System": {"launchExternalProcess": true}}`
 
 var documentAttacks = []documentAttack{
@@ -369,7 +371,7 @@ var documentAttacks = []documentAttack{
 	{"manifest-100000-levels-in-an-unknown-key", deep(`{"x": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`manifest: x:`, "exceeded max depth")},
 	{"manifest-100000-levels-in-startup-app", deep(`{"startup_app": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
 	{"manifest-100000-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"S":`, `true`, `}`, `}}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
-	{"manifest-9-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"System": `, `true`, `}`, `}}`, 10), refusedManifest(`startup_app.permissions.System.System`, "nested deeper than 8 levels")},
+	{"manifest-10-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"System": `, `true`, `}`, `}}`, 10), refusedManifest(`startup_app.permissions.System.System`, "nested deeper than 8 levels")},
 	{"manifest-100000-levels-in-constraints", deep(`{"startup_app": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": `, `[`, ``, `]`, `}}}}}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
 	{"manifest-100000-levels-in-trusted-app-configs", deep(`{"trustedAppConfigs": {"value": `, `[`, ``, `]`, `}}`, 100000), refusedManifest(`manifest: trustedAppConfigs:`, "exceeded max depth")},
 	{"config-100000-levels", signed(grant, func(cert, app string) string {
