@@ -22,8 +22,9 @@
 //     new file); the large ones are made by the tests.
 //   - hostile_api_test.go: the local API of an in-process service under
 //     oversized and malformed requests, a flood of 10,000 requests, a peer
-//     of another user (when the tests run as root) and requests that stall
-//     half-way; the service keeps serving everyone else.
+//     of another user (hostile_api_peer_test.go, when the tests run as root
+//     on Linux or macOS) and requests that stall half-way; the service
+//     keeps serving everyone else.
 //   - hostile_settings_test.go: a desktop owner settings file replaced by
 //     rename 100 times a second, valid and invalid in turn, while verifies
 //     and launches run; and machine settings of every wrong type.
@@ -33,7 +34,8 @@
 // them.
 //
 // Timeouts that are long in production (seconds) are injected short where
-// the code lets them be (manifest.Fetcher.Timeouts); no test asserts how
-// long anything took. Memory is checked with runtime.MemStats around the
+// the code lets them be (manifest.Fetcher.Timeouts); the tests that must
+// wait for a real one (the local API's 10 s read timeout) run in parallel.
+// No test asserts how long anything took. Memory is checked with runtime.MemStats around the
 // attack, against a bound far below what the attack would cost unbounded.
 package hostile
