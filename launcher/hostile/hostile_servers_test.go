@@ -540,3 +540,71 @@ func TestServerClosesMidBody(t *testing.T) {
 		})
 	}
 }
+
+// TestServerCachedCopyAfterInsecureFetch: when the network fails, the
+// cached copy stands in, but its block is trusted only if that copy came
+// from a strict fetch and no security failure was met on the way now: a
+// server that shows another host's certificate, then closes mid-body,
+// never gets its block trusted through the cache.
+func TestServerCachedCopyAfterInsecureFetch(t *testing.T) {
+	v := newVendor(t)
+	good, err := v.ca.Issue(appHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil, err := v.ca.Issue("evil.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cert atomic.Pointer[tls.Certificate]
+	var cut atomic.Bool
+	var body []byte
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert.Load(), nil }}
+	srv := v.serverTLS(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if !cut.Load() {
+			w.Write(body)
+			return
+		}
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.Write(body[:len(body)/2])
+		panic(http.ErrAbortHandler)
+	}), false, cfg)
+	body = appManifest(requested, v.grantAll(srv.Port, grant))
+	url := appURL(srv.Port, "/app.json")
+	o := v.options("", resolveTo(srv.Port))
+	// serve switches the server's certificate and behaviour; connections
+	// made before are closed, so that the next fetch sees the change.
+	serve := func(c tls.Certificate, cutShort bool) {
+		cert.Store(&c)
+		cut.Store(cutShort)
+		srv.CloseClientConnections()
+	}
+
+	for _, tt := range []struct {
+		name        string
+		first       tls.Certificate
+		firstMode   string
+		firstStatus string
+	}{
+		{"copy-from-a-relaxed-fetch", evil, manifest.ModeRelaxed, launcher.StatusUntrusted},
+		{"strict-copy-after-a-certificate-failure", good, manifest.ModeStrict, launcher.StatusTrusted},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := v.launcher()
+			serve(tt.first, false)
+			doc, err := verify(t, l, url, o)
+			if err != nil || doc.Fetch.Mode != tt.firstMode || doc.Trust.Status != tt.firstStatus {
+				t.Fatalf("the first fetch: got %v, %+v; want %s and %s", err, doc, tt.firstMode, tt.firstStatus)
+			}
+			serve(evil, true)
+			doc, err = verify(t, l, url, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Fetch.Mode != manifest.ModeCache || doc.Trust.Code != string(trust.InsecureFetch) {
+				t.Errorf("got fetch %s, trust %s (%s), want the cached copy, untrusted (insecure-fetch)", doc.Fetch.Mode, doc.Trust.Status, doc.Trust.Code)
+			}
+			wantNoGrant(t, doc)
+		})
+	}
+}
