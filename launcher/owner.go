@@ -55,6 +55,12 @@ type ownerCopy struct {
 func (l *Launcher) ownerSettings(ctx context.Context, ms *platform.MachineSettings, f *manifest.Fetcher) owner {
 	loc, setBy, ok := ms.String(platform.SettingDesktopOwnerSettings)
 	if !ok || loc == "" {
+		if src, bad := ms.Invalid(platform.SettingDesktopOwnerSettings); bad {
+			// The owner meant to configure settings and got it wrong:
+			// fail closed rather than run without them.
+			return owner{configured: true, source: "DesktopOwnerSettings in " + src,
+				warnings: []string{"DesktopOwnerSettings in " + src + " is invalid: every permission denied"}}
+		}
 		return owner{}
 	}
 	o := owner{configured: true, source: loc}

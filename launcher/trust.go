@@ -42,6 +42,9 @@ func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.F
 		return untrusted(trust.URLNotMatched, "the manifest URL can never match a signed pattern: "+err.Error())
 	}
 	mode, _, _ := settings.String(platform.SettingRevocationMode)
+	if _, bad := settings.Invalid(platform.SettingRevocationMode); bad {
+		mode = string(trust.RevocationOnline) // the strictest
+	}
 	v := &trust.Verifier{
 		Roots:          roots,
 		Now:            l.env.Now,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"time"
+	"unicode/utf8"
 )
 
 // Names of the machine settings (SPEC section 4). They are the same on every
@@ -53,6 +54,21 @@ type Value struct {
 type MachineSettings struct {
 	Values map[string]Value
 	Errors []error
+	// invalid names, for a setting that no valid value sets, the first
+	// source that held an invalid value for it (or, for a 0/1 flag, that
+	// could not be read at all): such a setting counts as its strictest
+	// value, never as unset.
+	invalid map[string]string
+}
+
+// Invalid reports whether the setting name is unset only because a source
+// held an invalid value for it (or, for a 0/1 flag, could not be read);
+// source names the first such source. Callers treat such a setting as its
+// strictest value: a desktop owner who got the type wrong must not get the
+// opposite of what was meant.
+func (s *MachineSettings) Invalid(name string) (source string, invalid bool) {
+	source, invalid = s.invalid[name]
+	return source, invalid
 }
 
 // String reports the string setting name, where it was set, and whether it
@@ -68,9 +84,14 @@ func (s *MachineSettings) String(name string) (value, source string, ok bool) {
 
 // Allowed reports the 0/1 setting name: unset counts as allowed (SPEC 3), set
 // reports whether it is 1, with the source that set it.
+//
+// A flag that is Invalid counts as 0, set, its source marked invalid.
 func (s *MachineSettings) Allowed(name string) (allowed bool, source string, set bool) {
 	v, ok := s.Values[name]
 	if !ok {
+		if src, bad := s.invalid[name]; bad {
+			return false, src + " (an invalid value, which counts as 0)", true
+		}
 		return true, "", false
 	}
 	n, _ := v.Value.(int)
@@ -135,7 +156,17 @@ type rawSettings struct {
 func LoadMachineSettings(override string, getenv func(string) string) *MachineSettings {
 	var sources []SettingsSource
 	if override != "" {
-		sources = []SettingsSource{JSONSettingsFile(override, true)}
+		// A settings file asked for by name must be there.
+		src := JSONSettingsFile(override, true)
+		load := src.load
+		src.load = func() (rawSettings, error) {
+			raw, err := load()
+			if errors.Is(err, os.ErrNotExist) {
+				err = fmt.Errorf("platform: settings file %s does not exist", override)
+			}
+			return raw, err
+		}
+		sources = []SettingsSource{src}
 	} else {
 		sources = machineSettingsSources(getenv)
 	}
@@ -145,7 +176,20 @@ func LoadMachineSettings(override string, getenv func(string) string) *MachineSe
 // loadFrom applies the precedence rules of LoadMachineSettings to sources,
 // which are in the order of the spec.
 func loadFrom(sources []SettingsSource) *MachineSettings {
-	s := &MachineSettings{Values: map[string]Value{}}
+	s := &MachineSettings{Values: map[string]Value{}, invalid: map[string]string{}}
+	markInvalid := func(name, src string) {
+		if _, known := settingKinds[name]; !known {
+			return
+		}
+		if _, done := s.invalid[name]; !done {
+			s.invalid[name] = src
+		}
+	}
+	defer func() {
+		for name := range s.Values {
+			delete(s.invalid, name)
+		}
+	}()
 	ordered := append([]SettingsSource(nil), sources...)
 	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].MachineWide && !ordered[j].MachineWide })
 	// heldBy names, for a setting that a machine-wide source holds with
@@ -165,11 +209,17 @@ func loadFrom(sources []SettingsSource) *MachineSettings {
 				if src.MachineWide && brokenMachineSource == "" {
 					brokenMachineSource = src.Name
 				}
+				for name, flag := range settingKinds {
+					if flag {
+						markInvalid(name, src.Name)
+					}
+				}
 			}
 			continue
 		}
 		for _, name := range sortedKeys(raw.bad) {
 			s.Errors = append(s.Errors, raw.bad[name])
+			markInvalid(name, src.Name)
 			if src.MachineWide {
 				if _, ok := heldBy[name]; !ok {
 					heldBy[name] = src.Name
@@ -304,6 +354,9 @@ func JSONSettingsFile(path string, machineWide bool) SettingsSource {
 }
 
 func parseJSONSettings(data []byte, source string) (rawSettings, error) {
+	if !utf8.Valid(data) {
+		return rawSettings{}, fmt.Errorf("platform: settings file %s: not valid UTF-8", source)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
