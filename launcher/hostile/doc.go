@@ -29,10 +29,6 @@
 //     rename 100 times a second, valid and invalid in turn, while verifies
 //     and launches run; and machine settings of every wrong type.
 //
-// Known issues that this suite does not own the fix for are tests that
-// skip, saying why; RVM_HOSTILE_KNOWN_ISSUES=1 in the environment runs
-// them.
-//
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (manifest.Fetcher.Timeouts); the tests that must
 // wait for a real one (the local API's 10 s read timeout) run in parallel.

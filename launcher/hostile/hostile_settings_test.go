@@ -412,21 +412,6 @@ func TestMachineSettingsWrongTypes(t *testing.T) {
 	}
 }
 
-// knownIssue skips a test of a known issue whose fix belongs in a package
-// this suite does not own, saying why, unless RVM_HOSTILE_KNOWN_ISSUES is
-// set. Remove the call with the fix.
-func knownIssue(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("RVM_HOSTILE_KNOWN_ISSUES") == "" {
-		t.Skip("known issue (see the report on issue 7): " + why)
-	}
-}
-
-// failOpen is the known issue of TestInvalidSecuritySettingsFailClosed;
-// its fix belongs in platform, whose MachineSettings does not tell which
-// names held an invalid value.
-const failOpen = "a machine setting with an invalid value counts as unset, which allows what its valid values would forbid"
-
 // TestInvalidSecuritySettingsFailClosed: a desktop owner who means to
 // forbid something and gets the type wrong must not get the opposite.
 // An invalid HTTPS security flag must not allow a relaxed retry, and an
@@ -441,7 +426,6 @@ func TestInvalidSecuritySettingsFailClosed(t *testing.T) {
 	l := v.launcher()
 
 	t.Run("flag-of-the-wrong-type", func(t *testing.T) {
-		knownIssue(t, failOpen)
 		o := v.options(`{"allowInvalidNetworkCertificates": "0"}`, resolveTo(srv.Port))
 		doc, err := verify(t, l, url, o)
 		if err == nil {
@@ -449,7 +433,6 @@ func TestInvalidSecuritySettingsFailClosed(t *testing.T) {
 		}
 	})
 	t.Run("owner-settings-of-the-wrong-type", func(t *testing.T) {
-		knownIssue(t, failOpen)
 		path := filepath.Join(t.TempDir(), "owner.json")
 		writeFile(t, path, []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`))
 		good := v.server(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -472,11 +455,26 @@ func TestInvalidSecuritySettingsFailClosed(t *testing.T) {
 // error, as every other document rvm reads, rather than read with U+FFFD
 // in place of the bad bytes.
 func TestMachineSettingsInvalidUTF8(t *testing.T) {
-	knownIssue(t, "platform reads a JSON settings file through encoding/json, which replaces invalid UTF-8 quietly")
 	r := newDocRig(t)
 	rep := r.machine(t, []byte("{\"RuntimeDirectory\": \"/opt/rvm-\xff\"}"))
 	wantSettingsError(t, rep, "UTF-8")
 	if v, ok := rep.Machine[platform.SettingRuntimeDirectory]; ok {
 		t.Errorf("RuntimeDirectory: got %q, want nothing from a file that is not UTF-8", v.Value)
+	}
+}
+
+// TestMachineSettingsFileMissing: a settings file named by
+// --machine-settings that is not there is an error naming it, not a quiet
+// "no settings", and a decision made meanwhile grants nothing.
+func TestMachineSettingsFileMissing(t *testing.T) {
+	r := newDocRig(t)
+	missing := filepath.Join(t.TempDir(), "no-such-settings.json")
+	rep := r.l.Settings(context.Background(), launcher.Options{MachineSettings: missing})
+	wantSettingsError(t, rep, missing, "does not exist")
+	o := r.v.options("", resolveTo(r.srv))
+	o.MachineSettings = missing
+	doc, err := verify(t, r.l, r.publish(appManifest(requested, nil)), o)
+	if err == nil {
+		wantNoGrant(t, doc)
 	}
 }
