@@ -220,6 +220,9 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 		Runtime:           RuntimeRequest{Version: fetched.Manifest.Runtime.Version, Arguments: fetched.Manifest.Runtime.Arguments},
 	}
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, owner.warnings...)
+	for _, err := range settings.Errors {
+		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())
+	}
 	grants := l.trust(ctx, doc, fetched, o, settings, owner, platformName, f)
 	l.decide(doc, fetched.Manifest, owner, grants)
 	l.logDecision(doc)

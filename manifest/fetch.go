@@ -290,7 +290,7 @@ func classify(at string, err error) error {
 		return &FetchError{URL: at, Kind: KindTLS, Err: errorsUnwrapURL(err)}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &FetchError{URL: at, Kind: KindNetwork, Err: errors.New("timed out")}
+		return &FetchError{URL: at, Kind: KindNetwork, Err: errors.New("timed out: the whole fetch took longer than its bound")}
 	}
 	return &FetchError{URL: at, Kind: KindNetwork, Err: errorsUnwrapURL(err)}
 }
