@@ -18,7 +18,7 @@
 // RVM_MACHINE_SETTINGS pointing at a file holding {} (so no system settings
 // are read), SSL_CERT_FILE holding only the vendor server's CA and
 // SSL_CERT_DIR an empty directory (so that Go, like curl --cacert, reads no
-// other roots).
+// other roots); one more row shows rvm with SSL_CERT_DIR unset.
 package main
 
 import (
@@ -380,7 +380,10 @@ func timeRun(cmd *exec.Cmd) (time.Duration, error) {
 	return d, nil
 }
 
-// endToEnd alternates rvm verify and curl, runs times each.
+// endToEnd alternates rvm verify and curl, runs times each. rvm runs
+// twice each round: with SSL_CERT_DIR empty, so that like curl --cacert it
+// reads the one CA file, and without SSL_CERT_DIR, where Go also reads
+// every certificate in the system's directory (/etc/ssl/certs).
 func (b *bench) endToEnd() error {
 	if err := b.checkTrusted(b.env); err != nil {
 		return err
@@ -389,7 +392,13 @@ func (b *bench) endToEnd() error {
 		b.skip("rvm verify / curl (whole process)", "SKIP: curl is not installed")
 		return nil
 	}
-	var rvm, curl []time.Duration
+	var sysDir []string
+	for _, kv := range b.env {
+		if !strings.HasPrefix(kv, "SSL_CERT_DIR=") {
+			sysDir = append(sysDir, kv)
+		}
+	}
+	var rvm, rvmSys, curl []time.Duration
 	for i := -3; i < b.runs; i++ { // three warm-up rounds
 		r, err := timeRun(b.rvmVerify(b.env))
 		if err != nil {
@@ -399,14 +408,20 @@ func (b *bench) endToEnd() error {
 		if err != nil {
 			return err
 		}
+		rs, err := timeRun(b.rvmVerify(sysDir))
+		if err != nil {
+			return err
+		}
 		if i >= 0 {
-			rvm, curl = append(rvm, r), append(curl, c)
+			rvm, curl, rvmSys = append(rvm, r), append(curl, c), append(rvmSys, rs)
 		}
 	}
-	mr, mc := median(rvm), median(curl)
+	mr, mc, ms2 := median(rvm), median(curl), median(rvmSys)
 	b.add(fmt.Sprintf("rvm verify, whole process (median of %d)", b.runs), ms(mr), "", true)
-	b.add(fmt.Sprintf("curl, same manifest and server (median of %d)", b.runs), ms(mc), "", true)
+	b.add(fmt.Sprintf("curl --cacert, same manifest and server (median of %d)", b.runs), ms(mc), "", true)
 	b.add("rvm verify / curl", fmt.Sprintf("%.2fx", float64(mr)/float64(mc)), "<= 1.5x (aim < 1x)", float64(mr) <= 1.5*float64(mc))
+	b.add("rvm verify, SSL_CERT_DIR unset (Go also reads /etc/ssl/certs)", ms(ms2), "", true)
+	b.add("rvm verify, SSL_CERT_DIR unset / curl", fmt.Sprintf("%.2fx", float64(ms2)/float64(mc)), "<= 1.5x (aim < 1x)", float64(ms2) <= 1.5*float64(mc))
 	return nil
 }
 
