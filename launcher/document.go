@@ -1,6 +1,7 @@
 package launcher
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,13 +68,16 @@ type TrustReport struct {
 
 // JSON renders the document as indented JSON with a final newline.
 func (d *Document) JSON() []byte {
-	out, err := json.MarshalIndent(d, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // URLs keep their & and < readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(d); err != nil {
 		// Every field is a plain string, number, map or raw JSON that was
 		// parsed before: marshalling cannot fail.
 		panic("launcher: marshal decision document: " + err.Error())
 	}
-	return append(out, '\n')
+	return b.Bytes()
 }
 
 // WriteSummary writes the short human summary of `rvm verify`: where the

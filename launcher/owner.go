@@ -112,10 +112,14 @@ func (l *Launcher) readOwnerLocation(ctx context.Context, loc, setBy string, f *
 		return resp.Body, resp.Validators, resp.NotModified, nil
 	case strings.HasPrefix(strings.ToLower(loc), "file://"):
 		u, err := url.Parse(loc)
-		if err != nil || (u.Host != "" && u.Host != "localhost") {
-			return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings %q (in %s): want file:///path", loc, setBy)
+		if err != nil {
+			return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings %q (in %s): %w", loc, setBy, err)
 		}
-		body, err := readFileLimit(filepath.FromSlash(u.Path), maxOwnerSettings)
+		path, err := platform.FileURLPath(u)
+		if err != nil {
+			return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings (in %s): %w", setBy, err)
+		}
+		body, err := readFileLimit(path, maxOwnerSettings)
 		return body, v, false, err
 	case strings.Contains(loc, "://"):
 		return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings %q (in %s): want https://, file:// or a path", loc, setBy)

@@ -15,12 +15,13 @@ import (
 // in use, with their source; and every error met while reading them.
 type SettingsReport struct {
 	Machine              map[string]platform.Value `json:"machine"`
-	DesktopOwnerSettings OwnerReport               `json:"desktopOwnerSettings"`
+	DesktopOwnerSettings *OwnerReport              `json:"desktopOwnerSettings,omitempty"`
 	Errors               []string                  `json:"errors"`
 }
 
-// OwnerReport is the desktop owner settings part of a SettingsReport.
-// Settings is absent when none are configured or none could be read.
+// OwnerReport is the desktop owner settings part of a SettingsReport,
+// absent when none are configured. Settings is absent when none could be
+// read.
 type OwnerReport struct {
 	Source   string          `json:"source"`
 	Settings json.RawMessage `json:"settings,omitempty"`
@@ -41,8 +42,7 @@ func (l *Launcher) Settings(ctx context.Context, o Options) *SettingsReport {
 	}
 	own := l.ownerSettings(ctx, ms, f)
 	if own.configured {
-		r.DesktopOwnerSettings.Source = own.source
-		r.DesktopOwnerSettings.Settings = own.raw
+		r.DesktopOwnerSettings = &OwnerReport{Source: own.source, Settings: own.raw}
 	}
 	r.Errors = append(r.Errors, own.warnings...)
 	return r
@@ -65,7 +65,7 @@ func (r *SettingsReport) WriteText(w io.Writer) {
 	}
 	fmt.Fprintln(w, "desktop owner settings:")
 	switch {
-	case r.DesktopOwnerSettings.Source == "":
+	case r.DesktopOwnerSettings == nil:
 		fmt.Fprintln(w, "  none configured")
 	case r.DesktopOwnerSettings.Settings == nil:
 		fmt.Fprintf(w, "  %s: unavailable, every permission is denied\n", r.DesktopOwnerSettings.Source)

@@ -115,7 +115,9 @@ func environment(stderr io.Writer, verbose, system bool) (launcher.Env, io.Close
 	if err != nil {
 		return launcher.Env{}, nil, err
 	}
-	level := zerolog.WarnLevel
+	// The console gets errors only: warnings reach the user through the
+	// output itself (the decision's warnings, the settings report).
+	level := zerolog.ErrorLevel
 	if verbose {
 		level = zerolog.DebugLevel
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rvm-launcher/rvm/manifest/manifesttest"
+	"github.com/rvm-launcher/rvm/permissions"
 )
 
 // rvmBin is the rvm binary, built once for these tests: they run it as a
@@ -261,9 +262,20 @@ func TestSettingsAndPermissionsCommands(t *testing.T) {
 	if code != 0 || strings.TrimSpace(stdout) != "[]" {
 		t.Errorf("permissions list: exit %d %q, want [] ", code, stdout)
 	}
-	code, stdout, _ = rvm(t, s.env, "permissions", "revoke", "https://apps.acme.test/app.json")
-	if code != 0 || !strings.Contains(stdout, "revoked 0") {
+	code, stdout, _ = rvm(t, s.env, "permissions", "revoke", "fins://apps.acme.test/app.json?$$a=1")
+	if code != 0 || !strings.Contains(stdout, "no stored answers for https://apps.acme.test/app.json") {
 		t.Errorf("permissions revoke: exit %d %q", code, stdout)
+	}
+	if err := permissions.OpenStore(s.home).Set("https://apps.acme.test/app.json", "Window.getSnapshot", true); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "list")
+	if code != 0 || !strings.Contains(stdout, "granted  Window.getSnapshot") {
+		t.Errorf("permissions list: exit %d %q, want the stored answer", code, stdout)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "revoke", "--", "fins://apps.acme.test/app.json?$$a=1", "Window.getSnapshot")
+	if code != 0 || !strings.Contains(stdout, "revoked 1 stored answer(s) for https://apps.acme.test/app.json") {
+		t.Errorf("permissions revoke of a fins:// link: exit %d %q, want 1 revoked", code, stdout)
 	}
 	if code, _, _ := rvm(t, s.env, "permissions", "frob"); code != 2 {
 		t.Errorf("permissions frob: exit %d, want 2", code)

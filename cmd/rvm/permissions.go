@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
 )
@@ -66,12 +67,21 @@ func runPermissions(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stderr, permissionsUsage)
 			return exitUsage
 		}
-		n, err := store.Revoke(fs.Arg(0), fs.Arg(1))
+		// Answers are stored by manifest URL: a fins:// link names one.
+		url := fs.Arg(0)
+		if req, err := manifest.ParseRequest(url); err == nil {
+			url = req.URL
+		}
+		n, err := store.Revoke(url, fs.Arg(1))
 		if err != nil {
 			fmt.Fprintf(stderr, "rvm: %v\n", err)
 			return exitFailed
 		}
-		fmt.Fprintf(stdout, "revoked %d stored answer(s)\n", n)
+		if n == 0 {
+			fmt.Fprintf(stdout, "no stored answers for %s\n", url)
+			return exitOK
+		}
+		fmt.Fprintf(stdout, "revoked %d stored answer(s) for %s\n", n, url)
 		return exitOK
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, permissionsUsage)

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package platform
+
+func fileURLPath(p string) string { return p }
