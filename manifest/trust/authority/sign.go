@@ -1,6 +1,7 @@
 package authority
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -146,9 +147,13 @@ func readApps(path string) (json.RawMessage, error) {
 	if len(data) > maxAppsFile {
 		return nil, fmt.Errorf("%s: larger than %d KiB", path, maxAppsFile>>10)
 	}
-	var apps []json.RawMessage
-	if err := json.Unmarshal(data, &apps); err != nil {
-		return nil, fmt.Errorf("%s: want a JSON array of app entries: %w", path, err)
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '[' {
+		return nil, fmt.Errorf("%s: want a JSON array of app entries, [{\"name\": ..., \"match\": [...], \"permissions\": {...}}]", path)
+	}
+	if !json.Valid(data) {
+		var apps []json.RawMessage
+		err := json.Unmarshal(data, &apps)
+		return nil, fmt.Errorf("%s: not valid JSON: %w", path, err)
 	}
 	return json.RawMessage(data), nil
 }
