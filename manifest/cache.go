@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -42,8 +43,16 @@ func (f *Fetcher) cachePath(url string) string {
 	return filepath.Join(f.CacheDir, hex.EncodeToString(h.Sum(nil))+".json")
 }
 
+// storeCache keeps c as the cached copy of its URL. A copy that says the
+// same (body, final URL, redirects, strictness) is left as it is: most
+// fetches bring back an unchanged manifest, and rewriting it costs two
+// fsyncs. FetchedAt then says when that content was first stored.
 func (f *Fetcher) storeCache(c cached) error {
 	if f.CacheDir == "" {
+		return nil
+	}
+	if old, err := f.loadCache(c.URL); err == nil && old.FinalURL == c.FinalURL &&
+		old.Redirects == c.Redirects && old.Strict == c.Strict && bytes.Equal(old.Body, c.Body) {
 		return nil
 	}
 	data, err := json.Marshal(c)

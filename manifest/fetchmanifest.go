@@ -137,7 +137,7 @@ func (f *Fetcher) fromCache(req *Request, cause *FetchError, trustable bool) (*F
 		Redirects:      c.Redirects,
 		Strict:         strict,
 		InsecureReason: why,
-		Warnings:       []string{fmt.Sprintf("fetch failed (%v); using the copy cached at %s", cause.Err, c.FetchedAt.UTC().Format(time.RFC3339))},
+		Warnings:       []string{fmt.Sprintf("fetch failed (%v); using the copy first stored at %s", cause.Err, c.FetchedAt.UTC().Format(time.RFC3339))},
 	}, nil
 }
 

@@ -527,7 +527,7 @@ func TestServerClosesMidBody(t *testing.T) {
 			if d := doc.Permissions["System.launchExternalProcess"]; d.Source != permissions.SourceTrusted {
 				t.Errorf("System.launchExternalProcess: got %+v, want granted by the block of the cached copy", d)
 			}
-			if w := strings.Join(doc.Fetch.Warnings, " "); !strings.Contains(w, "using the copy cached at") {
+			if w := strings.Join(doc.Fetch.Warnings, " "); !strings.Contains(w, "using the copy first stored at") {
 				t.Errorf("warnings %q do not say that the cached copy stands in", w)
 			}
 
