@@ -128,6 +128,11 @@ func parse(s string, m Mode) (Pattern, error) {
 	}
 	p.parts = strings.Split(path, "*")
 	p.norm = p.format(path)
+	// Percent-encoding can make the normalized form longer than what was
+	// written: it too must fit, so that it parses back.
+	if len(p.norm) > MaxPatternLen {
+		return Pattern{}, fmt.Errorf("longer than %d bytes once normalized (%d)", MaxPatternLen, len(p.norm))
+	}
 	return p, nil
 }
 

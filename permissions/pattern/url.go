@@ -102,7 +102,13 @@ func parseURL(raw string, m Mode) (URL, error) {
 	if path, err = removeDotSegments(path); err != nil {
 		return URL{}, err
 	}
-	return URL{Scheme: scheme, Host: host, Port: port, Path: path}, nil
+	u := URL{Scheme: scheme, Host: host, Port: port, Path: path}
+	// Percent-encoding can make the normalized form longer than what was
+	// given: it too must fit, so that it parses back.
+	if n := len(u.String()); n > MaxURLLen {
+		return URL{}, fmt.Errorf("longer than %d bytes once normalized (%d)", MaxURLLen, n)
+	}
+	return u, nil
 }
 
 // checkBytes refuses ASCII control characters, spaces and backslashes

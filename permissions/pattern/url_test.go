@@ -114,6 +114,13 @@ func TestBoundsAllowed(t *testing.T) {
 	}
 }
 
+func TestURLTooLongOnceNormalized(t *testing.T) {
+	raw := "https://example.com/" + strings.Repeat("\xee", 4000)
+	if u, err := ParseURL(raw, Strict); err == nil || !strings.Contains(err.Error(), "once normalized") {
+		t.Fatalf("ParseURL of %d bytes that normalize to %d: got %v, %v; want an error", len(raw), 3*4000, u, err)
+	}
+}
+
 // TestBoundsRefused feeds each bound of a pattern one more than it allows.
 func TestBoundsRefused(t *testing.T) {
 	const prefix = "https://example.com/"
@@ -126,6 +133,8 @@ func TestBoundsRefused(t *testing.T) {
 		{"too-many-wildcards", prefix + strings.Repeat("a*", MaxWildcards+1), "more than 16 *"},
 		{"host-too-long", "https://" + longHost(maxHostLen+1) + "/*", "host longer than 253"},
 		{"label-too-long", "https://*." + strings.Repeat("a", maxLabelLen+1) + ".com/*", "label longer than 63"},
+		// 1,000 raw bytes fit, their percent-encoding (3,000 bytes) does not.
+		{"too-long-once-normalized", prefix + strings.Repeat("\xee", 1000), "once normalized"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
