@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rvm-launcher/rvm/manifest/jsonscan"
 	"github.com/rvm-launcher/rvm/permissions"
 )
 
@@ -195,88 +196,15 @@ func members(dec *json.Decoder, where string) (map[string]json.RawMessage, error
 // of raw. It reports false where raw is not an object or holds a key
 // twice, for the decoder to word the error.
 func splitValid(raw []byte) (map[string]json.RawMessage, bool) {
-	i := skipSpace(raw, 0)
-	if i == len(raw) || raw[i] != '{' {
+	members, ok := jsonscan.Members(raw)
+	if !ok {
 		return nil, false
 	}
-	keys := map[string]json.RawMessage{}
-	for i = skipSpace(raw, i+1); raw[i] != '}'; {
-		end := stringEnd(raw, i)
-		key := unquote(raw[i:end])
-		i = skipSpace(raw, skipSpace(raw, end)+1) // past the ':'
-		end = valueEnd(raw, i)
-		if _, dup := keys[key]; dup {
-			return nil, false
-		}
-		keys[key] = raw[i:end:end]
-		if i = skipSpace(raw, end); raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
+	keys := make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		keys[m.Key] = m.Value
 	}
 	return keys, true
-}
-
-// unquote returns the string that s, a valid JSON string with its quotes,
-// stands for, as a json.Decoder reads it.
-func unquote(s []byte) string {
-	if bytes.IndexByte(s, '\\') < 0 {
-		return string(s[1 : len(s)-1])
-	}
-	var out string
-	json.Unmarshal(s, &out)
-	return out
-}
-
-// skipSpace returns the index of the first byte at or after i in raw that
-// is not JSON white space.
-func skipSpace(raw []byte, i int) int {
-	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the JSON string that starts at
-// raw[i] (its opening quote).
-func stringEnd(raw []byte, i int) int {
-	for i++; i < len(raw); i++ {
-		switch raw[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return i
-}
-
-// valueEnd returns the index just past the JSON value that starts at
-// raw[i], in valid JSON.
-func valueEnd(raw []byte, i int) int {
-	depth := 0
-	for ; i < len(raw); i++ {
-		switch raw[i] {
-		case '"':
-			i = stringEnd(raw, i) - 1
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i // a number or literal, closed by its parent
-			}
-			if depth--; depth == 0 {
-				return i + 1
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
 }
 
 func kindOf(tok json.Token) string {

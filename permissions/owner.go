@@ -119,13 +119,13 @@ func ParseOwnerSettings(data []byte, source string) (*OwnerSettings, error) {
 	}
 	s.doc = buf.Bytes()
 	for _, m := range top {
-		switch m.key {
+		switch m.Key {
 		case "desktopSettings":
-			err = s.parseDesktopSettings(m.value, at+": desktopSettings")
+			err = s.parseDesktopSettings(m.Value, at+": desktopSettings")
 		case "applicationSettings":
-			err = s.parseApplicationSettings(m.value, at+": applicationSettings")
+			err = s.parseApplicationSettings(m.Value, at+": applicationSettings")
 		default:
-			err = fmt.Errorf("permissions: %s: unknown key %q", at, m.key)
+			err = fmt.Errorf("permissions: %s: unknown key %q", at, m.Key)
 		}
 		if err != nil {
 			return nil, err
@@ -140,22 +140,22 @@ func (s *OwnerSettings) parseDesktopSettings(raw json.RawMessage, at string) err
 		return err
 	}
 	for _, m := range members {
-		here := at + "." + m.key
-		switch m.key {
+		here := at + "." + m.Key
+		switch m.Key {
 		case "securedAPIDefaultPermission":
-			v, err := oneOf(m.value, here, "allow", "deny")
+			v, err := oneOf(m.Value, here, "allow", "deny")
 			if err != nil {
 				return err
 			}
 			s.defaultPermission = v
 		case "trustedAppConfigs":
-			v, err := oneOf(m.value, here, "enabled", "disabled")
+			v, err := oneOf(m.Value, here, "enabled", "disabled")
 			if err != nil {
 				return err
 			}
 			s.trustDisabled = v == "disabled"
 		case "allowedManifestUrls":
-			pats, err := parsePatterns(m.value, here)
+			pats, err := parsePatterns(m.Value, here)
 			if err != nil {
 				return err
 			}
@@ -165,7 +165,7 @@ func (s *OwnerSettings) parseDesktopSettings(raw json.RawMessage, at string) err
 			}
 			s.allowed = pattern.NewIndex(entries)
 		case "revokedCertificates":
-			list, err := stringList(m.value, here, MaxRevokedCertificates)
+			list, err := stringList(m.Value, here, MaxRevokedCertificates)
 			if err != nil {
 				return err
 			}
@@ -181,7 +181,7 @@ func (s *OwnerSettings) parseDesktopSettings(raw json.RawMessage, at string) err
 				s.revoked[sum] = true
 			}
 		default:
-			return fmt.Errorf("permissions: %s: unknown key %q", at, m.key)
+			return fmt.Errorf("permissions: %s: unknown key %q", at, m.Key)
 		}
 	}
 	return nil
@@ -197,34 +197,34 @@ func (s *OwnerSettings) parseApplicationSettings(raw json.RawMessage, at string)
 	}
 	var entries []pattern.Entry
 	for _, m := range members {
-		here := at + "." + m.key
-		if m.key == "" {
+		here := at + "." + m.Key
+		if m.Key == "" {
 			return fmt.Errorf("permissions: %s: a policy with an empty name", at)
 		}
-		fields, err := objectMembers(m.value, here)
+		fields, err := objectMembers(m.Value, here)
 		if err != nil {
 			return err
 		}
-		p := policy{name: m.key, permissions: map[string]bool{}}
+		p := policy{name: m.Key, permissions: map[string]bool{}}
 		var urls []pattern.Pattern
 		for _, f := range fields {
-			switch f.key {
+			switch f.Key {
 			case "urls":
-				if m.key == DefaultPolicy {
+				if m.Key == DefaultPolicy {
 					return fmt.Errorf("permissions: %s: the default policy has no urls: it applies where no named policy matches", here)
 				}
-				if urls, err = parsePatterns(f.value, here+".urls"); err != nil {
+				if urls, err = parsePatterns(f.Value, here+".urls"); err != nil {
 					return err
 				}
 			case "permissions":
-				if err := p.parsePermissions(f.value, here+".permissions"); err != nil {
+				if err := p.parsePermissions(f.Value, here+".permissions"); err != nil {
 					return err
 				}
 			default:
-				return fmt.Errorf("permissions: %s: unknown key %q", here, f.key)
+				return fmt.Errorf("permissions: %s: unknown key %q", here, f.Key)
 			}
 		}
-		if m.key == DefaultPolicy {
+		if m.Key == DefaultPolicy {
 			s.defaultPolicy = p.permissions
 			continue
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rvm-launcher/rvm/manifest/jsonscan"
 )
 
 // Limits on a permissions object, so that a hostile document costs little.
@@ -65,14 +67,14 @@ func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry)
 		return err
 	}
 	for _, m := range members {
-		if err := checkKey(m.key, at); err != nil {
+		if err := checkKey(m.Key, at); err != nil {
 			return err
 		}
-		name := m.key
+		name := m.Key
 		if prefix != "" {
-			name = prefix + "." + m.key
+			name = prefix + "." + m.Key
 		}
-		v := bytes.TrimSpace(m.value)
+		v := bytes.TrimSpace(m.Value)
 		switch {
 		case string(v) == "true" || string(v) == "false":
 			if err := add(out, Entry{Name: name, Enabled: string(v) == "true"}, where); err != nil {
@@ -133,10 +135,10 @@ func enabledField(v json.RawMessage, at string) (enabled, isLeaf bool, err error
 		return false, false, err
 	}
 	for _, m := range members {
-		if m.key != "enabled" {
+		if m.Key != "enabled" {
 			continue
 		}
-		switch string(bytes.TrimSpace(m.value)) {
+		switch string(bytes.TrimSpace(m.Value)) {
 		case "true":
 			return true, true, nil
 		case "false":
@@ -202,10 +204,8 @@ func decodeConstraints(raw json.RawMessage, at string) error {
 	}
 }
 
-type member struct {
-	key   string
-	value json.RawMessage
-}
+// member is one member of an object, as jsonscan splits it.
+type member = jsonscan.Member
 
 // objectMembers splits a JSON object into its members in order, refusing
 // duplicate keys, anything that is not an object, a byte-order mark and
@@ -259,7 +259,7 @@ func decodeMembers(raw json.RawMessage, at string) ([]member, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, fmt.Errorf("permissions: %s.%s: %w", at, key, err)
 		}
-		out = append(out, member{key, v})
+		out = append(out, member{Key: key, Value: v})
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, fmt.Errorf("permissions: %s: %w", at, err)
@@ -272,26 +272,10 @@ func decodeMembers(raw json.RawMessage, at string) ([]member, error) {
 
 // splitValid splits raw, valid JSON, into the members of the object it
 // holds, as the json.Decoder of members does. It reports false where raw
-// is not an object or holds a key twice, for the decoder to word the error.
+// is not an object or holds a key twice, for the decoder to word the
+// error.
 func splitValid(raw []byte) ([]member, bool) {
-	i := skipSpace(raw, 0)
-	if i == len(raw) || raw[i] != '{' {
-		return nil, false
-	}
-	out := make([]member, 0, 8)
-	keys := make([]string, 0, 16)
-	for i = skipSpace(raw, i+1); raw[i] != '}'; {
-		end := stringEnd(raw, i)
-		key := unquote(raw[i:end])
-		i = skipSpace(raw, skipSpace(raw, end)+1) // past the ':'
-		end = valueEnd(raw, i)
-		out = append(out, member{key, raw[i:end:end]})
-		keys = append(keys, key)
-		if i = skipSpace(raw, end); raw[i] == ',' {
-			i = skipSpace(raw, i+1)
-		}
-	}
-	return out, !hasDuplicate(keys)
+	return jsonscan.Members(raw)
 }
 
 // mayRefuse reports whether decodeConstraints may refuse raw, valid JSON:
@@ -304,9 +288,9 @@ func mayRefuse(raw []byte) bool {
 	for i := 0; i < len(raw); i++ {
 		switch raw[i] {
 		case '"':
-			end := stringEnd(raw, i)
+			end := jsonscan.StringEnd(raw, i)
 			if wantKey {
-				keys = append(keys, unquote(raw[i:end]))
+				keys = append(keys, jsonscan.Unquote(raw[i:end]))
 				wantKey = false
 			}
 			i = end - 1
@@ -317,7 +301,7 @@ func mayRefuse(raw []byte) bool {
 			open = append(open, -1)
 		case '}', ']':
 			if start := open[len(open)-1]; start >= 0 {
-				if hasDuplicate(keys[start:]) {
+				if jsonscan.HasDuplicate(keys[start:]) {
 					return true
 				}
 				keys = keys[:start]
@@ -326,7 +310,7 @@ func mayRefuse(raw []byte) bool {
 		case ',':
 			wantKey = open[len(open)-1] >= 0
 		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			end := valueEnd(raw, i)
+			end := jsonscan.ValueEnd(raw, i)
 			if _, err := strconv.ParseFloat(string(raw[i:end]), 64); err != nil {
 				return true
 			}
@@ -334,90 +318,6 @@ func mayRefuse(raw []byte) bool {
 		}
 	}
 	return false
-}
-
-// hasDuplicate reports whether keys holds a key twice.
-func hasDuplicate(keys []string) bool {
-	if len(keys) > 16 {
-		sorted := slices.Sorted(slices.Values(keys))
-		for i := 1; i < len(sorted); i++ {
-			if sorted[i] == sorted[i-1] {
-				return true
-			}
-		}
-		return false
-	}
-	for i := range keys {
-		for j := range i {
-			if keys[i] == keys[j] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// unquote returns the string that s, a valid JSON string with its quotes,
-// stands for, as a json.Decoder reads it.
-func unquote(s []byte) string {
-	if bytes.IndexByte(s, '\\') < 0 {
-		return string(s[1 : len(s)-1])
-	}
-	var out string
-	json.Unmarshal(s, &out)
-	return out
-}
-
-// skipSpace returns the index of the first byte at or after i in raw that
-// is not JSON white space.
-func skipSpace(raw []byte, i int) int {
-	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// stringEnd returns the index just past the JSON string that starts at
-// raw[i] (its opening quote).
-func stringEnd(raw []byte, i int) int {
-	for i++; i < len(raw); i++ {
-		switch raw[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return i
-}
-
-// valueEnd returns the index just past the JSON value that starts at
-// raw[i], in valid JSON.
-func valueEnd(raw []byte, i int) int {
-	depth := 0
-	for ; i < len(raw); i++ {
-		switch raw[i] {
-		case '"':
-			i = stringEnd(raw, i) - 1
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				return i // a number or literal, closed by its parent
-			}
-			if depth--; depth == 0 {
-				return i + 1
-			}
-		case ',', ' ', '\t', '\n', '\r':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
 }
 
 // Requested merges the leaves of several permissions objects (a manifest's

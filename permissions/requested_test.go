@@ -127,8 +127,8 @@ func FuzzSplitValid(f *testing.F) {
 				t.Fatalf("got %d members, want %d", len(got), len(want))
 			}
 			for i := range got {
-				if got[i].key != want[i].key || !bytes.Equal(got[i].value, want[i].value) {
-					t.Fatalf("member %d: got %q: %s, want %q: %s", i, got[i].key, got[i].value, want[i].key, want[i].value)
+				if got[i].Key != want[i].Key || !bytes.Equal(got[i].Value, want[i].Value) {
+					t.Fatalf("member %d: got %q: %s, want %q: %s", i, got[i].Key, got[i].Value, want[i].Key, want[i].Value)
 				}
 			}
 		}
