@@ -105,9 +105,9 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 }
 
 // environment is the machine as the launcher sees it: the data directory
-// (the system one for a system service), and the log, on stderr and in the
-// data directory.
-func environment(stderr io.Writer, verbose, system bool) (launcher.Env, io.Closer, error) {
+// (the system one for a system service), and the log, in the data
+// directory and on stderr from level up (debug with -v).
+func environment(stderr io.Writer, level zerolog.Level, verbose, system bool) (launcher.Env, io.Closer, error) {
 	dir, err := platform.DataDir(os.Getenv)
 	if system {
 		dir, err = platform.SystemDataDir(), nil
@@ -115,9 +115,6 @@ func environment(stderr io.Writer, verbose, system bool) (launcher.Env, io.Close
 	if err != nil {
 		return launcher.Env{}, nil, err
 	}
-	// The console gets errors only: warnings reach the user through the
-	// output itself (the decision's warnings, the settings report).
-	level := zerolog.ErrorLevel
 	if verbose {
 		level = zerolog.DebugLevel
 	}
@@ -156,7 +153,9 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
 		return exitUsage
 	}
-	env, closer, err := environment(stderr, *verbose, false)
+	// The console gets errors only: warnings reach the user through the
+	// output itself (the decision's warnings).
+	env, closer, err := environment(stderr, zerolog.ErrorLevel, *verbose, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed

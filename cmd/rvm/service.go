@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/kardianos/service"
+	"github.com/rs/zerolog"
 
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/platform"
@@ -58,7 +59,8 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	// A system service (not --user, no RVM_HOME) lives in the system data
 	// directory and accepts every local user.
 	perUser := *user || os.Getenv("RVM_HOME") != ""
-	env, closer, err := environment(stderr, *verbose, !perUser)
+	// In the foreground the service shows what it does, as it logs it.
+	env, closer, err := environment(stderr, zerolog.InfoLevel, *verbose, !perUser)
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed

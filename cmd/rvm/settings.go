@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/rs/zerolog"
+
 	"github.com/rvm-launcher/rvm/launcher"
 )
 
@@ -25,7 +27,7 @@ func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if opts.MachineSettings == "" {
 		opts.MachineSettings = os.Getenv("RVM_MACHINE_SETTINGS")
 	}
-	env, closer, err := environment(stderr, false, false)
+	env, closer, err := environment(stderr, zerolog.ErrorLevel, false, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
