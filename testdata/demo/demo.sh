@@ -75,7 +75,7 @@ show rvm launch --resolve "$resolve" -- "$url"
 rvm launch --resolve "$resolve" -- "$url" </dev/null
 log="$RVM_HOME/decisions"
 i=0
-while ! grep -q "example runtime" "$log"/*.log 2>/dev/null; do
+while ! grep -q "example-runtime: decision document" "$log"/*.log 2>/dev/null; do
 	i=$((i + 1))
 	[ $i -lt 200 ] || { echo "demo: the runtime printed nothing" >&2; exit 1; }
 	sleep 0.05
