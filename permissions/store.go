@@ -160,6 +160,12 @@ func (s *Store) Revoke(url, permission string) (int, error) {
 // locked runs fn on the store's contents under the lock; where write is
 // true and fn reports a change, the result replaces the file.
 func (s *Store) locked(write bool, fn func(*storeDoc) (changed bool, err error)) error {
+	// Most users never answer a prompt: a read of a store that does not
+	// exist needs no lock (a writer creates the file whole, by rename).
+	if _, err := os.Stat(s.path); !write && errors.Is(err, fs.ErrNotExist) {
+		_, err := fn(&storeDoc{Version: 1})
+		return err
+	}
 	lock, err := platform.LockFile(s.path + ".lock")
 	if err != nil {
 		return fmt.Errorf("permissions: store: %w", err)
