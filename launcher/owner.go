@@ -85,7 +85,7 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *platform.MachineSettin
 		}
 		return o
 	}
-	l.env.Log.Error().Err(err).Str("location", loc).Msg("desktop owner settings unusable")
+	l.env.Log.Warn().Err(err).Str("location", loc).Msg("desktop owner settings unusable")
 	if last != nil {
 		if parsed, perr := permissions.ParseOwnerSettings(last.Body, loc); perr == nil {
 			o.settings, o.raw = parsed, last.Body
