@@ -289,6 +289,11 @@ func classify(at string, err error) error {
 	if errors.As(err, &alert) || errors.As(err, &rherr) || strings.Contains(err.Error(), "tls: ") {
 		return &FetchError{URL: at, Kind: KindTLS, Err: errorsUnwrapURL(err)}
 	}
+	if msg := err.Error(); strings.Contains(msg, "COMPRESSION_ERROR") || strings.Contains(msg, "PROTOCOL_ERROR") {
+		// Go's HTTP/2 client reports response headers over its bound only
+		// by the error code of the connection.
+		return &FetchError{URL: at, Kind: KindNetwork, Err: fmt.Errorf("HTTP/2 error (response headers over %d KiB, or a broken server): %w", maxHeaderBytes>>10, errorsUnwrapURL(err))}
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &FetchError{URL: at, Kind: KindNetwork, Err: errors.New("timed out: the whole fetch took longer than its bound")}
 	}
