@@ -379,6 +379,38 @@ func TestInspect(t *testing.T) {
 			}
 		})
 	}
+	t.Run("expiry-warning", func(t *testing.T) {
+		pemData, err := os.ReadFile(filepath.Join(a.signer, CertFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs, err := trust.ParseCertificates(pemData)
+		if err != nil || len(certs) == 0 {
+			t.Fatalf("signer certificate: %v", err)
+		}
+		notAfter := certs[0].NotAfter
+		var out bytes.Buffer
+		for _, tc := range []struct {
+			at   time.Time
+			want string
+		}{
+			{clock(), ""},
+			{notAfter.Add(-30*24*time.Hour - time.Minute), "warning: 30 days left"},
+			{notAfter.Add(time.Hour), "warning: expired"},
+		} {
+			out.Reset()
+			at := tc.at
+			if err := Inspect(&out, bytes.NewReader(block), "block.json", InspectOptions{Now: func() time.Time { return at }}); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(out.String(), "warning:"); got != (tc.want != "") || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("at %s: got\n%s\nwant a warning %q", at, out.String(), tc.want)
+			}
+			if strings.Contains(out.String(), " \n") {
+				t.Errorf("a line ends in white space:\n%s", out.String())
+			}
+		}
+	})
 	for _, bad := range []string{`{"startup_app":{}}`, `[]`, `{"value":"!!","signature":{}}`} {
 		if err := Inspect(&bytes.Buffer{}, strings.NewReader(bad), "bad.json", InspectOptions{Now: clock}); err == nil || !strings.Contains(err.Error(), "bad.json") {
 			t.Errorf("inspect %s: got %v, want an error naming bad.json", bad, err)

@@ -89,6 +89,16 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 	}
 	fmt.Fprintf(tw, "signer:\t%s\n", trust.CertificateName(leaf))
 	fmt.Fprintf(tw, "expires:\t%s\t(the earliest NotAfter of the block's certificates)\n", expires.UTC().Format(time.RFC3339))
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	switch left := expires.Sub(now()); {
+	case left <= 0:
+		fmt.Fprintf(tw, "\twarning: expired: the block is trusted nowhere\n")
+	case left < trust.ExpiryWarning:
+		fmt.Fprintf(tw, "\twarning: %d days left: renew the block before it expires\n", int(left.Hours()/24))
+	}
 	fmt.Fprintf(tw, "chain:\n")
 	for i, c := range certs {
 		role := "signing certificate"
@@ -119,6 +129,10 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 			state := "enabled"
 			if !p.Enabled {
 				state = "disabled"
+			}
+			if p.Constraints == nil {
+				fmt.Fprintf(tw, "    permission:\t%s\t%s\n", p.Name, state)
+				continue
 			}
 			fmt.Fprintf(tw, "    permission:\t%s\t%s\t%s\n", p.Name, state, p.Constraints)
 		}
