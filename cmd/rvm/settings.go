@@ -13,12 +13,21 @@ import (
 )
 
 func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("rvm settings", "rvm settings [--json] [--machine-settings FILE]", stderr)
+	fs := newFlagSet("rvm settings", "rvm settings [--json] [--machine-settings FILE] [--resolve HOST:PORT:ADDR]...", stderr)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	var opts launcher.Options
+	var (
+		opts    launcher.Options
+		resolve resolveFlag
+	)
 	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
+	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: reach a remote desktop owner settings file at ADDR, still verifying TLS for HOST (repeatable)")
 	if code, done := parse(fs, args); done {
 		return code
+	}
+	opts.Resolve = resolve
+	if err := opts.Check(); err != nil {
+		fmt.Fprintf(stderr, "rvm settings: %v\n", err)
+		return exitUsage
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "rvm settings: unexpected argument %q\n", fs.Arg(0))
