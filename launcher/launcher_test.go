@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -295,4 +296,32 @@ func TestApplyUserChoices(t *testing.T) {
 	checkPermission(t, doc, "System.getCookies", permissions.Denied, permissions.SourceOwnerSettings)
 	checkPermission(t, doc, "System.getProcessList", permissions.Granted, permissions.SourceTrusted)
 	checkPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
+}
+
+// An unchanged owner settings file is not copied into the cache again at
+// every request: the cached copy stays the same file.
+func TestOwnerCopyNotRewritten(t *testing.T) {
+	w := newWorld(t)
+	loc := w.owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+	url := w.publish("/blotter/app.json", requested, nil)
+	cached := filepath.Join(w.l.env.DataDir, "cache", "owner", hashHex(loc)+".json")
+	w.verify(url)
+	before, err := os.Stat(cached)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.verify(url)
+	after, err := os.Stat(cached)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Errorf("the cached copy of an unchanged owner settings file was written again")
+	}
+	// A change is cached.
+	os.WriteFile(loc, []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`), 0o644)
+	w.verify(url)
+	if data, err := os.ReadFile(cached); err != nil || !strings.Contains(string(data), "allow") {
+		t.Errorf("a changed owner settings file was not cached: %s (%v)", data, err)
+	}
 }

@@ -1,6 +1,7 @@
 package launcher
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -77,7 +78,13 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *platform.MachineSettin
 	}
 	if err == nil {
 		o.settings, o.raw = parsed, body
-		if !notModified {
+		// A local file is read at every request: rewrite the cached copy
+		// (two fsyncs) only when what it says has changed.
+		// (The copy holds the body compacted, as json.RawMessage marshals.)
+		var compact bytes.Buffer
+		json.Compact(&compact, body)
+		unchanged := last != nil && last.Validators == validators && bytes.Equal(last.Body, compact.Bytes())
+		if !notModified && !unchanged {
 			data, _ := json.Marshal(ownerCopy{Location: loc, Validators: validators, FetchedAt: l.env.Now(), Body: body})
 			if werr := platform.WriteFileAtomic(cachePath, data, 0o600); werr != nil {
 				l.env.Log.Warn().Err(werr).Msg("could not cache the desktop owner settings")
@@ -146,7 +153,8 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 }
 
 func (l *Launcher) loadOwnerCopy(path, loc string) *ownerCopy {
-	data, err := os.ReadFile(path)
+	// The body, escaped into JSON with its validators: well under 3 MiB.
+	data, err := readFileLimit(path, 3*maxOwnerSettings)
 	if err != nil {
 		return nil
 	}
