@@ -15,23 +15,16 @@ func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner, grants
 		OwnerUnavailable: own.unavailable(),
 		Log:              l.env.Log,
 	}
-	u, err := pattern.ParseURL(doc.ManifestURL, pattern.Owner)
-	switch {
-	case err != nil:
-		// No owner pattern can match a URL that does not parse (one with
-		// user info, say): named policies stay silent, and a list of
-		// allowed URLs refuses it.
-		doc.Launch = LaunchDecision{Allowed: true}
-		if own.settings != nil {
-			if allowed, _ := own.settings.AllowedToLaunch(pattern.URL{}); !allowed {
-				doc.Launch = LaunchDecision{Reason: "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + err.Error()}
-			}
-		}
-	default:
-		in.URL = u
-		allowed, reason := own.settings.AllowedToLaunch(u)
-		doc.Launch = LaunchDecision{Allowed: allowed, Reason: reason}
+	// A URL that does not parse in owner mode (one with user info, say)
+	// stays the zero URL, which no owner pattern matches: named policies
+	// stay silent, and a list of allowed URLs refuses it.
+	u, uerr := pattern.ParseURL(doc.ManifestURL, pattern.Owner)
+	in.URL = u
+	allowed, reason := own.settings.AllowedToLaunch(u)
+	if !allowed && uerr != nil {
+		reason = "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + uerr.Error()
 	}
+	doc.Launch = LaunchDecision{Allowed: allowed, Reason: reason}
 	if grants != nil {
 		in.Trusted = make(map[string]permissions.Entry, len(grants))
 		for _, g := range grants {
