@@ -350,6 +350,32 @@ func TestRevoke(t *testing.T) {
 	}
 }
 
+// TestRevokeRefusesDamagedState feeds Revoke a crl.json that decodes but
+// could not come from it: each is refused, naming the file, not signed.
+func TestRevokeRefusesDamagedState(t *testing.T) {
+	a := newAuthority(t, ECDSAP256, IssueOptions{})
+	cases := []struct{ name, state string }{
+		{"serial-missing", `{"number":1,"revoked":[{"time":"2030-01-01T00:00:00Z"}]}`},
+		{"serial-zero", `{"number":1,"revoked":[{"serial":0,"time":"2030-01-01T00:00:00Z"}]}`},
+		{"serial-negative", `{"number":1,"revoked":[{"serial":-5,"time":"2030-01-01T00:00:00Z"}]}`},
+		{"number-negative", `{"number":-2,"revoked":[]}`},
+		{"not-json", `{"number":`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			writeFile(t, filepath.Join(a.root, CRLState), tc.state)
+			out := filepath.Join(t.TempDir(), "root.crl")
+			_, err := Revoke(a.root, out, RevokeOptions{Now: clock})
+			if err == nil || !strings.Contains(err.Error(), CRLState) {
+				t.Errorf("got %v, want a refusal naming %s", err, CRLState)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("got a CRL written to %s, want none", out)
+			}
+		})
+	}
+}
+
 func TestInspect(t *testing.T) {
 	a := newAuthority(t, ECDSAP256, IssueOptions{CRLURL: "https://pki.acme.com/root.crl"})
 	block := a.sign(t)

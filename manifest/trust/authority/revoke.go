@@ -84,12 +84,8 @@ func revoke(caDir, outFile string, o RevokeOptions) (*x509.RevocationList, error
 		}
 	}
 	statePath := filepath.Join(caDir, CRLState)
-	var state crlState
-	if data, err := os.ReadFile(statePath); err == nil {
-		if err := json.Unmarshal(data, &state); err != nil {
-			return nil, fmt.Errorf("%s: %w", statePath, err)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	state, err := readCRLState(statePath)
+	if err != nil {
 		return nil, err
 	}
 	t := now(o.Now).UTC()
@@ -126,4 +122,31 @@ func revoke(caDir, outFile string, o RevokeOptions) (*x509.RevocationList, error
 		return nil, err
 	}
 	return x509.ParseRevocationList(der)
+}
+
+// readCRLState reads a CA's crl.json; a missing file is an empty state. A
+// file that lacks a serial or holds a number or serial below zero (a
+// hand-edited or damaged file) is refused by name rather than signed into
+// a CRL.
+func readCRLState(path string) (crlState, error) {
+	var state crlState
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return state, nil
+	}
+	if err != nil {
+		return state, err
+	}
+	if err := json.Unmarshal(data, &state); err != nil {
+		return state, fmt.Errorf("%s: %w", path, err)
+	}
+	if state.Number != nil && state.Number.Sign() < 0 {
+		return state, fmt.Errorf("%s: the CRL number %s is negative", path, state.Number)
+	}
+	for i, e := range state.Revoked {
+		if e.Serial == nil || e.Serial.Sign() <= 0 {
+			return state, fmt.Errorf("%s: revoked[%d] has no positive serial", path, i)
+		}
+	}
+	return state, nil
 }
