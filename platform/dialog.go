@@ -60,12 +60,6 @@ func SystemPromptEnv() PromptEnv {
 	}
 }
 
-// Prompt asks the user of this machine a yes/no question, as
-// SystemPromptEnv().Prompt does.
-func Prompt(ctx context.Context, question string) (granted bool, how string, err error) {
-	return SystemPromptEnv().Prompt(ctx, question)
-}
-
 // Prompt asks the user a yes/no question (plain text; control characters
 // are shown as "?") and reports whether the answer was yes and how the
 // question was asked (one of the Prompt* constants). It asks through a

@@ -98,16 +98,6 @@ func (s *MachineSettings) Allowed(name string) (allowed bool, source string, set
 	return n == 1, v.Source, true
 }
 
-// AnySet reports whether any of the named settings has a value.
-func (s *MachineSettings) AnySet(names ...string) bool {
-	for _, n := range names {
-		if _, ok := s.Values[n]; ok {
-			return true
-		}
-	}
-	return false
-}
-
 // SettingsSource is one place machine settings are read from.
 type SettingsSource struct {
 	// Name is what a user sees as the source: a file path or registry key.
