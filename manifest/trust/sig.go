@@ -75,17 +75,18 @@ func Sign(key crypto.Signer, platform, value string) (string, error) {
 // It checks nothing else of cert: see Verifier for that. The error is an
 // *Error with code UnsupportedKey, Malformed or SignatureInvalid.
 func CheckSignature(cert *x509.Certificate, platform, value, signature string) error {
+	if err := checkCertKey(cert); err != nil {
+		return err
+	}
 	if err := checkSignature(cert, platform, value, signature); err != nil {
 		return err
 	}
 	return nil
 }
 
+// checkSignature is CheckSignature for a cert whose key checkCertKey has
+// already accepted.
 func checkSignature(cert *x509.Certificate, platform, value, signature string) *Error {
-	if err := checkKey(cert.PublicKey); err != nil {
-		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(cert), err.Reason)
-		return err
-	}
 	sig, err := decodeBase64(signature, "trustedAppConfigs.signature.", platform)
 	if err != nil {
 		return err
@@ -114,6 +115,15 @@ func checkKey(pub crypto.PublicKey) *Error {
 		return nil
 	}
 	return fail(UnsupportedKey, nil, "the signing key is a %T; %s", pub, accepted)
+}
+
+// checkCertKey is checkKey for the key of cert, naming cert.
+func checkCertKey(cert *x509.Certificate) *Error {
+	err := checkKey(cert.PublicKey)
+	if err != nil {
+		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(cert), err.Reason)
+	}
+	return err
 }
 
 // hashFor is the hash of the scheme for an accepted key; 0 for Ed25519,

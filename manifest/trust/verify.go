@@ -107,14 +107,7 @@ type Result struct {
 // verifies; no certificate of the chain is revoked; an app entry matches u.
 // It returns the verdict, or an *Error whose Code says which check failed.
 func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, platform string, u pattern.URL) (*Result, error) {
-	e, now, err := v.verified(ctx, raw, platform)
-	if err == nil {
-		var res *Result
-		if res, err = v.result(e, platform, &u, now); err == nil {
-			return res, nil
-		}
-	}
-	return nil, err
+	return v.check(ctx, raw, platform, &u)
 }
 
 // VerifyBlock checks all that Verify checks but the match against a
@@ -122,22 +115,22 @@ func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, platform str
 // decide on a manifest. Its Result lists every app entry in Apps and has no
 // Grants: it grants nothing.
 func (v *Verifier) VerifyBlock(ctx context.Context, raw json.RawMessage, platform string) (*Result, error) {
-	e, now, err := v.verified(ctx, raw, platform)
-	if err == nil {
-		var res *Result
-		if res, err = v.result(e, platform, nil, now); err == nil {
-			return res, nil
-		}
-	}
-	return nil, err
+	return v.check(ctx, raw, platform, nil)
 }
 
-// verified returns the verified block raw, from the cache or checked
-// afresh, and the time of the check.
-func (v *Verifier) verified(ctx context.Context, raw json.RawMessage, platform string) (*entry, time.Time, *Error) {
+// check is Verify, or VerifyBlock where u is nil: the block verified, from
+// the cache or afresh, then what applies at every call.
+func (v *Verifier) check(ctx context.Context, raw json.RawMessage, platform string, u *pattern.URL) (*Result, error) {
 	now := v.now()
 	e, err := v.verify(ctx, raw, platform, now)
-	return e, now, err
+	if err != nil {
+		return nil, err
+	}
+	res, err := v.result(e, platform, u, now)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform string, now time.Time) (*entry, *Error) {
@@ -174,8 +167,7 @@ func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform str
 		return nil, noPlatformSignature(b, platform)
 	}
 	leaf := cfg.Certificate
-	if err := checkKey(leaf.PublicKey); err != nil {
-		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(leaf), err.Reason)
+	if err := checkCertKey(leaf); err != nil {
 		return nil, err
 	}
 	chains, err := v.chains(cfg, now)
@@ -238,11 +230,9 @@ func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *E
 	if err != nil {
 		return nil, v.chainError(cfg, err, now)
 	}
-	codeSigning := false
-	for _, u := range leaf.ExtKeyUsage {
-		codeSigning = codeSigning || u == x509.ExtKeyUsageCodeSigning
-	}
-	if !codeSigning {
+	// x509 takes a leaf without EKU, or with anyExtendedKeyUsage, as fit
+	// for any usage; SPEC 5.2 wants codeSigning named.
+	if !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageCodeSigning) {
 		return nil, fail(WrongKeyUsage, nil, "certificate %q is not for code signing: it lacks the extended key usage codeSigning", CertificateName(leaf))
 	}
 	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
