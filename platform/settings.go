@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"time"
@@ -164,74 +165,84 @@ func LoadMachineSettings(override string, getenv func(string) string) *MachineSe
 }
 
 // loadFrom applies the precedence rules of LoadMachineSettings to sources,
-// which are in the order of the spec.
+// which are in the order of the spec: the machine-wide sources are read
+// first, then the per-user ones.
 func loadFrom(sources []SettingsSource) *MachineSettings {
 	s := &MachineSettings{Values: map[string]Value{}, invalid: map[string]string{}}
-	markInvalid := func(name, src string) {
-		if _, known := settingKinds[name]; !known {
-			return
-		}
-		if _, done := s.invalid[name]; !done {
-			s.invalid[name] = src
+	// brokenMachineSource names a machine-wide source that exists but
+	// could not be read.
+	brokenMachineSource := ""
+	for _, src := range sources {
+		if src.MachineWide && !s.load(src, nil) && brokenMachineSource == "" {
+			brokenMachineSource = src.Name
 		}
 	}
-	defer func() {
-		for name := range s.Values {
-			delete(s.invalid, name)
-		}
-	}()
-	ordered := append([]SettingsSource(nil), sources...)
-	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].MachineWide && !ordered[j].MachineWide })
-	// heldBy names, for a setting that a machine-wide source holds with
-	// an invalid value, that source. brokenMachineSource names a
-	// machine-wide source that exists but could not be read.
-	heldBy := map[string]string{}
-	brokenMachineSource := ""
-	for _, src := range ordered {
-		if !src.MachineWide && brokenMachineSource != "" {
+	// What the machine-wide sources marked invalid, a per-user source may
+	// not set.
+	heldBy := maps.Clone(s.invalid)
+	for _, src := range sources {
+		switch {
+		case src.MachineWide:
+		case brokenMachineSource != "":
 			s.Errors = append(s.Errors, fmt.Errorf("platform: settings in %s ignored: the machine-wide source %s could not be read, and a per-user source may not stand in for it", src.Name, brokenMachineSource))
-			continue
+		default:
+			s.load(src, heldBy)
 		}
-		raw, err := src.load()
-		if err != nil {
-			if !errors.Is(err, os.ErrNotExist) {
-				s.Errors = append(s.Errors, err)
-				if src.MachineWide && brokenMachineSource == "" {
-					brokenMachineSource = src.Name
-				}
-				for name, flag := range settingKinds {
-					if flag {
-						markInvalid(name, src.Name)
-					}
-				}
-			}
-			continue
-		}
-		for _, name := range sortedKeys(raw.bad) {
-			s.Errors = append(s.Errors, raw.bad[name])
-			markInvalid(name, src.Name)
-			if src.MachineWide {
-				if _, ok := heldBy[name]; !ok {
-					heldBy[name] = src.Name
-				}
-			}
-		}
-		for _, name := range sortedKeys(raw.values) {
-			if !src.MachineWide && machineWideOnly[name] {
-				s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: it is read only from machine-wide sources", name, src.Name))
-				continue
-			}
-			if _, done := s.Values[name]; done {
-				continue
-			}
-			if held, ok := heldBy[name]; ok && !src.MachineWide {
-				s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: the machine-wide source %s holds an invalid value for it", name, src.Name, held))
-				continue
-			}
-			s.Values[name] = Value{Value: raw.values[name], Source: src.Name}
-		}
+	}
+	for name := range s.Values {
+		delete(s.invalid, name)
 	}
 	return s
+}
+
+// load reads one source into s: its values where no earlier source set
+// them and heldBy does not name them, its problems into Errors and its
+// invalid values into invalid. It reports false where the source exists but
+// could not be read, which makes every flag invalid.
+func (s *MachineSettings) load(src SettingsSource, heldBy map[string]string) (readable bool) {
+	raw, err := src.load()
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return true
+		}
+		s.Errors = append(s.Errors, err)
+		for name, flag := range settingKinds {
+			if flag {
+				s.markInvalid(name, src.Name)
+			}
+		}
+		return false
+	}
+	for _, name := range sortedKeys(raw.bad) {
+		s.Errors = append(s.Errors, raw.bad[name])
+		s.markInvalid(name, src.Name)
+	}
+	for _, name := range sortedKeys(raw.values) {
+		if !src.MachineWide && machineWideOnly[name] {
+			s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: it is read only from machine-wide sources", name, src.Name))
+			continue
+		}
+		if _, done := s.Values[name]; done {
+			continue
+		}
+		if held, ok := heldBy[name]; ok {
+			s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: the machine-wide source %s holds an invalid value for it", name, src.Name, held))
+			continue
+		}
+		s.Values[name] = Value{Value: raw.values[name], Source: src.Name}
+	}
+	return true
+}
+
+// markInvalid records src as the first source that held an invalid value
+// for the known setting name.
+func (s *MachineSettings) markInvalid(name, src string) {
+	if _, known := settingKinds[name]; !known {
+		return
+	}
+	if _, done := s.invalid[name]; !done {
+		s.invalid[name] = src
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
