@@ -212,20 +212,13 @@ func (s *scanner) number() (*node, error) {
 	case i < len(d) && d[i] == '0':
 		i++
 	case i < len(d) && d[i] >= '1' && d[i] <= '9':
-		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			i++
-		}
+		i = s.digits(i)
 	default:
 		return nil, s.errorf("invalid value")
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
-		j := i
-		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			i++
-		}
-		if i == j {
-			s.pos = i
+		if i = s.digits(i); i < 0 {
 			return nil, s.errorf("invalid number")
 		}
 	}
@@ -234,17 +227,27 @@ func (s *scanner) number() (*node, error) {
 		if i < len(d) && (d[i] == '+' || d[i] == '-') {
 			i++
 		}
-		j := i
-		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			i++
-		}
-		if i == j {
-			s.pos = i
+		if i = s.digits(i); i < 0 {
 			return nil, s.errorf("invalid number")
 		}
 	}
 	s.pos = i
 	return &node{kind: '0'}, nil
+}
+
+// digits returns the end of the run of digits that starts at data[i],
+// one at least; where there is none it leaves s.pos at i, for the error,
+// and returns -1.
+func (s *scanner) digits(i int) int {
+	j := i
+	for j < len(s.data) && s.data[j] >= '0' && s.data[j] <= '9' {
+		j++
+	}
+	if j == i {
+		s.pos = i
+		return -1
+	}
+	return j
 }
 
 // plain marks the bytes that a string holds as they are: all but the
