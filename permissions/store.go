@@ -191,16 +191,14 @@ func (s *Store) locked(write bool, fn func(*storeDoc) (changed bool, err error))
 
 // read parses the store file strictly; a missing file is an empty store.
 func (s *Store) read() (*storeDoc, error) {
-	f, err := os.Open(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := platform.ReadFileLimit(s.path, MaxStoreSize)
+	var tooLarge *platform.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return &storeDoc{Version: 1}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("permissions: store: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxStoreSize+1))
-	if err != nil {
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Errorf("permissions: store %s is damaged (fix or remove it): larger than %d bytes", s.path, MaxStoreSize)
+	case err != nil:
 		return nil, fmt.Errorf("permissions: store: %w", err)
 	}
 	doc, err := parseStore(data)
@@ -210,10 +208,9 @@ func (s *Store) read() (*storeDoc, error) {
 	return doc, nil
 }
 
+// parseStore parses the contents of a store file, which read has bounded
+// to MaxStoreSize.
 func parseStore(data []byte) (*storeDoc, error) {
-	if len(data) > MaxStoreSize {
-		return nil, fmt.Errorf("larger than %d bytes", MaxStoreSize)
-	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc storeDoc

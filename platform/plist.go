@@ -32,7 +32,7 @@ func plistSettingsSources(root, home string) []SettingsSource {
 // -bool` and configuration profiles write booleans.
 func plistSettingsFile(path string, machineWide bool) SettingsSource {
 	return SettingsSource{Name: path, MachineWide: machineWide, load: func() (rawSettings, error) {
-		data, err := readBounded(path, maxSettingsFile)
+		data, err := ReadFileLimit(path, maxSettingsFile)
 		if err != nil {
 			return rawSettings{}, err
 		}

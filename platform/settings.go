@@ -346,7 +346,7 @@ const maxSettingsFile = 64 << 10
 // and the numbers 0 or 1 for the flags.
 func JSONSettingsFile(path string, machineWide bool) SettingsSource {
 	return SettingsSource{Name: path, MachineWide: machineWide, load: func() (rawSettings, error) {
-		data, err := readBounded(path, maxSettingsFile)
+		data, err := ReadFileLimit(path, maxSettingsFile)
 		if err != nil {
 			return rawSettings{}, err
 		}
@@ -386,21 +386,4 @@ func parseJSONSettings(data []byte, source string) (rawSettings, error) {
 		return rawSettings{}, fmt.Errorf("platform: settings file %s: data after the JSON object", source)
 	}
 	return checkAll(vals, source), nil
-}
-
-// readBounded reads a file of at most limit bytes.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("platform: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("platform: read %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("platform: %s is larger than %d bytes", path, limit)
-	}
-	return data, nil
 }
