@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"slices"
 )
 
 // messagePrefix starts every signed message; v1 is the only scheme.
@@ -23,13 +24,12 @@ var platforms = [...]string{"win", "mac", "linux"}
 // KnownPlatform reports whether p is a platform a block may be signed for:
 // "win", "mac" or "linux".
 func KnownPlatform(p string) bool {
-	for _, q := range platforms {
-		if p == q {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(platforms[:], p)
 }
+
+// Platforms returns the platforms a block may be signed for, in the order
+// rvm shows them: "win", "mac", "linux".
+func Platforms() []string { return slices.Clone(platforms[:]) }
 
 // Message returns the bytes that the signature for platform signs:
 // "rvm-trusted-app-configs/v1\n" + platform + "\n" + value, where value is

@@ -199,17 +199,15 @@ func issue(caDir, outDir string, o IssueOptions) (*x509.Certificate, error) {
 	}
 	// The chain below the root: the CA itself unless it is the root, and
 	// the CA's own chain.
-	var chain []byte
-	if !isSelfSigned(ca.cert) {
-		chain = append(chain, pemCert(ca.cert.Raw)...)
-		for _, c := range ca.chain {
-			chain = append(chain, pemCert(c.Raw)...)
-		}
+	if isSelfSigned(ca.cert) {
+		return cert, nil
 	}
-	if chain != nil {
-		if err := platform.WriteFileAtomic(filepath.Join(outDir, ChainFile), chain, 0o644); err != nil {
-			return nil, err
-		}
+	chain := pemCert(ca.cert.Raw)
+	for _, c := range ca.chain {
+		chain = append(chain, pemCert(c.Raw)...)
+	}
+	if err := platform.WriteFileAtomic(filepath.Join(outDir, ChainFile), chain, 0o644); err != nil {
+		return nil, err
 	}
 	return cert, nil
 }
@@ -301,13 +299,11 @@ func load(dir string) (*keyPair, error) {
 	if !samePublicKey(key.Public(), certs[0].PublicKey) {
 		return nil, fmt.Errorf("%s is not the key of %s", filepath.Join(dir, KeyFile), filepath.Join(dir, CertFile))
 	}
-	kp := &keyPair{key: key, cert: certs[0]}
-	if _, err := os.Stat(filepath.Join(dir, ChainFile)); err == nil {
-		if kp.chain, err = readCerts(filepath.Join(dir, ChainFile)); err != nil {
-			return nil, err
-		}
+	chain, err := readCerts(filepath.Join(dir, ChainFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
 	}
-	return kp, nil
+	return &keyPair{key: key, cert: certs[0], chain: chain}, nil
 }
 
 func samePublicKey(a, b crypto.PublicKey) bool {

@@ -89,11 +89,7 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 	}
 	fmt.Fprintf(tw, "signer:\t%s\n", trust.CertificateName(leaf))
 	fmt.Fprintf(tw, "expires:\t%s\t(the earliest NotAfter of the block's certificates)\n", expires.UTC().Format(time.RFC3339))
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
-	switch left := expires.Sub(now()); {
+	switch left := expires.Sub(now(o.Now)); {
 	case left <= 0:
 		fmt.Fprintf(tw, "\twarning: expired: the block is trusted nowhere\n")
 	case left < trust.ExpiryWarning:
@@ -138,7 +134,7 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 		}
 	}
 	fmt.Fprintf(tw, "signatures:\n")
-	for _, p := range []string{"win", "mac", "linux"} {
+	for _, p := range trust.Platforms() {
 		sig, ok := block.Signature[p]
 		verdict := "absent"
 		if ok {
@@ -152,7 +148,7 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 	if roots != nil {
 		fmt.Fprintf(tw, "trust against %s (CRLs not fetched):\n", o.RootsFile)
 		v := &trust.Verifier{Roots: roots, Now: o.Now, RevocationMode: trust.RevocationOff}
-		for _, p := range []string{"win", "mac", "linux"} {
+		for _, p := range trust.Platforms() {
 			res, err := v.VerifyBlock(context.Background(), raw, p)
 			var te *trust.Error
 			switch {

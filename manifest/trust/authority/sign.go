@@ -52,7 +52,7 @@ func Sign(signerDir string, o SignOptions) ([]byte, error) {
 func sign(signerDir string, o SignOptions) ([]byte, error) {
 	platforms := o.Platforms
 	if platforms == nil {
-		platforms = []string{"win", "mac", "linux"}
+		platforms = trust.Platforms()
 	}
 	for _, p := range platforms {
 		if !trust.KnownPlatform(p) {
