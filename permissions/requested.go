@@ -44,15 +44,21 @@ func Parse(raw json.RawMessage, where string) ([]Entry, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
+	top, err := objectMembers(raw, where)
+	if err != nil {
+		return nil, err
+	}
 	var out []Entry
-	if err := flatten(raw, where, "", 0, &out); err != nil {
+	if err := flatten(top, where, "", 0, &out); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
-func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry) error {
+// flatten appends to out the leaves of the object at prefix (where itself
+// when prefix is ""), split into its members ms.
+func flatten(ms []member, where, prefix string, depth int, out *[]Entry) error {
 	at := where
 	if prefix != "" {
 		at = where + "." + prefix
@@ -60,13 +66,7 @@ func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry)
 	if depth > MaxDepth {
 		return fmt.Errorf("permissions: %s: nested deeper than %d levels", at, MaxDepth)
 	}
-	// Below the top, raw is part of an object that members has read, and
-	// so valid JSON.
-	members, err := members(raw, at, depth > 0)
-	if err != nil {
-		return err
-	}
-	for _, m := range members {
+	for _, m := range ms {
 		if err := checkKey(m.Key, at); err != nil {
 			return err
 		}
@@ -81,7 +81,13 @@ func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry)
 				return err
 			}
 		case len(v) > 0 && v[0] == '{':
-			enabled, isLeaf, err := enabledField(v, where+"."+name)
+			// v is part of an object that members has read, and so
+			// valid JSON.
+			inner, err := members(v, where+"."+name, true)
+			if err != nil {
+				return err
+			}
+			enabled, isLeaf, err := enabledField(inner, where+"."+name)
 			if err != nil {
 				return err
 			}
@@ -94,7 +100,7 @@ func flatten(raw json.RawMessage, where, prefix string, depth int, out *[]Entry)
 				}
 				continue
 			}
-			if err := flatten(v, where, name, depth+1, out); err != nil {
+			if err := flatten(inner, where, name, depth+1, out); err != nil {
 				return err
 			}
 		default:
@@ -127,14 +133,11 @@ func checkKey(key, at string) error {
 	return nil
 }
 
-// enabledField reports whether the object v is a leaf (it has an "enabled"
-// member) and if so the value of that member, which must be a boolean.
-func enabledField(v json.RawMessage, at string) (enabled, isLeaf bool, err error) {
-	members, err := members(v, at, true)
-	if err != nil {
-		return false, false, err
-	}
-	for _, m := range members {
+// enabledField reports whether the object split into ms is a leaf (it has
+// an "enabled" member) and if so the value of that member, which must be a
+// boolean.
+func enabledField(ms []member, at string) (enabled, isLeaf bool, err error) {
+	for _, m := range ms {
 		if m.Key != "enabled" {
 			continue
 		}
