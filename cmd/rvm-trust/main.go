@@ -19,23 +19,33 @@ import (
 	"github.com/rvm-launcher/rvm/manifest/trust/authority"
 )
 
-const usage = `usage: rvm-trust COMMAND [flags]
+// commands are the commands, with their synopses for the usage and for
+// each command's --help.
+var commands = []struct{ name, synopsis, help string }{
+	{"init-root", "--out DIR [--name NAME] [--alg ALG] [--days N]",
+		"make a root key and a self-signed root certificate"},
+	{"issue", "--ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate]",
+		"issue a code-signing certificate (or an intermediate CA) from a CA"},
+	{"sign", "--signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]",
+		"print a signed trustedAppConfigs object"},
+	{"inspect", "[--trust-roots FILE] FILE|-",
+		"show what a manifest's or a trustedAppConfigs object's block holds"},
+	{"revoke", "--ca DIR --out FILE [--serial N]... [--cert FILE]... [--days N]",
+		"revoke certificates and write the CA's CRL (DER)"},
+}
 
-commands:
-  init-root  --out DIR [--name NAME] [--alg ALG] [--days N]
-             make a root key and a self-signed root certificate
-  issue      --ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate]
-             issue a code-signing certificate (or an intermediate CA) from a CA
-  sign       --signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]
-             print a signed trustedAppConfigs object
-  inspect    [--trust-roots FILE] FILE|-
-             show what a manifest's or a trustedAppConfigs object's block holds
-  revoke     --ca DIR --out FILE [--serial N]... [--cert FILE]... [--days N]
-             revoke certificates and write the CA's CRL (DER)
+var usage = func() string {
+	var b strings.Builder
+	b.WriteString("usage: rvm-trust COMMAND [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-9s  %s\n             %s\n", c.name, c.synopsis, c.help)
+	}
+	b.WriteString("\nALG is ecdsa-p256 (default), ecdsa-p384, ed25519 or rsa-3072.\nRun rvm-trust COMMAND --help for a command's flags.\n")
+	return b.String()
+}()
 
-ALG is ecdsa-p256 (default), ecdsa-p384, ed25519 or rsa-3072.
-Run rvm-trust COMMAND --help for a command's flags.
-`
+// day formats the dates that the commands print.
+const day = "2006-01-02"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -80,16 +90,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 1
 }
 
-// flags returns a flag set for command cmd. It prints nothing itself:
-// parse shows the usage, on stdout for --help and on stderr for an error.
-func flags(cmd, synopsis string) *flag.FlagSet {
+// flags returns a flag set for command cmd, one of commands. It prints
+// nothing itself: parse shows the usage, on stdout for --help and on
+// stderr for an error.
+func flags(cmd string) *flag.FlagSet {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: rvm-trust %s %s\n\nflags:\n", cmd, synopsis)
+		for _, c := range commands {
+			if c.name == cmd {
+				fmt.Fprintf(fs.Output(), "usage: rvm-trust %s %s\n\nflags:\n", cmd, c.synopsis)
+			}
+		}
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// keyFlags adds the flags of a new key and certificate, shared by
+// init-root and issue: --alg, and --days with its default; what names the
+// certificate in the help.
+func keyFlags(fs *flag.FlagSet, what string, days int) (alg *string, validDays *int) {
+	alg = fs.String("alg", string(authority.ECDSAP256), "key: ecdsa-p256, ecdsa-p384, ed25519 or rsa-3072")
+	validDays = fs.Int("days", days, "days the "+what+" is valid")
+	return alg, validDays
 }
 
 // parse parses args, and checks the required flags and the number of
@@ -123,11 +147,10 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, nargs int,
 }
 
 func initRoot(args []string, stdout, stderr io.Writer) error {
-	fs := flags("init-root", "--out DIR [--name NAME] [--alg ALG] [--days N]")
+	fs := flags("init-root")
 	out := fs.String("out", "", "directory to write key.pem and cert.pem to")
 	name := fs.String("name", "rvm-trust root", "the root's common name")
-	alg := fs.String("alg", "ecdsa-p256", "key: ecdsa-p256, ecdsa-p384, ed25519 or rsa-3072")
-	days := fs.Int("days", 3650, "days the root is valid")
+	alg, days := keyFlags(fs, "root", 3650)
 	if err := parse(fs, args, stdout, stderr, 0, "out"); err != nil {
 		return err
 	}
@@ -135,17 +158,16 @@ func initRoot(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "root %q in %s, valid until %s\n", cert.Subject.CommonName, *out, cert.NotAfter.UTC().Format("2006-01-02"))
+	fmt.Fprintf(stdout, "root %q in %s, valid until %s\n", cert.Subject.CommonName, *out, cert.NotAfter.UTC().Format(day))
 	return nil
 }
 
 func issue(args []string, stdout, stderr io.Writer) error {
-	fs := flags("issue", "--ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate]")
+	fs := flags("issue")
 	ca := fs.String("ca", "", "directory of the issuing CA")
 	name := fs.String("name", "", "the certificate's common name: the signer's name that rvm shows")
 	out := fs.String("out", "", "directory to write key.pem and cert.pem (and chain.pem) to")
-	alg := fs.String("alg", "ecdsa-p256", "key: ecdsa-p256, ecdsa-p384, ed25519 or rsa-3072")
-	days := fs.Int("days", 365, "days the certificate is valid")
+	alg, days := keyFlags(fs, "certificate", 365)
 	crlURL := fs.String("crl-url", "", "https URL where the CA's CRL is published (the certificate's CRL distribution point)")
 	inter := fs.Bool("intermediate", false, "issue an intermediate CA instead of a code-signing certificate")
 	if err := parse(fs, args, stdout, stderr, 0, "ca", "name", "out"); err != nil {
@@ -155,12 +177,12 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "certificate %q (serial %s) in %s, valid until %s\n", cert.Subject.CommonName, cert.SerialNumber, *out, cert.NotAfter.UTC().Format("2006-01-02"))
+	fmt.Fprintf(stdout, "certificate %q (serial %s) in %s, valid until %s\n", cert.Subject.CommonName, cert.SerialNumber, *out, cert.NotAfter.UTC().Format(day))
 	return nil
 }
 
 func sign(args []string, stdout, stderr io.Writer) error {
-	fs := flags("sign", "--signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]")
+	fs := flags("sign")
 	signer := fs.String("signer", "", "directory of the signing key and certificate")
 	apps := fs.String("apps", "", "JSON file: an array of app entries (name, match, permissions)")
 	inters := fs.String("intermediates", "", "PEM file of intermediate certificates (default: the signer's chain.pem, if any)")
@@ -177,7 +199,7 @@ func sign(args []string, stdout, stderr io.Writer) error {
 }
 
 func inspect(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flags("inspect", "[--trust-roots FILE] FILE|-")
+	fs := flags("inspect")
 	roots := fs.String("trust-roots", "", "PEM file of trust roots to verify the block against")
 	if err := parse(fs, args, stdout, stderr, 1); err != nil {
 		return err
@@ -220,7 +242,7 @@ func (f *files) Set(v string) error {
 }
 
 func revoke(args []string, stdout, stderr io.Writer) error {
-	fs := flags("revoke", "--ca DIR --out FILE [--serial N]... [--cert FILE]... [--days N]")
+	fs := flags("revoke")
 	ca := fs.String("ca", "", "directory of the CA whose CRL to issue")
 	out := fs.String("out", "", "file to write the CRL (DER) to")
 	var ss serials
