@@ -3,6 +3,7 @@ package platform
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -56,16 +57,14 @@ func registrySource(root registry.Key, rootName, path string, machineWide bool) 
 }
 
 func readRegistrySettings(k registry.Key, source string) (rawSettings, error) {
-	info, err := k.Stat()
-	if err != nil {
+	// One name more than allowed tells that there are too many; io.EOF
+	// means there were fewer.
+	names, err := k.ReadValueNames(maxRegistryValues + 1)
+	if err != nil && err != io.EOF {
 		return rawSettings{}, fmt.Errorf("platform: read %s: %w", source, err)
 	}
-	if info.ValueCount > maxRegistryValues {
+	if len(names) > maxRegistryValues {
 		return rawSettings{}, fmt.Errorf("platform: %s holds more than %d values", source, maxRegistryValues)
-	}
-	names, err := k.ReadValueNames(0)
-	if err != nil {
-		return rawSettings{}, fmt.Errorf("platform: read %s: %w", source, err)
 	}
 	raw := rawSettings{values: map[string]any{}, bad: map[string]error{}}
 	for _, valueName := range names {
