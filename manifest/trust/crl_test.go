@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/trust/internal/privfile"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -284,7 +285,7 @@ func TestCRLCacheFile(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("got cached CRL files %q, want one", files)
 	}
-	checkPrivate(t, files[0])
+	privfile.Check(t, files[0])
 	if err := os.WriteFile(files[0], []byte(`{"url":"x"`), 0o600); err != nil {
 		t.Fatal(err)
 	}

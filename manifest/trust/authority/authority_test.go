@@ -20,6 +20,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/manifest/trust/internal/privfile"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -178,7 +179,7 @@ func TestIntermediateChain(t *testing.T) {
 func TestKeyFiles(t *testing.T) {
 	a := newAuthority(t, ECDSAP256, IssueOptions{})
 	for _, dir := range []string{a.root, a.signer} {
-		checkPrivate(t, filepath.Join(dir, KeyFile))
+		privfile.Check(t, filepath.Join(dir, KeyFile))
 		data, _ := os.ReadFile(filepath.Join(dir, KeyFile))
 		if b, _ := pem.Decode(data); b == nil || b.Type != "PRIVATE KEY" {
 			t.Errorf("%s: got %q, want a PEM PRIVATE KEY", dir, data)
