@@ -438,10 +438,16 @@ func TestInspect(t *testing.T) {
 			}
 		}
 	})
-	for _, bad := range []string{`{"startup_app":{}}`, `[]`, `{"value":"!!","signature":{}}`} {
+	for _, bad := range []string{`{"startup_app":{}}`, `[]`, `{"value":"!!","signature":{}}`, `{"value":`} {
 		if err := Inspect(&bytes.Buffer{}, strings.NewReader(bad), "bad.json", InspectOptions{Now: clock}); err == nil || !strings.Contains(err.Error(), "bad.json") {
 			t.Errorf("inspect %s: got %v, want an error naming bad.json", bad, err)
 		}
+	}
+	// Two blocks in one manifest: rvm refuses it, so inspect must not show
+	// either as the one rvm would read.
+	twice := `{"trustedAppConfigs":{},"trustedAppConfigs":` + string(block) + `}`
+	if err := Inspect(&bytes.Buffer{}, strings.NewReader(twice), "twice.json", InspectOptions{Now: clock}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("inspect a manifest with two blocks: got %v, want a refusal of the key twice", err)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rvm-launcher/rvm/manifest/jsonscan"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 )
 
@@ -51,15 +52,9 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 	if len(data) > maxInspect {
 		return fmt.Errorf("larger than %d KiB", maxInspect>>10)
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return fmt.Errorf("want a JSON object: %w", err)
-	}
-	raw := json.RawMessage(data)
-	if b, ok := top["trustedAppConfigs"]; ok {
-		raw = b
-	} else if _, ok := top["value"]; !ok {
-		return errors.New("neither a manifest with trustedAppConfigs nor a trustedAppConfigs object")
+	raw, err := blockOf(data)
+	if err != nil {
+		return err
 	}
 	block, err := trust.ParseBlock(raw)
 	if err != nil {
@@ -165,6 +160,37 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// blockOf returns the trustedAppConfigs object of data, a manifest or the
+// object itself. Like rvm, it refuses a key twice (which a map would take
+// silently, the last one winning).
+func blockOf(data []byte) (json.RawMessage, error) {
+	var top []jsonscan.Member
+	ok := json.Valid(data)
+	if ok {
+		top, ok = jsonscan.Members(data)
+	}
+	if !ok {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("want a JSON object: %w", err)
+		}
+		return nil, errors.New("want a JSON object without a key twice")
+	}
+	isBlock := false
+	for _, m := range top {
+		switch m.Key {
+		case "trustedAppConfigs":
+			return m.Value, nil
+		case "value":
+			isBlock = true
+		}
+	}
+	if !isBlock {
+		return nil, errors.New("neither a manifest with trustedAppConfigs nor a trustedAppConfigs object")
+	}
+	return data, nil
 }
 
 func keyKind(pub any) string {
