@@ -26,6 +26,12 @@ func watchRegistry(ctx context.Context, onChange func()) error {
 		event windows.Handle
 	}
 	var watches []watch
+	closeWatches := func() {
+		for _, w := range watches {
+			w.key.Close()
+			windows.CloseHandle(w.event)
+		}
+	}
 	arm := func(w watch) error {
 		return windows.RegNotifyChangeKeyValue(windows.Handle(w.key), true,
 			windows.REG_NOTIFY_CHANGE_NAME|windows.REG_NOTIFY_CHANGE_LAST_SET|regNotifyThreadAgnostic, w.event, true)
@@ -38,6 +44,7 @@ func watchRegistry(ctx context.Context, onChange func()) error {
 		ev, err := windows.CreateEvent(nil, 0, 0, nil)
 		if err != nil {
 			k.Close()
+			closeWatches()
 			return fmt.Errorf("platform: watch registry: %w", err)
 		}
 		w := watch{k, ev}
@@ -53,6 +60,7 @@ func watchRegistry(ctx context.Context, onChange func()) error {
 	}
 	stop, err := windows.CreateEvent(nil, 1, 0, nil)
 	if err != nil {
+		closeWatches()
 		return fmt.Errorf("platform: watch registry: %w", err)
 	}
 	go func() {
@@ -67,10 +75,7 @@ func watchRegistry(ctx context.Context, onChange func()) error {
 			handles = append(handles, w.event)
 		}
 		defer func() {
-			for _, w := range watches {
-				w.key.Close()
-				windows.CloseHandle(w.event)
-			}
+			closeWatches()
 			windows.CloseHandle(stop)
 		}()
 		for {
