@@ -180,7 +180,7 @@ func trustRoots(o Options, s *platform.MachineSettings) (*trust.Roots, error) {
 		}
 		source = "TrustRootsFile in " + source
 	}
-	data, err := readFileLimit(path, maxTrustRoots)
+	data, err := platform.ReadFileLimit(path, maxTrustRoots)
 	if err != nil {
 		return nil, fmt.Errorf("trust roots %s (from %s): %w", path, source, err)
 	}

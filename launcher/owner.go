@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -126,35 +124,18 @@ func (l *Launcher) readOwnerLocation(ctx context.Context, loc, setBy string, f *
 		if err != nil {
 			return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings (in %s): %w", setBy, err)
 		}
-		body, err := readFileLimit(path, maxOwnerSettings)
+		body, err := platform.ReadFileLimit(path, maxOwnerSettings)
 		return body, v, false, err
 	case strings.Contains(loc, "://"):
 		return nil, v, false, fmt.Errorf("launcher: DesktopOwnerSettings %q (in %s): want https://, file:// or a path", loc, setBy)
 	}
-	body, err = readFileLimit(loc, maxOwnerSettings)
+	body, err = platform.ReadFileLimit(loc, maxOwnerSettings)
 	return body, v, false, err
-}
-
-// readFileLimit reads a file of at most limit bytes.
-func readFileLimit(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 func (l *Launcher) loadOwnerCopy(path, loc string) *ownerCopy {
 	// The body, escaped into JSON with its validators: well under 3 MiB.
-	data, err := readFileLimit(path, 3*maxOwnerSettings)
+	data, err := platform.ReadFileLimit(path, 3*maxOwnerSettings)
 	if err != nil {
 		return nil
 	}

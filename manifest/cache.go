@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -67,19 +65,10 @@ func (f *Fetcher) loadCache(url string) (*cached, error) {
 	if f.CacheDir == "" {
 		return nil, os.ErrNotExist
 	}
-	file, err := os.Open(f.cachePath(url))
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
 	// Base64 and the JSON around it: well under 2 MiB for a 1 MiB body.
-	const limit = 2 << 20
-	data, err := io.ReadAll(io.LimitReader(file, limit+1))
+	data, err := platform.ReadFileLimit(f.cachePath(url), 2<<20)
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > limit {
-		return nil, errors.New("cached copy is too large")
 	}
 	var c cached
 	if err := json.Unmarshal(data, &c); err != nil {
