@@ -56,9 +56,7 @@ type Options struct {
 
 // Check reports the first invalid option, naming it.
 func (o Options) Check() error {
-	switch o.Platform {
-	case "", "win", "mac", "linux":
-	default:
+	if o.Platform != "" && !trust.KnownPlatform(o.Platform) {
 		return fmt.Errorf("--platform %q: want win, mac or linux", o.Platform)
 	}
 	for _, r := range o.Resolve {
