@@ -3,24 +3,27 @@ package launcher
 import (
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
 // decide fills doc.Launch and doc.Permissions: the owner's allowed URLs,
 // then each requested permission by the rules of SPEC 5.5.
-func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner, grants []permissions.Entry) {
+func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner.Loaded, grants []permissions.Entry) {
 	in := permissions.Input{
 		Requested:        m.Permissions,
-		Owner:            own.settings,
-		OwnerUnavailable: own.unavailable(),
+		URL:              doc.ManifestURL,
+		OwnerUnavailable: own.Unavailable(),
 		Log:              l.env.Log,
 	}
 	// A URL that does not parse in owner mode (one with user info, say)
 	// stays the zero URL, which no owner pattern matches: named policies
 	// stay silent, and a list of allowed URLs refuses it.
 	u, uerr := pattern.ParseURL(doc.ManifestURL, pattern.Owner)
-	in.URL = u
-	allowed, reason := own.settings.AllowedToLaunch(u)
+	if own.Settings != nil {
+		in.Owner = own.Settings.For(u)
+	}
+	allowed, reason := own.Settings.AllowedToLaunch(u)
 	if !allowed && uerr != nil {
 		reason = "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + uerr.Error()
 	}
@@ -31,11 +34,11 @@ func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner, grants
 			in.Trusted[g.Name] = g
 		}
 	}
-	choices, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
+	answers, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
 	if err != nil {
 		l.env.Log.Warn().Err(err).Msg("stored user choices unreadable; asking again")
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "stored user choices unreadable: "+err.Error())
 	}
-	in.UserChoices = choices
+	in.Answers = answers
 	doc.Permissions = permissions.Decide(in)
 }

@@ -121,7 +121,7 @@ func (d *Document) WriteSummary(w io.Writer) {
 	}
 	for _, n := range names {
 		p := d.Permissions[n]
-		fmt.Fprintf(w, "  %-34s %-8s %s\n", n, p.Decision, p.Source)
+		fmt.Fprintf(w, "  %-34s %-8s %s\n", n, p.Verdict, p.Source)
 	}
 }
 

@@ -2,13 +2,17 @@ package launcher
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 
+	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
 // RefusedError reports a launch that the desktop owner's policy refuses
@@ -27,13 +31,45 @@ func (e *RefusedError) Error() string {
 // permission is then denied and nothing is stored.
 type Prompter func(ctx context.Context, question string) (granted, answered bool)
 
+// VerifyVia is Decide, done by the service where one answers (Remote); the
+// user's own stored answers then apply on this side.
+func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error) {
+	return l.decideVia(ctx, false, r)
+}
+
+// decideVia asks the service where one answers, else decides in-process.
+func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Document, error) {
+	if l.Remote != nil {
+		doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, r.Options)
+		if err == nil {
+			l.applyAnswers(doc)
+			return doc, nil
+		}
+		if !errors.Is(err, ErrNoService) {
+			return nil, err
+		}
+	}
+	return l.Decide(ctx, r)
+}
+
+// applyAnswers applies this user's stored answers to a decision made by a
+// service, which may run as another user with a store of its own.
+func (l *Launcher) applyAnswers(doc *Document) {
+	answers, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
+	if err != nil {
+		l.env.Log.Warn().Err(err).Msg("stored user choices unreadable; asking again")
+		return
+	}
+	permissions.ApplyAnswers(doc.Permissions, answers)
+}
+
 // LaunchVia decides (through the service where one answers), asks the user
 // about each permission the decision leaves at prompt and stores the
 // answers, writes the decision document and starts the runtime detached.
 // It returns the final decision and the runtime's process id. A launch
 // refused by policy is a *RefusedError, with the decision.
-func (l *Launcher) LaunchVia(ctx context.Context, rawURL string, o Options, ask Prompter) (*Document, int, error) {
-	doc, err := l.decideForLaunch(ctx, rawURL, o)
+func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Document, int, error) {
+	doc, err := l.decideVia(ctx, true, r)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -41,12 +77,8 @@ func (l *Launcher) LaunchVia(ctx context.Context, rawURL string, o Options, ask 
 		return doc, 0, &RefusedError{URL: doc.ManifestURL, Reason: doc.Launch.Reason}
 	}
 	l.prompt(ctx, doc, ask)
-	settings := l.machineSettings(o)
-	dir, _, ok := settings.String(platform.SettingRuntimeDirectory)
-	if !ok || dir == "" {
-		dir = filepath.Join(l.env.DataDir, "runtime")
-	}
-	rt, err := ResolveRuntime(dir, doc.Runtime.Version)
+	dir := l.machineSettings(r).RuntimeDir(l.env.DataDir)
+	rt, err := runtime.Resolve(dir, doc.Runtime.Version)
 	if err != nil {
 		return doc, 0, err
 	}
@@ -54,8 +86,9 @@ func (l *Launcher) LaunchVia(ctx context.Context, rawURL string, o Options, ask 
 	if err := platform.EnsureDir(decisions); err != nil {
 		return doc, 0, fmt.Errorf("launcher: %w", err)
 	}
-	key := hashHex(doc.ManifestURL)[:16]
-	pid, err := rt.Start(StartOptions{
+	sum := sha256.Sum256([]byte(doc.ManifestURL))
+	key := hex.EncodeToString(sum[:8])
+	pid, err := rt.Start(runtime.StartOptions{
 		ManifestURL:  doc.ManifestURL,
 		Decision:     doc.JSON(),
 		DecisionPath: filepath.Join(decisions, key+".json"),
@@ -75,7 +108,7 @@ func (l *Launcher) LaunchVia(ctx context.Context, rawURL string, o Options, ask 
 func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) {
 	var names []string
 	for n, p := range doc.Permissions {
-		if p.Decision == permissions.Prompt {
+		if p.Verdict == permissions.Prompt {
 			names = append(names, n)
 		}
 	}
@@ -92,15 +125,11 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) {
 			granted, answered = ask(ctx, fmt.Sprintf("Allow the app at %s to use %s?", doc.ManifestURL, n))
 		}
 		if !answered {
-			p.Decision = permissions.Denied
+			p.Verdict = permissions.Denied
 			doc.Permissions[n] = p
 			continue
 		}
-		p.Decision, p.Source = permissions.Denied, permissions.SourceUser
-		if granted {
-			p.Decision = permissions.Granted
-		}
-		doc.Permissions[n] = p
+		doc.Permissions[n] = p.Answer(granted)
 		if err := store.Set(doc.ManifestURL, n, granted); err != nil {
 			errs = append(errs, err)
 		}
@@ -110,12 +139,12 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) {
 	}
 }
 
-// PrompterFor asks through env (see platform.PromptEnv): a native dialog, the
+// PrompterFor asks through env (see prompt.Env): a native dialog, the
 // terminal, or, where there is neither, nobody.
-func PrompterFor(env platform.PromptEnv) Prompter {
+func PrompterFor(env prompt.Env) Prompter {
 	return func(ctx context.Context, question string) (bool, bool) {
-		granted, how, err := env.Prompt(ctx, question)
-		if err != nil || how == platform.PromptNone {
+		granted, how, err := env.Ask(ctx, question)
+		if err != nil || how == prompt.None {
 			return false, false
 		}
 		return granted, true

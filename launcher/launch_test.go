@@ -13,6 +13,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // launchWorld is a world whose machine settings point at a runtime
@@ -101,7 +102,7 @@ func TestLaunchPromptsAndStores(t *testing.T) {
 func TestLaunchRefused(t *testing.T) {
 	w, _ := launchWorld(t)
 	url := w.publish("/blotter/app.json", requested, nil)
-	rtDir, _, _ := w.l.machineSettings(w.opts).String(platform.SettingRuntimeDirectory)
+	rtDir, _, _ := w.l.machineSettings(w.opts).String(settings.RuntimeDirectory)
 	b, _ := json.Marshal(map[string]string{"RuntimeDirectory": rtDir, "DesktopOwnerSettings": w.owner(`{"desktopSettings": {"allowedManifestUrls": ["https://intranet.acme.test/*"]}}`)})
 	w.settings(string(b))
 	doc, pid, err := w.l.LaunchVia(context.Background(), url, w.opts, nil)

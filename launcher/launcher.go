@@ -1,17 +1,18 @@
 // Package launcher is rvm's flow: fetch a manifest, verify its
 // trustedAppConfigs block, apply the desktop owner's settings, decide each
-// permission, and start the app's runtime. The command line and the service
-// both call it; the service keeps one Launcher, and with it its caches, for
-// its whole life.
+// permission into a decision document, and start the app's runtime. The
+// command line and the service both call it; the service keeps one
+// Launcher, and with it its caches, for its whole life. The local API
+// (package api), the service (package service) and runtimes (package
+// runtime) live below it.
 package launcher
 
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,8 +20,11 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // Env is the machine as the launcher sees it. Nothing in the launcher reads
@@ -36,60 +40,42 @@ type Env struct {
 	Log zerolog.Logger
 	// TLSRoots verifies HTTPS servers; nil means the system roots.
 	TLSRoots *x509.CertPool
+	// MachineSettings is the settings file that RVM_MACHINE_SETTINGS names
+	// for this process: it stands in for a request's --machine-settings
+	// where the request gives none.
+	MachineSettings string
 }
 
-// Options are the flags of one verify or launch request. They hold for that
-// request alone; every cache is keyed by them.
-type Options struct {
-	// Platform is whose signature to verify: "win", "mac" or "linux"; ""
-	// means this machine's.
-	Platform string `json:"platform,omitempty"`
-	// TrustRoots is a PEM bundle of trust roots replacing the configured
-	// ones.
-	TrustRoots string `json:"trustRoots,omitempty"`
-	// MachineSettings is a machine-settings JSON file replacing every other
-	// settings source.
-	MachineSettings string `json:"machineSettings,omitempty"`
-	// Resolve are curl-style HOST:PORT:ADDR entries.
-	Resolve []string `json:"resolve,omitempty"`
+// Remote is a service that decides on the launcher's behalf (package api's
+// Client): Decide returns ErrNoService where none answers, or where the
+// service leaves the request to the caller.
+type Remote interface {
+	Decide(ctx context.Context, launch bool, rawURL string, o Options) (*Document, error)
 }
 
-// Check reports the first invalid option, naming it.
-func (o Options) Check() error {
-	if o.Platform != "" && !trust.KnownPlatform(o.Platform) {
-		return fmt.Errorf("--platform %q: want win, mac or linux", o.Platform)
-	}
-	for _, r := range o.Resolve {
-		if _, _, err := manifest.ParseResolve(r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// key identifies the options for caches.
-func (o Options) key() string {
-	r := append([]string(nil), o.Resolve...)
-	sort.Strings(r)
-	return strings.Join([]string{o.Platform, o.TrustRoots, o.MachineSettings, strings.Join(r, ",")}, "\x00")
-}
+// ErrNoService reports that no service decided a request.
+var ErrNoService = errors.New("launcher: no service answered")
 
 // Launcher runs the flow. It is safe for concurrent use.
 type Launcher struct {
 	env Env
+	// Remote, when set, decides VerifyVia and LaunchVia requests where a
+	// service answers.
+	Remote Remote
 
 	trustCache *trust.Cache
+	store      *fetch.Store // manifests, owner settings, CRLs
 	// fetches makes concurrent requests for one manifest (with the same
 	// options) share one fetch.
 	fetches singleflight.Group
 
 	mu       sync.Mutex
-	fetchers map[string]*manifest.Fetcher // by resolve entries
+	fetchers map[string]*fetch.Fetcher // by resolve entries
 	// While the settings are watched (see Watch), settings holds the
 	// machine's own settings until settingsStale says they changed.
 	watched       bool
 	settingsStale bool
-	settings      *platform.MachineSettings
+	settings      *settings.Machine
 }
 
 // New returns a Launcher for env.
@@ -100,54 +86,46 @@ func New(env Env) *Launcher {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	return &Launcher{env: env, trustCache: &trust.Cache{}, fetchers: map[string]*manifest.Fetcher{}}
+	return &Launcher{
+		env:        env,
+		trustCache: &trust.Cache{},
+		store:      &fetch.Store{Dir: filepath.Join(env.DataDir, "cache")},
+		fetchers:   map[string]*fetch.Fetcher{},
+	}
 }
 
-// fetcher returns the shared fetcher for a set of --resolve entries, so
+// DataDir is the launcher's data directory.
+func (l *Launcher) DataDir() string { return l.env.DataDir }
+
+// fetcher returns the shared fetcher for the --resolve entries of r, so
 // that connections are reused between requests with the same entries.
-func (l *Launcher) fetcher(resolve []string) (*manifest.Fetcher, error) {
-	m := map[string]string{}
-	for _, r := range resolve {
-		from, to, err := manifest.ParseResolve(r)
-		if err != nil {
-			return nil, err
-		}
-		m[from] = to
-	}
-	keys := append([]string(nil), resolve...)
-	sort.Strings(keys)
-	k := strings.Join(keys, ",")
+func (l *Launcher) fetcher(r *Request) *fetch.Fetcher {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if f, ok := l.fetchers[k]; ok {
-		return f, nil
+	if f, ok := l.fetchers[r.resolveKey]; ok {
+		return f
 	}
-	f := &manifest.Fetcher{
-		RootCAs:  l.env.TLSRoots,
-		Resolve:  m,
-		CacheDir: filepath.Join(l.env.DataDir, "cache", "manifests"),
-		Now:      l.env.Now,
-		Log:      l.env.Log,
-	}
-	l.fetchers[k] = f
-	return f, nil
+	f := &fetch.Fetcher{RootCAs: l.env.TLSRoots, Resolve: r.resolve}
+	l.fetchers[r.resolveKey] = f
+	return f
 }
 
 // machineSettings loads the machine settings for a request. A request with
-// its own settings file reads it; otherwise, while the settings are
-// watched, the machine's settings are read again only after a change, and
-// a change that brings errors where the settings in use had none is
-// ignored (logged) so that the last good settings stay.
-func (l *Launcher) machineSettings(o Options) *platform.MachineSettings {
-	if o.MachineSettings != "" {
-		return l.loadSettings(o.MachineSettings)
+// its own settings file (or a process with RVM_MACHINE_SETTINGS) reads it;
+// otherwise, while the settings are watched, the machine's settings are
+// read again only after a change, and a change that brings errors where
+// the settings in use had none is ignored (logged) so that the last good
+// settings stay.
+func (l *Launcher) machineSettings(r *Request) *settings.Machine {
+	if r.Options.MachineSettings != "" {
+		return l.loadSettings(r.Options.MachineSettings)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.watched && !l.settingsStale && l.settings != nil {
 		return l.settings
 	}
-	s := l.loadSettings("")
+	s := l.loadSettings(l.env.MachineSettings)
 	if l.watched {
 		l.settingsStale = false
 		if len(s.Errors) > 0 && l.settings != nil && len(l.settings.Errors) == 0 {
@@ -159,21 +137,28 @@ func (l *Launcher) machineSettings(o Options) *platform.MachineSettings {
 	return s
 }
 
-func (l *Launcher) loadSettings(override string) *platform.MachineSettings {
-	s := platform.LoadMachineSettings(override, l.env.Getenv)
+func (l *Launcher) loadSettings(override string) *settings.Machine {
+	s := settings.Load(override, l.env.Getenv)
 	for _, err := range s.Errors {
 		l.env.Log.Warn().Err(err).Msg("machine settings")
 	}
 	return s
 }
 
+// ownerSettings loads the desktop owner settings that ms points at.
+func (l *Launcher) ownerSettings(ctx context.Context, ms *settings.Machine, f *fetch.Fetcher) owner.Loaded {
+	value, setBy, invalid := ms.OwnerLocation()
+	ld := &owner.Loader{HTTP: f, Store: l.store, Now: l.env.Now, Log: l.env.Log}
+	return ld.Load(ctx, owner.Location{Value: value, SetBy: setBy, Invalid: invalid})
+}
+
 // trustRoots reads the trust roots of a request: --trust-roots, else the
 // machine-wide TrustRootsFile; nil (trusting nothing) when neither is set.
-func trustRoots(o Options, s *platform.MachineSettings) (*trust.Roots, error) {
-	path, source := o.TrustRoots, "--trust-roots"
+func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
+	path, source := r.Options.TrustRoots, "--trust-roots"
 	if path == "" {
 		var ok bool
-		if path, source, ok = s.String(platform.SettingTrustRootsFile); !ok {
+		if path, source, ok = s.String(settings.TrustRootsFile); !ok {
 			return nil, nil
 		}
 		source = "TrustRootsFile in " + source
@@ -186,63 +171,69 @@ func trustRoots(o Options, s *platform.MachineSettings) (*trust.Roots, error) {
 }
 
 // Verify fetches, verifies and decides, without launching and without
-// prompting. An error means no decision could be made: the URL was refused,
-// or the manifest could not be fetched or parsed.
+// prompting. An error means no decision could be made: the URL or an
+// option was refused, or the manifest could not be fetched or parsed.
 func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Document, error) {
-	if err := o.Check(); err != nil {
-		return nil, err
-	}
-	req, err := manifest.ParseRequest(rawURL)
+	r, err := NewRequest(rawURL, o, platform.Name())
 	if err != nil {
 		return nil, err
 	}
-	platformName := o.Platform
-	if platformName == "" {
-		platformName = platform.Name()
-	}
-	settings := l.machineSettings(o)
-	f, err := l.fetcher(o.Resolve)
+	return l.Decide(ctx, r)
+}
+
+// Decide is Verify for a request already checked.
+func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
+	ms := l.machineSettings(r)
+	f := l.fetcher(r)
+	own := l.ownerSettings(ctx, ms, f)
+	fetched, err := l.fetchShared(ctx, f, r, ms)
 	if err != nil {
 		return nil, err
 	}
-	owner := l.ownerSettings(ctx, settings, f)
-	fetched, err := l.fetchShared(ctx, f, req, settings, o)
-	if err != nil {
-		return nil, err
-	}
+	m := fetched.Manifest
 	doc := &Document{
-		RequestedURL:      req.Requested,
+		RequestedURL:      r.URL.Requested,
 		ManifestURL:       fetched.FinalURL,
-		UserAppConfigArgs: req.UserAppConfigArgs,
+		UserAppConfigArgs: r.URL.UserAppConfigArgs,
 		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Warnings: append([]string{}, fetched.Warnings...)},
-		Runtime:           RuntimeRequest{Version: fetched.Manifest.Runtime.Version, Arguments: fetched.Manifest.Runtime.Arguments},
+		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments},
 	}
-	doc.Fetch.Warnings = append(doc.Fetch.Warnings, owner.warnings...)
-	for _, err := range settings.Errors {
+	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
+	for _, err := range ms.Errors {
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())
 	}
-	grants := l.trust(ctx, doc, fetched, o, settings, owner, platformName, f)
-	l.decide(doc, fetched.Manifest, owner, grants)
+	grants := l.trust(ctx, doc, fetched, r, ms, own, f)
+	l.decide(doc, m, own, grants)
 	l.logDecision(doc)
 	return doc, nil
 }
 
-// fetchShared fetches the manifest of req, sharing one fetch among the
+// fetchShared fetches the manifest of r, sharing one fetch among the
 // requests for the same URL with the same options that arrive while it
 // runs. The shared fetch is not cancelled when one of its callers gives
 // up; the fetcher's own timeouts bound it.
-func (l *Launcher) fetchShared(ctx context.Context, f *manifest.Fetcher, req *manifest.Request, settings *platform.MachineSettings, o Options) (*manifest.Fetched, error) {
-	ch := l.fetches.DoChan(req.URL+"\x00"+o.key(), func() (any, error) {
-		return f.FetchManifest(context.WithoutCancel(ctx), req, settings)
+func (l *Launcher) fetchShared(ctx context.Context, f *fetch.Fetcher, r *Request, ms *settings.Machine) (*manifest.Fetched, error) {
+	mf := &manifest.Fetcher{HTTP: f, Cache: l.store, CacheKey: r.key(), Now: l.env.Now, Log: l.env.Log}
+	ch := l.fetches.DoChan(r.URL.URL+"\x00"+r.key(), func() (any, error) {
+		return mf.FetchManifest(context.WithoutCancel(ctx), r.URL, fetchPolicy(ms.HTTPS()))
 	})
 	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
 		}
-		return r.Val.(*manifest.Fetched), nil
+		return res.Val.(*manifest.Fetched), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// fetchPolicy is the HTTPS settings as a manifest fetch applies them.
+func fetchPolicy(h settings.HTTPS) manifest.Policy {
+	return manifest.Policy{
+		InvalidCertificates: manifest.Allowance(h.InvalidCertificates),
+		HTTPSToHTTP:         manifest.Allowance(h.HTTPSToHTTP),
+		HTTPStart:           manifest.Allowance(h.HTTPStart),
 	}
 }
 
@@ -256,7 +247,37 @@ func (l *Launcher) logDecision(doc *Document) {
 	}
 	perms := zerolog.Dict()
 	for n, p := range doc.Permissions {
-		perms = perms.Str(n, p.Decision+" ("+p.Source+")")
+		entry := p.Verdict.String() + " (" + string(p.Source)
+		if p.Policy != "" {
+			entry += ", policy " + p.Policy
+		}
+		perms = perms.Str(n, entry+")")
 	}
 	ev.Dict("permissions", perms).Msg("decision")
+}
+
+// KeepSettings keeps the machine settings of this Launcher cached until
+// SettingsChanged: for a service whose settings are watched.
+func (l *Launcher) KeepSettings() {
+	l.mu.Lock()
+	l.watched = true
+	l.settingsStale = true
+	l.mu.Unlock()
+}
+
+// SettingsChanged tells the Launcher that the machine settings (or the
+// desktop owner settings file) may have changed: the next request reads
+// them again, and the verified blocks are dropped.
+func (l *Launcher) SettingsChanged() {
+	l.mu.Lock()
+	l.settingsStale = true
+	l.mu.Unlock()
+	l.trustCache.Purge()
+}
+
+// OwnerFile is the local desktop owner settings file that the machine
+// settings name, for watching; "" where they name none or a remote one.
+func (l *Launcher) OwnerFile() string {
+	value, _, _ := l.loadSettings(l.env.MachineSettings).OwnerLocation()
+	return owner.LocalPath(value)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // startService runs the service of a world in-process (per user or as a
@@ -132,7 +133,7 @@ func TestServiceAppliesSettingsChanges(t *testing.T) {
 	replace(`{"RuntimeDirectory": "/opt/one"}`)
 	svc, _ := startService(t, w, getenv, true)
 	runtimeDir := func() string {
-		v, _ := svc.l.Settings(context.Background(), Options{}).Machine[platform.SettingRuntimeDirectory].Value.(string)
+		v, _ := svc.l.Settings(context.Background(), Options{}).Machine[settings.RuntimeDirectory].Value.(string)
 		return v
 	}
 	waitFor := func(want string) {

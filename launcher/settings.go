@@ -2,19 +2,20 @@ package launcher
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 
-	"github.com/rvm-launcher/rvm/platform"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // SettingsReport is what `rvm settings --json` prints (SPEC 1): every
 // machine setting that is set, with its source; the desktop owner settings
 // in use, with their source; and every error met while reading them.
 type SettingsReport struct {
-	Machine              map[string]platform.Value `json:"machine"`
+	Machine              map[string]settings.Value `json:"machine"`
 	DesktopOwnerSettings *OwnerReport              `json:"desktopOwnerSettings,omitempty"`
 	Errors               []string                  `json:"errors"`
 }
@@ -23,28 +24,24 @@ type SettingsReport struct {
 // absent when none are configured. Settings is absent when none could be
 // read.
 type OwnerReport struct {
-	Source   string          `json:"source"`
-	Settings json.RawMessage `json:"settings,omitempty"`
+	Source   string         `json:"source"`
+	Settings jsontext.Value `json:"settings,omitempty"`
 }
 
-// Settings reports the effective settings for the options o (only
-// MachineSettings and Resolve matter).
-func (l *Launcher) Settings(ctx context.Context, o Options) *SettingsReport {
-	ms := l.machineSettings(o)
-	r := &SettingsReport{Machine: ms.Values, Errors: []string{}}
+// Settings reports the effective settings for the request req (only its
+// MachineSettings and Resolve matter; see ParseOptions).
+func (l *Launcher) Settings(ctx context.Context, req *Request) *SettingsReport {
+	r := &SettingsReport{Errors: []string{}}
+	ms := l.machineSettings(req)
+	r.Machine = ms.Values
 	for _, err := range ms.Errors {
 		r.Errors = append(r.Errors, err.Error())
 	}
-	f, err := l.fetcher(o.Resolve)
-	if err != nil {
-		r.Errors = append(r.Errors, err.Error())
-		return r
+	own := l.ownerSettings(ctx, ms, l.fetcher(req))
+	if own.Configured {
+		r.DesktopOwnerSettings = &OwnerReport{Source: own.Source, Settings: own.Raw}
 	}
-	own := l.ownerSettings(ctx, ms, f)
-	if own.configured {
-		r.DesktopOwnerSettings = &OwnerReport{Source: own.source, Settings: own.raw}
-	}
-	r.Errors = append(r.Errors, own.warnings...)
+	r.Errors = append(r.Errors, own.Warnings...)
 	return r
 }
 

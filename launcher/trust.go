@@ -3,13 +3,14 @@ package launcher
 import (
 	"context"
 	"errors"
-	"path/filepath"
 
 	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
-	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // maxTrustRoots bounds a trust roots PEM bundle.
@@ -17,8 +18,8 @@ const maxTrustRoots = 1 << 20
 
 // trust fills doc.Trust with the verdict on the manifest's block and
 // returns what a trusted block grants (nil when it is not trusted).
-func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.Fetched, o Options, settings *platform.MachineSettings, own owner, platformName string, f *manifest.Fetcher) []permissions.Entry {
-	doc.Trust = TrustReport{Platform: platformName, Warnings: []string{}}
+func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.Fetched, r *Request, ms *settings.Machine, own owner.Loaded, f *fetch.Fetcher) []permissions.Entry {
+	doc.Trust = TrustReport{Platform: r.platform, Warnings: []string{}}
 	untrusted := func(code trust.Code, reason string) []permissions.Entry {
 		doc.Trust.Status, doc.Trust.Code, doc.Trust.Reason = StatusUntrusted, string(code), reason
 		return nil
@@ -30,10 +31,10 @@ func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.F
 		return nil
 	case !fetched.Strict:
 		return untrusted(trust.InsecureFetch, "the manifest did not come through a strict HTTPS fetch: "+fetched.InsecureReason)
-	case own.settings != nil && own.settings.TrustDisabled():
-		return untrusted(trust.DisabledByOwner, "the desktop owner settings ("+own.source+") turn trusted app configs off on this machine")
+	case own.Settings.TrustDisabled():
+		return untrusted(trust.DisabledByOwner, "the desktop owner settings ("+own.Source+") turn trusted app configs off on this machine")
 	}
-	roots, err := trustRoots(o, settings)
+	roots, err := trustRoots(r, ms)
 	if err != nil {
 		return untrusted(trust.UnknownAuthority, err.Error())
 	}
@@ -41,23 +42,19 @@ func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.F
 	if err != nil {
 		return untrusted(trust.URLNotMatched, "the manifest URL can never match a signed pattern: "+err.Error())
 	}
-	mode, _, _ := settings.String(platform.SettingRevocationMode)
-	if _, bad := settings.Invalid(platform.SettingRevocationMode); bad {
-		mode = string(trust.RevocationOnline) // the strictest
-	}
 	v := &trust.Verifier{
 		Roots:          roots,
 		Now:            l.env.Now,
-		RevocationMode: trust.RevocationMode(mode),
+		RevocationMode: trust.RevocationMode(ms.Revocation()),
 		FetchCRL:       f.GetStrict,
-		CacheDir:       filepath.Join(l.env.DataDir, "cache"),
+		CRLs:           l.store,
 		Cache:          l.trustCache,
 		Log:            l.env.Log,
 	}
-	if own.settings != nil {
-		v.Revoked = own.settings.Revoked
+	if own.Settings != nil {
+		v.Revoked = own.Settings.Revoked
 	}
-	res, err := v.Verify(ctx, raw, platformName, u)
+	res, err := v.Verify(ctx, []byte(raw), r.platform, u)
 	if err != nil {
 		var te *trust.Error
 		if errors.As(err, &te) {

@@ -1,81 +1,72 @@
 package manifest
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"time"
 
-	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 )
 
-// cached is a manifest as the cache keeps it on disk.
-type cached struct {
-	URL       string    `json:"url"`
-	FinalURL  string    `json:"finalUrl"`
-	Redirects int       `json:"redirects"`
-	Strict    bool      `json:"strict"`
-	FetchedAt time.Time `json:"fetchedAt"`
-	Body      []byte    `json:"body"`
+// cacheKey is the key of a manifest URL's cached copy.
+func (f *Fetcher) cacheKey(url string) string {
+	return "manifest\x00" + url + "\x00" + f.CacheKey
 }
 
-// cachePath names the cache file of a manifest URL. The --resolve entries
-// are part of the key, so that a copy fetched from one address never stands
-// in for another.
-func (f *Fetcher) cachePath(url string) string {
-	h := sha256.New()
-	h.Write([]byte(url))
-	keys := make([]string, 0, len(f.Resolve))
-	for k := range f.Resolve {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(h, "\x00%s=%s", k, f.Resolve[k])
-	}
-	return filepath.Join(f.CacheDir, hex.EncodeToString(h.Sum(nil))+".json")
-}
-
-// storeCache keeps c as the cached copy of its URL. A copy that says the
-// same (body, final URL, redirects, strictness) is left as it is: most
-// fetches bring back an unchanged manifest, and rewriting it costs two
-// fsyncs. FetchedAt then says when that content was first stored.
-func (f *Fetcher) storeCache(c cached) error {
-	if f.CacheDir == "" {
-		return nil
-	}
-	if old, err := f.loadCache(c.URL); err == nil && old.FinalURL == c.FinalURL &&
-		old.Redirects == c.Redirects && old.Strict == c.Strict && bytes.Equal(old.Body, c.Body) {
-		return nil
-	}
-	data, err := json.Marshal(c)
+// accept parses a fetched manifest and caches it.
+func (f *Fetcher) accept(req *Request, resp *fetch.Response, mode string, strict bool, why string) (*Fetched, error) {
+	m, err := Parse(resp.Body)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w (from %s)", err, resp.FinalURL)
 	}
-	return platform.WriteFileAtomic(f.cachePath(c.URL), data, 0o600)
+	out := &Fetched{Manifest: m, Body: resp.Body, FinalURL: resp.FinalURL, Mode: mode, Redirects: resp.Redirects, Strict: strict, InsecureReason: why}
+	e := &fetch.Entry{Key: f.cacheKey(req.URL), FinalURL: resp.FinalURL, Redirects: resp.Redirects, FetchedAt: f.now(), Body: resp.Body}
+	if !strict {
+		// Marked so that a later fallback knows; the validators field is
+		// never sent for manifests.
+		e.Validators.ETag = relaxedMark
+	}
+	if err := f.Cache.Save(e); err != nil {
+		f.Log.Warn().Err(err).Str("url", req.URL).Msg("could not cache the manifest")
+		out.Warnings = append(out.Warnings, "could not cache the manifest: "+err.Error())
+	}
+	return out, nil
 }
 
-// loadCache reads the cached copy of url; os.ErrNotExist when there is none.
-func (f *Fetcher) loadCache(url string) (*cached, error) {
-	if f.CacheDir == "" {
-		return nil, os.ErrNotExist
-	}
-	// Base64 and the JSON around it: well under 2 MiB for a 1 MiB body.
-	data, err := platform.ReadFileLimit(f.cachePath(url), 2<<20)
+// relaxedMark marks a cached copy that came through a relaxed fetch.
+const relaxedMark = "relaxed"
+
+// fromCache answers a network failure with the cached copy. trustable is
+// false when a security failure was seen on the way: then even a copy
+// stored from a strict fetch is used untrusted.
+func (f *Fetcher) fromCache(req *Request, cause *fetch.FetchError, trustable bool) (*Fetched, error) {
+	c, err := f.Cache.Load(f.cacheKey(req.URL))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w (and no cached copy to fall back on)", cause)
 	}
-	var c cached
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("cached copy is damaged: %w", err)
+	m, err := Parse(c.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%w (and the cached copy does not parse: %v)", cause, err)
 	}
-	if c.URL != url {
-		return nil, os.ErrNotExist
+	strict := c.Validators.ETag != relaxedMark && trustable
+	why := ""
+	if !strict {
+		why = "the cached copy did not come from a strict fetch"
 	}
-	return &c, nil
+	return &Fetched{
+		Manifest:       m,
+		Body:           c.Body,
+		FinalURL:       c.FinalURL,
+		Mode:           ModeCache,
+		Redirects:      c.Redirects,
+		Strict:         strict,
+		InsecureReason: why,
+		Warnings:       []string{fmt.Sprintf("fetch failed (%v); using the copy first stored at %s", cause.Err, c.FetchedAt.UTC().Format(time.RFC3339))},
+	}, nil
+}
+
+func (f *Fetcher) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rs/zerolog"
+
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 )
 
 // Fetch modes, as the decision document reports them.
@@ -16,9 +18,69 @@ const (
 	ModeCache   = "cache"
 )
 
+// Allowance is one HTTPS security setting as a fetch applies it (SPEC 3):
+// whether a relaxed retry is allowed after that kind of failure, and where
+// that was set ("" for the default).
+type Allowance struct {
+	Allowed bool
+	Source  string
+}
+
+// Policy says which security failures of a strict fetch may be retried
+// relaxed. The zero Policy allows none: callers build it from the machine
+// settings, where an unset setting counts as allowed.
+type Policy struct {
+	InvalidCertificates Allowance // allowInvalidNetworkCertificates
+	HTTPSToHTTP         Allowance // allowHttpsToHttpNetworkRedirects
+	HTTPStart           Allowance // allowHttpToHttpsNetworkRedirects
+}
+
+// forKind returns the allowance for a security failure of kind k and the
+// name of its setting. An http: URL (fin://) counts as an http-to-https
+// start.
+func (p Policy) forKind(k fetch.Kind) (Allowance, string) {
+	switch k {
+	case fetch.KindCertificate:
+		return p.InvalidCertificates, "allowInvalidNetworkCertificates"
+	case fetch.KindDowngrade:
+		return p.HTTPSToHTTP, "allowHttpsToHttpNetworkRedirects"
+	default:
+		return p.HTTPStart, "allowHttpToHttpsNetworkRedirects"
+	}
+}
+
+// lifted is what a relaxed retry under p skips.
+func (p Policy) lifted() fetch.Lifted {
+	return fetch.Lifted{
+		InvalidCertificates: p.InvalidCertificates.Allowed,
+		HTTPSToHTTP:         p.HTTPSToHTTP.Allowed,
+		HTTPStart:           p.HTTPStart.Allowed,
+	}
+}
+
+// Fetcher fetches manifests as SPEC 3 says, through an HTTP fetcher, with
+// a disk cache of the last copy of each.
+type Fetcher struct {
+	// HTTP does the fetching.
+	HTTP *fetch.Fetcher
+	// Cache keeps the last copy of each manifest, for when the network
+	// fails; nil keeps none.
+	Cache *fetch.Store
+	// CacheKey holds the per-call inputs (--resolve entries, roots) that
+	// the cache is keyed by besides the URL, so that a copy fetched one way
+	// never stands in for another.
+	CacheKey string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives the reasons of failed strict fetches.
+	Log zerolog.Logger
+}
+
 // Fetched is a manifest and how it arrived.
 type Fetched struct {
 	Manifest *Manifest
+	// Body is the manifest's bytes, as verified.
+	Body []byte
 	// FinalURL is the URL after redirects: the one patterns match.
 	FinalURL string
 	// Mode is ModeStrict, ModeRelaxed or ModeCache.
@@ -35,58 +97,39 @@ type Fetched struct {
 	InsecureReason string
 }
 
-// settingFor names the HTTPS security setting that allows a relaxed retry
-// after a security failure of kind k (SPEC 3). An http: URL (fin://) counts
-// as an http-to-https start.
-func settingFor(k Kind) string {
-	switch k {
-	case KindCertificate:
-		return platform.SettingAllowInvalidNetworkCertificates
-	case KindDowngrade:
-		return platform.SettingAllowHTTPSToHTTPRedirects
-	default:
-		return platform.SettingAllowHTTPToHTTPSRedirects
-	}
-}
-
 // FetchManifest fetches and parses the manifest of req as SPEC 3 says:
-// strict first; after a security failure, one relaxed retry when the
-// settings allow that kind of failure; after a network failure, the cached
-// copy. An error names the URL and, where a setting forbade the retry, the
-// setting and where it was set.
-func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, settings *platform.MachineSettings) (*Fetched, error) {
-	resp, err := f.get(ctx, req.URL, relaxation{}, MaxManifestSize, Validators{})
+// strict first; after a security failure, one relaxed retry when p allows
+// that kind of failure; after a network failure, the cached copy. An error
+// names the URL and, where a setting forbade the retry, the setting and
+// where it was set.
+func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, p Policy) (*Fetched, error) {
+	resp, err := f.HTTP.GetStrict(ctx, req.URL, MaxManifestSize, fetch.Validators{})
 	if err == nil {
 		return f.accept(req, resp, ModeStrict, true, "")
 	}
-	var fe *FetchError
+	var fe *fetch.FetchError
 	if !errors.As(err, &fe) {
 		return nil, err
 	}
 	switch {
-	case fe.Kind == KindNetwork:
+	case fe.Kind == fetch.KindNetwork:
 		return f.fromCache(req, fe, true)
 	case !fe.Kind.Security():
 		return nil, err
 	}
 	f.Log.Warn().Str("url", req.URL).Str("kind", string(fe.Kind)).Err(err).Msg("strict fetch failed for a security reason; trustedAppConfigs discarded")
-	name := settingFor(fe.Kind)
-	if ok, source, _ := settings.Allowed(name); !ok {
-		return nil, fmt.Errorf("%w; not retried relaxed: %s is 0 in %s", err, name, source)
+	allow, name := p.forKind(fe.Kind)
+	if !allow.Allowed {
+		return nil, fmt.Errorf("%w; not retried relaxed: %s is 0 in %s", err, name, allow.Source)
 	}
-	relax := relaxation{}
-	relax.invalidCertificates, _, _ = settings.Allowed(platform.SettingAllowInvalidNetworkCertificates)
-	relax.httpsToHTTP, _, _ = settings.Allowed(platform.SettingAllowHTTPSToHTTPRedirects)
-	relax.httpStart, _, _ = settings.Allowed(platform.SettingAllowHTTPToHTTPSRedirects)
-	resp, rerr := f.get(ctx, req.URL, relax, MaxManifestSize, Validators{})
+	resp, rerr := f.HTTP.GetRelaxed(ctx, req.URL, p.lifted(), MaxManifestSize, fetch.Validators{})
 	if rerr != nil {
-		var re *FetchError
+		var re *fetch.FetchError
 		if errors.As(rerr, &re) && re.Kind.Security() {
-			name := settingFor(re.Kind)
-			_, source, _ := settings.Allowed(name)
-			return nil, fmt.Errorf("%w; relaxed retry refused: %s is 0 in %s", rerr, name, source)
+			a, name := p.forKind(re.Kind)
+			return nil, fmt.Errorf("%w; relaxed retry refused: %s is 0 in %s", rerr, name, a.Source)
 		}
-		if errors.As(rerr, &re) && re.Kind == KindNetwork {
+		if errors.As(rerr, &re) && re.Kind == fetch.KindNetwork {
 			return f.fromCache(req, re, false)
 		}
 		return nil, rerr
@@ -97,53 +140,4 @@ func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, settings *pla
 	}
 	out.Warnings = append([]string{fmt.Sprintf("strict fetch failed (%v); fetched relaxed, as %s allows; trustedAppConfigs discarded", fe.Err, name)}, out.Warnings...)
 	return out, nil
-}
-
-// accept parses a fetched manifest and caches it.
-func (f *Fetcher) accept(req *Request, resp *Response, mode string, strict bool, why string) (*Fetched, error) {
-	m, err := Parse(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%w (from %s)", err, resp.FinalURL)
-	}
-	out := &Fetched{Manifest: m, FinalURL: resp.FinalURL, Mode: mode, Redirects: resp.Redirects, Strict: strict, InsecureReason: why}
-	if err := f.storeCache(cached{URL: req.URL, FinalURL: resp.FinalURL, Redirects: resp.Redirects, Strict: strict, FetchedAt: f.now(), Body: resp.Body}); err != nil {
-		f.Log.Warn().Err(err).Str("url", req.URL).Msg("could not cache the manifest")
-		out.Warnings = append(out.Warnings, "could not cache the manifest: "+err.Error())
-	}
-	return out, nil
-}
-
-// fromCache answers a network failure with the cached copy. trustable is
-// false when a security failure was seen on the way: then even a copy
-// stored from a strict fetch is used untrusted.
-func (f *Fetcher) fromCache(req *Request, cause *FetchError, trustable bool) (*Fetched, error) {
-	c, err := f.loadCache(req.URL)
-	if err != nil {
-		return nil, fmt.Errorf("%w (and no cached copy to fall back on)", cause)
-	}
-	m, err := Parse(c.Body)
-	if err != nil {
-		return nil, fmt.Errorf("%w (and the cached copy does not parse: %v)", cause, err)
-	}
-	strict := c.Strict && trustable
-	why := ""
-	if !strict {
-		why = "the cached copy did not come from a strict fetch"
-	}
-	return &Fetched{
-		Manifest:       m,
-		FinalURL:       c.FinalURL,
-		Mode:           ModeCache,
-		Redirects:      c.Redirects,
-		Strict:         strict,
-		InsecureReason: why,
-		Warnings:       []string{fmt.Sprintf("fetch failed (%v); using the copy first stored at %s", cause.Err, c.FetchedAt.UTC().Format(time.RFC3339))},
-	}, nil
-}
-
-func (f *Fetcher) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
 }

@@ -40,7 +40,10 @@ func ParseRequest(raw string) (*Request, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("manifest: URL %q: %w", raw, errorsUnwrapURL(err))
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err // url.Error repeats the URL, which this error names
+		}
+		return nil, fmt.Errorf("manifest: URL %q: %w", raw, err)
 	}
 	req := &Request{Requested: raw}
 	switch strings.ToLower(u.Scheme) {
@@ -68,15 +71,6 @@ func ParseRequest(raw string) (*Request, error) {
 	u.ForceQuery = false
 	req.URL = u.String()
 	return req, nil
-}
-
-// errorsUnwrapURL drops url.Error's repetition of the URL, which the caller
-// names already.
-func errorsUnwrapURL(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
 }
 
 // splitAppArgs takes the parameters whose names begin with $$ out of a raw

@@ -1,47 +1,107 @@
 package permissions
 
 import (
-	"encoding/json"
+	"fmt"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/rs/zerolog"
-
-	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
-// The values of Decision.Decision.
+// Verdict is what an app gets for one permission. The zero Verdict is
+// Denied: a Decision{} never grants by accident.
+type Verdict int
+
+// The verdicts.
 const (
-	Granted = "granted"
-	Denied  = "denied"
-	Prompt  = "prompt"
+	Denied Verdict = iota
+	Granted
+	Prompt // ask the user
 )
 
-// The values of Decision.Source (SPEC section 5.5): which rule decided.
+var verdictNames = [...]string{Denied: "denied", Granted: "granted", Prompt: "prompt"}
+
+func (v Verdict) String() string {
+	if v < 0 || int(v) >= len(verdictNames) {
+		return verdictNames[Denied]
+	}
+	return verdictNames[v]
+}
+
+// MarshalText writes the verdict as the decision document does.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads "granted", "denied" or "prompt"; anything else is an
+// error.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	for i, n := range verdictNames {
+		if string(b) == n {
+			*v = Verdict(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("permissions: verdict %q: want granted, denied or prompt", b)
+}
+
+// Source is the rule that decided a permission (SPEC 5.5).
+type Source string
+
+// The sources.
 const (
-	SourceOwnerSettings    = "desktop-owner-settings"
-	SourceTrusted          = "trusted-app-configs"
-	SourceUser             = "user"
-	SourceOwnerDefault     = "desktop-owner-default"
-	SourceDefault          = "default"
-	SourceUnknown          = "unknown-permission"
-	SourceOwnerUnavailable = "desktop-owner-settings-unavailable"
+	SourceOwnerSettings    Source = "desktop-owner-settings"
+	SourceTrusted          Source = "trusted-app-configs"
+	SourceUser             Source = "user"
+	SourceOwnerDefault     Source = "desktop-owner-default"
+	SourceDefault          Source = "default"
+	SourceUnknown          Source = "unknown-permission"
+	SourceOwnerUnavailable Source = "desktop-owner-settings-unavailable"
 )
 
-// Decision is what an app gets for one permission: Decision is Granted,
-// Denied or Prompt (ask the user), Source the rule that decided, and
-// Constraints the constraints object of the manifest's request, where it
+// Decision is what an app gets for one permission: the Verdict, the Source
+// rule that decided, the owner Policy that decided (where one did), and
+// Constraints, the constraints object of the manifest's request where it
 // used the object form. It marshals as the decision document's
 // permissions[P] (SPEC section 6).
 //
-// Only Decision == Granted grants: the zero Decision, and any other value,
-// is a denial. Use Granted to ask.
+// Only Verdict == Granted grants: the zero Decision is a denial.
 type Decision struct {
-	Decision    string          `json:"decision"`
-	Source      string          `json:"source"`
-	Constraints json.RawMessage `json:"constraints,omitempty"`
+	Verdict     Verdict        `json:"decision"`
+	Source      Source         `json:"source"`
+	Policy      string         `json:"policy,omitempty"`
+	Constraints jsontext.Value `json:"constraints,omitempty"`
 }
 
 // Granted reports whether d grants the permission.
-func (d Decision) Granted() bool { return d.Decision == Granted }
+func (d Decision) Granted() bool { return d.Verdict == Granted }
+
+// DefaultPermission is the owner's securedAPIDefaultPermission: Ask (the
+// zero value: absent or "prompt"), Allow or Deny.
+type DefaultPermission int
+
+// The default permissions.
+const (
+	Ask DefaultPermission = iota
+	Allow
+	Deny
+)
+
+// Owner is what the desktop owner settings say about one manifest URL
+// (package owner makes one from a settings file). Decide asks it about each
+// requested permission.
+type Owner interface {
+	// Policy reports the value that the named policies matching the URL
+	// set for the permission name (false where they disagree), or else
+	// the default policy's, with the policy's name; ok is false where
+	// none sets it.
+	Policy(name string) (value bool, policy string, ok bool)
+	// DefaultPermission is the owner's securedAPIDefaultPermission.
+	DefaultPermission() DefaultPermission
+	// TrustDisabled reports that the owner turned trusted app configs off.
+	TrustDisabled() bool
+}
+
+// Answers are one user's stored answers for one manifest URL, by
+// permission: true for granted (see Store.ForURL).
+type Answers map[string]bool
 
 // Input is everything a decision depends on.
 type Input struct {
@@ -49,11 +109,11 @@ type Input struct {
 	// that are not Enabled are not requested. Nothing else is ever
 	// granted.
 	Requested []Entry
-	// URL is the manifest URL (the final one, after redirects), parsed in
-	// pattern.Owner mode, against which the owner's policies match.
-	URL pattern.URL
-	// Owner are the desktop owner settings; nil when none are configured.
-	Owner *OwnerSettings
+	// URL is the manifest URL, for the log.
+	URL string
+	// Owner is the desktop owner's word on this manifest; nil when no
+	// owner settings are configured.
+	Owner Owner
 	// OwnerUnavailable says that owner settings are configured but no
 	// good copy was ever read: every requested permission is then denied
 	// (source desktop-owner-settings-unavailable), whatever else says.
@@ -63,9 +123,8 @@ type Input struct {
 	// grants. Nil when there is no trusted block. It is ignored where
 	// the owner disabled trustedAppConfigs.
 	Trusted map[string]Entry
-	// UserChoices holds the user's stored answers for this manifest URL:
-	// true for granted (see Store.ForURL).
-	UserChoices map[string]bool
+	// Answers are the user's stored answers for this manifest URL.
+	Answers Answers
 	// Log, when enabled, receives every decision with its source.
 	Log zerolog.Logger
 }
@@ -76,29 +135,24 @@ type Input struct {
 //  0. owner settings are configured but unavailable: denied
 //     (desktop-owner-settings-unavailable); a name rvm does not know:
 //     denied (unknown-permission), whatever any source says;
-//  1. the named owner policies whose urls match the URL set it: their
-//     value, false where they disagree (desktop-owner-settings);
-//  2. no named policy matches the URL and the default policy sets it
-//     (desktop-owner-settings);
-//  3. a trusted app entry grants it (trusted-app-configs);
-//  4. the user answered for this URL (user);
-//  5. securedAPIDefaultPermission is allow or deny (desktop-owner-default);
-//  6. otherwise prompt (default).
+//  1. the named owner policies that match the URL set it, or else the
+//     default policy does (desktop-owner-settings, with the policy);
+//  2. a trusted app entry grants it (trusted-app-configs);
+//  3. then the rules of the user's answers and the owner's default (see
+//     Answer): the same chain that a client applies to a decision that a
+//     service made without its answers.
 //
-// Each decision carries the constraints object of the manifest's request;
-// the owner's policies hold only true or false, and a trusted block's
-// constraints are not merged in. The result has one decision per
-// requested name and nothing else.
+// Each decision carries the constraints object of the manifest's request.
+// The result has one decision per requested name and nothing else.
 func Decide(in Input) map[string]Decision {
 	out := make(map[string]Decision, len(in.Requested))
-	var ownerPolicies []int
-	if in.Owner != nil {
-		var buf [8]int
-		ownerPolicies = in.Owner.policyIndex.AppendMatches(buf[:0], in.URL)
-	}
 	trusted := in.Trusted
-	if in.Owner.TrustDisabled() {
-		trusted = nil
+	def := Ask
+	if in.Owner != nil {
+		def = in.Owner.DefaultPermission()
+		if in.Owner.TrustDisabled() {
+			trusted = nil
+		}
 	}
 	for _, e := range in.Requested {
 		if !e.Enabled {
@@ -107,54 +161,80 @@ func Decide(in Input) map[string]Decision {
 		if _, done := out[e.Name]; done {
 			continue
 		}
-		d := decideOne(e.Name, in, ownerPolicies, trusted)
+		d := decideOne(e.Name, in, trusted, def)
 		d.Constraints = e.Constraints
 		out[e.Name] = d
 		if ev := in.Log.Info(); ev != nil {
-			ev.Str("url", in.URL.String()).Str("permission", e.Name).
-				Str("decision", d.Decision).Str("source", d.Source).Msg("permission decided")
+			ev.Str("url", in.URL).Str("permission", e.Name).
+				Stringer("decision", d.Verdict).Str("source", string(d.Source)).Str("policy", d.Policy).Msg("permission decided")
 		}
 	}
 	return out
 }
 
-func decideOne(name string, in Input, ownerPolicies []int, trusted map[string]Entry) Decision {
+func decideOne(name string, in Input, trusted map[string]Entry, def DefaultPermission) Decision {
 	switch {
 	case in.OwnerUnavailable:
-		return Decision{Decision: Denied, Source: SourceOwnerUnavailable}
+		return Decision{Verdict: Denied, Source: SourceOwnerUnavailable}
 	case !Known(name):
-		return Decision{Decision: Denied, Source: SourceUnknown}
+		return Decision{Verdict: Denied, Source: SourceUnknown}
 	}
 	if in.Owner != nil {
-		set, value := false, true
-		for _, i := range ownerPolicies {
-			if v, ok := in.Owner.policies[i].permissions[name]; ok {
-				set, value = true, value && v
-			}
-		}
-		if !set && len(ownerPolicies) == 0 {
-			value, set = in.Owner.defaultPolicy[name]
-		}
-		if set {
-			return Decision{Decision: grantedIf(value), Source: SourceOwnerSettings}
+		if v, policy, ok := in.Owner.Policy(name); ok {
+			return Decision{Verdict: grantedIf(v), Source: SourceOwnerSettings, Policy: policy}
 		}
 	}
 	if t, ok := trusted[name]; ok && t.Enabled {
-		return Decision{Decision: Granted, Source: SourceTrusted}
+		return Decision{Verdict: Granted, Source: SourceTrusted}
 	}
-	if v, ok := in.UserChoices[name]; ok {
-		return Decision{Decision: grantedIf(v), Source: SourceUser}
-	}
-	switch in.Owner.DefaultPermission() {
-	case "allow":
-		return Decision{Decision: Granted, Source: SourceOwnerDefault}
-	case "deny":
-		return Decision{Decision: Denied, Source: SourceOwnerDefault}
-	}
-	return Decision{Decision: Prompt, Source: SourceDefault}
+	return fromAnswers(name, in.Answers, def)
 }
 
-func grantedIf(v bool) string {
+// fromAnswers is the tail of the chain, for a permission that neither the
+// owner's policies nor a trusted block decided: the user's stored answer,
+// then the owner's default, then a prompt.
+func fromAnswers(name string, answers Answers, def DefaultPermission) Decision {
+	if v, ok := answers[name]; ok {
+		return Decision{Verdict: grantedIf(v), Source: SourceUser}
+	}
+	switch def {
+	case Allow:
+		return Decision{Verdict: Granted, Source: SourceOwnerDefault}
+	case Deny:
+		return Decision{Verdict: Denied, Source: SourceOwnerDefault}
+	}
+	return Decision{Verdict: Prompt, Source: SourceDefault}
+}
+
+// ApplyAnswers applies a user's stored answers to decisions made without
+// them (by a service, which runs as another user with a store of its own):
+// it runs the tail of Decide's chain again for each permission that the
+// tail decided (source desktop-owner-default or default), with the owner's
+// default as the decision shows it.
+func ApplyAnswers(ds map[string]Decision, answers Answers) {
+	for name, d := range ds {
+		def := Ask
+		switch {
+		case d.Source == SourceOwnerDefault && d.Verdict == Granted:
+			def = Allow
+		case d.Source == SourceOwnerDefault:
+			def = Deny
+		case d.Source != SourceDefault:
+			continue
+		}
+		nd := fromAnswers(name, answers, def)
+		nd.Constraints = d.Constraints
+		ds[name] = nd
+	}
+}
+
+// Answer is the decision a user's answer to a prompt makes.
+func (d Decision) Answer(granted bool) Decision {
+	d.Verdict, d.Source, d.Policy = grantedIf(granted), SourceUser, ""
+	return d
+}
+
+func grantedIf(v bool) Verdict {
 	if v {
 		return Granted
 	}

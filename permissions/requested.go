@@ -1,19 +1,15 @@
 package permissions
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
-	"github.com/rvm-launcher/rvm/manifest/jsonscan"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // Limits on a permissions object, so that a hostile document costs little.
@@ -30,7 +26,7 @@ const (
 type Entry struct {
 	Name        string
 	Enabled     bool
-	Constraints json.RawMessage
+	Constraints jsontext.Value
 }
 
 // Parse flattens a nested permissions object into its leaves, sorted by
@@ -39,9 +35,10 @@ type Entry struct {
 // keys that are empty or hold a dot or a control character, duplicate keys
 // (in a constraints object, at any depth), nesting deeper than MaxDepth and
 // more than MaxPermissions leaves. A nil or JSON null object has no leaves.
-func Parse(raw json.RawMessage, where string) ([]Entry, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
+// raw must be strict JSON (see package strictjson): a part of a document
+// that was checked whole.
+func Parse(raw jsontext.Value, where string) ([]Entry, error) {
+	if len(raw) == 0 || raw.Kind() == 'n' {
 		return nil, nil
 	}
 	top, err := objectMembers(raw, where)
@@ -58,7 +55,7 @@ func Parse(raw json.RawMessage, where string) ([]Entry, error) {
 
 // flatten appends to out the leaves of the object at prefix (where itself
 // when prefix is ""), split into its members ms.
-func flatten(ms []member, where, prefix string, depth int, out *[]Entry) error {
+func flatten(ms []strictjson.Member, where, prefix string, depth int, out *[]Entry) error {
 	at := where
 	if prefix != "" {
 		at = where + "." + prefix
@@ -67,23 +64,21 @@ func flatten(ms []member, where, prefix string, depth int, out *[]Entry) error {
 		return fmt.Errorf("permissions: %s: nested deeper than %d levels", at, MaxDepth)
 	}
 	for _, m := range ms {
-		if err := checkKey(m.Key, at); err != nil {
+		if err := checkKey(m.Name, at); err != nil {
 			return err
 		}
-		name := m.Key
+		name := m.Name
 		if prefix != "" {
-			name = prefix + "." + m.Key
+			name = prefix + "." + m.Name
 		}
-		v := bytes.TrimSpace(m.Value)
-		switch {
-		case string(v) == "true" || string(v) == "false":
-			if err := add(out, Entry{Name: name, Enabled: string(v) == "true"}, where); err != nil {
+		v := m.Value
+		switch v.Kind() {
+		case 't', 'f':
+			if err := add(out, Entry{Name: name, Enabled: v.Kind() == 't'}, where); err != nil {
 				return err
 			}
-		case len(v) > 0 && v[0] == '{':
-			// v is part of an object that members has read, and so
-			// valid JSON.
-			inner, err := members(v, where+"."+name, true)
+		case '{':
+			inner, err := objectMembers(v, where+"."+name)
 			if err != nil {
 				return err
 			}
@@ -92,10 +87,7 @@ func flatten(ms []member, where, prefix string, depth int, out *[]Entry) error {
 				return err
 			}
 			if isLeaf {
-				if err := checkConstraints(v, where+"."+name); err != nil {
-					return err
-				}
-				if err := add(out, Entry{Name: name, Enabled: enabled, Constraints: append(json.RawMessage(nil), v...)}, where); err != nil {
+				if err := add(out, Entry{Name: name, Enabled: enabled, Constraints: v}, where); err != nil {
 					return err
 				}
 				continue
@@ -136,15 +128,15 @@ func checkKey(key, at string) error {
 // enabledField reports whether the object split into ms is a leaf (it has
 // an "enabled" member) and if so the value of that member, which must be a
 // boolean.
-func enabledField(ms []member, at string) (enabled, isLeaf bool, err error) {
+func enabledField(ms []strictjson.Member, at string) (enabled, isLeaf bool, err error) {
 	for _, m := range ms {
-		if m.Key != "enabled" {
+		if m.Name != "enabled" {
 			continue
 		}
-		switch string(bytes.TrimSpace(m.Value)) {
-		case "true":
+		switch m.Value.Kind() {
+		case 't':
 			return true, true, nil
-		case "false":
+		case 'f':
 			return false, true, nil
 		}
 		return false, false, fmt.Errorf("permissions: %s.enabled: want true or false", at)
@@ -152,175 +144,14 @@ func enabledField(ms []member, at string) (enabled, isLeaf bool, err error) {
 	return false, false, nil
 }
 
-// checkConstraints refuses a duplicate key in any object, at any depth, of
-// the constraints object raw (valid JSON): it travels to the runtime as it
-// stands, and two readers must not see two different constraints.
-// mayRefuse clears most objects at little cost; decodeConstraints words
-// the error.
-func checkConstraints(raw json.RawMessage, at string) error {
-	if !mayRefuse(raw) {
-		return nil
-	}
-	return decodeConstraints(raw, at)
-}
-
-// decodeConstraints reads raw once, token by token, so that deep nesting
-// costs no more than its length, and reports its first duplicate key (or
-// a number that does not fit a float64, which is how the decoder reads
-// numbers).
-func decodeConstraints(raw json.RawMessage, at string) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	// One entry per open object (the keys it has so far) or array (nil).
-	var open []map[string]bool
-	wantKey := false // the next token is a key or the '}' of the innermost object
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("permissions: %s: %w", at, err)
-		}
-		if key, ok := tok.(string); ok && wantKey {
-			keys := open[len(open)-1]
-			if keys[key] {
-				return fmt.Errorf("permissions: %s: duplicate key %q", at, key)
-			}
-			keys[key] = true
-			wantKey = false
-			continue
-		}
-		switch tok {
-		case json.Delim('{'):
-			open = append(open, map[string]bool{})
-			wantKey = true
-			continue
-		case json.Delim('['):
-			open = append(open, nil)
-			wantKey = false
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			open = open[:len(open)-1]
-		}
-		// A value ended: inside an object, a key comes next.
-		wantKey = len(open) > 0 && open[len(open)-1] != nil
-	}
-}
-
-// member is one member of an object, as jsonscan splits it.
-type member = jsonscan.Member
-
-// objectMembers splits a JSON object into its members in order, refusing
-// duplicate keys, anything that is not an object, a byte-order mark and
-// text that is not UTF-8 (which encoding/json would quietly replace).
-func objectMembers(raw json.RawMessage, at string) ([]member, error) {
-	return members(raw, at, false)
-}
-
-// members is objectMembers; valid says that raw is known to be valid JSON.
-// Valid JSON (the common case) is split by splitValid, a plain scan at a
-// fraction of the cost of a json.Decoder; anything else, and every error,
-// goes through the decoder, which words the error.
-func members(raw json.RawMessage, at string, valid bool) ([]member, error) {
-	if bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
-		return nil, fmt.Errorf("permissions: %s: starts with a byte-order mark, which JSON does not allow", at)
-	}
-	if !utf8.Valid(raw) {
-		return nil, fmt.Errorf("permissions: %s: not valid UTF-8", at)
-	}
-	if valid || json.Valid(raw) {
-		if out, ok := splitValid(raw); ok {
-			return out, nil
-		}
-	}
-	return decodeMembers(raw, at)
-}
-
-// decodeMembers splits raw with a json.Decoder, naming what is wrong.
-func decodeMembers(raw json.RawMessage, at string) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
+// objectMembers splits raw, strict JSON, into the members of the object it
+// holds, in order, refusing anything that is not an object.
+func objectMembers(raw jsontext.Value, at string) ([]strictjson.Member, error) {
+	ms, err := strictjson.Members(raw)
 	if err != nil {
 		return nil, fmt.Errorf("permissions: %s: %w", at, err)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("permissions: %s: want an object", at)
-	}
-	var out []member
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("permissions: %s: %w", at, err)
-		}
-		key := tok.(string)
-		if seen[key] {
-			return nil, fmt.Errorf("permissions: %s: duplicate key %q", at, key)
-		}
-		seen[key] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("permissions: %s.%s: %w", at, key, err)
-		}
-		out = append(out, member{Key: key, Value: v})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("permissions: %s: %w", at, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("permissions: %s: data after the object", at)
-	}
-	return out, nil
-}
-
-// splitValid splits raw, valid JSON, into the members of the object it
-// holds, as the json.Decoder of members does. It reports false where raw
-// is not an object or holds a key twice, for the decoder to word the
-// error.
-func splitValid(raw []byte) ([]member, bool) {
-	return jsonscan.Members(raw)
-}
-
-// mayRefuse reports whether decodeConstraints may refuse raw, valid JSON:
-// whether an object anywhere in it holds a key twice, or a number does not
-// fit a float64.
-func mayRefuse(raw []byte) bool {
-	keys := make([]string, 0, 16) // the keys of the open objects, innermost last
-	var open []int                // per open object, where its keys start; -1 for an array
-	wantKey := false              // a string now is a key
-	for i := 0; i < len(raw); i++ {
-		switch raw[i] {
-		case '"':
-			end := jsonscan.StringEnd(raw, i)
-			if wantKey {
-				keys = append(keys, jsonscan.Unquote(raw[i:end]))
-				wantKey = false
-			}
-			i = end - 1
-		case '{':
-			open = append(open, len(keys))
-			wantKey = true
-		case '[':
-			open = append(open, -1)
-		case '}', ']':
-			if start := open[len(open)-1]; start >= 0 {
-				if jsonscan.HasDuplicate(keys[start:]) {
-					return true
-				}
-				keys = keys[:start]
-			}
-			open = open[:len(open)-1]
-		case ',':
-			wantKey = open[len(open)-1] >= 0
-		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			end := jsonscan.ValueEnd(raw, i)
-			if _, err := strconv.ParseFloat(string(raw[i:end]), 64); err != nil {
-				return true
-			}
-			i = end - 1
-		}
-	}
-	return false
+	return ms, nil
 }
 
 // Requested merges the leaves of several permissions objects (a manifest's

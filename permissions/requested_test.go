@@ -2,8 +2,8 @@ package permissions
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"github.com/go-json-experiment/json"
 	"os"
 	"path/filepath"
 	"strings"

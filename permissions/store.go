@@ -1,17 +1,18 @@
 package permissions
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // StoreFile is the name of the file, in the data directory, that holds the
@@ -29,9 +30,9 @@ const (
 // Choice is one stored answer of a user: whether the app at the manifest
 // URL may use the permission. Decision is Granted or Denied.
 type Choice struct {
-	URL        string `json:"url"`
-	Permission string `json:"permission"`
-	Decision   string `json:"decision"`
+	URL        string  `json:"url"`
+	Permission string  `json:"permission"`
+	Decision   Verdict `json:"decision"`
 }
 
 // storeDoc is the store file:
@@ -66,21 +67,10 @@ func OpenStore(dir string) *Store {
 // between writing and renaming.
 var writeFile = platform.WriteFileAtomic
 
-// Get reports the stored answer for the manifest URL and permission, and
-// whether there is one.
-func (s *Store) Get(url, permission string) (granted, ok bool, err error) {
-	choices, err := s.ForURL(url)
-	if err != nil {
-		return false, false, err
-	}
-	granted, ok = choices[permission]
-	return granted, ok, nil
-}
-
 // ForURL returns the stored answers for the manifest URL, by permission
 // (true for granted): what Input.UserChoices wants.
-func (s *Store) ForURL(url string) (map[string]bool, error) {
-	out := map[string]bool{}
+func (s *Store) ForURL(url string) (Answers, error) {
+	out := Answers{}
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
 		for _, c := range doc.Choices {
 			if c.URL == url {
@@ -179,7 +169,7 @@ func (s *Store) locked(write bool, fn func(*storeDoc) (changed bool, err error))
 	if err != nil || !write || !changed {
 		return err
 	}
-	data, err := json.MarshalIndent(doc, "", "  ")
+	data, err := json.Marshal(doc, jsontext.WithIndent("  "))
 	if err != nil {
 		return fmt.Errorf("permissions: store %s: %w", s.path, err)
 	}
@@ -211,14 +201,9 @@ func (s *Store) read() (*storeDoc, error) {
 // parseStore parses the contents of a store file, which read has bounded
 // to MaxStoreSize.
 func parseStore(data []byte) (*storeDoc, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var doc storeDoc
-	if err := dec.Decode(&doc); err != nil {
+	if err := strictjson.Unmarshal(data, &doc, true); err != nil {
 		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON object")
 	}
 	if doc.Version != 1 {
 		return nil, fmt.Errorf("version %d, want 1", doc.Version)
@@ -232,7 +217,7 @@ func parseStore(data []byte) (*storeDoc, error) {
 			return nil, fmt.Errorf("choices[%d]: empty url", i)
 		case c.Permission == "":
 			return nil, fmt.Errorf("choices[%d]: empty permission", i)
-		case c.Decision != Granted && c.Decision != Denied:
+		case c.Decision == Prompt:
 			return nil, fmt.Errorf("choices[%d]: decision %q, want granted or denied", i, c.Decision)
 		case i > 0 && !less(doc.Choices[i-1], c):
 			return nil, fmt.Errorf("choices[%d]: out of order or repeated", i)

@@ -2,8 +2,8 @@ package permissions
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
+	"github.com/go-json-experiment/json"
 	"os"
 	"os/exec"
 	"path/filepath"

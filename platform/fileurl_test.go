@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 func TestFileURLPath(t *testing.T) {
@@ -21,7 +23,7 @@ func TestFileURLPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u, err := url.Parse(tt.in)
-			fatalIf(t, err)
+			platformtest.Must(t, err)
 			got, err := FileURLPath(u)
 			if tt.wantErr {
 				if err == nil {

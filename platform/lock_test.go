@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 // lockEnv, when set, turns this test binary into a child program for the
@@ -70,7 +72,7 @@ func childWith(t *testing.T, env string) *exec.Cmd {
 }
 
 func TestLockFileExcludesProcesses(t *testing.T) {
-	dir := tempDir(t)
+	dir := platformtest.TempDir(t)
 	lock, counter := filepath.Join(dir, "sub", "x.lock"), filepath.Join(dir, "counter")
 	const per = 40
 	var cmds []*exec.Cmd
@@ -100,7 +102,7 @@ func TestLockFileExcludesProcesses(t *testing.T) {
 }
 
 func TestLockFileReleasedWhenHolderDies(t *testing.T) {
-	lock := filepath.Join(tempDir(t), "x.lock")
+	lock := filepath.Join(platformtest.TempDir(t), "x.lock")
 	cmd := childWith(t, "hold "+lock)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -137,7 +139,7 @@ func TestLockFileReleasedWhenHolderDies(t *testing.T) {
 }
 
 func TestLockFileErrors(t *testing.T) {
-	dir := tempDir(t)
+	dir := platformtest.TempDir(t)
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -3,13 +3,14 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 // echoEnv names the file that this test binary, when started by a test as
@@ -78,7 +79,7 @@ func TestStartDetached(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := tempDir(t)
+			dir := platformtest.TempDir(t)
 			report := filepath.Join(dir, "echo.json")
 			t.Setenv(echoEnv, report)
 			var out *os.File
@@ -122,43 +123,12 @@ func TestStartDetached(t *testing.T) {
 func TestStartDetachedRefuses(t *testing.T) {
 	for _, tt := range []struct{ name, path string }{
 		{name: "relative", path: "runtime"},
-		{name: "missing", path: filepath.Join(tempDir(t), "missing", RuntimeExecutable())},
+		{name: "missing", path: filepath.Join(platformtest.TempDir(t), "missing", RuntimeExecutable())},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if pid, err := StartDetached(tt.path, nil, nil); err == nil || !strings.Contains(err.Error(), tt.path) {
 				t.Fatalf("got pid %d, error %v, want an error naming %s", pid, err, tt.path)
 			}
 		})
-	}
-}
-
-// tempDir is t.TempDir for tests that also run under Wine, whose files
-// Go 1.26's os.RemoveAll cannot delete ("Invalid function": Wine lacks
-// FileDispositionInformationEx): it removes the directory bottom-up with
-// os.Remove, which uses DeleteFileW and RemoveDirectoryW.
-func tempDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "rvm-platform-test-")
-	fatalIf(t, err)
-	t.Cleanup(func() {
-		var paths []string
-		filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
-			paths = append(paths, path)
-			return nil
-		})
-		for _, p := range slices.Backward(paths) {
-			if err := os.Remove(p); err != nil {
-				t.Errorf("cleaning up: %v", err)
-			}
-		}
-	})
-	return dir
-}
-
-// fatalIf ends the test when err is not nil.
-func fatalIf(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,13 +18,13 @@ func detached() bool {
 }
 
 func TestIsExecutableFile(t *testing.T) {
-	dir := tempDir(t)
+	dir := platformtest.TempDir(t)
 	exe := filepath.Join(dir, "exe")
 	plain := filepath.Join(dir, "plain")
 	link := filepath.Join(dir, "link")
-	fatalIf(t, os.WriteFile(exe, nil, 0o755))
-	fatalIf(t, os.WriteFile(plain, nil, 0o644))
-	fatalIf(t, os.Symlink(exe, link))
+	platformtest.Must(t, os.WriteFile(exe, nil, 0o755))
+	platformtest.Must(t, os.WriteFile(plain, nil, 0o644))
+	platformtest.Must(t, os.Symlink(exe, link))
 	tests := []struct {
 		name string
 		path string
@@ -37,7 +38,7 @@ func TestIsExecutableFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			info, err := os.Lstat(tt.path)
-			fatalIf(t, err)
+			platformtest.Must(t, err)
 			if got := IsExecutableFile(info); got != tt.want {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}

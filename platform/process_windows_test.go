@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 	"golang.org/x/sys/windows"
 )
 
@@ -16,9 +17,9 @@ func detached() bool {
 }
 
 func TestIsExecutableFile(t *testing.T) {
-	dir := tempDir(t)
+	dir := platformtest.TempDir(t)
 	exe := filepath.Join(dir, RuntimeExecutable())
-	fatalIf(t, os.WriteFile(exe, nil, 0o644))
+	platformtest.Must(t, os.WriteFile(exe, nil, 0o644))
 	tests := []struct {
 		name string
 		path string
@@ -30,7 +31,7 @@ func TestIsExecutableFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			info, err := os.Lstat(tt.path)
-			fatalIf(t, err)
+			platformtest.Must(t, err)
 			if got := IsExecutableFile(info); got != tt.want {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}

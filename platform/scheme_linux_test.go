@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 // execArgv parses the Exec value of a desktop entry as a desktop
@@ -101,13 +103,13 @@ func execLine(t *testing.T, entry string) string {
 // link: the program must get "launch", "--" and the link, exactly.
 func TestDesktopEntryLinkIsOneArgument(t *testing.T) {
 	self, err := os.Executable()
-	fatalIf(t, err)
-	dir := filepath.Join(tempDir(t), `My "Apps" $HOME`)
-	fatalIf(t, os.Mkdir(dir, 0o700))
+	platformtest.Must(t, err)
+	dir := filepath.Join(platformtest.TempDir(t), `My "Apps" $HOME`)
+	platformtest.Must(t, os.Mkdir(dir, 0o700))
 	exe := filepath.Join(dir, "r`v\\m 100% (x)")
-	fatalIf(t, os.Symlink(self, exe))
+	platformtest.Must(t, os.Symlink(self, exe))
 	for i, link := range links {
-		report := filepath.Join(tempDir(t), "echo.json")
+		report := filepath.Join(platformtest.TempDir(t), "echo.json")
 		argv := execArgv(t, execLine(t, desktopEntry(exe)), link)
 		if argv[0] != exe {
 			t.Fatalf("link %d: got program %q, want %q", i, argv[0], exe)
@@ -126,10 +128,10 @@ func TestDesktopEntryLinkIsOneArgument(t *testing.T) {
 // fakeTools makes xdg-mime and update-desktop-database programs that
 // record their arguments, one a line, in <name>.args beside them.
 func fakeTools(t *testing.T) (lookPath func(string) (string, error), argsOf func(string) []string) {
-	dir := tempDir(t)
+	dir := platformtest.TempDir(t)
 	for _, name := range []string{"xdg-mime", "update-desktop-database"} {
 		script := "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '" + filepath.Join(dir, name+".args") + "'\n"
-		fatalIf(t, os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755))
+		platformtest.Must(t, os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755))
 	}
 	lookPath = func(name string) (string, error) {
 		if p := filepath.Join(dir, name); name == "xdg-mime" || name == "update-desktop-database" {
@@ -142,14 +144,14 @@ func fakeTools(t *testing.T) (lookPath func(string) (string, error), argsOf func
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
-		fatalIf(t, err)
+		platformtest.Must(t, err)
 		return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	}
 	return lookPath, argsOf
 }
 
 func TestRegisterURLSchemesLinux(t *testing.T) {
-	data := tempDir(t)
+	data := platformtest.TempDir(t)
 	lookPath, argsOf := fakeTools(t)
 	exe := "/opt/r v m/rvm"
 	o := SchemeOptions{
@@ -157,11 +159,11 @@ func TestRegisterURLSchemesLinux(t *testing.T) {
 		Getenv:     func(name string) string { return map[string]string{"XDG_DATA_HOME": data}[name] },
 		LookPath:   lookPath,
 	}
-	fatalIf(t, RegisterURLSchemes(o))
+	platformtest.Must(t, RegisterURLSchemes(o))
 	apps := filepath.Join(data, "applications")
 	path := filepath.Join(apps, "rvm.desktop")
 	entry, err := os.ReadFile(path)
-	fatalIf(t, err)
+	platformtest.Must(t, err)
 	for _, want := range []string{
 		"[Desktop Entry]\n",
 		"\nType=Application\n",
@@ -183,7 +185,7 @@ func TestRegisterURLSchemesLinux(t *testing.T) {
 	}
 
 	for range 2 { // the second time, there is nothing left to remove
-		fatalIf(t, UnregisterURLSchemes(o))
+		platformtest.Must(t, UnregisterURLSchemes(o))
 		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("got %v, want the entry removed", err)
 		}
@@ -191,13 +193,13 @@ func TestRegisterURLSchemesLinux(t *testing.T) {
 }
 
 func TestRegisterURLSchemesWithoutTools(t *testing.T) {
-	home := tempDir(t)
+	home := platformtest.TempDir(t)
 	o := SchemeOptions{
 		Executable: "/opt/rvm/rvm",
 		Getenv:     func(name string) string { return map[string]string{"HOME": home}[name] },
 		LookPath:   func(string) (string, error) { return "", errors.New("not found") },
 	}
-	fatalIf(t, RegisterURLSchemes(o))
+	platformtest.Must(t, RegisterURLSchemes(o))
 	if _, err := os.Stat(filepath.Join(home, ".local", "share", "applications", "rvm.desktop")); err != nil {
 		t.Errorf("got %v, want the entry under HOME", err)
 	}

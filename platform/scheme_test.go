@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 // links are links that try to pass for flags or break out of quotes.
@@ -17,7 +19,7 @@ var links = []string{
 }
 
 func TestURLSchemesRefuseExecutable(t *testing.T) {
-	dir := tempDir(t)
+	dir := platformtest.TempDir(t)
 	for _, tt := range []struct{ name, exe string }{
 		{name: "relative", exe: "rvm"},
 		{name: "newline", exe: filepath.Join(dir, "rvm\nExec=evil")},

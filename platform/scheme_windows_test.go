@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -22,12 +23,12 @@ import (
 // none is read as a flag; rvm launch takes exactly one.
 func TestSchemeCommandLink(t *testing.T) {
 	self, err := os.Executable()
-	fatalIf(t, err)
+	platformtest.Must(t, err)
 	for _, exe := range []string{`C:\Program Files\rvm\rvm.exe`, self} {
 		for _, link := range links {
 			line := strings.ReplaceAll(schemeCommand(exe), "%1", link)
 			argv, err := windows.DecomposeCommandLine(line)
-			fatalIf(t, err)
+			platformtest.Must(t, err)
 			if len(argv) < 4 || argv[0] != exe || argv[1] != "launch" || argv[2] != "--" {
 				t.Fatalf("command %q: got %q, want %q, launch, -- and the link", line, argv, exe)
 			}
@@ -38,7 +39,7 @@ func TestSchemeCommandLink(t *testing.T) {
 				continue
 			}
 			// The program itself reads its command line the same way.
-			report := filepath.Join(tempDir(t), "echo.json")
+			report := filepath.Join(platformtest.TempDir(t), "echo.json")
 			cmd := exec.Command(self)
 			cmd.SysProcAttr = &syscall.SysProcAttr{CmdLine: line}
 			cmd.Env = append(os.Environ(), echoEnv+"="+report)
@@ -69,7 +70,7 @@ func TestRegisterURLSchemesWindows(t *testing.T) {
 	})
 	exe := `C:\Program Files\rvm\rvm.exe`
 	o := SchemeOptions{Executable: exe, ClassesKey: base + `\Classes`}
-	fatalIf(t, RegisterURLSchemes(o))
+	platformtest.Must(t, RegisterURLSchemes(o))
 	read := func(path, name string) (string, error) {
 		k, err := registry.OpenKey(registry.CURRENT_USER, path, registry.QUERY_VALUE)
 		if err != nil {
@@ -92,7 +93,7 @@ func TestRegisterURLSchemesWindows(t *testing.T) {
 		}
 	}
 	for range 2 { // the second time, there is nothing left to remove
-		fatalIf(t, UnregisterURLSchemes(o))
+		platformtest.Must(t, UnregisterURLSchemes(o))
 		for _, scheme := range []string{"fins", "fin"} {
 			if _, err := read(o.ClassesKey+`\`+scheme, ""); !errors.Is(err, registry.ErrNotExist) {
 				t.Errorf("%s: got %v, want the key removed", scheme, err)

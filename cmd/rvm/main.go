@@ -17,7 +17,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/api"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
 // Exit codes (SPEC 1).
@@ -122,7 +124,8 @@ func environment(stderr io.Writer, level zerolog.Level, verbose, system bool) (l
 	if lerr != nil {
 		log.Warn().Err(lerr).Msg("logging to the console only")
 	}
-	return launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log}, closer, nil
+	// RVM_MACHINE_SETTINGS holds for every command and for the service.
+	return launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")}, closer, nil
 }
 
 func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -146,12 +149,15 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		return exitUsage
 	}
 	opts.Resolve = resolve
-	if opts.MachineSettings == "" {
-		opts.MachineSettings = os.Getenv("RVM_MACHINE_SETTINGS")
-	}
-	if err := opts.Check(); err != nil {
-		fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
-		return exitUsage
+	req, err := launcher.NewRequest(fs.Arg(0), opts, platform.Name())
+	if err != nil {
+		var bad *launcher.OptionError
+		if errors.As(err, &bad) {
+			fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
 	}
 	// The console gets errors only: warnings reach the user through the
 	// output itself (the decision's warnings).
@@ -162,9 +168,9 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	}
 	defer closer.Close()
 	l := launcher.New(env)
-	url := fs.Arg(0)
+	l.Remote = api.NewClient(env.DataDir, env.Log)
 	if cmd == "verify" {
-		doc, err := l.VerifyVia(ctx, url, opts)
+		doc, err := l.VerifyVia(ctx, req)
 		if err != nil {
 			fmt.Fprintf(stderr, "rvm: %v\n", err)
 			return exitFailed
@@ -172,7 +178,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		printDocument(stdout, doc, *asJSON)
 		return exitOK
 	}
-	doc, pid, err := l.LaunchVia(ctx, url, opts, launcher.PrompterFor(platform.SystemPromptEnv()))
+	doc, pid, err := l.LaunchVia(ctx, req, launcher.PrompterFor(prompt.SystemEnv()))
 	if doc != nil {
 		printDocument(stdout, doc, *asJSON)
 	}

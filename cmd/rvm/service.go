@@ -8,11 +8,11 @@ import (
 	"os"
 	"slices"
 
-	"github.com/kardianos/service"
 	"github.com/rs/zerolog"
 
-	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/service"
 	"github.com/rvm-launcher/rvm/platform"
+	platformservice "github.com/rvm-launcher/rvm/platform/service"
 )
 
 const serviceUsage = `Usage:
@@ -34,7 +34,7 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprint(stdout, serviceUsage)
 		return exitOK
 	}
-	if action != "run" && !slices.Contains(platform.ServiceActions, action) {
+	if action != "run" && !slices.Contains(platformservice.Actions, action) {
 		fmt.Fprintf(stderr, "rvm service: unknown action %q\n%s", action, serviceUsage)
 		return exitUsage
 	}
@@ -48,7 +48,7 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "rvm service %s: unexpected argument %q\n", action, fs.Arg(0))
 		return exitUsage
 	}
-	cfg, err := platform.ServiceConfig(*user, "")
+	cfg, err := platformservice.NewConfig(*user, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
@@ -66,8 +66,8 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	defer closer.Close()
-	svc := &launcher.Service{Env: env, PerUser: perUser}
-	if err := platform.RunService(cfg, svc.Start, svc.Stop); err != nil {
+	svc := &service.Service{Env: env, PerUser: perUser}
+	if err := platformservice.Run(cfg, svc.Start, svc.Stop); err != nil {
 		env.Log.Error().Err(err).Msg("service")
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
@@ -77,7 +77,7 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // controlService takes a service manager action; install and uninstall
 // also register and remove the fins:// and fin:// URL schemes.
-func controlService(cfg *service.Config, action string, user bool, stdout, stderr io.Writer) int {
+func controlService(cfg *platformservice.Config, action string, user bool, stdout, stderr io.Writer) int {
 	schemes := platform.SchemeOptions{Executable: cfg.Executable, System: !user}
 	if action == "uninstall" {
 		if err := platform.UnregisterURLSchemes(schemes); err != nil {
@@ -85,7 +85,7 @@ func controlService(cfg *service.Config, action string, user bool, stdout, stder
 			return exitFailed
 		}
 	}
-	out, err := platform.ControlService(cfg, action)
+	out, err := platformservice.Control(cfg, action)
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/rs/zerolog"
 
@@ -25,7 +24,8 @@ func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return code
 	}
 	opts.Resolve = resolve
-	if err := opts.Check(); err != nil {
+	req, err := launcher.ParseOptions(opts, "")
+	if err != nil {
 		fmt.Fprintf(stderr, "rvm settings: %v\n", err)
 		return exitUsage
 	}
@@ -33,16 +33,13 @@ func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "rvm settings: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	if opts.MachineSettings == "" {
-		opts.MachineSettings = os.Getenv("RVM_MACHINE_SETTINGS")
-	}
 	env, closer, err := environment(stderr, zerolog.ErrorLevel, false, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
 	}
 	defer closer.Close()
-	report := launcher.New(env).Settings(ctx, opts)
+	report := launcher.New(env).Settings(ctx, req)
 	if *asJSON {
 		out, _ := json.MarshalIndent(report, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)

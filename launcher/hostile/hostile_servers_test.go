@@ -200,7 +200,7 @@ func runServerAttack(t *testing.T, v *vendor, a serverAttack) {
 			var fetchErr error
 			n := allocated(func() {
 				ends(t, "fetch of "+url, func() {
-					_, fetchErr = f.FetchManifest(context.Background(), req, &platform.MachineSettings{})
+					_, fetchErr = f.FetchManifest(context.Background(), req, &settings.Machine{})
 				})
 			})
 			want := append([]string{url}, a.want...)
@@ -293,7 +293,7 @@ func TestServerTricklesHeaders(t *testing.T) {
 	}
 	var fetchErr error
 	ends(t, "fetch of "+url, func() {
-		_, fetchErr = f.FetchManifest(context.Background(), req, &platform.MachineSettings{})
+		_, fetchErr = f.FetchManifest(context.Background(), req, &settings.Machine{})
 	})
 	wantError(t, fetchErr, url, "timed out", "no cached copy to fall back on")
 	ends(t, "the trickling server (the fetch did not hang up)", func() { <-hungUp })

@@ -377,21 +377,21 @@ func TestMachineSettingsWrongTypes(t *testing.T) {
 		wrong map[string]string
 	}
 	settings := []setting{
-		{platform.SettingDesktopOwnerSettings, forString},
-		{platform.SettingTrustRootsFile, forString},
-		{platform.SettingRevocationMode, forString},
-		{platform.SettingRuntimeDirectory, forString},
-		{platform.SettingRevocationMode, map[string]string{"not-a-mode": `"sometimes"`, "upper-case": `"OFF"`}},
-		{platform.SettingAllowInvalidNetworkCertificates, forFlag},
-		{platform.SettingAllowHTTPSToHTTPRedirects, forFlag},
-		{platform.SettingAllowHTTPToHTTPSRedirects, forFlag},
+		{settings.DesktopOwnerSettings, forString},
+		{settings.TrustRootsFile, forString},
+		{settings.RevocationMode, forString},
+		{settings.RuntimeDirectory, forString},
+		{settings.RevocationMode, map[string]string{"not-a-mode": `"sometimes"`, "upper-case": `"OFF"`}},
+		{settings.AllowInvalidNetworkCertificates, forFlag},
+		{settings.AllowHTTPSToHTTPRedirects, forFlag},
+		{settings.AllowHTTPToHTTPSRedirects, forFlag},
 	}
 	for _, s := range settings {
 		for kind, value := range s.wrong {
 			t.Run(s.name+"/"+kind, func(t *testing.T) {
-				good, goodValue := platform.SettingRuntimeDirectory, "/opt/rvm-hostile"
+				good, goodValue := settings.RuntimeDirectory, "/opt/rvm-hostile"
 				if s.name == good {
-					good, goodValue = platform.SettingRevocationMode, "off"
+					good, goodValue = settings.RevocationMode, "off"
 				}
 				data := fmt.Sprintf(`{%q: %s, %q: %q}`, s.name, value, good, goodValue)
 				rep := r.machine(t, []byte(data))
@@ -458,7 +458,7 @@ func TestMachineSettingsInvalidUTF8(t *testing.T) {
 	r := newDocRig(t)
 	rep := r.machine(t, []byte("{\"RuntimeDirectory\": \"/opt/rvm-\xff\"}"))
 	wantSettingsError(t, rep, "UTF-8")
-	if v, ok := rep.Machine[platform.SettingRuntimeDirectory]; ok {
+	if v, ok := rep.Machine[settings.RuntimeDirectory]; ok {
 		t.Errorf("RuntimeDirectory: got %q, want nothing from a file that is not UTF-8", v.Value)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -130,4 +131,60 @@ func (s *Server) Resolve(host string) string {
 // URL returns https://host:port + path for a host the server answers as.
 func (s *Server) URL(host, path string) string {
 	return "https://" + net.JoinHostPort(host, s.Port) + path
+}
+
+// Site is one handler served both over TLS (by a certificate for Host and
+// OtherHost) and over plain http, on loopback, for fetch tests: Resolve
+// sends Host (on both ports) and OtherHost (on the TLS port) there.
+type Site struct {
+	CA    *CA
+	TLS   *Server
+	Plain *httptest.Server
+	Mux   *http.ServeMux
+	// Host is the name the site answers as; OtherHost is one that its
+	// certificate does not name.
+	Host, OtherHost string
+	// Resolve maps "host:port" to the address to connect to.
+	Resolve map[string]string
+}
+
+// NewSite starts a Site answering as host; close it with Close.
+func NewSite(host string) (*Site, error) {
+	ca, err := NewCA("test CA")
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	srv, err := NewTLSServer(ca, mux, host)
+	if err != nil {
+		return nil, err
+	}
+	plain := httptest.NewServer(mux)
+	s := &Site{CA: ca, TLS: srv, Plain: plain, Mux: mux, Host: host, OtherHost: "other.test"}
+	s.Resolve = map[string]string{
+		host + ":" + srv.Port:        srv.Addr,
+		host + ":" + s.PlainPort():   "127.0.0.1:" + s.PlainPort(),
+		s.OtherHost + ":" + srv.Port: srv.Addr,
+	}
+	return s, nil
+}
+
+// PlainPort is the port of the plain http server.
+func (s *Site) PlainPort() string {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.Plain.URL, "http://"))
+	return port
+}
+
+// HTTPSURL is https://Host:port + path.
+func (s *Site) HTTPSURL(path string) string { return s.TLS.URL(s.Host, path) }
+
+// HTTPURL is http://Host:port + path.
+func (s *Site) HTTPURL(path string) string {
+	return "http://" + s.Host + ":" + s.PlainPort() + path
+}
+
+// Close stops both servers.
+func (s *Site) Close() {
+	s.TLS.Close()
+	s.Plain.Close()
 }

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust/internal/privfile"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
@@ -70,7 +70,7 @@ func (s *crlServer) requests() int {
 
 // fetch is a FetchCRL through the server's own client, which trusts its
 // certificate, until the launcher's strict fetcher takes its place.
-func (s *crlServer) fetch(ctx context.Context, url string, limit int64, v manifest.Validators) (*manifest.Response, error) {
+func (s *crlServer) fetch(ctx context.Context, url string, limit int64, v fetch.Validators) (*fetch.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *crlServer) fetch(ctx context.Context, url string, limit int64, v manife
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusNotModified:
-		return &manifest.Response{FinalURL: url, Validators: v, NotModified: true}, nil
+		return &fetch.Response{FinalURL: url, Validators: v, NotModified: true}, nil
 	case http.StatusOK:
 	default:
 		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
@@ -97,7 +97,7 @@ func (s *crlServer) fetch(ctx context.Context, url string, limit int64, v manife
 	if int64(len(body)) > limit {
 		return nil, errors.New("CRL too large")
 	}
-	return &manifest.Response{Body: body, FinalURL: url, Validators: manifest.Validators{ETag: resp.Header.Get("ETag")}}, nil
+	return &fetch.Response{Body: body, FinalURL: url, Validators: fetch.Validators{ETag: resp.Header.Get("ETag")}}, nil
 }
 
 // makeCRL returns a DER CRL by issuer that lists revoked, current from
@@ -209,7 +209,7 @@ func TestCRL(t *testing.T) {
 				if now.IsZero() {
 					now = testNow
 				}
-				v := &Verifier{Roots: f.roots, Now: fixedNow(now), RevocationMode: tc.mode, FetchCRL: srv.fetch, CacheDir: dir}
+				v := &Verifier{Roots: f.roots, Now: fixedNow(now), RevocationMode: tc.mode, FetchCRL: srv.fetch, CRLs: &fetch.Store{Dir: dir}}
 				res, err := v.Verify(context.Background(), block, "linux", u)
 				var code Code
 				var te *Error
@@ -277,11 +277,11 @@ func TestCRLCacheFile(t *testing.T) {
 	u, _ := pattern.ParseURL(testURL, pattern.Strict)
 	dir := t.TempDir()
 	srv.set(makeCRL(t, f.inter, 1, testNow, testNow.Add(time.Hour)), false)
-	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch, CacheDir: dir}
+	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch, CRLs: &fetch.Store{Dir: dir}}
 	if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "crl", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) != 1 {
 		t.Fatalf("got cached CRL files %q, want one", files)
 	}

@@ -86,7 +86,7 @@
 // certificate needs a CRL signed by its issuer that is current (the time of
 // the check is before its NextUpdate); without one the block is
 // RevocationUnknown. CRLs are fetched strictly (Verifier.FetchCRL) and kept
-// in CacheDir/crl/<hex SHA-256 of the URL>.json with their HTTP validators;
+// in the Verifier's CRLs store with their HTTP validators;
 // RevocationMode says when they are fetched again: RevocationCached (the
 // default) only once the cached copy's NextUpdate has passed, so that
 // verification works offline; RevocationOnline at every check, with the

@@ -3,19 +3,14 @@ package trust
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/rvm-launcher/rvm/manifest"
-	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 )
 
 // MaxCRLSize is the largest CRL fetched, in bytes.
@@ -75,19 +70,11 @@ func httpsPoints(c *x509.Certificate) []string {
 	return out
 }
 
-// crlFile is a CRL cached on disk, with the validators to fetch it again.
-type crlFile struct {
-	URL        string              `json:"url"`
-	Validators manifest.Validators `json:"validators"`
-	DER        []byte              `json:"der"`
-}
-
 // currentCRL returns a CRL from u, signed by issuer and current at now, or
 // why there is none. In RevocationCached mode a current copy on disk does;
 // otherwise the CRL is fetched, conditionally on the copy on disk.
 func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certificate, mode RevocationMode, now time.Time) (*x509.RevocationList, error) {
-	path := v.crlPath(u)
-	cached, val := v.loadCRL(path, u, issuer)
+	cached, val := v.loadCRL(u, issuer)
 	if mode == RevocationCached && cached != nil && now.Before(cached.NextUpdate) {
 		return cached, nil
 	}
@@ -123,51 +110,31 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 	if cached != nil && cached.Number != nil && crl.Number != nil && crl.Number.Cmp(cached.Number) < 0 {
 		return nil, fmt.Errorf("the CRL from %s (number %s) is older than the one cached (number %s)", u, crl.Number, cached.Number)
 	}
-	if path != "" {
-		data, err := json.Marshal(crlFile{URL: u, Validators: resp.Validators, DER: resp.Body})
-		if err == nil {
-			err = platform.WriteFileAtomic(path, data, 0o600)
-		}
-		if err != nil {
-			v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not cache a CRL")
-		}
+	if err := v.CRLs.Save(&fetch.Entry{Key: crlKey(u), FinalURL: u, Validators: resp.Validators, FetchedAt: now, Body: resp.Body}); err != nil {
+		v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not cache a CRL")
 	}
 	return crl, nil
 }
 
-// crlPath is where the CRL from u is cached, or "" with no CacheDir.
-func (v *Verifier) crlPath(u string) string {
-	if v.CacheDir == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(u))
-	return filepath.Join(v.CacheDir, "crl", hex.EncodeToString(sum[:])+".json")
-}
+// crlKey is the key of the CRL from u in the store.
+func crlKey(u string) string { return "crl\x00" + u }
 
-// loadCRL returns the CRL cached at path for u, checked against issuer,
-// and its validators; nil when there is none that is sound.
-func (v *Verifier) loadCRL(path, u string, issuer *x509.Certificate) (*x509.RevocationList, manifest.Validators) {
-	if path == "" {
-		return nil, manifest.Validators{}
-	}
-	data, err := os.ReadFile(path)
+// loadCRL returns the CRL from u cached in the store, checked against
+// issuer, and its validators; nil when there is none that is sound.
+func (v *Verifier) loadCRL(u string, issuer *x509.Certificate) (*x509.RevocationList, fetch.Validators) {
+	e, err := v.CRLs.Load(crlKey(u))
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not read a cached CRL")
 		}
-		return nil, manifest.Validators{}
+		return nil, fetch.Validators{}
 	}
-	var f crlFile
-	if err := json.Unmarshal(data, &f); err != nil || f.URL != u {
-		v.Log.Warn().Err(err).Str("path", path).Msg("trust: ignoring a damaged cached CRL")
-		return nil, manifest.Validators{}
-	}
-	crl, err := parseCRL(f.DER, u, issuer)
+	crl, err := parseCRL(e.Body, u, issuer)
 	if err != nil {
-		v.Log.Warn().Err(err).Str("path", path).Msg("trust: ignoring a cached CRL")
-		return nil, manifest.Validators{}
+		v.Log.Warn().Err(err).Str("url", u).Msg("trust: ignoring a cached CRL")
+		return nil, fetch.Validators{}
 	}
-	return crl, f.Validators
+	return crl, e.Validators
 }
 
 // parseCRL parses a DER CRL from u and checks that issuer made it.

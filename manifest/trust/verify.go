@@ -15,7 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
@@ -58,13 +58,12 @@ type Verifier struct {
 	Revoked func(sum [32]byte) bool
 	// FetchCRL fetches a CRL by a strict HTTPS GET of at most limit bytes,
 	// sending v as If-None-Match and If-Modified-Since;
-	// (*manifest.Fetcher).GetStrict fits. nil fetches nothing, so that a
+	// (*fetch.Fetcher).GetStrict fits. nil fetches nothing, so that a
 	// certificate with an https CRL distribution point is only trusted
-	// through a current CRL cached in CacheDir.
-	FetchCRL func(ctx context.Context, url string, limit int64, v manifest.Validators) (*manifest.Response, error)
-	// CacheDir is the directory where fetched CRLs are kept (in its
-	// sub-directory "crl"); "" keeps none.
-	CacheDir string
+	// through a current CRL in CRLs.
+	FetchCRL func(ctx context.Context, url string, limit int64, v fetch.Validators) (*fetch.Response, error)
+	// CRLs keeps fetched CRLs with their validators; nil keeps none.
+	CRLs *fetch.Store
 	// Cache holds verified blocks across calls; nil verifies every block
 	// afresh. One Cache may serve many Verifiers: entries are keyed by the
 	// roots, the platform and the revocation mode.

@@ -1,0 +1,259 @@
+// Package api is rvm's local API (SPEC 7): HTTP over a Unix domain socket
+// named SocketName in the service's data directory. Server answers it for
+// a launcher.Launcher; Client asks it, and is the launcher's Remote.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/go-json-experiment/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/strictjson"
+)
+
+// The local API (SPEC 7): HTTP over a Unix domain socket named SocketName
+// in the data directory.
+//
+//	POST /v1/verify    {"url": "...", "options": {...}}  -> the decision document
+//	POST /v1/launch    the same; the caller prompts and starts the runtime
+//	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ...}
+//	GET  /v1/settings  the settings report of `rvm settings --json`
+//
+// An error is {"error": "<one sentence>"} with status 400 (bad request:
+// anything but one JSON object of the form above), 403 (files named by a
+// peer of another user: the caller decides in-process instead), 408 (the
+// body did not arrive within readTimeout), 413 (request too large), 422
+// (no decision could be made) or 500.
+const SocketName = "rvm.sock"
+
+// maxRequestBody bounds a request to the local API.
+const maxRequestBody = 64 << 10
+
+// readTimeout bounds the time a client of the local API may take to send
+// a whole request.
+const readTimeout = 10 * time.Second
+
+// errFileOptions is the answer to a request that names files (trust
+// roots, machine settings) from a peer other than the service's own user.
+const errFileOptions = "--trust-roots and --machine-settings are read only for the service's own user"
+
+// Request is the body of /v1/verify and /v1/launch.
+type Request struct {
+	URL     string           `json:"url"`
+	Options launcher.Options `json:"options"`
+}
+
+// Error is the body of every answer that is not 200.
+type Error struct {
+	Error string `json:"error"`
+}
+
+// LaunchAnswer is what /v1/launch returns: the decision and the runtime
+// that the manifest asks for.
+type LaunchAnswer struct {
+	Decision *launcher.Document      `json:"decision"`
+	Runtime  launcher.RuntimeRequest `json:"runtime"`
+}
+
+// Server serves the local API for one Launcher.
+type Server struct {
+	L *launcher.Launcher
+	// PerUser refuses peers of another user, where the platform tells.
+	PerUser bool
+	// Log receives each peer's user id and every refusal.
+	Log zerolog.Logger
+
+	started  time.Time
+	requests atomic.Int64
+	http     *http.Server
+}
+
+// Listen opens the socket in dir: only this user may connect to a
+// per-user service's socket; every local user to a system service's.
+func Listen(dir string, perUser bool) (net.Listener, error) {
+	return platform.ListenSocket(filepath.Join(dir, SocketName), perUser)
+}
+
+// Serve answers the local API on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.started = time.Now()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/verify", s.decide)
+	mux.HandleFunc("POST /v1/launch", s.decide)
+	mux.HandleFunc("GET /v1/status", s.status)
+	mux.HandleFunc("GET /v1/settings", s.settings)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, Error{fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
+	})
+	s.http = &http.Server{
+		Handler: mux,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if pc, ok := c.(*peerConn); ok {
+				return context.WithValue(ctx, peerKey{}, pc.peer)
+			}
+			return ctx
+		},
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          nil,
+	}
+	err := s.http.Serve(&peerListener{Listener: ln, s: s})
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits for those in flight until ctx
+// ends, then cancels them.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		s.http.Close()
+	}
+	return err
+}
+
+// peer is who is at the other end of a connection, where the platform
+// tells.
+type peer struct {
+	uid   int
+	known bool
+}
+
+type peerKey struct{}
+
+// peerConn carries its peer into the request context.
+type peerConn struct {
+	net.Conn
+	peer peer
+}
+
+// peerListener checks each peer as it connects: a per-user service closes
+// connections from other users at once.
+type peerListener struct {
+	net.Listener
+	s *Server
+}
+
+func (pl *peerListener) Accept() (net.Conn, error) {
+	for {
+		c, err := pl.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		uc, ok := c.(*net.UnixConn)
+		if !ok {
+			return &peerConn{Conn: c}, nil
+		}
+		uid, known, err := platform.PeerUID(uc)
+		switch {
+		case err != nil:
+			pl.s.Log.Warn().Err(err).Msg("local API: cannot tell the peer's user; refused")
+			c.Close()
+			continue
+		case !known:
+			return &peerConn{Conn: c}, nil
+		case pl.s.PerUser && uid != platform.CurrentUID():
+			pl.s.Log.Warn().Int("peerUid", uid).Msg("local API: peer of another user refused")
+			c.Close()
+			continue
+		}
+		pl.s.Log.Info().Int("peerUid", uid).Msg("local API: peer connected")
+		return &peerConn{Conn: c, peer: peer{uid: uid, known: true}}, nil
+	}
+}
+
+func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	var req Request
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	if err == nil {
+		// One object, no unknown or duplicate keys, nothing after it.
+		err = strictjson.Unmarshal(body, &req, true)
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, Error{fmt.Sprintf("request larger than %d bytes", maxRequestBody)})
+			return
+		}
+		var nerr net.Error
+		if errors.As(err, &nerr) && nerr.Timeout() {
+			writeJSON(w, http.StatusRequestTimeout, Error{fmt.Sprintf("request body did not arrive within %v", readTimeout)})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, Error{"request is not the JSON of {url, options}: " + err.Error()})
+		return
+	}
+	lr, err := launcher.NewRequest(req.URL, req.Options, platform.Name())
+	var bad *launcher.OptionError
+	if errors.As(err, &bad) {
+		writeJSON(w, http.StatusBadRequest, Error{err.Error()})
+		return
+	}
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, Error{err.Error()})
+		return
+	}
+	// Files named by a request are read with the service's rights: only
+	// its own user may name them. Others read their files themselves (the
+	// command line then decides in-process).
+	if req.Options.TrustRoots != "" || req.Options.MachineSettings != "" {
+		if p, _ := r.Context().Value(peerKey{}).(peer); !p.known || p.uid != platform.CurrentUID() {
+			writeJSON(w, http.StatusForbidden, Error{errFileOptions})
+			return
+		}
+	}
+	doc, err := s.L.Decide(r.Context(), lr)
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, Error{err.Error()})
+		return
+	}
+	if r.URL.Path == "/v1/launch" {
+		writeJSON(w, http.StatusOK, LaunchAnswer{Decision: doc, Runtime: doc.Runtime})
+		return
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
+	s.requests.Add(1)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"version":       1,
+		"pid":           os.Getpid(),
+		"uptimeSeconds": int64(time.Since(s.started).Seconds()),
+		"requests":      s.requests.Load(),
+		"dataDir":       s.L.DataDir(),
+	})
+}
+
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	req, _ := launcher.ParseOptions(launcher.Options{}, "") // no option: no error
+	writeJSON(w, http.StatusOK, s.L.Settings(r.Context(), req))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.MarshalWrite(w, v)
+}

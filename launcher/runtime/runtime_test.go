@@ -1,0 +1,385 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rvm-launcher/rvm/platform"
+)
+
+// runtimeOutEnv names the file that this test binary, started as a runtime,
+// writes what it received to.
+const runtimeOutEnv = "RVM_TEST_RUNTIME_OUT"
+
+// received is what the test runtime reports.
+type received struct {
+	PID      int      `json:"pid"`
+	Args     []string `json:"args"`
+	Decision string   `json:"decision"`
+}
+
+// init turns this test binary into an example runtime when it is started by
+// Runtime.Start in TestStartRuntime: it writes its arguments and the
+// decision document it was pointed at to the file named by runtimeOutEnv,
+// atomically, and exits.
+func init() {
+	out := os.Getenv(runtimeOutEnv)
+	if out == "" {
+		return
+	}
+	r := received{PID: os.Getpid(), Args: os.Args[1:]}
+	for _, a := range r.Args {
+		if path, ok := strings.CutPrefix(a, "--decision="); ok {
+			data, _ := os.ReadFile(path)
+			r.Decision = string(data)
+		}
+	}
+	data, _ := json.Marshal(r)
+	if platform.WriteFileAtomic(out, data, 0o600) != nil {
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// installFake installs a runtime whose executable is a small file, never run.
+func installFake(t testing.TB, dir, version string) {
+	t.Helper()
+	exe := filepath.Join(dir, version, platform.RuntimeExecutable())
+	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runtimeDir makes a RuntimeDirectory with five good runtimes, folders that
+// must be ignored, and channel files for stable and beta.
+func runtimeDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, v := range []string{"37.1.2.3", "38.126.82.64", "38.126.83.1", "38.99.0.0", "39.0.0.1"} {
+		installFake(t, dir, v)
+	}
+	installFake(t, dir, "not-a-version")
+	installFake(t, dir, "040.0.0.0")
+	installFake(t, dir, "41.0.0.0.1")
+	must(t, os.MkdirAll(filepath.Join(dir, "42.0.0.0"), 0o755)) // no executable
+	must(t, os.MkdirAll(filepath.Join(dir, "43.0.0.0", platform.RuntimeExecutable()), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "44.0.0.0"), nil, 0o755)) // a file, not a folder
+	writeChannel(t, dir, "stable", "38.126.*\n")
+	writeChannel(t, dir, "beta", " 39.0.0.1 \r\n")
+	return dir
+}
+
+func writeChannel(t testing.TB, dir, name, content string) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Join(dir, "channels"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "channels", name), []byte(content), 0o644))
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var installed = []string{"39.0.0.1", "38.126.83.1", "38.126.82.64", "38.99.0.0", "37.1.2.3"}
+
+func TestResolveRuntime(t *testing.T) {
+	dir := runtimeDir(t)
+	tests := []struct {
+		name    string
+		version string
+		want    string // the version chosen; "" when an error is expected
+		noFit   bool   // the error is a *NoRuntimeError
+	}{
+		{name: "exact", version: "38.126.82.64", want: "38.126.82.64"},
+		{name: "exact-other", version: "37.1.2.3", want: "37.1.2.3"},
+		{name: "wildcard-two-numbers", version: "38.126.*", want: "38.126.83.1"},
+		{name: "wildcard-compares-numerically", version: "38.*", want: "38.126.83.1"},
+		{name: "wildcard-three-numbers", version: "38.126.82.*", want: "38.126.82.64"},
+		{name: "wildcard-any", version: "*", want: "39.0.0.1"},
+		{name: "channel-wildcard", version: "stable", want: "38.126.83.1"},
+		{name: "channel-exact-padded", version: "beta", want: "39.0.0.1"},
+		{name: "missing-exact", version: "38.126.82.65", noFit: true},
+		{name: "missing-wildcard", version: "40.*", noFit: true},
+		{name: "folder-without-executable", version: "42.0.0.0", noFit: true},
+		{name: "executable-is-a-folder", version: "43.0.0.0", noFit: true},
+		{name: "folder-is-a-file", version: "44.0.0.0", noFit: true},
+		{name: "nine-digits", version: "999999999.0", noFit: true},
+		{name: "ten-digits", version: "1234567890.0"},
+		{name: "four-numbers", version: "1.2.3.4", noFit: true},
+		{name: "five-numbers", version: "1.2.3.4.5"},
+		{name: "wildcard-after-four-numbers", version: "38.126.82.64.*"},
+		{name: "leading-zero", version: "040.0.0.0"},
+		{name: "wildcard-in-middle", version: "38.*.82.64"},
+		{name: "bare-dot-wildcard", version: ".*"},
+		{name: "empty", version: ""},
+		{name: "unknown-channel", version: "latest"},
+		{name: "channel-without-file", version: "canary"},
+		{name: "channel-wrong-case", version: "Stable"},
+		{name: "signed", version: "+38.126.82.64"},
+		{name: "spaces", version: " 38.126.82.64"},
+		{name: "traversal-parent", version: ".."},
+		{name: "traversal-relative", version: "../../bin/sh"},
+		{name: "traversal-after-version", version: "38.126.82.64/../../x"},
+		{name: "traversal-channel", version: "stable/../../etc/passwd"},
+		{name: "channels-folder", version: "channels/stable"},
+		{name: "absolute", version: "/bin/sh"},
+		{name: "nul", version: "38.126.82.64\x00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Resolve(dir, tt.version)
+			if tt.want != "" {
+				if err != nil {
+					t.Fatalf("got error %v, want %s", err, tt.want)
+				}
+				wantPath := filepath.Join(dir, tt.want, platform.RuntimeExecutable())
+				if r.Version != tt.want || r.Path != wantPath {
+					t.Fatalf("got %+v, want version %s at %s", r, tt.want, wantPath)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got %+v, want an error", r)
+			}
+			if !strings.HasPrefix(err.Error(), "launcher: ") {
+				t.Errorf("got error %q, want it to begin with the package name", err)
+			}
+			var nf *NoRuntimeError
+			if got := errors.As(err, &nf); got != tt.noFit {
+				t.Fatalf("got error %q (no-fit %v), want no-fit %v", err, got, tt.noFit)
+			}
+			if tt.noFit {
+				if !slices.Equal(nf.Installed, installed) {
+					t.Errorf("got installed %q, want %q", nf.Installed, installed)
+				}
+				if !strings.Contains(err.Error(), strings.Join(installed, ", ")) {
+					t.Errorf("got error %q, want it to list the installed versions", err)
+				}
+			}
+		})
+	}
+}
+
+func TestResolveRuntimeEmptyDirectory(t *testing.T) {
+	for _, tt := range []struct{ name, dir string }{
+		{name: "empty", dir: t.TempDir()},
+		{name: "missing", dir: filepath.Join(t.TempDir(), "missing")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Resolve(tt.dir, "38.*")
+			var nf *NoRuntimeError
+			if !errors.As(err, &nf) || len(nf.Installed) != 0 || !strings.Contains(err.Error(), "none installed") {
+				t.Fatalf("got error %v, want a no-fit error saying none are installed", err)
+			}
+		})
+	}
+}
+
+func TestResolveRuntimeRelativeDirectory(t *testing.T) {
+	if _, err := Resolve("runtime", "38.*"); err == nil || !strings.Contains(err.Error(), `"runtime"`) {
+		t.Fatalf("got error %v, want one naming the relative directory", err)
+	}
+}
+
+// TestChannelFiles runs every channel file in testdata/runtime/channels as
+// the stable channel: good_* ones resolve to an installed runtime, bad_*
+// ones are refused before anything is looked up.
+func TestChannelFiles(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "runtime", "channels", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("got %d channel files (%v), want some", len(files), err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		t.Run(name, func(t *testing.T) {
+			content, err := os.ReadFile(file)
+			must(t, err)
+			dir := runtimeDir(t)
+			writeChannel(t, dir, "stable", string(content))
+			r, err := Resolve(dir, "stable")
+			switch {
+			case strings.HasPrefix(name, "good_"):
+				if err != nil {
+					t.Fatalf("got error %v, want a runtime", err)
+				}
+			case strings.HasPrefix(name, "bad_"):
+				var nf *NoRuntimeError
+				if err == nil || errors.As(err, &nf) {
+					t.Fatalf("got %+v, %v, want the channel file refused", r, err)
+				}
+				if !strings.Contains(err.Error(), `channel "stable"`) {
+					t.Errorf("got error %q, want it to name the channel", err)
+				}
+			default:
+				t.Fatalf("got file %s, want a name beginning with good_ or bad_", name)
+			}
+		})
+	}
+}
+
+func TestChannelFileNotRegular(t *testing.T) {
+	dir := runtimeDir(t)
+	must(t, os.MkdirAll(filepath.Join(dir, "channels", "canary"), 0o755))
+	if r, err := Resolve(dir, "canary"); err == nil {
+		t.Fatalf("got %+v, want an error for a channel that is a folder", r)
+	}
+}
+
+// FuzzResolveRuntime checks that no runtime.version, and no channel file,
+// makes ResolveRuntime choose anything but an installed runtime's
+// executable.
+func FuzzResolveRuntime(f *testing.F) {
+	for _, s := range []string{"38.126.82.64", "38.*", "*", "stable", "../x", "1.2.3.4.5", "canary"} {
+		f.Add(s, "38.126.*")
+	}
+	f.Add("canary", "../../bin/sh")
+	dir := runtimeDir(f)
+	f.Fuzz(func(t *testing.T, version, channel string) {
+		if err := os.WriteFile(filepath.Join(dir, "channels", "canary"), []byte(channel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Resolve(dir, version)
+		if err != nil {
+			return
+		}
+		if !slices.Contains(installed, r.Version) || r.Path != filepath.Join(dir, r.Version, platform.RuntimeExecutable()) {
+			t.Fatalf("version %q, channel %q: got %+v, want an installed runtime", version, channel, r)
+		}
+	})
+}
+
+// startable installs this test binary as runtime 38.1.0.0 in a new
+// RuntimeDirectory.
+func startable(t *testing.T) Runtime {
+	t.Helper()
+	self, err := os.Executable()
+	must(t, err)
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())
+	must(t, os.MkdirAll(filepath.Dir(exe), 0o755))
+	if os.Link(self, exe) != nil {
+		src, err := os.Open(self)
+		must(t, err)
+		defer src.Close()
+		dst, err := os.OpenFile(exe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+		must(t, err)
+		_, err = io.Copy(dst, src)
+		must(t, errors.Join(err, dst.Close()))
+	}
+	r, err := Resolve(dir, "38.*")
+	must(t, err)
+	return r
+}
+
+// waitForFile polls for path to appear, for at most a minute: the started
+// runtime runs on its own time, and a slow machine is not a failure.
+func waitForFile(t *testing.T, path string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			return data
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got no %s after a minute: %v", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestStartRuntime(t *testing.T) {
+	r := startable(t)
+	data := t.TempDir()
+	out := filepath.Join(data, "received.json")
+	t.Setenv(runtimeOutEnv, out)
+	decisionPath := filepath.Join(data, "decisions", "app.json")
+	decision := []byte(`{"manifestUrl":"https://apps.example/app.json","launch":{"allowed":true}}`)
+	args := []string{"--foo", "bar baz", `"quoted"`, "--", "--help"}
+	pid, err := r.Start(StartOptions{
+		ManifestURL:  "https://apps.example/app.json",
+		Decision:     decision,
+		DecisionPath: decisionPath,
+		Arguments:    args,
+		LogPath:      filepath.Join(data, "runtime.log"),
+	})
+	if err != nil {
+		t.Fatalf("got error %v, want the runtime started", err)
+	}
+	var got received
+	if err := json.Unmarshal(waitForFile(t, out), &got); err != nil {
+		t.Fatal(err)
+	}
+	wantArgs := append([]string{"--config=https://apps.example/app.json", "--decision=" + decisionPath}, args...)
+	if !slices.Equal(got.Args, wantArgs) {
+		t.Errorf("got arguments %q, want %q", got.Args, wantArgs)
+	}
+	if got.Decision != string(decision) {
+		t.Errorf("got decision document %q, want %q", got.Decision, decision)
+	}
+	if got.PID != pid {
+		t.Errorf("got pid %d from the runtime, want %d as Start reported", got.PID, pid)
+	}
+	info, err := os.Stat(decisionPath)
+	must(t, err)
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("got decision document mode %v, want 0600", info.Mode().Perm())
+	}
+}
+
+func TestStartRuntimeRefuses(t *testing.T) {
+	r := startable(t)
+	good := StartOptions{
+		ManifestURL:  "https://apps.example/app.json",
+		Decision:     []byte(`{}`),
+		DecisionPath: filepath.Join(t.TempDir(), "decision.json"),
+	}
+	tests := []struct {
+		name   string
+		change func(o *StartOptions)
+	}{
+		{name: "double-dash-decision", change: func(o *StartOptions) { o.Arguments = []string{"--decision=/tmp/forged.json"} }},
+		{name: "single-dash-decision", change: func(o *StartOptions) { o.Arguments = []string{"-decision", "/tmp/forged.json"} }},
+		{name: "config-upper-case", change: func(o *StartOptions) { o.Arguments = []string{"--foo", "--CONFIG=https://evil.example"} }},
+		{name: "no-manifest-url", change: func(o *StartOptions) { o.ManifestURL = "" }},
+		{name: "empty-decision", change: func(o *StartOptions) { o.Decision = nil }},
+		{name: "relative-decision-path", change: func(o *StartOptions) { o.DecisionPath = "decision.json" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := good
+			tt.change(&o)
+			if pid, err := r.Start(o); err == nil || !strings.HasPrefix(err.Error(), "launcher: ") {
+				t.Fatalf("got pid %d, error %v, want a launcher error", pid, err)
+			}
+			if _, err := os.Stat(good.DecisionPath); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("got decision file stat %v, want none written", err)
+			}
+		})
+	}
+}
+
+func TestStartRuntimeFailureRemovesDecision(t *testing.T) {
+	dir := t.TempDir()
+	decisionPath := filepath.Join(dir, "decision.json")
+	r := Runtime{Version: "38.1.0.0", Path: filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())}
+	_, err := r.Start(StartOptions{ManifestURL: "https://apps.example/app.json", Decision: []byte(`{}`), DecisionPath: decisionPath})
+	if err == nil || !strings.Contains(err.Error(), "38.1.0.0") {
+		t.Fatalf("got error %v, want one naming the runtime", err)
+	}
+	if _, err := os.Stat(decisionPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("got decision file stat %v, want it removed", err)
+	}
+}

@@ -1,0 +1,347 @@
+// Package fetch is rvm's strict HTTP client: HTTPS only, TLS 1.2 or later,
+// certificates verified against the system roots, every redirect hop
+// HTTPS, timeouts on every stage and a bounded body (gzip bombs included),
+// with curl-style --resolve entries. A relaxed fetch lifts, by name, only
+// the checks a caller allows. It fetches manifests, desktop owner settings,
+// CRLs and runtime repository files alike, and Store keeps what it fetched
+// on disk so that the next fetch can be conditional (a 304).
+package fetch
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxRedirects is the most redirects a fetch follows.
+const MaxRedirects = 10
+
+// Timeouts bound each stage of a fetch. A zero field takes its default.
+type Timeouts struct {
+	Connect   time.Duration // TCP connect: 10s
+	Handshake time.Duration // TLS handshake: 10s
+	Headers   time.Duration // from request sent to response headers: 15s
+	Total     time.Duration // the whole exchange, body included: 30s
+}
+
+func (t Timeouts) withDefaults() Timeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.Connect, 10*time.Second)
+	def(&t.Handshake, 10*time.Second)
+	def(&t.Headers, 15*time.Second)
+	def(&t.Total, 30*time.Second)
+	return t
+}
+
+// maxHeaderBytes bounds the response headers of a fetch.
+const maxHeaderBytes = 64 << 10
+
+// Fetcher fetches manifests and other documents (desktop owner settings,
+// CRLs) over HTTPS. Its zero value is ready to use: system roots, default
+// timeouts, no cache. Connections are reused between fetches. A Fetcher is
+// safe for concurrent use once it has been used for the first time; set its
+// fields before that.
+type Fetcher struct {
+	// RootCAs verifies server certificates; nil means the system roots
+	// (which honour SSL_CERT_FILE and SSL_CERT_DIR on Linux and macOS).
+	RootCAs *x509.CertPool
+	// Resolve maps "host:port" to the "addr:port" to connect to instead, as
+	// curl's --resolve does (see ParseResolve). TLS still verifies host.
+	Resolve map[string]string
+	// Timeouts bound each stage of a fetch.
+	Timeouts Timeouts
+	once     sync.Once
+	strict   *http.Transport
+}
+
+// Kind classifies why a fetch failed: it decides whether a relaxed retry or
+// the cached copy may stand in.
+type Kind string
+
+// The kinds of fetch failure.
+const (
+	KindNetwork     Kind = "network"      // refused, timed out, 5xx, cut short: the cached copy may stand in
+	KindCertificate Kind = "certificate"  // the server certificate did not verify
+	KindDowngrade   Kind = "downgrade"    // a redirect from https: to http:
+	KindInsecureURL Kind = "insecure-url" // an http: URL where HTTPS is required
+	KindTLS         Kind = "tls"          // the TLS handshake failed for another reason, an old version say
+	KindStatus      Kind = "status"       // an HTTP status other than 200, 304 and 5xx
+	KindTooLarge    Kind = "too-large"    // more than the size bound
+	KindRedirect    Kind = "redirect"     // too many redirects, or to a scheme other than http(s)
+	KindEncoding    Kind = "encoding"     // a Content-Encoding rvm did not ask for
+)
+
+// Security reports whether the kind is a security failure of SPEC 3: one
+// that discards trustedAppConfigs and may be retried relaxed.
+func (k Kind) Security() bool {
+	return k == KindCertificate || k == KindDowngrade || k == KindInsecureURL
+}
+
+// FetchError is a failed fetch: the URL at fault (the redirect hop where it
+// was one), the Kind of failure and the underlying error.
+type FetchError struct {
+	URL  string
+	Kind Kind
+	Err  error
+}
+
+func (e *FetchError) Error() string {
+	return fmt.Sprintf("fetch %s: %v", e.URL, e.Err)
+}
+
+func (e *FetchError) Unwrap() error { return e.Err }
+
+// Lifted lists the checks a relaxed fetch skips (SPEC 3). The zero value is
+// a strict fetch.
+type Lifted struct {
+	InvalidCertificates bool // skip certificate verification
+	HTTPSToHTTP         bool // follow a redirect from https: to http:
+	HTTPStart           bool // fetch an http: URL (and follow it to https:)
+}
+
+// GetStrict fetches url strictly (HTTPS only, verified certificates, every
+// redirect hop HTTPS) and returns a body of at most limit bytes. With
+// validators from an earlier response it asks for the resource only if it
+// changed, and reports NotModified when it did not.
+func (f *Fetcher) GetStrict(ctx context.Context, url string, limit int64, v Validators) (*Response, error) {
+	return f.get(ctx, url, Lifted{}, limit, v)
+}
+
+// GetRelaxed is GetStrict with the checks in lifted skipped. What it brings
+// back is unauthenticated: callers must not grant anything for it.
+func (f *Fetcher) GetRelaxed(ctx context.Context, url string, lifted Lifted, limit int64, v Validators) (*Response, error) {
+	return f.get(ctx, url, lifted, limit, v)
+}
+
+func (f *Fetcher) init() {
+	f.once.Do(func() {
+		f.strict = f.transport(false)
+	})
+}
+
+func (f *Fetcher) transport(insecure bool) *http.Transport {
+	t := f.Timeouts.withDefaults()
+	dialer := &net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}
+	resolve := f.Resolve
+	return &http.Transport{
+		Proxy: func(r *http.Request) (*url.URL, error) {
+			if _, ok := resolve[strings.ToLower(canonicalHostPort(r.URL))]; ok {
+				return nil, nil
+			}
+			return http.ProxyFromEnvironment(r)
+		},
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if to, ok := resolve[strings.ToLower(addr)]; ok {
+				addr = to
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
+		TLSClientConfig: &tls.Config{
+			MinVersion:         tls.VersionTLS12,
+			RootCAs:            f.RootCAs,
+			InsecureSkipVerify: insecure,
+		},
+		TLSHandshakeTimeout:    t.Handshake,
+		ResponseHeaderTimeout:  t.Headers,
+		MaxResponseHeaderBytes: maxHeaderBytes,
+		MaxIdleConns:           16,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		ForceAttemptHTTP2:      true,
+	}
+}
+
+func canonicalHostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// get performs one fetch under the given relaxation.
+func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit int64, v Validators) (*Response, error) {
+	f.init()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, &FetchError{URL: rawURL, Kind: KindStatus, Err: errorsUnwrapURL(err)}
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !relax.HTTPStart {
+			return nil, &FetchError{URL: rawURL, Kind: KindInsecureURL, Err: errors.New("an http: URL, not HTTPS")}
+		}
+	default:
+		return nil, &FetchError{URL: rawURL, Kind: KindStatus, Err: fmt.Errorf("scheme %q is not fetched", u.Scheme)}
+	}
+	tr := f.strict
+	if relax.InvalidCertificates {
+		tr = f.transport(true)
+		defer tr.CloseIdleConnections()
+	}
+	total := f.Timeouts.withDefaults().Total
+	ctx, cancel := context.WithTimeout(ctx, total)
+	defer cancel()
+
+	redirects := 0
+	client := &http.Client{
+		Transport: tr,
+		CheckRedirect: func(next *http.Request, via []*http.Request) error {
+			prev := via[len(via)-1].URL
+			if len(via) > MaxRedirects {
+				return &FetchError{URL: next.URL.String(), Kind: KindRedirect, Err: fmt.Errorf("more than %d redirects", MaxRedirects)}
+			}
+			switch next.URL.Scheme {
+			case "https":
+			case "http":
+				if prev.Scheme == "https" && !relax.HTTPSToHTTP {
+					return &FetchError{URL: prev.String(), Kind: KindDowngrade, Err: fmt.Errorf("redirect to %s downgrades HTTPS to http:", next.URL)}
+				}
+				if prev.Scheme == "http" && !relax.HTTPStart {
+					return &FetchError{URL: next.URL.String(), Kind: KindInsecureURL, Err: errors.New("an http: URL, not HTTPS")}
+				}
+			default:
+				return &FetchError{URL: prev.String(), Kind: KindRedirect, Err: fmt.Errorf("redirect to %q: scheme is not fetched", next.URL)}
+			}
+			redirects = len(via)
+			return nil
+		},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, &FetchError{URL: rawURL, Kind: KindStatus, Err: err}
+	}
+	req.Header.Set("User-Agent", "rvm/1")
+	req.Header.Set("Accept", "application/json, */*;q=0.5")
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, classify(rawURL, err)
+	}
+	defer resp.Body.Close()
+	final := resp.Request.URL.String()
+	out := &Response{FinalURL: final, Redirects: redirects}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && (v.ETag != "" || v.LastModified != ""):
+		out.NotModified = true
+		out.Validators = v
+		return out, nil
+	case resp.StatusCode >= 500:
+		return nil, &FetchError{URL: final, Kind: KindNetwork, Err: fmt.Errorf("server answered %s", resp.Status)}
+	case resp.StatusCode != http.StatusOK:
+		return nil, &FetchError{URL: final, Kind: KindStatus, Err: fmt.Errorf("server answered %s", resp.Status)}
+	}
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !resp.Uncompressed && !strings.EqualFold(enc, "identity") {
+		return nil, &FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)}
+	}
+	if resp.ContentLength > limit {
+		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body of %d bytes is more than the %d allowed", resp.ContentLength, limit)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, classify(final, err)
+	}
+	if int64(len(body)) > limit {
+		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body is more than the %d bytes allowed (after decompression)", limit)}
+	}
+	out.Body = body
+	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	return out, nil
+}
+
+// classify turns a transport error into a FetchError of the right kind.
+func classify(at string, err error) error {
+	var fe *FetchError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	var (
+		verr  *tls.CertificateVerificationError
+		uaerr x509.UnknownAuthorityError
+		herr  x509.HostnameError
+		cierr x509.CertificateInvalidError
+	)
+	if errors.As(err, &verr) || errors.As(err, &uaerr) || errors.As(err, &herr) || errors.As(err, &cierr) {
+		return &FetchError{URL: at, Kind: KindCertificate, Err: errorsUnwrapURL(err)}
+	}
+	var alert tls.AlertError
+	var rherr tls.RecordHeaderError
+	if errors.As(err, &alert) || errors.As(err, &rherr) || strings.Contains(err.Error(), "tls: ") {
+		return &FetchError{URL: at, Kind: KindTLS, Err: errorsUnwrapURL(err)}
+	}
+	if msg := err.Error(); strings.Contains(msg, "COMPRESSION_ERROR") || strings.Contains(msg, "PROTOCOL_ERROR") {
+		// Go's HTTP/2 client reports response headers over its bound only
+		// by the error code of the connection.
+		return &FetchError{URL: at, Kind: KindNetwork, Err: fmt.Errorf("HTTP/2 error (response headers over %d KiB, or a broken server): %w", maxHeaderBytes>>10, errorsUnwrapURL(err))}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &FetchError{URL: at, Kind: KindNetwork, Err: errors.New("timed out: the whole fetch took longer than its bound")}
+	}
+	return &FetchError{URL: at, Kind: KindNetwork, Err: errorsUnwrapURL(err)}
+}
+
+// ParseResolve parses a --resolve entry, HOST:PORT:ADDR as curl takes it
+// (an IPv6 HOST or ADDR in brackets), into the "host:port" it stands for and
+// the "addr:port" to connect to.
+func ParseResolve(s string) (from, to string, err error) {
+	host, rest, ok := splitHost(s)
+	if !ok {
+		return "", "", fmt.Errorf("fetch: --resolve %q: want HOST:PORT:ADDR", s)
+	}
+	port, addr, ok := strings.Cut(rest, ":")
+	if !ok || addr == "" || host == "" {
+		return "", "", fmt.Errorf("fetch: --resolve %q: want HOST:PORT:ADDR", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", "", fmt.Errorf("fetch: --resolve %q: port %q is not a number from 1 to 65535", s, port)
+	}
+	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+	if net.ParseIP(addr) == nil {
+		return "", "", fmt.Errorf("fetch: --resolve %q: %q is not an IP address", s, addr)
+	}
+	return strings.ToLower(net.JoinHostPort(host, port)), net.JoinHostPort(addr, port), nil
+}
+
+// splitHost takes the HOST off "HOST:rest", where HOST may be [IPv6].
+func splitHost(s string) (host, rest string, ok bool) {
+	if strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "]:")
+		if end < 0 {
+			return "", "", false
+		}
+		return s[1:end], s[end+2:], true
+	}
+	return strings.Cut(s, ":")
+}
+
+// errorsUnwrapURL drops url.Error's repetition of the URL, which the caller
+// names already.
+func errorsUnwrapURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}

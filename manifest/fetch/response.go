@@ -1,0 +1,24 @@
+package fetch
+
+// Validators are the HTTP cache validators of an earlier response, sent back
+// as If-None-Match and If-Modified-Since so that an unchanged resource costs
+// its server a 304. The zero value asks for the whole resource.
+type Validators struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
+}
+
+// Response is what a fetch brought back.
+type Response struct {
+	// Body is the response body, at most the limit the caller gave; nil when
+	// NotModified.
+	Body []byte
+	// FinalURL is the URL after redirects.
+	FinalURL string
+	// Redirects is how many redirects were followed.
+	Redirects int
+	// Validators are the new response's validators, to send next time.
+	Validators Validators
+	// NotModified reports a 304: the caller's copy is still current.
+	NotModified bool
+}

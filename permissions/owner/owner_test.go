@@ -1,0 +1,207 @@
+package owner
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
+)
+
+// TestOwnerSettingsFiles runs every vector of testdata/owner: good_ files
+// parse, bad_ files are refused with an error that names the file.
+func TestOwnerSettingsFiles(t *testing.T) {
+	files, err := filepath.Glob("../testdata/owner/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 20 {
+		t.Fatalf("got %d vectors in testdata/owner, want at least 20", len(files))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(strings.TrimSuffix(name, ".json"), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := ParseOwnerSettings(data, path)
+			switch {
+			case strings.HasPrefix(name, "good_") && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case strings.HasPrefix(name, "good_") && s.Source != path:
+				t.Errorf("got source %q, want %q", s.Source, path)
+			case strings.HasPrefix(name, "bad_") && err == nil:
+				t.Errorf("got no error, want one")
+			case strings.HasPrefix(name, "bad_") && (!strings.HasPrefix(err.Error(), "permissions: ") || !strings.Contains(err.Error(), path)):
+				t.Errorf("got error %q, want it to start with permissions: and name %s", err, path)
+			}
+		})
+	}
+}
+
+func TestOwnerSettingsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, want string
+	}{
+		{"unknown-top-key", `{"desktopSetings": {}}`, `desktop owner settings dos.json: unknown key "desktopSetings"`},
+		{"unknown-desktop-key", `{"desktopSettings": {"x": 1}}`, `dos.json: desktopSettings: unknown key "x"`},
+		{"default-permission", `{"desktopSettings": {"securedAPIDefaultPermission": "Deny"}}`, `desktopSettings.securedAPIDefaultPermission: want allow or deny, got "Deny"`},
+		{"default-permission-null", `{"desktopSettings": {"securedAPIDefaultPermission": null}}`, `desktopSettings.securedAPIDefaultPermission: want a string`},
+		{"trusted-app-configs", `{"desktopSettings": {"trustedAppConfigs": "no"}}`, `desktopSettings.trustedAppConfigs: want enabled or disabled, got "no"`},
+		{"allowed-urls-null", `{"desktopSettings": {"allowedManifestUrls": null}}`, `desktopSettings.allowedManifestUrls: want an array of strings`},
+		{"allowed-urls-pattern", `{"desktopSettings": {"allowedManifestUrls": ["https://a.example.com/*", "https://x@a.example.com/*"]}}`, `desktopSettings.allowedManifestUrls[1]: pattern: "https://x@a.example.com/*"`},
+		{"revoked-short", `{"desktopSettings": {"revokedCertificates": ["abcd"]}}`, `desktopSettings.revokedCertificates[0]: want 64 hex digits (a SHA-256 digest), got "abcd"`},
+		{"revoked-not-hex", `{"desktopSettings": {"revokedCertificates": ["` + strings.Repeat("z", 64) + `"]}}`, `revokedCertificates[0]: want 64 hex digits`},
+		{"duplicate-policy", `{"applicationSettings": {"a": {"urls": ["https://a.example.com/*"]}, "a": {}}}`, `applicationSettings: duplicate key "a"`},
+		{"policy-no-urls", `{"applicationSettings": {"a": {}}}`, `applicationSettings.a: a named policy needs urls`},
+		{"default-urls", `{"applicationSettings": {"default": {"urls": []}}}`, `applicationSettings.default: the default policy has no urls`},
+		{"unknown-policy-key", `{"applicationSettings": {"a": {"url": []}}}`, `applicationSettings.a: unknown key "url"`},
+		{"policy-pattern", `{"applicationSettings": {"a": {"urls": ["https://*.com/*"]}}}`, `applicationSettings.a.urls[0]: pattern: "https://*.com/*"`},
+		{"unknown-permission", `{"applicationSettings": {"default": {"permissions": {"System": {"launchExternalProces": false}}}}}`, `applicationSettings.default.permissions: unknown permission System.launchExternalProces`},
+		{"constraints", `{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": []}}}}}}`, `System.readRegistryValue: want true or false; desktop owner settings do not apply constraint objects`},
+		{"not-object", `[]`, `desktop owner settings dos.json: want an object`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseOwnerSettings([]byte(tc.doc), "dos.json")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "permissions: ") {
+				t.Errorf("got error %v, want one holding %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestOwnerSettingsBounds feeds each bound exactly what it allows and one
+// more.
+func TestOwnerSettingsBounds(t *testing.T) {
+	list := func(n int, item func(i int) string) string {
+		items := make([]string, n)
+		for i := range items {
+			items[i] = item(i)
+		}
+		return strings.Join(items, ",")
+	}
+	for _, tc := range []struct {
+		name  string
+		limit int
+		doc   func(n int) string
+		want  string
+	}{
+		{"size", MaxOwnerSettingsSize, func(n int) string {
+			head := `{"desktopSettings": {}}`
+			return head + strings.Repeat(" ", n-len(head))
+		}, fmt.Sprintf("larger than %d bytes", MaxOwnerSettingsSize)},
+		{"policies", MaxOwnerPolicies, func(n int) string {
+			return `{"applicationSettings": {` + list(n, func(i int) string {
+				return fmt.Sprintf(`"p%d": {"urls": ["https://a%d.example.com/*"]}`, i, i)
+			}) + `}}`
+		}, fmt.Sprintf("more than %d policies", MaxOwnerPolicies)},
+		{"allowed-urls", MaxOwnerPatterns, func(n int) string {
+			return `{"desktopSettings": {"allowedManifestUrls": [` + list(n, func(i int) string {
+				return fmt.Sprintf(`"https://a%d.example.com/*"`, i)
+			}) + `]}}`
+		}, fmt.Sprintf("allowedManifestUrls: more than %d entries", MaxOwnerPatterns)},
+		{"policy-urls", MaxOwnerPatterns, func(n int) string {
+			return `{"applicationSettings": {"p": {"urls": [` + list(n, func(i int) string {
+				return fmt.Sprintf(`"https://a%d.example.com/*"`, i)
+			}) + `]}}}`
+		}, fmt.Sprintf("applicationSettings.p.urls: more than %d entries", MaxOwnerPatterns)},
+		{"revoked", MaxRevokedCertificates, func(n int) string {
+			return `{"desktopSettings": {"revokedCertificates": [` + list(n, func(i int) string {
+				return fmt.Sprintf(`"%064x"`, i)
+			}) + `]}}`
+		}, fmt.Sprintf("revokedCertificates: more than %d entries", MaxRevokedCertificates)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ParseOwnerSettings([]byte(tc.doc(tc.limit)), "dos.json"); err != nil {
+				t.Errorf("at the limit %d: got %v, want no error", tc.limit, err)
+			}
+			_, err := ParseOwnerSettings([]byte(tc.doc(tc.limit+1)), "dos.json")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("one over the limit %d: got %v, want an error holding %q", tc.limit, err, tc.want)
+			}
+		})
+	}
+}
+
+func mustURL(t testing.TB, raw string) pattern.URL {
+	t.Helper()
+	u, err := pattern.ParseURL(raw, pattern.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func mustOwner(t testing.TB, doc string) *OwnerSettings {
+	t.Helper()
+	s, err := ParseOwnerSettings([]byte(doc), "https://owner.example.com/dos.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestAllowedToLaunch(t *testing.T) {
+	restricted := mustOwner(t, `{"desktopSettings": {"allowedManifestUrls": ["https://*.acme.com/apps/*", "http://localhost:8080/*"]}}`)
+	none := mustOwner(t, `{"desktopSettings": {"allowedManifestUrls": []}}`)
+	open := mustOwner(t, `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+	for _, tc := range []struct {
+		name  string
+		s     *OwnerSettings
+		url   string
+		want  bool
+		cause string
+	}{
+		{"matching", restricted, "https://apps.acme.com/apps/a.json", true, ""},
+		{"matching-localhost", restricted, "http://localhost:8080/x.json", true, ""},
+		{"other-path", restricted, "https://apps.acme.com/other/a.json", false, "https://apps.acme.com/other/a.json matches none of the allowedManifestUrls of the desktop owner settings https://owner.example.com/dos.json"},
+		{"other-host", restricted, "https://evil-acme.com/apps/a.json", false, "matches none"},
+		{"other-port", restricted, "http://localhost:8081/x.json", false, "matches none"},
+		{"empty-list", none, "https://apps.acme.com/apps/a.json", false, "matches none"},
+		{"no-list", open, "https://anything.example.org/a.json", true, ""},
+		{"no-settings", nil, "https://anything.example.org/a.json", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, reason := tc.s.AllowedToLaunch(mustURL(t, tc.url))
+			if got != tc.want || !strings.Contains(reason, tc.cause) || (tc.want && reason != "") {
+				t.Errorf("got %v %q, want %v and a reason holding %q", got, reason, tc.want, tc.cause)
+			}
+		})
+	}
+}
+
+func TestOwnerAccessors(t *testing.T) {
+	cert := sha256.Sum256([]byte("a certificate"))
+	other := sha256.Sum256([]byte("another certificate"))
+	doc := fmt.Sprintf(`{"desktopSettings": {"securedAPIDefaultPermission": "deny", "trustedAppConfigs": "disabled", "revokedCertificates": [%q]}}`,
+		strings.ToUpper(fmt.Sprintf("%x", cert)))
+	s := mustOwner(t, doc)
+	if !s.Revoked(cert) || s.Revoked(other) {
+		t.Errorf("got revoked %v %v, want the listed certificate (listed in upper case) only", s.Revoked(cert), s.Revoked(other))
+	}
+	if !s.TrustDisabled() || s.DefaultPermission() != "deny" {
+		t.Errorf("got trust disabled %v, default %q, want true and deny", s.TrustDisabled(), s.DefaultPermission())
+	}
+	b, err := json.Marshal(s)
+	if err != nil || !strings.HasPrefix(string(b), `{"desktopSettings":{"securedAPIDefaultPermission":"deny",`) {
+		t.Errorf("got JSON %s (%v), want the file compacted", b, err)
+	}
+
+	enabled := mustOwner(t, `{"desktopSettings": {"trustedAppConfigs": "enabled"}}`)
+	if enabled.TrustDisabled() || enabled.DefaultPermission() != "" {
+		t.Errorf("got trust disabled %v, default %q, want false and none", enabled.TrustDisabled(), enabled.DefaultPermission())
+	}
+
+	var none *OwnerSettings
+	if none.Revoked(cert) || none.TrustDisabled() || none.DefaultPermission() != "" {
+		t.Errorf("got a restriction from nil owner settings, want none")
+	}
+	if b, err := json.Marshal(none); err != nil || string(b) != "null" {
+		t.Errorf("got JSON %s (%v), want null", b, err)
+	}
+}

@@ -1,0 +1,56 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
+)
+
+// fakeOSAScript makes an osascript that prints what to and exits with status.
+func fakeOSAScript(t *testing.T, print, status string) Env {
+	dir := platformtest.TempDir(t)
+	script := "#!/bin/sh\necho '" + print + "'\nexit " + status + "\n"
+	platformtest.Must(t, os.WriteFile(filepath.Join(dir, "osascript"), []byte(script), 0o755))
+	return Env{LookPath: func(n string) (string, error) {
+		if n == "osascript" {
+			return filepath.Join(dir, n), nil
+		}
+		return "", errors.New("not found")
+	}}
+}
+
+func TestPromptOSAScript(t *testing.T) {
+	tests := []struct {
+		name    string
+		print   string
+		status  string
+		ssh     bool
+		granted bool
+		how     string
+		err     bool
+	}{
+		{name: "allow", print: "Allow", status: "0", granted: true, how: OSAScript},
+		{name: "deny", print: "Deny", status: "0", how: OSAScript},
+		{name: "error", print: "", status: "1", how: OSAScript, err: true},
+		{name: "ssh-session", print: "Allow", status: "0", ssh: true, how: None},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := fakeOSAScript(t, tt.print, tt.status)
+			env.Getenv = func(name string) string {
+				if tt.ssh && name == "SSH_TTY" {
+					return "/dev/ttys001"
+				}
+				return ""
+			}
+			granted, how, err := env.Ask(context.Background(), "Allow?")
+			if granted != tt.granted || how != tt.how || (err != nil) != tt.err {
+				t.Fatalf("got granted %v, how %q, error %v, want granted %v by %q, error %v", granted, how, err, tt.granted, tt.how, tt.err)
+			}
+		})
+	}
+}

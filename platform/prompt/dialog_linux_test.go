@@ -1,0 +1,114 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
+)
+
+func TestPromptChooseLinux(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		programs []string
+		terminal bool
+		want     string
+	}{
+		{name: "x11-zenity", env: map[string]string{"DISPLAY": ":0"}, programs: []string{"zenity", "kdialog"}, terminal: true, want: Zenity},
+		{name: "wayland-kdialog", env: map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, programs: []string{"kdialog"}, want: KDialog},
+		{name: "display-without-dialog-program", env: map[string]string{"DISPLAY": ":0"}, terminal: true, want: Terminal},
+		{name: "dialog-program-without-display", programs: []string{"zenity"}, terminal: true, want: Terminal},
+		{name: "headless", programs: []string{"zenity", "kdialog"}, want: None},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := Env{
+				Getenv: func(name string) string { return tt.env[name] },
+				LookPath: func(name string) (string, error) {
+					if slices.Contains(tt.programs, name) {
+						return "/usr/bin/" + name, nil
+					}
+					return "", errors.New("not found")
+				},
+				Terminal: tt.terminal,
+				In:       strings.NewReader(""),
+				Out:      os.Stderr,
+			}
+			if got := env.choose("Allow?").how; got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// fakeDialog makes a dialog program that records its arguments, one a
+// line, in a file beside it, and exits with status.
+func fakeDialog(t *testing.T, name, status string) (env Env, argsFile string) {
+	dir := platformtest.TempDir(t)
+	argsFile = filepath.Join(dir, "args")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nexit " + status + "\n"
+	platformtest.Must(t, os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755))
+	return Env{
+		Getenv: func(name string) string { return map[string]string{"DISPLAY": ":0"}[name] },
+		LookPath: func(n string) (string, error) {
+			if n == name {
+				return filepath.Join(dir, name), nil
+			}
+			return "", errors.New("not found")
+		},
+	}, argsFile
+}
+
+func TestPromptDialogProgram(t *testing.T) {
+	question := `Allow "Acme <b>Blotter</b>" to run --help & co?`
+	tests := []struct {
+		name     string
+		program  string
+		status   string
+		granted  bool
+		err      bool
+		wantArgs []string
+	}{
+		{name: "zenity-yes", program: "zenity", status: "0", granted: true,
+			wantArgs: []string{"--question", "--title=rvm", "--no-markup", "--default-cancel", "--text=" + question}},
+		{name: "zenity-no", program: "zenity", status: "1"},
+		{name: "zenity-fails", program: "zenity", status: "255", err: true},
+		{name: "kdialog-yes", program: "kdialog", status: "0", granted: true,
+			wantArgs: []string{"--title", "rvm", "--yesno", `<qt>Allow &#34;Acme &lt;b&gt;Blotter&lt;/b&gt;&#34; to run --help &amp; co?</qt>`}},
+		{name: "kdialog-no", program: "kdialog", status: "1"},
+		{name: "kdialog-fails", program: "kdialog", status: "2", err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, argsFile := fakeDialog(t, tt.program, tt.status)
+			granted, how, err := env.Ask(context.Background(), question)
+			if granted != tt.granted || how != tt.program || (err != nil) != tt.err {
+				t.Fatalf("got granted %v, how %q, error %v, want granted %v by %q, error %v", granted, how, err, tt.granted, tt.program, tt.err)
+			}
+			if tt.wantArgs == nil {
+				return
+			}
+			data, err := os.ReadFile(argsFile)
+			platformtest.Must(t, err)
+			if got := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"); !slices.Equal(got, tt.wantArgs) {
+				t.Errorf("got arguments %q, want %q", got, tt.wantArgs)
+			}
+		})
+	}
+}
+
+func TestPromptDialogCancelled(t *testing.T) {
+	env, _ := fakeDialog(t, "zenity", "0")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	granted, how, err := env.Ask(ctx, "Allow?")
+	if granted || how != Zenity || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got granted %v, how %q, error %v, want denied by %q with context.Canceled", granted, how, err, Zenity)
+	}
+}

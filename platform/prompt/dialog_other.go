@@ -1,0 +1,11 @@
+//go:build !linux && !darwin && !windows
+
+package prompt
+
+import "os"
+
+func nativeDialog(Env, string) (dialog, bool) { return dialog{}, false }
+
+func interactiveDesktop() bool { return false }
+
+func isTerminal(*os.File) bool { return false }

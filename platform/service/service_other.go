@@ -1,0 +1,9 @@
+//go:build !linux && !darwin && !windows
+
+package service
+
+import ks "github.com/kardianos/service"
+
+func serviceOptions(user bool) (ks.KeyValue, error) {
+	return ks.KeyValue{"UserService": user}, nil
+}

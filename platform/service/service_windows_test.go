@@ -1,0 +1,138 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	ks "github.com/kardianos/service"
+	"github.com/rvm-launcher/rvm/platform/platformtest"
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/svc/mgr"
+)
+
+// serviceHelperArg, as the first argument, makes this test binary run as
+// the service named by the third (see init): it creates the file "started"
+// in the folder named by the second when started, and "stopped" when
+// stopped. (Arguments, not the environment: Wine's service manager does
+// not pass a service's environment on.)
+const serviceHelperArg = "rvm-platform-test-service"
+
+func init() {
+	if len(os.Args) != 4 || os.Args[1] != serviceHelperArg {
+		return
+	}
+	dir, name := os.Args[2], os.Args[3]
+	cfg, err := NewConfig(false, "")
+	switch {
+	case err != nil:
+	case ks.Interactive():
+		// Not started by the service manager: Run would wait for
+		// an interrupt that never comes.
+		err = errors.New("not started by the service manager")
+	default:
+		cfg.Name = name
+		err = Run(cfg, func() error {
+			return os.WriteFile(filepath.Join(dir, "started"), nil, 0o600)
+		}, func(context.Context) error {
+			return os.WriteFile(filepath.Join(dir, "stopped"), nil, 0o600)
+		})
+	}
+	if err != nil {
+		os.WriteFile(filepath.Join(dir, "error"), []byte(err.Error()), 0o600)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func TestServiceConfigWindows(t *testing.T) {
+	if _, err := NewConfig(true, `C:\rvm\rvm.exe`); err == nil {
+		t.Errorf("got a per-user service config, want an error: Windows has none")
+	}
+}
+
+// underWine reports whether this test runs under Wine.
+func underWine() bool {
+	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
+}
+
+// waitFor polls for a file in dir, for at most a minute, and fails the
+// test with the service's error when there is one.
+func waitFor(t *testing.T, dir, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return
+		}
+		if msg, err := os.ReadFile(filepath.Join(dir, "error")); err == nil {
+			t.Fatalf("got service error %q, want %s", msg, name)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got no %s after a minute", name)
+		}
+	}
+}
+
+// TestServiceUnderServiceManager installs this test binary as a service
+// with the real service manager (Wine's, in CI), reads its status and
+// recovery actions, starts and stops it, and uninstalls it.
+func TestServiceUnderServiceManager(t *testing.T) {
+	if !windows.GetCurrentProcessToken().IsElevated() {
+		t.Skip("installing a service needs an administrator")
+	}
+	dir := platformtest.TempDir(t)
+	name := "rvm-test-" + rand.Text()[:10]
+	cfg, err := NewConfig(false, "")
+	platformtest.Must(t, err)
+	cfg.Name, cfg.DisplayName, cfg.Arguments = name, name, []string{serviceHelperArg, dir, name}
+	cfg.option[ks.StartType] = ks.ServiceStartManual
+
+	step := func(action, want string) {
+		t.Helper()
+		if got, err := Control(cfg, action); err != nil || got != want {
+			t.Fatalf("%s: got %q, error %v, want %q", action, got, err, want)
+		}
+	}
+	step("status", "not installed")
+	step("install", "installed")
+	t.Cleanup(func() {
+		Control(cfg, "stop")
+		Control(cfg, "uninstall")
+	})
+	step("status", "stopped")
+
+	m, err := mgr.Connect()
+	platformtest.Must(t, err)
+	s, err := m.OpenService(name)
+	platformtest.Must(t, err)
+	actions, err := s.RecoveryActions()
+	s.Close()
+	m.Disconnect()
+	switch {
+	case errors.Is(err, windows.ERROR_INVALID_LEVEL):
+		t.Log("this service manager cannot report recovery actions (Wine's cannot)")
+	case err != nil:
+		t.Fatal(err)
+	case len(actions) != 1 || actions[0].Type != mgr.ServiceRestart || actions[0].Delay != 5*time.Second:
+		t.Errorf("got recovery actions %+v, want a restart after 5s", actions)
+	}
+
+	if underWine() {
+		// Under Wine a service process cannot tell that the service
+		// manager started it (svc.IsWindowsService reports false), so
+		// it never reports running.
+		t.Log("Wine: start and stop not tried")
+	} else {
+		step("start", "started")
+		waitFor(t, dir, "started")
+		step("status", "running")
+		step("stop", "stopped")
+		waitFor(t, dir, "stopped")
+	}
+	step("uninstall", "uninstalled")
+	step("status", "not installed")
+}

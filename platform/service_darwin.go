@@ -1,7 +1,0 @@
-package platform
-
-import "github.com/kardianos/service"
-
-func serviceOptions(user bool) (service.KeyValue, error) {
-	return service.KeyValue{"UserService": user, "RunAtLoad": true, "KeepAlive": true}, nil
-}

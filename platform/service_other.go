@@ -1,9 +1,0 @@
-//go:build !linux && !darwin && !windows
-
-package platform
-
-import "github.com/kardianos/service"
-
-func serviceOptions(user bool) (service.KeyValue, error) {
-	return service.KeyValue{"UserService": user}, nil
-}

@@ -1,7 +1,0 @@
-//go:build !linux && !windows && !darwin
-
-package platform
-
-// machineSettingsSources: SPEC section 4 names no sources for this system;
-// only the override file (--machine-settings, RVM_MACHINE_SETTINGS) is read.
-func machineSettingsSources(getenv func(string) string) []SettingsSource { return nil }
