@@ -363,12 +363,12 @@ const grant = `{"System": {"launchExternalProcess": true}}`
 
 var documentAttacks = []documentAttack{
 	// 100,000 levels, wherever a document may nest.
-	{"manifest-100000-levels-in-an-unknown-key", deep(`{"x": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`manifest: x:`, "exceeded max depth")},
-	{"manifest-100000-levels-in-startup-app", deep(`{"startup_app": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
-	{"manifest-100000-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"S":`, `true`, `}`, `}}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
+	{"manifest-100000-levels-in-an-unknown-key", deep(`{"x": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`(at /x/a/a/`, "exceeded max depth")},
+	{"manifest-100000-levels-in-startup-app", deep(`{"startup_app": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`(at /startup_app/a/a/`, "exceeded max depth")},
+	{"manifest-100000-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"S":`, `true`, `}`, `}}`, 100000), refusedManifest(`(at /startup_app/permissions/S/S/`, "exceeded max depth")},
 	{"manifest-10-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"System": `, `true`, `}`, `}}`, 10), refusedManifest(`startup_app.permissions.System.System`, "nested deeper than 8 levels")},
-	{"manifest-100000-levels-in-constraints", deep(`{"startup_app": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": `, `[`, ``, `]`, `}}}}}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
-	{"manifest-100000-levels-in-trusted-app-configs", deep(`{"trustedAppConfigs": {"value": `, `[`, ``, `]`, `}}`, 100000), refusedManifest(`manifest: trustedAppConfigs:`, "exceeded max depth")},
+	{"manifest-100000-levels-in-constraints", deep(`{"startup_app": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": `, `[`, ``, `]`, `}}}}}`, 100000), refusedManifest(`(at /startup_app/permissions/System/readRegistryValue/registryKeys/0/0/`, "exceeded max depth")},
+	{"manifest-100000-levels-in-trusted-app-configs", deep(`{"trustedAppConfigs": {"value": `, `[`, ``, `]`, `}}`, 100000), refusedManifest(`(at /trustedAppConfigs/value/0/0/`, "exceeded max depth")},
 	{"config-100000-levels", signed(grant, func(cert, app string) string {
 		return `{"version": 1, "certificate": ` + cert + `, "apps": [` + app + `], "x": ` + string(nested("[", "", "]", 100000)) + `}`
 	}), untrustedBlock(trust.Malformed, "larger than 128 KiB")},
