@@ -181,3 +181,32 @@ func BenchmarkLocalAPIVerifyCached(b *testing.B) {
 	b.ReportMetric(float64(clients)/total.Seconds(), "req/s@1000")
 	b.ReportMetric(float64(lat[clients*99/100].Microseconds())/1000, "p99-ms@1000")
 }
+
+// A server stopped before it serves (a service stopped as soon as it
+// started) does not serve then: Serve returns at once and lets go of the
+// socket.
+func TestShutdownBeforeServe(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := Listen(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{L: launcher.New(launcher.Env{DataDir: dir})}
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve after Shutdown: got %v, want nil", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Serve after Shutdown did not return within a minute")
+	}
+	if c, err := net.Dial("unix", filepath.Join(dir, SocketName)); err == nil {
+		c.Close()
+		t.Errorf("the socket still answers after Shutdown and Serve")
+	}
+}
