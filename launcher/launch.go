@@ -38,9 +38,19 @@ func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error)
 }
 
 // decideVia asks the service where one answers, else decides in-process.
+// The request carries this process's RVM_MACHINE_SETTINGS (SPEC 7), as an
+// absolute path, where it names no settings file of its own.
 func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Document, error) {
 	if l.Remote != nil {
-		doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, r.Options)
+		o := r.Options
+		if o.MachineSettings == "" && l.env.MachineSettings != "" {
+			abs, err := filepath.Abs(l.env.MachineSettings)
+			if err != nil {
+				return nil, fmt.Errorf("launcher: RVM_MACHINE_SETTINGS %s: %w", l.env.MachineSettings, err)
+			}
+			o.MachineSettings = abs
+		}
+		doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, o)
 		if err == nil {
 			l.applyAnswers(doc)
 			return doc, nil

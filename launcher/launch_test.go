@@ -1,4 +1,4 @@
-package launcher
+package launcher_test
 
 import (
 	"context"
@@ -11,46 +11,56 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
+	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/permissions"
-	"github.com/rvm-launcher/rvm/platform"
-	"github.com/rvm-launcher/rvm/platform/settings"
+	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
+func TestMain(m *testing.M) { launchertest.Main(m) }
+
 // launchWorld is a world whose machine settings point at a runtime
-// directory holding this test binary as runtime 38.1.0.0.
-func launchWorld(t *testing.T) (*world, string) {
-	w := newWorld(t)
-	rt := startable(t)
-	dir := filepath.Dir(filepath.Dir(rt.Path))
-	b, _ := json.Marshal(map[string]string{"RuntimeDirectory": dir})
-	w.settings(string(b))
-	out := filepath.Join(t.TempDir(), "received.json")
-	t.Setenv(runtimeOutEnv, out)
-	return w, out
+// directory holding the stand-in runtime 38.1.0.0 (see launchertest.Main),
+// which reports what it received to the file returned.
+func launchWorld(t *testing.T) (w *launchertest.World, runtimeDir, out string) {
+	w = launchertest.NewWorld(t)
+	runtimeDir = launchertest.InstallRuntime(t)
+	b, _ := json.Marshal(map[string]string{"RuntimeDirectory": runtimeDir})
+	w.Settings(string(b))
+	out = filepath.Join(t.TempDir(), "received.json")
+	t.Setenv(launchertest.RuntimeOutEnv, out)
+	return w, runtimeDir, out
+}
+
+// launch is LaunchVia of url with w.Opts.
+func launch(t *testing.T, w *launchertest.World, url string, ask launcher.Prompter) (*launcher.Document, int, error) {
+	t.Helper()
+	return w.L.LaunchVia(context.Background(), request(t, url, w.Opts), ask)
 }
 
 func TestLaunch(t *testing.T) {
-	w, out := launchWorld(t)
-	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true}}}]`, w.pattern("/blotter/"))
-	url := w.publish("/blotter/app.json", requested, w.block(apps, "linux"))
+	w, _, out := launchWorld(t)
+	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true}}}]`, w.Pattern("/blotter/"))
+	url := w.Publish("/blotter/app.json", launchertest.Requested, w.Block(apps, "linux"))
 
-	headless := PrompterFor(platform.PromptEnv{})
-	doc, pid, err := w.l.LaunchVia(context.Background(), url, w.opts, headless)
+	headless := launcher.PrompterFor(prompt.Env{})
+	doc, pid, err := launch(t, w, url, headless)
 	if err != nil {
 		t.Fatalf("LaunchVia: %v", err)
 	}
 	if pid <= 0 {
 		t.Errorf("pid: got %d, want a process id", pid)
 	}
-	checkPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
+	launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
 	// Nobody to ask: prompt becomes denied, and nothing is stored.
-	checkPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceDefault)
-	if choices, _ := permissions.OpenStore(w.l.env.DataDir).List(); len(choices) != 0 {
+	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceDefault)
+	if choices, _ := permissions.OpenStore(w.Env.DataDir).List(); len(choices) != 0 {
 		t.Errorf("a headless launch stored %v", choices)
 	}
 
-	var got received
-	if err := json.Unmarshal(waitForFile(t, out), &got); err != nil {
+	var got launchertest.Received
+	if err := json.Unmarshal(launchertest.WaitForFile(t, out), &got); err != nil {
 		t.Fatal(err)
 	}
 	decisionPath := ""
@@ -76,50 +86,46 @@ func TestLaunch(t *testing.T) {
 }
 
 func TestLaunchPromptsAndStores(t *testing.T) {
-	w, out := launchWorld(t)
-	url := w.publish("/blotter/app.json", `{"Window": {"getSnapshot": true}, "System": {"getProcessList": true}}`, nil)
+	w, _, out := launchWorld(t)
+	url := w.Publish("/blotter/app.json", `{"Window": {"getSnapshot": true}, "System": {"getProcessList": true}}`, nil)
 	var asked []string
 	yesToSnapshots := func(_ context.Context, q string) (bool, bool) {
 		asked = append(asked, q)
 		return strings.Contains(q, "Window.getSnapshot"), true
 	}
-	doc, _, err := w.l.LaunchVia(context.Background(), url, w.opts, yesToSnapshots)
+	doc, _, err := launch(t, w, url, yesToSnapshots)
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitForFile(t, out)
+	launchertest.WaitForFile(t, out)
 	if len(asked) != 2 {
 		t.Fatalf("asked %d questions, want 2: %q", len(asked), asked)
 	}
-	checkPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceUser)
-	checkPermission(t, doc, "System.getProcessList", permissions.Denied, permissions.SourceUser)
+	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceUser)
+	launchertest.CheckPermission(t, doc, "System.getProcessList", permissions.Denied, permissions.SourceUser)
 	// The answers are stored: the next decision does not prompt.
-	again := w.verify(url)
-	checkPermission(t, again, "Window.getSnapshot", permissions.Granted, permissions.SourceUser)
-	checkPermission(t, again, "System.getProcessList", permissions.Denied, permissions.SourceUser)
+	again := w.Verify(url)
+	launchertest.CheckPermission(t, again, "Window.getSnapshot", permissions.Granted, permissions.SourceUser)
+	launchertest.CheckPermission(t, again, "System.getProcessList", permissions.Denied, permissions.SourceUser)
 }
 
 func TestLaunchRefused(t *testing.T) {
-	w, _ := launchWorld(t)
-	url := w.publish("/blotter/app.json", requested, nil)
-	rtDir, _, _ := w.l.machineSettings(w.opts).String(settings.RuntimeDirectory)
-	b, _ := json.Marshal(map[string]string{"RuntimeDirectory": rtDir, "DesktopOwnerSettings": w.owner(`{"desktopSettings": {"allowedManifestUrls": ["https://intranet.acme.test/*"]}}`)})
-	w.settings(string(b))
-	doc, pid, err := w.l.LaunchVia(context.Background(), url, w.opts, nil)
-	var refused *RefusedError
+	w, rtDir, _ := launchWorld(t)
+	url := w.Publish("/blotter/app.json", launchertest.Requested, nil)
+	b, _ := json.Marshal(map[string]string{"RuntimeDirectory": rtDir, "DesktopOwnerSettings": w.Owner(`{"desktopSettings": {"allowedManifestUrls": ["https://intranet.acme.test/*"]}}`)})
+	w.Settings(string(b))
+	doc, pid, err := launch(t, w, url, nil)
+	var refused *launcher.RefusedError
 	if !errors.As(err, &refused) || pid != 0 || doc == nil || doc.Launch.Allowed {
 		t.Fatalf("got doc %v pid %d err %v, want a RefusedError with the decision", doc != nil, pid, err)
 	}
 }
 
 func TestLaunchNoRuntime(t *testing.T) {
-	w, _ := launchWorld(t)
-	url := w.publish("/blotter/app.json", requested, nil)
-	w.mu.Lock()
-	w.manifest["/blotter/app.json"] = []byte(`{"runtime": {"version": "99.*"}}`)
-	w.mu.Unlock()
-	_, _, err := w.l.LaunchVia(context.Background(), url, w.opts, nil)
-	var none *NoRuntimeError
+	w, _, _ := launchWorld(t)
+	url := w.Serve("/blotter/app.json", []byte(`{"runtime": {"version": "99.*"}}`))
+	_, _, err := launch(t, w, url, nil)
+	var none *runtime.NoRuntimeError
 	if !errors.As(err, &none) || !strings.Contains(err.Error(), "38.1.0.0") {
 		t.Fatalf("got %v, want a NoRuntimeError listing 38.1.0.0", err)
 	}

@@ -1,9 +1,12 @@
-package launcher
+package launcher_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,40 +14,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
 	"github.com/rvm-launcher/rvm/permissions"
 )
 
-const requested = `{"System": {"launchExternalProcess": true, "readRegistryValue": {"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software\\Acme"]}, "getProcessList": false}, "Window": {"getSnapshot": true}, "Custom": {"teleport": true}}`
-
-func checkPermission(t *testing.T, doc *Document, name, decision, source string) {
-	t.Helper()
-	got, ok := doc.Permissions[name]
-	if !ok {
-		t.Errorf("%s: not in the decision, want %s (%s)", name, decision, source)
-		return
-	}
-	if got.Decision != decision || got.Source != source {
-		t.Errorf("%s: got %s (%s), want %s (%s)", name, got.Decision, got.Source, decision, source)
-	}
-}
-
 func TestVerifyTrust(t *testing.T) {
-	w := newWorld(t)
-	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true, "readRegistryValue": true, "getProcessList": true}}}]`, w.pattern("/blotter/"))
-	signed := w.block(apps, "win", "mac", "linux")
+	w := launchertest.NewWorld(t)
+	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true, "readRegistryValue": true, "getProcessList": true}}}]`, w.Pattern("/blotter/"))
+	signed := w.Block(apps, "win", "mac", "linux")
 
 	t.Run("trusted-grants-what-both-list", func(t *testing.T) {
-		doc := w.verify(w.publish("/blotter/app.json", requested, signed))
-		if doc.Trust.Status != StatusTrusted || doc.Trust.Code != "ok" || doc.Trust.Signer != "Acme Corp" {
+		doc := w.Verify(w.Publish("/blotter/app.json", launchertest.Requested, signed))
+		if doc.Trust.Status != launcher.StatusTrusted || doc.Trust.Code != "ok" || doc.Trust.Signer != "Acme Corp" {
 			t.Fatalf("trust: got %+v, want trusted by Acme Corp", doc.Trust)
 		}
 		if len(doc.Trust.Apps) != 1 || doc.Trust.Apps[0] != "Acme Blotter" || doc.Trust.Expires == "" {
 			t.Errorf("trust apps/expires: got %v %q", doc.Trust.Apps, doc.Trust.Expires)
 		}
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
-		checkPermission(t, doc, "System.readRegistryValue", permissions.Granted, permissions.SourceTrusted)
-		checkPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
-		checkPermission(t, doc, "Custom.teleport", permissions.Denied, permissions.SourceUnknown)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
+		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Granted, permissions.SourceTrusted)
+		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
+		launchertest.CheckPermission(t, doc, "Custom.teleport", permissions.Denied, permissions.SourceUnknown)
 		if _, ok := doc.Permissions["System.getProcessList"]; ok {
 			t.Errorf("System.getProcessList is not requested (false) but was decided")
 		}
@@ -56,36 +47,36 @@ func TestVerifyTrust(t *testing.T) {
 		}
 	})
 	t.Run("url-not-matched", func(t *testing.T) {
-		doc := w.verify(w.publish("/other/app.json", requested, signed))
-		if doc.Trust.Status != StatusUntrusted || doc.Trust.Code != string("url-not-matched") {
+		doc := w.Verify(w.Publish("/other/app.json", launchertest.Requested, signed))
+		if doc.Trust.Status != launcher.StatusUntrusted || doc.Trust.Code != string("url-not-matched") {
 			t.Fatalf("got %+v, want untrusted url-not-matched", doc.Trust)
 		}
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
 	})
 	t.Run("no-platform-signature", func(t *testing.T) {
-		doc := w.verify(w.publish("/blotter/win-only.json", requested, w.block(apps, "win")))
+		doc := w.Verify(w.Publish("/blotter/win-only.json", launchertest.Requested, w.Block(apps, "win")))
 		if doc.Trust.Code != "no-platform-signature" || !strings.Contains(doc.Trust.Reason, "linux") {
 			t.Fatalf("got %+v, want no-platform-signature naming linux", doc.Trust)
 		}
 	})
 	t.Run("platform-flag", func(t *testing.T) {
-		opts := w.opts
+		opts := w.Opts
 		opts.Platform = "win"
-		doc, err := w.l.Verify(context.Background(), w.publish("/blotter/win-only.json", requested, w.block(apps, "win")), opts)
-		if err != nil || doc.Trust.Status != StatusTrusted || doc.Trust.Platform != "win" {
+		doc, err := w.L.Verify(context.Background(), w.Publish("/blotter/win-only.json", launchertest.Requested, w.Block(apps, "win")), opts)
+		if err != nil || doc.Trust.Status != launcher.StatusTrusted || doc.Trust.Platform != "win" {
 			t.Fatalf("got %+v, %v; want trusted for win", doc.Trust, err)
 		}
 	})
 	t.Run("absent", func(t *testing.T) {
-		doc := w.verify(w.publish("/blotter/plain.json", requested, nil))
-		if doc.Trust.Status != StatusAbsent || doc.Trust.Code != "absent" {
+		doc := w.Verify(w.Publish("/blotter/plain.json", launchertest.Requested, nil))
+		if doc.Trust.Status != launcher.StatusAbsent || doc.Trust.Code != "absent" {
 			t.Fatalf("got %+v, want absent", doc.Trust)
 		}
 	})
 	t.Run("unknown-authority-without-roots", func(t *testing.T) {
-		opts := w.opts
+		opts := w.Opts
 		opts.TrustRoots = ""
-		doc, err := w.l.Verify(context.Background(), w.publish("/blotter/app.json", requested, signed), opts)
+		doc, err := w.L.Verify(context.Background(), w.Publish("/blotter/app.json", launchertest.Requested, signed), opts)
 		if err != nil || doc.Trust.Code != "unknown-authority" {
 			t.Fatalf("got %+v, %v; want unknown-authority", doc.Trust, err)
 		}
@@ -94,149 +85,147 @@ func TestVerifyTrust(t *testing.T) {
 		// The server's certificate is not for this name: the strict fetch
 		// fails, the relaxed retry (allowed by default) succeeds, and the
 		// block is discarded.
-		opts := w.opts
-		opts.Resolve = []string{w.srv.Resolve("other.acme.test")}
-		url := strings.Replace(w.publish("/blotter/app.json", requested, signed), appHost, "other.acme.test", 1)
-		doc, err := w.l.Verify(context.Background(), url, opts)
+		opts := w.Opts
+		opts.Resolve = []string{w.Server.Resolve("other.acme.test")}
+		url := strings.Replace(w.Publish("/blotter/app.json", launchertest.Requested, signed), launchertest.AppHost, "other.acme.test", 1)
+		doc, err := w.L.Verify(context.Background(), url, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if doc.Fetch.Mode != "relaxed" || doc.Trust.Code != "insecure-fetch" {
 			t.Fatalf("got fetch %+v trust %+v, want relaxed and insecure-fetch", doc.Fetch, doc.Trust)
 		}
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
 	})
 }
 
 func TestVerifyOwnerSettings(t *testing.T) {
-	w := newWorld(t)
-	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true, "readRegistryValue": true}}}]`, w.pattern("/blotter/"))
-	url := w.publish("/blotter/app.json", requested, w.block(apps, "linux"))
+	w := launchertest.NewWorld(t)
+	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q], "permissions": {"System": {"launchExternalProcess": true, "readRegistryValue": true}}}]`, w.Pattern("/blotter/"))
+	url := w.Publish("/blotter/app.json", launchertest.Requested, w.Block(apps, "linux"))
 
 	t.Run("named-policy-false-wins", func(t *testing.T) {
-		w.owner(`{"applicationSettings": {
-			"tools": {"urls": ["https://*.acme.test:` + w.srv.Port + `/blotter/*", "*://apps.acme.test:` + w.srv.Port + `/*"], "permissions": {"System": {"launchExternalProcess": false}}},
-			"lenient": {"urls": ["https://apps.acme.test:` + w.srv.Port + `/*"], "permissions": {"System": {"launchExternalProcess": true}, "Window": {"getSnapshot": true}}},
+		w.Owner(`{"applicationSettings": {
+			"tools": {"urls": ["https://*.acme.test:` + w.Server.Port + `/blotter/*", "*://apps.acme.test:` + w.Server.Port + `/*"], "permissions": {"System": {"launchExternalProcess": false}}},
+			"lenient": {"urls": ["https://apps.acme.test:` + w.Server.Port + `/*"], "permissions": {"System": {"launchExternalProcess": true}, "Window": {"getSnapshot": true}}},
 			"default": {"permissions": {"System": {"readRegistryValue": false}}}}}`)
-		doc := w.verify(url)
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerSettings)
-		checkPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerSettings)
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerSettings)
+		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerSettings)
 		// A named policy matched, so default does not apply: the block grants.
-		checkPermission(t, doc, "System.readRegistryValue", permissions.Granted, permissions.SourceTrusted)
+		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Granted, permissions.SourceTrusted)
 	})
 	t.Run("default-policy", func(t *testing.T) {
-		w.owner(`{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": false}}}}}`)
-		doc := w.verify(url)
-		checkPermission(t, doc, "System.readRegistryValue", permissions.Denied, permissions.SourceOwnerSettings)
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
+		w.Owner(`{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": false}}}}}`)
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Denied, permissions.SourceOwnerSettings)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
 	})
 	t.Run("secured-api-default", func(t *testing.T) {
-		w.owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
-		doc := w.verify(url)
-		checkPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceOwnerDefault)
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
+		w.Owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceOwnerDefault)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Granted, permissions.SourceTrusted)
 	})
 	t.Run("trust-disabled", func(t *testing.T) {
-		w.owner(`{"desktopSettings": {"trustedAppConfigs": "disabled"}}`)
-		doc := w.verify(url)
+		w.Owner(`{"desktopSettings": {"trustedAppConfigs": "disabled"}}`)
+		doc := w.Verify(url)
 		if doc.Trust.Code != "disabled-by-owner" {
 			t.Fatalf("got %+v, want disabled-by-owner", doc.Trust)
 		}
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
 	})
 	t.Run("revoked-signer", func(t *testing.T) {
-		w.owner(fmt.Sprintf(`{"desktopSettings": {"revokedCertificates": [%q]}}`, sha256Hex(w.signer.Raw)))
-		doc := w.verify(url)
+		w.Owner(fmt.Sprintf(`{"desktopSettings": {"revokedCertificates": [%q]}}`, sha256Hex(w.Signer.Cert.Raw)))
+		doc := w.Verify(url)
 		if doc.Trust.Code != "revoked" {
 			t.Fatalf("got %+v, want revoked", doc.Trust)
 		}
 	})
 	t.Run("allowed-manifest-urls", func(t *testing.T) {
-		w.owner(`{"desktopSettings": {"allowedManifestUrls": ["https://intranet.acme.test/*"]}}`)
-		doc := w.verify(url)
+		w.Owner(`{"desktopSettings": {"allowedManifestUrls": ["https://intranet.acme.test/*"]}}`)
+		doc := w.Verify(url)
 		if doc.Launch.Allowed || !strings.Contains(doc.Launch.Reason, "allowedManifestUrls") {
 			t.Fatalf("launch: got %+v, want refused naming allowedManifestUrls", doc.Launch)
 		}
 	})
 	t.Run("invalid-keeps-last-good", func(t *testing.T) {
-		path := w.owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
-		w.verify(url)
+		path := w.Owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+		w.Verify(url)
 		os.WriteFile(path, []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow"`), 0o644)
-		doc := w.verify(url)
-		checkPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceOwnerDefault)
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceOwnerDefault)
 		if !strings.Contains(strings.Join(doc.Fetch.Warnings, " "), "unusable") {
 			t.Errorf("warnings %v do not say the owner settings were unusable", doc.Fetch.Warnings)
 		}
 	})
 	t.Run("unavailable-fails-closed", func(t *testing.T) {
-		w.settings(`{"DesktopOwnerSettings": "/nonexistent/rvm-owner.json"}`)
-		doc := w.verify(url)
+		w.Settings(`{"DesktopOwnerSettings": "/nonexistent/rvm-owner.json"}`)
+		doc := w.Verify(url)
 		for name, p := range doc.Permissions {
-			if p.Decision != permissions.Denied || p.Source != permissions.SourceOwnerUnavailable {
-				t.Errorf("%s: got %s (%s), want denied (desktop-owner-settings-unavailable)", name, p.Decision, p.Source)
+			if p.Verdict != permissions.Denied || p.Source != permissions.SourceOwnerUnavailable {
+				t.Errorf("%s: got %s (%s), want denied (desktop-owner-settings-unavailable)", name, p.Verdict, p.Source)
 			}
 		}
 	})
 	t.Run("http-location-refused", func(t *testing.T) {
-		w.settings(`{"DesktopOwnerSettings": "http://owner.acme.test/dos.json"}`)
-		doc := w.verify(url)
-		checkPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerUnavailable)
+		w.Settings(`{"DesktopOwnerSettings": "http://owner.acme.test/dos.json"}`)
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerUnavailable)
 	})
 	t.Run("remote-owner-settings", func(t *testing.T) {
-		w.mu.Lock()
-		w.manifest["/dos.json"] = []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`)
-		w.mu.Unlock()
-		w.settings(fmt.Sprintf(`{"DesktopOwnerSettings": %q}`, w.srv.URL(appHost, "/dos.json")))
-		doc := w.verify(url)
-		checkPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerDefault)
+		dos := w.Serve("/dos.json", []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`))
+		w.Settings(fmt.Sprintf(`{"DesktopOwnerSettings": %q}`, dos))
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerDefault)
 	})
 }
 
 func TestVerifyUserChoice(t *testing.T) {
-	w := newWorld(t)
-	url := w.publish("/blotter/app.json", requested, nil)
-	if err := permissions.OpenStore(w.l.env.DataDir).Set(url, "Window.getSnapshot", true); err != nil {
+	w := launchertest.NewWorld(t)
+	url := w.Publish("/blotter/app.json", launchertest.Requested, nil)
+	if err := permissions.OpenStore(w.Env.DataDir).Set(url, "Window.getSnapshot", true); err != nil {
 		t.Fatal(err)
 	}
-	doc := w.verify(url)
-	checkPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceUser)
-	checkPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
+	doc := w.Verify(url)
+	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceUser)
+	launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
 }
 
 func TestVerifyErrors(t *testing.T) {
-	w := newWorld(t)
+	w := launchertest.NewWorld(t)
 	for _, tt := range []struct{ name, url, want string }{
 		{"ftp", "ftp://apps.acme.test/app.json", `scheme "ftp" is not supported`},
-		{"not-found", w.srv.URL(appHost, "/nothing.json"), "404"},
+		{"not-found", w.Server.URL(launchertest.AppHost, "/nothing.json"), "404"},
 		{"flag-like", "-x", "has no scheme"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := w.l.Verify(context.Background(), tt.url, w.opts)
+			_, err := w.L.Verify(context.Background(), tt.url, w.Opts)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want an error containing %q", err, tt.want)
 			}
 		})
 	}
 	t.Run("bad-platform", func(t *testing.T) {
-		opts := w.opts
+		opts := w.Opts
 		opts.Platform = "beos"
-		if _, err := w.l.Verify(context.Background(), w.publish("/a.json", `{}`, nil), opts); err == nil || !strings.Contains(err.Error(), "beos") {
+		if _, err := w.L.Verify(context.Background(), w.Publish("/a.json", `{}`, nil), opts); err == nil || !strings.Contains(err.Error(), "beos") {
 			t.Fatalf("got %v, want an error naming the platform", err)
 		}
 	})
 }
 
 func TestConcurrentVerifiesShareOneFetch(t *testing.T) {
-	w := newWorld(t)
-	url := w.publish("/blotter/slow.json", requested, nil)
-	w.delay = 300 * time.Millisecond
+	w := launchertest.NewWorld(t)
+	url := w.Publish("/blotter/slow.json", launchertest.Requested, nil)
+	w.SetDelay(300 * time.Millisecond)
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
 	for i := 0; i < 100; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := w.l.Verify(context.Background(), url, w.opts)
+			_, err := w.L.Verify(context.Background(), url, w.Opts)
 			errs <- err
 		}()
 	}
@@ -247,14 +236,14 @@ func TestConcurrentVerifiesShareOneFetch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := w.fetches.Load(); n != 1 {
+	if n := w.Fetches(); n != 1 {
 		t.Fatalf("100 concurrent verifies caused %d fetches, want 1", n)
 	}
 }
 
 func TestDocumentJSON(t *testing.T) {
-	w := newWorld(t)
-	doc := w.verify(strings.Replace(w.publish("/blotter/app.json", requested, nil), "https://", "fins://", 1) + "?$$ticker=ACME")
+	w := launchertest.NewWorld(t)
+	doc := w.Verify(strings.Replace(w.Publish("/blotter/app.json", launchertest.Requested, nil), "https://", "fins://", 1) + "?$$ticker=ACME")
 	var got map[string]any
 	if err := json.Unmarshal(doc.JSON(), &got); err != nil {
 		t.Fatal(err)
@@ -272,56 +261,148 @@ func TestDocumentJSON(t *testing.T) {
 	}
 }
 
-// A system service decides with its own store; the user's answers apply
-// where no rule above the user's (SPEC 5.5 rule 4) decided.
-func TestApplyUserChoices(t *testing.T) {
-	l := New(Env{DataDir: t.TempDir()})
+// A system service decides with its own store: the user's answers apply
+// on the client's side, where no rule above the user's (SPEC 5.5 rule 4)
+// decided.
+func TestVerifyViaAppliesUserAnswers(t *testing.T) {
 	const url = "https://apps.acme.test/app.json"
-	store := permissions.OpenStore(l.env.DataDir)
+	remote := &fakeRemote{doc: &launcher.Document{ManifestURL: url, Permissions: map[string]permissions.Decision{
+		"System.clearCache":     {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
+		"System.downloadAsset":  {Verdict: permissions.Denied, Source: permissions.SourceOwnerDefault},
+		"System.getCookies":     {Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings},
+		"System.getProcessList": {Verdict: permissions.Granted, Source: permissions.SourceTrusted},
+		"Window.getSnapshot":    {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
+	}}}
+	dir := t.TempDir()
+	l := launcher.New(launcher.Env{DataDir: dir})
+	l.Remote = remote
+	store := permissions.OpenStore(dir)
 	for name, granted := range map[string]bool{"System.clearCache": true, "System.downloadAsset": true, "System.getCookies": true, "System.getProcessList": false} {
 		if err := store.Set(url, name, granted); err != nil {
 			t.Fatal(err)
 		}
 	}
-	doc := &Document{ManifestURL: url, Permissions: map[string]permissions.Decision{
-		"System.clearCache":     {Decision: permissions.Prompt, Source: permissions.SourceDefault},
-		"System.downloadAsset":  {Decision: permissions.Denied, Source: permissions.SourceOwnerDefault},
-		"System.getCookies":     {Decision: permissions.Denied, Source: permissions.SourceOwnerSettings},
-		"System.getProcessList": {Decision: permissions.Granted, Source: permissions.SourceTrusted},
-		"Window.getSnapshot":    {Decision: permissions.Prompt, Source: permissions.SourceDefault},
-	}}
-	l.applyUserChoices(doc)
-	checkPermission(t, doc, "System.clearCache", permissions.Granted, permissions.SourceUser)
-	checkPermission(t, doc, "System.downloadAsset", permissions.Granted, permissions.SourceUser)
-	checkPermission(t, doc, "System.getCookies", permissions.Denied, permissions.SourceOwnerSettings)
-	checkPermission(t, doc, "System.getProcessList", permissions.Granted, permissions.SourceTrusted)
-	checkPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
+	doc, err := l.VerifyVia(context.Background(), request(t, url, launcher.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if remote.calls != 1 {
+		t.Fatalf("the service was asked %d times, want 1", remote.calls)
+	}
+	launchertest.CheckPermission(t, doc, "System.clearCache", permissions.Granted, permissions.SourceUser)
+	launchertest.CheckPermission(t, doc, "System.downloadAsset", permissions.Granted, permissions.SourceUser)
+	launchertest.CheckPermission(t, doc, "System.getCookies", permissions.Denied, permissions.SourceOwnerSettings)
+	launchertest.CheckPermission(t, doc, "System.getProcessList", permissions.Granted, permissions.SourceTrusted)
+	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
+}
+
+// A client's RVM_MACHINE_SETTINGS is a per-call input (SPEC 7): it goes to
+// the service with the request, as an absolute path, unless the request
+// names a settings file of its own.
+func TestVerifyViaCarriesMachineSettings(t *testing.T) {
+	const url = "https://apps.acme.test/app.json"
+	t.Chdir(t.TempDir())
+	abs, err := filepath.Abs("env.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, option, want string
+	}{
+		{name: "from-the-environment", want: abs},
+		{name: "the-request-wins", option: "/etc/rvm/call.json", want: "/etc/rvm/call.json"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			remote := &fakeRemote{doc: &launcher.Document{ManifestURL: url}}
+			l := launcher.New(launcher.Env{DataDir: t.TempDir(), MachineSettings: "env.json"})
+			l.Remote = remote
+			if _, err := l.VerifyVia(context.Background(), request(t, url, launcher.Options{MachineSettings: tt.option})); err != nil {
+				t.Fatal(err)
+			}
+			if remote.opts.MachineSettings != tt.want {
+				t.Errorf("the service got machine settings %q, want %q", remote.opts.MachineSettings, tt.want)
+			}
+		})
+	}
+}
+
+// fakeRemote is a service that answers every request with doc.
+type fakeRemote struct {
+	doc   *launcher.Document
+	calls int
+	opts  launcher.Options
+}
+
+func (f *fakeRemote) Decide(_ context.Context, _ bool, _ string, o launcher.Options) (*launcher.Document, error) {
+	f.calls++
+	f.opts = o
+	return f.doc, nil
+}
+
+// request is launcher.NewRequest for linux, which must succeed.
+func request(t *testing.T, url string, o launcher.Options) *launcher.Request {
+	t.Helper()
+	r, err := launcher.NewRequest(url, o, "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // An unchanged owner settings file is not copied into the cache again at
-// every request: the cached copy stays the same file.
+// every request (nor is anything else the cache holds): the cached files
+// stay the same files. A changed one is cached: it is the last good copy
+// once the file breaks.
 func TestOwnerCopyNotRewritten(t *testing.T) {
-	w := newWorld(t)
-	loc := w.owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
-	url := w.publish("/blotter/app.json", requested, nil)
-	cached := filepath.Join(w.l.env.DataDir, "cache", "owner", hashHex(loc)+".json")
-	w.verify(url)
-	before, err := os.Stat(cached)
-	if err != nil {
-		t.Fatal(err)
+	w := launchertest.NewWorld(t)
+	loc := w.Owner(`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+	url := w.Publish("/blotter/app.json", launchertest.Requested, nil)
+	cache := filepath.Join(w.Env.DataDir, "cache")
+	w.Verify(url)
+	before := cacheFiles(t, cache)
+	if len(before) == 0 {
+		t.Fatalf("nothing cached in %s", cache)
 	}
-	w.verify(url)
-	after, err := os.Stat(cached)
-	if err != nil {
-		t.Fatal(err)
+	w.Verify(url)
+	after := cacheFiles(t, cache)
+	if len(after) != len(before) {
+		t.Errorf("cache files: got %d after the second verify, want the %d of the first", len(after), len(before))
 	}
-	if !os.SameFile(before, after) {
-		t.Errorf("the cached copy of an unchanged owner settings file was written again")
+	for name, info := range before {
+		if again, ok := after[name]; !ok || !os.SameFile(info, again) {
+			t.Errorf("the cached %s was written again", name)
+		}
 	}
 	// A change is cached.
 	os.WriteFile(loc, []byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`), 0o644)
-	w.verify(url)
-	if data, err := os.ReadFile(cached); err != nil || !strings.Contains(string(data), "allow") {
-		t.Errorf("a changed owner settings file was not cached: %s (%v)", data, err)
+	launchertest.CheckPermission(t, w.Verify(url), "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerDefault)
+	os.WriteFile(loc, []byte(`{"desktopSettings": `), 0o644)
+	doc, err := launcher.New(w.Env).Verify(context.Background(), url, w.Opts)
+	if err != nil {
+		t.Fatal(err)
 	}
+	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerDefault)
+}
+
+// cacheFiles lists the files under dir.
+func cacheFiles(t *testing.T, dir string) map[string]os.FileInfo {
+	t.Helper()
+	files := map[string]os.FileInfo{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		files[path] = info
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -77,7 +78,8 @@ type Server struct {
 
 	started  time.Time
 	requests atomic.Int64
-	http     *http.Server
+	once     sync.Once
+	http     *http.Server // see httpServer
 }
 
 // Listen opens the socket in dir: only this user may connect to a
@@ -86,48 +88,56 @@ func Listen(dir string, perUser bool) (net.Listener, error) {
 	return platform.ListenSocket(filepath.Join(dir, SocketName), perUser)
 }
 
-// Serve answers the local API on ln until Shutdown.
+// Serve answers the local API on ln until Shutdown; after a Shutdown it
+// closes ln and returns at once.
 func (s *Server) Serve(ln net.Listener) error {
 	s.started = time.Now()
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/verify", s.decide)
-	mux.HandleFunc("POST /v1/launch", s.decide)
-	mux.HandleFunc("GET /v1/status", s.status)
-	mux.HandleFunc("GET /v1/settings", s.settings)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, Error{fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
-	})
-	s.http = &http.Server{
-		Handler: mux,
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			if pc, ok := c.(*peerConn); ok {
-				return context.WithValue(ctx, peerKey{}, pc.peer)
-			}
-			return ctx
-		},
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          nil,
-	}
-	err := s.http.Serve(&peerListener{Listener: ln, s: s})
+	err := s.httpServer().Serve(&peerListener{Listener: ln, s: s})
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
+// httpServer is the HTTP server of s, made by whichever of Serve and
+// Shutdown comes first: a Shutdown that comes before Serve (a service
+// stopped as soon as it started) still stops it.
+func (s *Server) httpServer() *http.Server {
+	s.once.Do(func() {
+		mux := http.NewServeMux()
+		mux.HandleFunc("POST /v1/verify", s.decide)
+		mux.HandleFunc("POST /v1/launch", s.decide)
+		mux.HandleFunc("GET /v1/status", s.status)
+		mux.HandleFunc("GET /v1/settings", s.settings)
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusNotFound, Error{fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)})
+		})
+		s.http = &http.Server{
+			Handler: mux,
+			ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+				if pc, ok := c.(*peerConn); ok {
+					return context.WithValue(ctx, peerKey{}, pc.peer)
+				}
+				return ctx
+			},
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      2 * time.Minute,
+			IdleTimeout:       time.Minute,
+			MaxHeaderBytes:    16 << 10,
+			ErrorLog:          nil,
+		}
+	})
+	return s.http
+}
+
 // Shutdown stops accepting requests and waits for those in flight until ctx
 // ends, then cancels them.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.http == nil {
-		return nil
-	}
-	err := s.http.Shutdown(ctx)
+	hs := s.httpServer()
+	err := hs.Shutdown(ctx)
 	if err != nil {
-		s.http.Close()
+		hs.Close()
 	}
 	return err
 }

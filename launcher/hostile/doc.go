@@ -30,7 +30,7 @@
 //     and launches run; and machine settings of every wrong type.
 //
 // Timeouts that are long in production (seconds) are injected short where
-// the code lets them be (manifest.Fetcher.Timeouts); the tests that must
+// the code lets them be (fetch.Fetcher.Timeouts); the tests that must
 // wait for a real one (the local API's 10 s read timeout) run in parallel.
 // No test asserts how long anything took. Memory is checked with runtime.MemStats around the
 // attack, against a bound far below what the attack would cost unbounded.

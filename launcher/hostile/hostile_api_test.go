@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -17,10 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/api"
+	"github.com/rvm-launcher/rvm/launcher/service"
 )
 
-// apiBodyBound is the local API's bound on a request body (launcher's
+// apiBodyBound is the local API's bound on a request body (package api's
 // maxRequestBody).
 const apiBodyBound = 64 << 10
 
@@ -39,7 +42,7 @@ type apiRig struct {
 func newAPIRig(t *testing.T) *apiRig {
 	t.Helper()
 	r := &apiRig{v: newVendor(t), dir: t.TempDir()}
-	r.sock = filepath.Join(r.dir, launcher.SocketName)
+	r.sock = filepath.Join(r.dir, api.SocketName)
 	if len(r.sock) > 100 {
 		t.Skipf("socket path %s too long for a Unix socket", r.sock)
 	}
@@ -50,7 +53,7 @@ func newAPIRig(t *testing.T) *apiRig {
 	block = r.v.grantAll(srv.Port, grant)
 	r.url = appURL(srv.Port, "/app.json")
 	r.opts = r.v.options("", resolveTo(srv.Port))
-	svc := &launcher.Service{Env: launcher.Env{DataDir: r.dir, TLSRoots: r.v.ca.Pool}, PerUser: true}
+	svc := &service.Service{Env: launcher.Env{DataDir: r.dir, TLSRoots: r.v.ca.Pool}, PerUser: true}
 	if err := svc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -134,9 +137,8 @@ func (r *apiRig) rawCall(t *testing.T, request string) (int, string) {
 func (r *apiRig) decides(t *testing.T) {
 	t.Helper()
 	client := launcher.New(launcher.Env{DataDir: r.dir})
-	var doc *launcher.Document
-	var err error
-	ends(t, "a verify through the service", func() { doc, err = client.VerifyVia(context.Background(), r.url, r.opts) })
+	client.Remote = api.NewClient(r.dir, zerolog.Nop())
+	doc, err := verifyVia(t, client, r.url, r.opts)
 	if err != nil {
 		t.Fatalf("the service no longer decides: %v", err)
 	}
@@ -176,7 +178,7 @@ func TestAPIRefusesBadRequests(t *testing.T) {
 		{name: "a-string", method: "POST", path: "/v1/verify", body: `"https://apps.acme.test/"`, status: 400, want: "request is not the JSON of {url, options}"},
 		{name: "number-for-the-url", method: "POST", path: "/v1/verify", body: `{"url": 443}`, status: 400, want: "request is not the JSON of {url, options}"},
 		{name: "string-for-the-resolve-list", method: "POST", path: "/v1/verify", body: `{"url": "https://apps.acme.test/", "options": {"resolve": "apps.acme.test:443:127.0.0.1"}}`, status: 400, want: "request is not the JSON of {url, options}"},
-		{name: "unknown-option", method: "POST", path: "/v1/verify", body: `{"url": "https://apps.acme.test/", "options": {"insecure": true}}`, status: 400, want: `unknown field "insecure"`},
+		{name: "unknown-option", method: "POST", path: "/v1/verify", body: `{"url": "https://apps.acme.test/", "options": {"insecure": true}}`, status: 400, want: "(at /options/insecure): unknown"},
 		{name: "bad-resolve-entry", method: "POST", path: "/v1/verify", body: `{"url": "https://apps.acme.test/", "options": {"resolve": ["apps.acme.test:443:nowhere"]}}`, status: 400, want: `"nowhere" is not an IP address`},
 		{name: "trailing-garbage", method: "POST", path: "/v1/verify", body: `{"url": "ftp://x.test/"} garbage`, status: 400, want: "request is not the JSON of {url, options}"},
 		{name: "a-second-object", method: "POST", path: "/v1/verify", body: `{"url": "ftp://x.test/"} {"url": "ftp://y.test/"}`, status: 400, want: "data after the JSON object"},
@@ -371,27 +373,4 @@ func TestAPIStalledRequests(t *testing.T) {
 		}
 	}
 	r.decides(t)
-}
-
-// peerEnv makes this test binary, run as another user, a client of the
-// socket it names (see TestAPIRefusesOtherUsers): it asks for a decision
-// and prints whatever comes back, or why it could not connect.
-const peerEnv = "RVM_HOSTILE_PEER_SOCKET"
-
-func init() {
-	sock := os.Getenv(peerEnv)
-	if sock == "" {
-		return
-	}
-	c, err := net.Dial("unix", sock)
-	if err != nil {
-		fmt.Println("connect:", err)
-		os.Exit(0)
-	}
-	body := `{"url": "https://apps.acme.test/app.json"}`
-	fmt.Fprintf(c, "POST /v1/verify HTTP/1.1\r\nHost: rvm\r\nContent-Length: %d\r\n\r\n%sGET /v1/status HTTP/1.1\r\nHost: rvm\r\n\r\n", len(body), body)
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	got, _ := io.ReadAll(c)
-	os.Stdout.Write(got)
-	os.Exit(0)
 }

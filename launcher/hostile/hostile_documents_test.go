@@ -2,7 +2,6 @@ package hostile
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -102,11 +101,7 @@ func (r *docRig) machine(t *testing.T, data []byte) *launcher.SettingsReport {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "settings.json")
 	writeFile(t, path, data)
-	var rep *launcher.SettingsReport
-	ends(t, "reading machine settings", func() {
-		rep = r.l.Settings(context.Background(), launcher.Options{MachineSettings: path})
-	})
-	return rep
+	return settingsReport(t, r.l, launcher.Options{MachineSettings: path})
 }
 
 // wantRefused checks that a manifest got no decision, for the reasons want.
@@ -151,7 +146,7 @@ func wantFailClosed(t *testing.T, doc *launcher.Document, want ...string) {
 		t.Errorf("got no permissions, want each requested one denied")
 	}
 	for name, d := range doc.Permissions {
-		if d.Decision != permissions.Denied || d.Source != permissions.SourceOwnerUnavailable {
+		if d.Verdict != permissions.Denied || d.Source != permissions.SourceOwnerUnavailable {
 			t.Errorf("%s: got %+v, want denied (%s)", name, d, permissions.SourceOwnerUnavailable)
 		}
 	}
@@ -351,7 +346,7 @@ func deep(prefix, open, inner, close, suffix string, depth int) func(*docRig) []
 // only the config's content can make it fail.
 func signed(perms string, cfg func(cert, app string) string) func(*docRig) []byte {
 	return func(r *docRig) []byte {
-		cert := fmt.Sprintf("%q", base64.StdEncoding.EncodeToString(r.v.signer.Raw))
+		cert := fmt.Sprintf("%q", base64.StdEncoding.EncodeToString(r.v.signer.Cert.Raw))
 		app := fmt.Sprintf(`{"name": "Acme", "match": ["https://*.acme.test:%s/*"], "permissions": %s}`, r.srv, perms)
 		return r.v.sign(cfg(cert, app))
 	}
@@ -368,12 +363,12 @@ const grant = `{"System": {"launchExternalProcess": true}}`
 
 var documentAttacks = []documentAttack{
 	// 100,000 levels, wherever a document may nest.
-	{"manifest-100000-levels-in-an-unknown-key", deep(`{"x": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`manifest: x:`, "exceeded max depth")},
-	{"manifest-100000-levels-in-startup-app", deep(`{"startup_app": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
-	{"manifest-100000-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"S":`, `true`, `}`, `}}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
+	{"manifest-100000-levels-in-an-unknown-key", deep(`{"x": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`(at /x/a/a/`, "exceeded max depth")},
+	{"manifest-100000-levels-in-startup-app", deep(`{"startup_app": `, `{"a": `, `1`, `}`, `}`, 100000), refusedManifest(`(at /startup_app/a/a/`, "exceeded max depth")},
+	{"manifest-100000-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"S":`, `true`, `}`, `}}`, 100000), refusedManifest(`(at /startup_app/permissions/S/S/`, "exceeded max depth")},
 	{"manifest-10-levels-in-permissions", deep(`{"startup_app": {"permissions": `, `{"System": `, `true`, `}`, `}}`, 10), refusedManifest(`startup_app.permissions.System.System`, "nested deeper than 8 levels")},
-	{"manifest-100000-levels-in-constraints", deep(`{"startup_app": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": `, `[`, ``, `]`, `}}}}}`, 100000), refusedManifest(`manifest: startup_app:`, "exceeded max depth")},
-	{"manifest-100000-levels-in-trusted-app-configs", deep(`{"trustedAppConfigs": {"value": `, `[`, ``, `]`, `}}`, 100000), refusedManifest(`manifest: trustedAppConfigs:`, "exceeded max depth")},
+	{"manifest-100000-levels-in-constraints", deep(`{"startup_app": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": `, `[`, ``, `]`, `}}}}}`, 100000), refusedManifest(`(at /startup_app/permissions/System/readRegistryValue/registryKeys/0/0/`, "exceeded max depth")},
+	{"manifest-100000-levels-in-trusted-app-configs", deep(`{"trustedAppConfigs": {"value": `, `[`, ``, `]`, `}}`, 100000), refusedManifest(`(at /trustedAppConfigs/value/0/0/`, "exceeded max depth")},
 	{"config-100000-levels", signed(grant, func(cert, app string) string {
 		return `{"version": 1, "certificate": ` + cert + `, "apps": [` + app + `], "x": ` + string(nested("[", "", "]", 100000)) + `}`
 	}), untrustedBlock(trust.Malformed, "larger than 128 KiB")},
@@ -399,7 +394,7 @@ var documentAttacks = []documentAttack{
 				t.Errorf("got %d decisions, want 2048", len(doc.Permissions))
 			}
 			for name, d := range doc.Permissions {
-				if d.Decision != permissions.Denied || d.Source != permissions.SourceUnknown {
+				if d.Verdict != permissions.Denied || d.Source != permissions.SourceUnknown {
 					t.Fatalf("%s: got %+v, want denied (%s)", name, d, permissions.SourceUnknown)
 				}
 			}

@@ -17,9 +17,9 @@ import (
 
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions"
-	"github.com/rvm-launcher/rvm/platform"
 )
 
 // fetchBound is what a fetch may allocate against a server that sends too
@@ -34,7 +34,7 @@ const fetchBound = 16 << 20
 type serverAttack struct {
 	name    string
 	handler func(w http.ResponseWriter, r *http.Request)
-	kind    manifest.Kind
+	kind    fetch.Kind
 	want    []string
 	// h1Want is what the error also says over HTTP/1.1, h2Want over
 	// HTTP/2 (where Go reports oversized headers by the bare error code of
@@ -68,7 +68,7 @@ var serverAttacks = []serverAttack{
 			panic(http.ErrAbortHandler)
 		},
 		slow: true,
-		kind: manifest.KindNetwork,
+		kind: fetch.KindNetwork,
 		want: []string{"timed out", "no cached copy to fall back on"},
 	},
 	{
@@ -77,7 +77,7 @@ var serverAttacks = []serverAttack{
 			io.WriteString(w, `{"x": "`)
 			endless(w, []byte(strings.Repeat("a", 32<<10)))
 		},
-		kind:     manifest.KindTooLarge,
+		kind:     fetch.KindTooLarge,
 		want:     []string{"more than the 1048576 bytes allowed"},
 		measured: true,
 	},
@@ -90,7 +90,7 @@ var serverAttacks = []serverAttack{
 			io.WriteString(zw, `{"x": "`)
 			endless(zw, make([]byte, 1<<20))
 		},
-		kind:     manifest.KindTooLarge,
+		kind:     fetch.KindTooLarge,
 		want:     []string{"more than the 1048576 bytes allowed (after decompression)"},
 		measured: true,
 	},
@@ -100,7 +100,7 @@ var serverAttacks = []serverAttack{
 			w.Header().Set("Content-Encoding", "gzip, gzip")
 			endless(w, make([]byte, 32<<10))
 		},
-		kind: manifest.KindEncoding,
+		kind: fetch.KindEncoding,
 		want: []string{`Content-Encoding "gzip, gzip" was not asked for`},
 	},
 	{
@@ -109,7 +109,7 @@ var serverAttacks = []serverAttack{
 			w.Header().Set("Content-Encoding", "deflate")
 			endless(w, make([]byte, 32<<10))
 		},
-		kind: manifest.KindEncoding,
+		kind: fetch.KindEncoding,
 		want: []string{`Content-Encoding "deflate" was not asked for`},
 	},
 	{
@@ -118,7 +118,7 @@ var serverAttacks = []serverAttack{
 			w.Header().Set("X-Pad", strings.Repeat("p", 100<<10))
 			io.WriteString(w, `{}`)
 		},
-		kind:     manifest.KindNetwork,
+		kind:     fetch.KindNetwork,
 		want:     []string{"no cached copy to fall back on"},
 		h1Want:   []string{"server response headers exceeded 65536 bytes"},
 		h2Want:   []string{"HTTP/2 error", "headers over 64 KiB"},
@@ -132,7 +132,7 @@ var serverAttacks = []serverAttack{
 			}
 			io.WriteString(w, `{}`)
 		},
-		kind:     manifest.KindNetwork,
+		kind:     fetch.KindNetwork,
 		want:     []string{"no cached copy to fall back on"},
 		h1Want:   []string{"server response headers exceeded 65536 bytes"},
 		h2Want:   []string{"HTTP/2 error", "headers over 64 KiB"},
@@ -200,7 +200,7 @@ func runServerAttack(t *testing.T, v *vendor, a serverAttack) {
 			var fetchErr error
 			n := allocated(func() {
 				ends(t, "fetch of "+url, func() {
-					_, fetchErr = f.FetchManifest(context.Background(), req, &settings.Machine{})
+					_, fetchErr = f.FetchManifest(context.Background(), req, unsetPolicy)
 				})
 			})
 			want := append([]string{url}, a.want...)
@@ -210,7 +210,7 @@ func runServerAttack(t *testing.T, v *vendor, a serverAttack) {
 				want = append(want, a.h1Want...)
 			}
 			wantError(t, fetchErr, want...)
-			var fe *manifest.FetchError
+			var fe *fetch.FetchError
 			if !errors.As(fetchErr, &fe) || fe.Kind != a.kind {
 				t.Errorf("got %#v, want a FetchError of kind %s", fetchErr, a.kind)
 			}
@@ -286,14 +286,14 @@ func TestServerTricklesHeaders(t *testing.T) {
 	f := v.fetcher(resolveTo(fmt.Sprint(port)))
 	// Only the header timeout may end this fetch: were it missing, the
 	// watchdog would call the fetch a hang long before this total.
-	f.Timeouts.Total = time.Hour
+	f.HTTP.Timeouts.Total = time.Hour
 	req, err := manifest.ParseRequest(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var fetchErr error
 	ends(t, "fetch of "+url, func() {
-		_, fetchErr = f.FetchManifest(context.Background(), req, &settings.Machine{})
+		_, fetchErr = f.FetchManifest(context.Background(), req, unsetPolicy)
 	})
 	wantError(t, fetchErr, url, "timed out", "no cached copy to fall back on")
 	ends(t, "the trickling server (the fetch did not hang up)", func() { <-hungUp })
@@ -330,8 +330,8 @@ func TestServerRedirectLoops(t *testing.T) {
 			if doc != nil {
 				t.Errorf("got a decision %+v, want none", doc)
 			}
-			if n := hops.Load(); n != manifest.MaxRedirects+1 {
-				t.Errorf("the server saw %d requests, want %d (the first and %d redirects)", n, manifest.MaxRedirects+1, manifest.MaxRedirects)
+			if n := hops.Load(); n != fetch.MaxRedirects+1 {
+				t.Errorf("the server saw %d requests, want %d (the first and %d redirects)", n, fetch.MaxRedirects+1, fetch.MaxRedirects)
 			}
 		})
 	}
@@ -432,9 +432,9 @@ func TestServerTLS10(t *testing.T) {
 			if doc != nil {
 				t.Errorf("got a decision, want none")
 			}
-			var fe *manifest.FetchError
-			if !errors.As(err, &fe) || fe.Kind != manifest.KindTLS || fe.Kind.Security() {
-				t.Errorf("got %#v, want a FetchError of kind %s, which no setting relaxes", err, manifest.KindTLS)
+			var fe *fetch.FetchError
+			if !errors.As(err, &fe) || fe.Kind != fetch.KindTLS || fe.Kind.Security() {
+				t.Errorf("got %#v, want a FetchError of kind %s, which no setting relaxes", err, fetch.KindTLS)
 			}
 			if n := handshakes.Load(); n != 1 {
 				t.Errorf("the server saw %d handshakes, want 1 (no relaxed retry)", n)
@@ -537,8 +537,8 @@ func TestServerClosesMidBody(t *testing.T) {
 
 			_, err = verify(t, v.launcher(), url, o)
 			wantError(t, err, url, "no cached copy to fall back on")
-			var fe *manifest.FetchError
-			if !errors.As(err, &fe) || fe.Kind != manifest.KindNetwork {
+			var fe *fetch.FetchError
+			if !errors.As(err, &fe) || fe.Kind != fetch.KindNetwork {
 				t.Errorf("got %#v, want a FetchError of kind network", err)
 			}
 		})

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,10 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/api"
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
+	"github.com/rvm-launcher/rvm/launcher/service"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions"
-	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // stormRequested is what the storm's manifest requests: two permissions
@@ -46,20 +50,12 @@ var stormNames = []string{"System.formatDisk", "System.launchExternalProcess", "
 // requests and one that it does not.
 const stormGrants = `{"System": {"launchExternalProcess": true, "getProcessList": true}, "Window": {"getSnapshot": true}}`
 
-// init ends this test binary at once where a launch started it as a
-// runtime (see installRuntime).
-func init() {
-	if len(os.Args) > 2 && strings.HasPrefix(os.Args[1], "--config=") && strings.HasPrefix(os.Args[2], "--decision=") {
-		os.Exit(0)
-	}
-}
-
 // outcome is what a user sees of a decision: whether it may launch, the
 // trust verdict and each permission's decision and source.
 func outcome(doc *launcher.Document) string {
 	perms := map[string]string{}
 	for n, d := range doc.Permissions {
-		perms[n] = d.Decision + " (" + d.Source + ")"
+		perms[n] = d.Verdict.String() + " (" + string(d.Source) + ")"
 	}
 	b, _ := json.Marshal(map[string]any{"launch": doc.Launch.Allowed, "trust": doc.Trust.Status + " (" + doc.Trust.Code + ")", "permissions": perms})
 	return string(b)
@@ -74,8 +70,8 @@ func launched(doc *launcher.Document) string {
 	headless := *doc
 	headless.Permissions = map[string]permissions.Decision{}
 	for n, d := range doc.Permissions {
-		if d.Decision == permissions.Prompt {
-			d.Decision = permissions.Denied
+		if d.Verdict == permissions.Prompt {
+			d.Verdict = permissions.Denied
 		}
 		headless.Permissions[n] = d
 	}
@@ -122,13 +118,13 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 
 	dir := t.TempDir()
 	ownerPath := filepath.Join(dir, "owner", "owner.json")
-	runtimes := installRuntime(t)
-	settings, _ := json.Marshal(map[string]string{"DesktopOwnerSettings": ownerPath, "RuntimeDirectory": runtimes})
-	o := v.options(string(settings), resolveTo(srv.Port))
+	runtimes := launchertest.InstallRuntime(t)
+	machine, _ := json.Marshal(map[string]string{"DesktopOwnerSettings": ownerPath, "RuntimeDirectory": runtimes})
+	o := v.options(string(machine), resolveTo(srv.Port))
 
 	// No variant leaves the decision as it would be without owner
 	// settings, so that a decision that ignored them would show.
-	revoked := sha256.Sum256(v.signer.Raw)
+	revoked := sha256.Sum256(v.signer.Cert.Raw)
 	valid := []string{
 		fmt.Sprintf(`{"desktopSettings": {"revokedCertificates": [%q]}}`, hex.EncodeToString(revoked[:])),
 		`{"desktopSettings": {"securedAPIDefaultPermission": "deny"}, "applicationSettings": {"default": {"permissions": {"System": {"launchExternalProcess": false}}}}}`,
@@ -228,7 +224,7 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 
 	// The service, for the verifies that go through the local API.
 	svcDir := t.TempDir()
-	svc := &launcher.Service{Env: launcher.Env{DataDir: svcDir, TLSRoots: v.ca.Pool}, PerUser: true}
+	svc := &service.Service{Env: launcher.Env{DataDir: svcDir, TLSRoots: v.ca.Pool}, PerUser: true}
 	if err := svc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +234,7 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 		svc.Stop(ctx)
 	}()
 	viaService := launcher.New(launcher.Env{DataDir: svcDir})
+	viaService.Remote = api.NewClient(svcDir, zerolog.Nop())
 
 	stop := make(chan struct{})
 	var decided, fallbacks atomic.Int64
@@ -283,12 +280,16 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 		}()
 	}
 	ctx := context.Background()
+	req, err := launcher.NewRequest(url, o, "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range 3 {
 		run(fmt.Sprintf("verify %d", i), func() (*launcher.Document, error) { return l.Verify(ctx, url, o) }, verdicts, outcome)
 	}
-	run("verify through the service", func() (*launcher.Document, error) { return viaService.VerifyVia(ctx, url, o) }, verdicts, outcome)
+	run("verify through the service", func() (*launcher.Document, error) { return viaService.VerifyVia(ctx, req) }, verdicts, outcome)
 	run("launch", func() (*launcher.Document, error) {
-		doc, _, err := l.LaunchVia(ctx, url, o, nil)
+		doc, _, err := l.LaunchVia(ctx, req, nil)
 		return doc, err
 	}, launches, func(doc *launcher.Document) string {
 		if doc.Permissions == nil {
@@ -324,39 +325,6 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 	t.Logf("%d replacements, %d decisions, %d of them on the last good copy", replaced, decided.Load(), fallbacks.Load())
 }
 
-// installRuntime installs this test binary as runtime 38.1.0.0 in a new
-// runtime directory and returns the directory. Started by a launch, the
-// binary exits at once (see init).
-func installRuntime(t *testing.T) string {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	exe := filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())
-	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if os.Link(self, exe) == nil {
-		return dir
-	}
-	src, err := os.Open(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dst, err := os.OpenFile(exe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = io.Copy(dst, src)
-	if err := errors.Join(err, dst.Close()); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // TestMachineSettingsWrongTypes gives every machine setting a value of
 // every wrong type, beside a good value of another setting: each bad
 // value is an error naming the setting and the file, it is not set, the
@@ -376,7 +344,7 @@ func TestMachineSettingsWrongTypes(t *testing.T) {
 		name  string
 		wrong map[string]string
 	}
-	settings := []setting{
+	cases := []setting{
 		{settings.DesktopOwnerSettings, forString},
 		{settings.TrustRootsFile, forString},
 		{settings.RevocationMode, forString},
@@ -386,7 +354,7 @@ func TestMachineSettingsWrongTypes(t *testing.T) {
 		{settings.AllowHTTPSToHTTPRedirects, forFlag},
 		{settings.AllowHTTPToHTTPSRedirects, forFlag},
 	}
-	for _, s := range settings {
+	for _, s := range cases {
 		for kind, value := range s.wrong {
 			t.Run(s.name+"/"+kind, func(t *testing.T) {
 				good, goodValue := settings.RuntimeDirectory, "/opt/rvm-hostile"
@@ -444,7 +412,7 @@ func TestInvalidSecuritySettingsFailClosed(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, d := range doc.Permissions {
-			if d.Decision != permissions.Denied {
+			if d.Verdict != permissions.Denied {
 				t.Errorf("%s: got %+v, want denied: the owner configured settings, if wrongly", name, d)
 			}
 		}
@@ -469,7 +437,7 @@ func TestMachineSettingsInvalidUTF8(t *testing.T) {
 func TestMachineSettingsFileMissing(t *testing.T) {
 	r := newDocRig(t)
 	missing := filepath.Join(t.TempDir(), "no-such-settings.json")
-	rep := r.l.Settings(context.Background(), launcher.Options{MachineSettings: missing})
+	rep := settingsReport(t, r.l, launcher.Options{MachineSettings: missing})
 	wantSettingsError(t, rep, missing, "does not exist")
 	o := r.v.options("", resolveTo(r.srv))
 	o.MachineSettings = missing

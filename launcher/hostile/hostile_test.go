@@ -2,19 +2,11 @@ package hostile
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,14 +18,17 @@ import (
 	"time"
 
 	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
 	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/manifesttest"
-	"github.com/rvm-launcher/rvm/manifest/trust"
 )
 
 // appHost is the name the vendor's servers answer as; a --resolve entry
 // sends it to loopback.
 const appHost = "apps.acme.test"
+
+func TestMain(m *testing.M) { launchertest.Main(m) }
 
 // vendor is an app vendor as an attacker may play it: a TLS certificate
 // authority that rvm trusts for HTTPS, a trust root with a code-signing
@@ -43,9 +38,7 @@ type vendor struct {
 	t      *testing.T
 	dir    string
 	ca     *manifesttest.CA
-	roots  string // the trust root bundle (PEM) for Options.TrustRoots
-	signer *x509.Certificate
-	key    *ecdsa.PrivateKey
+	signer *launchertest.Signer
 }
 
 func newVendor(t *testing.T) *vendor {
@@ -55,46 +48,8 @@ func newVendor(t *testing.T) *vendor {
 	if v.ca, err = manifesttest.NewCA("hostile vendor TLS CA"); err != nil {
 		t.Fatal(err)
 	}
-	rootKey := newKey(t)
-	root := newCert(t, &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Hostile Suite Root"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(5, 0, 0),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}, nil, &rootKey.PublicKey, rootKey)
-	v.key = newKey(t)
-	v.signer = newCert(t, &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Acme Corp"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
-	}, root, &v.key.PublicKey, rootKey)
-	v.roots = filepath.Join(v.dir, "roots.pem")
-	writeFile(t, v.roots, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}))
+	v.signer = launchertest.NewSigner(t, v.dir)
 	return v
-}
-
-func newKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func newCert(t *testing.T, tmpl, parent *x509.Certificate, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) *x509.Certificate {
-	t.Helper()
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // server starts a TLS server on loopback with a certificate for hosts
@@ -130,21 +85,33 @@ func (v *vendor) serverTLS(handler http.Handler, h2 bool, cfg *tls.Config, hosts
 
 // shortTimeouts stand in for a fetch's real timeouts (10 to 30 seconds),
 // so that an attack that runs into them ends quickly.
-var shortTimeouts = manifest.Timeouts{Connect: 2 * time.Second, Handshake: 2 * time.Second, Headers: 1500 * time.Millisecond, Total: 2500 * time.Millisecond}
+var shortTimeouts = fetch.Timeouts{Connect: 2 * time.Second, Handshake: 2 * time.Second, Headers: 1500 * time.Millisecond, Total: 2500 * time.Millisecond}
 
-// fetcher returns a fetcher with short timeouts that trusts the vendor's
-// CA and follows the --resolve entries (see resolveTo).
+// fetcher returns a manifest fetcher with short timeouts that trusts the
+// vendor's CA, follows the --resolve entries (see resolveTo) and caches
+// in a directory of its own.
 func (v *vendor) fetcher(entries ...string) *manifest.Fetcher {
 	v.t.Helper()
 	resolve := map[string]string{}
 	for _, e := range entries {
-		from, to, err := manifest.ParseResolve(e)
+		from, to, err := fetch.ParseResolve(e)
 		if err != nil {
 			v.t.Fatal(err)
 		}
 		resolve[from] = to
 	}
-	return &manifest.Fetcher{RootCAs: v.ca.Pool, Resolve: resolve, CacheDir: v.t.TempDir(), Timeouts: shortTimeouts}
+	return &manifest.Fetcher{
+		HTTP:  &fetch.Fetcher{RootCAs: v.ca.Pool, Resolve: resolve, Timeouts: shortTimeouts},
+		Cache: &fetch.Store{Dir: v.t.TempDir()},
+	}
+}
+
+// unsetPolicy is the fetch policy of machine settings that set nothing:
+// every HTTPS security setting unset counts as allowed (SPEC 3).
+var unsetPolicy = manifest.Policy{
+	InvalidCertificates: manifest.Allowance{Allowed: true},
+	HTTPSToHTTP:         manifest.Allowance{Allowed: true},
+	HTTPStart:           manifest.Allowance{Allowed: true},
 }
 
 // launcher returns a Launcher with a data directory of its own that trusts
@@ -162,7 +129,7 @@ func (v *vendor) options(settingsJSON string, entries ...string) launcher.Option
 	}
 	path := filepath.Join(v.t.TempDir(), "settings.json")
 	writeFile(v.t, path, []byte(settingsJSON))
-	return launcher.Options{Platform: "linux", TrustRoots: v.roots, MachineSettings: path, Resolve: entries}
+	return launcher.Options{Platform: "linux", TrustRoots: v.signer.RootPEM, MachineSettings: path, Resolve: entries}
 }
 
 // resolveTo is the --resolve entry that sends appHost:port to loopback.
@@ -173,22 +140,12 @@ func appURL(port, path string) string { return "https://" + appHost + ":" + port
 
 // config is the JSON of a config signed by the vendor's certificate for
 // apps (a JSON array).
-func (v *vendor) config(apps string) string {
-	return fmt.Sprintf(`{"version": 1, "certificate": %q, "apps": %s}`, base64.StdEncoding.EncodeToString(v.signer.Raw), apps)
-}
+func (v *vendor) config(apps string) string { return v.signer.Config(apps) }
 
 // sign makes a trustedAppConfigs block of the config JSON cfg, as it
 // stands, with a valid linux signature: whatever the config holds, the
 // signature is good.
-func (v *vendor) sign(cfg string) json.RawMessage {
-	v.t.Helper()
-	value := base64.StdEncoding.EncodeToString([]byte(cfg))
-	sig, err := trust.Sign(v.key, "linux", value)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	return json.RawMessage(fmt.Sprintf(`{"value": %q, "signature": {"linux": %q}}`, value, sig))
-}
+func (v *vendor) sign(cfg string) json.RawMessage { return v.signer.Sign(v.t, cfg, "linux") }
 
 // grantAll is a block that grants, for every manifest under /, the
 // permissions object perms.
@@ -267,4 +224,28 @@ func verify(t *testing.T, l *launcher.Launcher, rawURL string, o launcher.Option
 	t.Helper()
 	ends(t, "verify of "+rawURL, func() { doc, err = l.Verify(context.Background(), rawURL, o) })
 	return doc, err
+}
+
+// verifyVia runs l.VerifyVia (through the service where l has one) under
+// the watchdog.
+func verifyVia(t *testing.T, l *launcher.Launcher, rawURL string, o launcher.Options) (doc *launcher.Document, err error) {
+	t.Helper()
+	r, err := launcher.NewRequest(rawURL, o, "linux")
+	if err != nil {
+		return nil, err
+	}
+	ends(t, "verify of "+rawURL+" through the service", func() { doc, err = l.VerifyVia(context.Background(), r) })
+	return doc, err
+}
+
+// settingsReport is l.Settings for the options o.
+func settingsReport(t *testing.T, l *launcher.Launcher, o launcher.Options) *launcher.SettingsReport {
+	t.Helper()
+	r, err := launcher.ParseOptions(o, "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep *launcher.SettingsReport
+	ends(t, "reading machine settings", func() { rep = l.Settings(context.Background(), r) })
+	return rep
 }

@@ -1,52 +1,20 @@
-package runtime
+package runtime_test
 
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
+	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/platform"
 )
 
-// runtimeOutEnv names the file that this test binary, started as a runtime,
-// writes what it received to.
-const runtimeOutEnv = "RVM_TEST_RUNTIME_OUT"
-
-// received is what the test runtime reports.
-type received struct {
-	PID      int      `json:"pid"`
-	Args     []string `json:"args"`
-	Decision string   `json:"decision"`
-}
-
-// init turns this test binary into an example runtime when it is started by
-// Runtime.Start in TestStartRuntime: it writes its arguments and the
-// decision document it was pointed at to the file named by runtimeOutEnv,
-// atomically, and exits.
-func init() {
-	out := os.Getenv(runtimeOutEnv)
-	if out == "" {
-		return
-	}
-	r := received{PID: os.Getpid(), Args: os.Args[1:]}
-	for _, a := range r.Args {
-		if path, ok := strings.CutPrefix(a, "--decision="); ok {
-			data, _ := os.ReadFile(path)
-			r.Decision = string(data)
-		}
-	}
-	data, _ := json.Marshal(r)
-	if platform.WriteFileAtomic(out, data, 0o600) != nil {
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
+func TestMain(m *testing.M) { launchertest.Main(m) }
 
 // installFake installs a runtime whose executable is a small file, never run.
 func installFake(t testing.TB, dir, version string) {
@@ -100,7 +68,7 @@ func TestResolveRuntime(t *testing.T) {
 		name    string
 		version string
 		want    string // the version chosen; "" when an error is expected
-		noFit   bool   // the error is a *NoRuntimeError
+		noFit   bool   // the error is a *runtime.NoRuntimeError
 	}{
 		{name: "exact", version: "38.126.82.64", want: "38.126.82.64"},
 		{name: "exact-other", version: "37.1.2.3", want: "37.1.2.3"},
@@ -139,7 +107,7 @@ func TestResolveRuntime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Resolve(dir, tt.version)
+			r, err := runtime.Resolve(dir, tt.version)
 			if tt.want != "" {
 				if err != nil {
 					t.Fatalf("got error %v, want %s", err, tt.want)
@@ -153,10 +121,10 @@ func TestResolveRuntime(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got %+v, want an error", r)
 			}
-			if !strings.HasPrefix(err.Error(), "launcher: ") {
+			if !strings.HasPrefix(err.Error(), "runtime: ") {
 				t.Errorf("got error %q, want it to begin with the package name", err)
 			}
-			var nf *NoRuntimeError
+			var nf *runtime.NoRuntimeError
 			if got := errors.As(err, &nf); got != tt.noFit {
 				t.Fatalf("got error %q (no-fit %v), want no-fit %v", err, got, tt.noFit)
 			}
@@ -178,8 +146,8 @@ func TestResolveRuntimeEmptyDirectory(t *testing.T) {
 		{name: "missing", dir: filepath.Join(t.TempDir(), "missing")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Resolve(tt.dir, "38.*")
-			var nf *NoRuntimeError
+			_, err := runtime.Resolve(tt.dir, "38.*")
+			var nf *runtime.NoRuntimeError
 			if !errors.As(err, &nf) || len(nf.Installed) != 0 || !strings.Contains(err.Error(), "none installed") {
 				t.Fatalf("got error %v, want a no-fit error saying none are installed", err)
 			}
@@ -188,7 +156,7 @@ func TestResolveRuntimeEmptyDirectory(t *testing.T) {
 }
 
 func TestResolveRuntimeRelativeDirectory(t *testing.T) {
-	if _, err := Resolve("runtime", "38.*"); err == nil || !strings.Contains(err.Error(), `"runtime"`) {
+	if _, err := runtime.Resolve("runtime", "38.*"); err == nil || !strings.Contains(err.Error(), `"runtime"`) {
 		t.Fatalf("got error %v, want one naming the relative directory", err)
 	}
 }
@@ -197,7 +165,7 @@ func TestResolveRuntimeRelativeDirectory(t *testing.T) {
 // the stable channel: good_* ones resolve to an installed runtime, bad_*
 // ones are refused before anything is looked up.
 func TestChannelFiles(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "runtime", "channels", "*"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "runtime", "channels", "*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("got %d channel files (%v), want some", len(files), err)
 	}
@@ -208,14 +176,14 @@ func TestChannelFiles(t *testing.T) {
 			must(t, err)
 			dir := runtimeDir(t)
 			writeChannel(t, dir, "stable", string(content))
-			r, err := Resolve(dir, "stable")
+			r, err := runtime.Resolve(dir, "stable")
 			switch {
 			case strings.HasPrefix(name, "good_"):
 				if err != nil {
 					t.Fatalf("got error %v, want a runtime", err)
 				}
 			case strings.HasPrefix(name, "bad_"):
-				var nf *NoRuntimeError
+				var nf *runtime.NoRuntimeError
 				if err == nil || errors.As(err, &nf) {
 					t.Fatalf("got %+v, %v, want the channel file refused", r, err)
 				}
@@ -232,7 +200,7 @@ func TestChannelFiles(t *testing.T) {
 func TestChannelFileNotRegular(t *testing.T) {
 	dir := runtimeDir(t)
 	must(t, os.MkdirAll(filepath.Join(dir, "channels", "canary"), 0o755))
-	if r, err := Resolve(dir, "canary"); err == nil {
+	if r, err := runtime.Resolve(dir, "canary"); err == nil {
 		t.Fatalf("got %+v, want an error for a channel that is a folder", r)
 	}
 }
@@ -250,7 +218,7 @@ func FuzzResolveRuntime(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "channels", "canary"), []byte(channel), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err := Resolve(dir, version)
+		r, err := runtime.Resolve(dir, version)
 		if err != nil {
 			return
 		}
@@ -260,55 +228,24 @@ func FuzzResolveRuntime(f *testing.F) {
 	})
 }
 
-// startable installs this test binary as runtime 38.1.0.0 in a new
-// RuntimeDirectory.
-func startable(t *testing.T) Runtime {
+// startable is the stand-in runtime 38.1.0.0 (see launchertest.Main),
+// installed in a new RuntimeDirectory.
+func startable(t *testing.T) runtime.Runtime {
 	t.Helper()
-	self, err := os.Executable()
-	must(t, err)
-	dir := t.TempDir()
-	exe := filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())
-	must(t, os.MkdirAll(filepath.Dir(exe), 0o755))
-	if os.Link(self, exe) != nil {
-		src, err := os.Open(self)
-		must(t, err)
-		defer src.Close()
-		dst, err := os.OpenFile(exe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
-		must(t, err)
-		_, err = io.Copy(dst, src)
-		must(t, errors.Join(err, dst.Close()))
-	}
-	r, err := Resolve(dir, "38.*")
+	r, err := runtime.Resolve(launchertest.InstallRuntime(t), "38.*")
 	must(t, err)
 	return r
-}
-
-// waitForFile polls for path to appear, for at most a minute: the started
-// runtime runs on its own time, and a slow machine is not a failure.
-func waitForFile(t *testing.T, path string) []byte {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		data, err := os.ReadFile(path)
-		if err == nil {
-			return data
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("got no %s after a minute: %v", path, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func TestStartRuntime(t *testing.T) {
 	r := startable(t)
 	data := t.TempDir()
 	out := filepath.Join(data, "received.json")
-	t.Setenv(runtimeOutEnv, out)
+	t.Setenv(launchertest.RuntimeOutEnv, out)
 	decisionPath := filepath.Join(data, "decisions", "app.json")
 	decision := []byte(`{"manifestUrl":"https://apps.example/app.json","launch":{"allowed":true}}`)
 	args := []string{"--foo", "bar baz", `"quoted"`, "--", "--help"}
-	pid, err := r.Start(StartOptions{
+	pid, err := r.Start(runtime.StartOptions{
 		ManifestURL:  "https://apps.example/app.json",
 		Decision:     decision,
 		DecisionPath: decisionPath,
@@ -318,8 +255,8 @@ func TestStartRuntime(t *testing.T) {
 	if err != nil {
 		t.Fatalf("got error %v, want the runtime started", err)
 	}
-	var got received
-	if err := json.Unmarshal(waitForFile(t, out), &got); err != nil {
+	var got launchertest.Received
+	if err := json.Unmarshal(launchertest.WaitForFile(t, out), &got); err != nil {
 		t.Fatal(err)
 	}
 	wantArgs := append([]string{"--config=https://apps.example/app.json", "--decision=" + decisionPath}, args...)
@@ -341,28 +278,28 @@ func TestStartRuntime(t *testing.T) {
 
 func TestStartRuntimeRefuses(t *testing.T) {
 	r := startable(t)
-	good := StartOptions{
+	good := runtime.StartOptions{
 		ManifestURL:  "https://apps.example/app.json",
 		Decision:     []byte(`{}`),
 		DecisionPath: filepath.Join(t.TempDir(), "decision.json"),
 	}
 	tests := []struct {
 		name   string
-		change func(o *StartOptions)
+		change func(o *runtime.StartOptions)
 	}{
-		{name: "double-dash-decision", change: func(o *StartOptions) { o.Arguments = []string{"--decision=/tmp/forged.json"} }},
-		{name: "single-dash-decision", change: func(o *StartOptions) { o.Arguments = []string{"-decision", "/tmp/forged.json"} }},
-		{name: "config-upper-case", change: func(o *StartOptions) { o.Arguments = []string{"--foo", "--CONFIG=https://evil.example"} }},
-		{name: "no-manifest-url", change: func(o *StartOptions) { o.ManifestURL = "" }},
-		{name: "empty-decision", change: func(o *StartOptions) { o.Decision = nil }},
-		{name: "relative-decision-path", change: func(o *StartOptions) { o.DecisionPath = "decision.json" }},
+		{name: "double-dash-decision", change: func(o *runtime.StartOptions) { o.Arguments = []string{"--decision=/tmp/forged.json"} }},
+		{name: "single-dash-decision", change: func(o *runtime.StartOptions) { o.Arguments = []string{"-decision", "/tmp/forged.json"} }},
+		{name: "config-upper-case", change: func(o *runtime.StartOptions) { o.Arguments = []string{"--foo", "--CONFIG=https://evil.example"} }},
+		{name: "no-manifest-url", change: func(o *runtime.StartOptions) { o.ManifestURL = "" }},
+		{name: "empty-decision", change: func(o *runtime.StartOptions) { o.Decision = nil }},
+		{name: "relative-decision-path", change: func(o *runtime.StartOptions) { o.DecisionPath = "decision.json" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := good
 			tt.change(&o)
-			if pid, err := r.Start(o); err == nil || !strings.HasPrefix(err.Error(), "launcher: ") {
-				t.Fatalf("got pid %d, error %v, want a launcher error", pid, err)
+			if pid, err := r.Start(o); err == nil || !strings.HasPrefix(err.Error(), "runtime: ") {
+				t.Fatalf("got pid %d, error %v, want a runtime error", pid, err)
 			}
 			if _, err := os.Stat(good.DecisionPath); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("got decision file stat %v, want none written", err)
@@ -374,8 +311,8 @@ func TestStartRuntimeRefuses(t *testing.T) {
 func TestStartRuntimeFailureRemovesDecision(t *testing.T) {
 	dir := t.TempDir()
 	decisionPath := filepath.Join(dir, "decision.json")
-	r := Runtime{Version: "38.1.0.0", Path: filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())}
-	_, err := r.Start(StartOptions{ManifestURL: "https://apps.example/app.json", Decision: []byte(`{}`), DecisionPath: decisionPath})
+	r := runtime.Runtime{Version: "38.1.0.0", Path: filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())}
+	_, err := r.Start(runtime.StartOptions{ManifestURL: "https://apps.example/app.json", Decision: []byte(`{}`), DecisionPath: decisionPath})
 	if err == nil || !strings.Contains(err.Error(), "38.1.0.0") {
 		t.Fatalf("got error %v, want one naming the runtime", err)
 	}

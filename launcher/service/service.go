@@ -36,6 +36,10 @@ func (s *Service) Launcher() *launcher.Launcher { return s.l }
 
 // Start opens the socket, starts serving and watching, and returns.
 func (s *Service) Start() error {
+	if s.Env.Getenv == nil {
+		// As for launcher.New: nil reads nothing (the watch reads it too).
+		s.Env.Getenv = func(string) string { return "" }
+	}
 	s.l = launcher.New(s.Env)
 	ln, err := api.Listen(s.Env.DataDir, s.PerUser)
 	if err != nil {
