@@ -115,7 +115,7 @@ func TestDesktopEntryLinkIsOneArgument(t *testing.T) {
 			t.Fatalf("link %d: got program %q, want %q", i, argv[0], exe)
 		}
 		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), echoEnv+"="+report)
+		cmd.Env = platformtest.ChildEnv("echo", report)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("link %d: %v: %s", i, err, out)
 		}
