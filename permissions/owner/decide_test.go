@@ -304,8 +304,8 @@ func FuzzOwnerSettings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse(data, "fuzz")
 		if err != nil {
-			if s != nil || !strings.HasPrefix(err.Error(), "permissions: ") {
-				t.Fatalf("got %v and settings %v, want a permissions: error and no settings", err, s)
+			if s != nil || !strings.HasPrefix(err.Error(), "owner: ") {
+				t.Fatalf("got %v and settings %v, want an owner: error and no settings", err, s)
 			}
 			return
 		}
