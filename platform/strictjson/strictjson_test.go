@@ -4,6 +4,7 @@ import (
 	"bytes"
 	stdjson "encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -274,7 +275,8 @@ func TestUnmarshal(t *testing.T) {
 		{name: "integer-one-over-bound", in: `{"small": 256}`, want: "(at /small): want an integer that fits uint8, got 256"},
 		{name: "negative-for-unsigned", in: `{"small": -1}`, want: "(at /small): want an integer that fits uint8, got -1"},
 		{name: "real-out-of-range", in: `{"real": 1e39}`, want: "(at /real): want a number that fits float32, got 1e39"},
-		{name: "long-number", in: `{"small": ` + strings.Repeat("9", 100) + `}`, want: "got " + strings.Repeat("9", 40) + "..."},
+		{name: "number-shown-at-bound", in: `{"small": ` + strings.Repeat("9", 40) + `}`, want: "got " + strings.Repeat("9", 40) + "\x00"},
+		{name: "number-shown-one-over-bound", in: `{"small": ` + strings.Repeat("9", 41) + `}`, want: "got " + strings.Repeat("9", 40) + "...\x00"},
 		{name: "text-type-given-a-number", in: `{"text": 1}`, want: "(at /text): want a string, got a number"},
 		{name: "text-type-refuses", in: `{"text": "maybe"}`, want: "(at /text): want yes or no"},
 		{name: "duplicate", in: `{"version": 1, "version": 2}`, want: `duplicate key "version"`},
@@ -285,6 +287,9 @@ func TestUnmarshal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var d doc
 			err := Unmarshal([]byte(tc.in), &d, tc.rejectUnknown)
+			if err != nil {
+				err = fmt.Errorf("%w\x00", err) // "\x00" in want: the message ends there
+			}
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("got %v, want no error", err)
