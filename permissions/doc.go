@@ -8,6 +8,15 @@
 // decision untouched. Names rvm does not know (see Known) are reported and
 // never granted.
 //
-// The URL patterns that signed blocks and desktop owner policies use live in
-// the sub-package pattern.
+// Decide runs the one chain of rules of SPEC 5.5 and makes a Decision per
+// requested name, whose zero value is a denial; ApplyAnswers runs the tail
+// of that chain again where a service decided without the user's stored
+// answers, and Decision.Answer is the decision that an answer to a prompt
+// makes. A Store keeps those answers in a data directory.
+//
+// The desktop owner is known here only as an Owner: the sub-package owner
+// reads desktop owner settings files and makes one per manifest URL. The
+// URL patterns that signed blocks and desktop owner policies use live in
+// the sub-package pattern. This package imports nothing of the manifest
+// packages.
 package permissions

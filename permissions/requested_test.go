@@ -1,14 +1,13 @@
 package permissions
 
 import (
-	"bytes"
 	"fmt"
-	"github.com/go-json-experiment/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // benchPermissions is the permissions object of a typical app: a few
@@ -54,9 +53,11 @@ func objectWithKeys(n int, last string) string {
 	return b.String()
 }
 
-// TestDuplicateKeys checks the duplicate-key refusal of objectMembers and
-// of constraints objects on both sides of the 16 keys where the check
-// changes method, and for keys that are equal only once unescaped.
+// TestDuplicateKeys checks the duplicate-key refusal of a permissions
+// object and of the constraints objects within it, for the document that
+// holds it (checked whole, as every caller does) and for Parse given an
+// object that was not: with few and many keys (the old scanner changed
+// method at 16) and for keys that are equal only once unescaped.
 func TestDuplicateKeys(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -70,70 +71,169 @@ func TestDuplicateKeys(t *testing.T) {
 		{"seventeen-last-repeats-sixteenth", objectWithKeys(17, "k15"), "k15"},
 		{"many-distinct", objectWithKeys(1000, ""), ""},
 		{"many-last-repeats-middle", objectWithKeys(1000, "k500"), "k500"},
-		{"escaped-equal", `{"a": 1, "\u0061": 2}`, "a"},
-		{"escaped-distinct", `{"a": 1, "\u0062": 2, "\"": 3, "\\": 4}`, ""},
-		{"value-strings-are-not-keys", `{"a": "a", "b": ["a", "a"], "c": {"a": "a"}}`, ""},
-		{"numbers", `{"a": -1.5e300, "b": [0, 1E-400, 12]}`, ""},
+		{"escaped-equal", `{"a": true, "\u0061": false}`, "a"},
+		{"escaped-distinct", `{"a": true, "\u0062": true, "\"": true, "\\": true}`, ""},
+		{"value-strings-are-not-keys", `{"a": {"enabled": true, "a": "a", "b": ["a", "a"], "c": {"a": "a"}}}`, ""},
+		{"numbers", `{"x": {"enabled": true, "a": -1.5e300, "b": [0, 1E-400, 12, 1E700]}}`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := objectMembers(json.RawMessage(tc.object), "test")
-			checkDup(t, "objectMembers", err, tc.wantDup)
-			err = checkConstraints(json.RawMessage(`{"enabled": true, "c": [`+tc.object+`]}`), "test")
-			checkDup(t, "checkConstraints", err, tc.wantDup)
+			for _, doc := range []struct{ what, doc string }{
+				{"permissions", tc.object},
+				{"constraints", `{"P": {"enabled": true, "c": [` + tc.object + `]}}`},
+			} {
+				err := strictjson.Check([]byte(doc.doc))
+				if err == nil {
+					_, err = Parse(jsontext.Value(doc.doc), "test")
+				}
+				checkDup(t, doc.what+" in a document", err, fmt.Sprintf("duplicate key %q", tc.wantDup), tc.wantDup)
+				_, err = Parse(jsontext.Value(doc.doc), "test")
+				checkDup(t, doc.what+" alone", err, fmt.Sprintf("duplicate object member name %q", tc.wantDup), tc.wantDup)
+			}
 		})
 	}
 }
 
-func checkDup(t *testing.T, what string, err error, wantDup string) {
+// checkDup checks err: none where wantDup is "", else one holding want.
+func checkDup(t *testing.T, what string, err error, want, wantDup string) {
 	t.Helper()
 	switch {
 	case wantDup == "" && err != nil:
 		t.Errorf("%s: got %v, want no error", what, err)
-	case wantDup != "" && (err == nil || !strings.Contains(err.Error(), fmt.Sprintf("duplicate key %q", wantDup))):
-		t.Errorf("%s: got %v, want duplicate key %q", what, err, wantDup)
+	case wantDup != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s: got %v, want %s", what, err, want)
 	}
 }
 
-// FuzzSplitValid checks the plain scans of valid JSON against the
-// json.Decoder reading they stand in for: the same members, and a
-// constraints object refused exactly where the decoder refuses it.
-func FuzzSplitValid(f *testing.F) {
-	f.Add([]byte(benchPermissions))
-	f.Add([]byte(` { "a" : { "b" : [ 1 , -2.5e3 , "x\"y" , null ] } , "c" : true } `))
-	f.Add([]byte(`{"\u0061": 1, "a\\": {"x": {"x": 1, "y": {"x": 2}}}, "é": [{}, []]}`))
-	f.Add([]byte(`{"a": 1, "a": 2}`))
-	f.Add([]byte(`[{"a": 1}, {"a": 1, "b": {"a": 1, "a": 2}}]`))
-	f.Add([]byte(objectWithKeys(17, "k3")))
-	f.Add([]byte(`"not an object"`))
-	for _, dir := range []string{"../testdata/owner", "../testdata/manifest"} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-		for _, file := range files {
-			if data, err := os.ReadFile(file); err == nil {
-				f.Add(data)
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		want      string // the leaves, "name=enabled[+constraints]", or the error
+	}{
+		{"null", `null`, ""},
+		{"empty", `{}`, ""},
+		{"booleans-sorted", `{"Window": {"getSnapshot": false}, "System": {"launchExternalProcess": true}}`, "System.launchExternalProcess=true Window.getSnapshot=false"},
+		{"object-form", `{"System": {"readRegistryValue": {"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software"]}}}`, `System.readRegistryValue=true+{"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software"]}`},
+		{"object-form-disabled", `{"a": {"b": {"enabled": false}}}`, `a.b=false+{"enabled": false}`},
+		{"unknown-names-kept", `{"Future": {"thing": true}}`, "Future.thing=true"},
+		{"top-not-object", `[]`, "permissions: test: want an object, got an array"},
+		{"leaf-string", `{"System": {"getCookies": "yes"}}`, "permissions: test.System.getCookies: want true, false or an object"},
+		{"leaf-null", `{"System": {"getCookies": null}}`, "permissions: test.System.getCookies: want true, false or an object"},
+		{"leaf-array", `{"webAPIs": ["audio"]}`, "permissions: test.webAPIs: want true, false or an object"},
+		{"enabled-not-boolean", `{"System": {"readRegistryValue": {"enabled": 1}}}`, "permissions: test.System.readRegistryValue.enabled: want true or false"},
+		{"empty-key", `{"System": {"": true}}`, "permissions: test.System: empty key"},
+		{"dotted-key", `{"System.getCookies": true}`, `permissions: test: key "System.getCookies" holds a dot`},
+		{"control-key", `{"System": {"get\u0000Cookies": true}}`, `permissions: test.System: key "get\x00Cookies" holds a control or invalid character`},
+		{"replacement-key", `{"a\ufffd": true}`, "permissions: test: key \"a\ufffd\" holds a control or invalid character"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := strictjson.Check([]byte(tc.doc)); err != nil {
+				t.Fatal(err)
 			}
-		}
+			entries, err := Parse(jsontext.Value(tc.doc), "test")
+			var got []string
+			for _, e := range entries {
+				s := fmt.Sprintf("%s=%v", e.Name, e.Enabled)
+				if e.Constraints != nil {
+					s += "+" + string(e.Constraints)
+				}
+				got = append(got, s)
+			}
+			if err != nil {
+				got = []string{err.Error()}
+			}
+			if g := strings.Join(got, " "); g != tc.want {
+				t.Errorf("got  %s\nwant %s", g, tc.want)
+			}
+		})
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if !json.Valid(data) || !utf8.Valid(data) {
-			return // members never splits these without a decoder
-		}
-		got, ok := splitValid(data)
-		want, err := decodeMembers(data, "fuzz")
-		if ok != (err == nil) {
-			t.Fatalf("splitValid ok %v, decoder error %v", ok, err)
-		}
-		if ok {
-			if len(got) != len(want) {
-				t.Fatalf("got %d members, want %d", len(got), len(want))
+}
+
+// TestParseBounds feeds each bound exactly what it allows and one more.
+func TestParseBounds(t *testing.T) {
+	// nested is n objects one inside the other around a leaf.
+	nested := func(n int) string {
+		return strings.Repeat(`{"a": `, n) + "true" + strings.Repeat("}", n)
+	}
+	for _, tc := range []struct {
+		name  string
+		limit int
+		doc   func(n int) string
+		want  string
+	}{
+		{"permissions", MaxPermissions, func(n int) string { return objectWithKeys(n, "") }, fmt.Sprintf("permissions: test: more than %d permissions", MaxPermissions)},
+		// The top object and MaxDepth levels of groups below it hold
+		// the leaf: MaxDepth+1 objects.
+		{"depth", MaxDepth + 1, nested, fmt.Sprintf("nested deeper than %d levels", MaxDepth)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Parse(jsontext.Value(tc.doc(tc.limit)), "test"); err != nil {
+				t.Errorf("at the limit: got %v, want no error", err)
 			}
-			for i := range got {
-				if got[i].Key != want[i].Key || !bytes.Equal(got[i].Value, want[i].Value) {
-					t.Fatalf("member %d: got %q: %s, want %q: %s", i, got[i].Key, got[i].Value, want[i].Key, want[i].Value)
+			_, err := Parse(jsontext.Value(tc.doc(tc.limit+1)), "test")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("one over the limit: got %v, want an error holding %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRequested(t *testing.T) {
+	startup := []Entry{{Name: "b", Enabled: true, Constraints: jsontext.Value(`{"enabled":true,"first":1}`)}, {Name: "c"}, {Name: "a", Enabled: true}}
+	platform := []Entry{{Name: "b", Enabled: true, Constraints: jsontext.Value(`{"enabled":true,"second":1}`)}, {Name: "c", Enabled: true}, {Name: "d"}}
+	got := Requested(startup, platform)
+	var names []string
+	for _, e := range got {
+		names = append(names, e.Name)
+	}
+	if strings.Join(names, " ") != "a b c" || string(got[1].Constraints) != `{"enabled":true,"first":1}` {
+		t.Errorf("got %v, want a, b (with the first list's constraints) and c", got)
+	}
+}
+
+// FuzzParse: no permissions object, in a document that strictjson
+// accepts, makes Parse panic or return leaves it should have refused.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(benchPermissions))
+	f.Add([]byte(` { "a" : { "b" : { "enabled" : true , "c" : [ 1 , -2.5e3 , "x\"y" , null ] } } , "c" : true } `))
+	f.Add([]byte(`{"\u0061": true, "a\\": {"x": {"x": true, "y": {"enabled": false, "x": 2}}}, "é": {"enabled": true}}`))
+	f.Add([]byte(objectWithKeys(17, "k3")))
+	f.Add([]byte(`{"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {"j": true}}}}}}}}}}`))
+	f.Add([]byte(`"not an object"`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if strictjson.Check(data) != nil {
+			return // Parse is given only checked documents
+		}
+		entries, err := Parse(jsontext.Value(data), "fuzz")
+		if err != nil {
+			if entries != nil || !strings.HasPrefix(err.Error(), "permissions: fuzz") {
+				t.Fatalf("got %v and %d entries, want a permissions: fuzz error and none", err, len(entries))
+			}
+			return
+		}
+		if len(entries) > MaxPermissions {
+			t.Errorf("got %d entries, want at most %d", len(entries), MaxPermissions)
+		}
+		for i, e := range entries {
+			if i > 0 && entries[i-1].Name >= e.Name {
+				t.Errorf("got %q after %q, want the names sorted and unique", e.Name, entries[i-1].Name)
+			}
+			for _, label := range strings.Split(e.Name, ".") {
+				if label == "" || checkKey(label, "fuzz") != nil {
+					t.Errorf("got name %q, which holds a key Parse refuses", e.Name)
 				}
 			}
-		}
-		if may, err := mayRefuse(data), decodeConstraints(data, "fuzz"); may != (err != nil) {
-			t.Fatalf("mayRefuse %v, decoder error %v", may, err)
+			if strings.Count(e.Name, ".") > MaxDepth {
+				t.Errorf("got name %q, nested deeper than %d", e.Name, MaxDepth)
+			}
+			if e.Constraints != nil {
+				ms, err := strictjson.Members(e.Constraints)
+				if err != nil {
+					t.Fatalf("got constraints %s: %v, want an object", e.Constraints, err)
+				}
+				if enabled, leaf, err := enabledField(ms, "fuzz"); !leaf || err != nil || enabled != e.Enabled {
+					t.Errorf("got %s enabled %v with constraints %s, want them to agree", e.Name, e.Enabled, e.Constraints)
+				}
+			}
 		}
 	})
 }

@@ -68,7 +68,7 @@ func OpenStore(dir string) *Store {
 var writeFile = platform.WriteFileAtomic
 
 // ForURL returns the stored answers for the manifest URL, by permission
-// (true for granted): what Input.UserChoices wants.
+// (true for granted): what Input.Answers and ApplyAnswers want.
 func (s *Store) ForURL(url string) (Answers, error) {
 	out := Answers{}
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {

@@ -3,7 +3,6 @@ package permissions
 import (
 	"bufio"
 	"fmt"
-	"github.com/go-json-experiment/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,30 +11,37 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
-// storeEnv, when set, turns this test binary into a child program for the
-// store tests (see init): "write DIR NAME N" stores N answers for the
-// manifest URLs https://NAME.example.com/N.json; "crash DIR" starts to
-// store an answer, writes half of the new file to a temporary file beside
-// the store, prints "written" and sleeps until it is killed, never
-// reaching the rename.
-const storeEnv = "RVM_PERMISSIONS_TEST_STORE"
+// TestMain lets the store tests run this test binary as a child process
+// in the roles of storeRoles.
+func TestMain(m *testing.M) {
+	platformtest.Roles(storeRoles)
+	os.Exit(m.Run())
+}
 
-func init() {
-	args := strings.Fields(os.Getenv(storeEnv))
-	switch {
-	case len(args) == 4 && args[0] == "write":
-		n, _ := strconv.Atoi(args[3])
-		s := OpenStore(args[1])
+// storeRoles are the child programs of the store tests: "write DIR NAME N"
+// stores N answers for the manifest URLs https://NAME.example.com/N.json;
+// "crash DIR" starts to store an answer, writes half of the new file to a
+// temporary file beside the store, prints "written" and sleeps until it is
+// killed, never reaching the rename.
+var storeRoles = map[string]func(args []string) int{
+	"write": func(args []string) int {
+		n, _ := strconv.Atoi(args[2])
+		s := OpenStore(args[0])
 		for i := range n {
-			if err := s.Set(fmt.Sprintf("https://%s.example.com/%d.json", args[2], i), "System.getCookies", i%2 == 0); err != nil {
+			if err := s.Set(fmt.Sprintf("https://%s.example.com/%d.json", args[1], i), "System.getCookies", i%2 == 0); err != nil {
 				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
+				return 1
 			}
 		}
-		os.Exit(0)
-	case len(args) == 2 && args[0] == "crash":
+		return 0
+	},
+	"crash": func(args []string) int {
 		writeFile = func(path string, data []byte, perm os.FileMode) error {
 			f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 			if err != nil {
@@ -47,21 +53,17 @@ func init() {
 			time.Sleep(time.Hour)
 			return nil
 		}
-		OpenStore(args[1]).Set("https://crash.example.com/app.json", "System.getCookies", true)
-		os.Exit(1)
-	}
+		OpenStore(args[0]).Set("https://crash.example.com/app.json", "System.getCookies", true)
+		return 1
+	},
 }
 
-func child(t *testing.T, env string) *exec.Cmd {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, "-test.run=^$")
-	cmd.Env = append(os.Environ(), storeEnv+"="+env)
-	cmd.Stderr = os.Stderr
-	return cmd
+// answer reports the stored answer for the manifest URL and permission,
+// and whether there is one.
+func answer(s *Store, url, permission string) (granted, ok bool, err error) {
+	answers, err := s.ForURL(url)
+	granted, ok = answers[permission]
+	return granted, ok, err
 }
 
 func TestStore(t *testing.T) {
@@ -70,7 +72,7 @@ func TestStore(t *testing.T) {
 	if got, err := s.List(); err != nil || len(got) != 0 {
 		t.Fatalf("got %v, %v from a new store, want nothing", got, err)
 	}
-	if _, ok, err := s.Get(a, "System.getCookies"); ok || err != nil {
+	if _, ok, err := answer(s, a, "System.getCookies"); ok || err != nil {
 		t.Fatalf("got an answer (%v) from a new store, want none", err)
 	}
 	for _, c := range []struct {
@@ -94,16 +96,16 @@ func TestStore(t *testing.T) {
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
 	}
-	if granted, ok, err := s.Get(a, "System.getCookies"); !granted || !ok || err != nil {
+	if granted, ok, err := answer(s, a, "System.getCookies"); !granted || !ok || err != nil {
 		t.Errorf("got %v %v %v, want the later answer: granted", granted, ok, err)
 	}
-	if got, err := s.ForURL(a); err != nil || !reflect.DeepEqual(got, map[string]bool{"System.getCookies": true, "Window.getSnapshot": true}) {
+	if got, err := s.ForURL(a); err != nil || !reflect.DeepEqual(got, Answers{"System.getCookies": true, "Window.getSnapshot": true}) {
 		t.Errorf("got %v, %v, want a's two answers", got, err)
 	}
 	if err := s.Set(b, "System.getCookies", false); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ForURL(b); err != nil || !reflect.DeepEqual(got, map[string]bool{"System.getCookies": false, "Window.getSnapshot": true}) {
+	if got, err := s.ForURL(b); err != nil || !reflect.DeepEqual(got, Answers{"System.getCookies": false, "Window.getSnapshot": true}) {
 		t.Errorf("got %v, %v, want b's two answers, one denied", got, err)
 	}
 
@@ -171,13 +173,13 @@ func TestStoreDamaged(t *testing.T) {
 	for _, tc := range []struct {
 		name, content, want string
 	}{
-		{"truncated", `{"version": 1, "choi`, "unexpected EOF"},
+		{"truncated", `{"version": 1, "choi`, "line 1, column 21: unexpected end of input"},
 		{"not-json", "garbage", "invalid character"},
-		{"array", `[]`, "cannot unmarshal array"},
+		{"array", `[]`, "want an object, got an array"},
 		{"trailing-data", doc() + ` {}`, "data after the JSON object"},
 		{"version", `{"version": 2, "choices": []}`, "version 2, want 1"},
 		{"no-version", `{"choices": []}`, "version 0, want 1"},
-		{"unknown-field", `{"version": 1, "choices": [], "extra": 1}`, `unknown field "extra"`},
+		{"unknown-field", `{"version": 1, "choices": [], "extra": 1}`, `unknown key "extra"`},
 		{"bad-decision", doc(choice("https://a.example.com/", "System.getCookies", "prompt")), `choices[0]: decision "prompt", want granted or denied`},
 		{"empty-url", doc(choice("", "System.getCookies", "granted")), "choices[0]: empty url"},
 		{"empty-permission", doc(choice("https://a.example.com/", "", "granted")), "choices[0]: empty permission"},
@@ -190,7 +192,7 @@ func TestStoreDamaged(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, listErr := s.List()
-			_, _, getErr := s.Get("https://a.example.com/", "System.getCookies")
+			_, _, getErr := answer(s, "https://a.example.com/", "System.getCookies")
 			setErr := s.Set("https://a.example.com/", "System.getCookies", true)
 			_, revokeErr := s.Revoke("https://a.example.com/", "")
 			for _, err := range []error{listErr, getErr, setErr, revokeErr} {
@@ -255,7 +257,7 @@ func TestStoreConcurrentProcesses(t *testing.T) {
 	const per = 30
 	var cmds []*exec.Cmd
 	for _, name := range []string{"one", "two"} {
-		cmd := child(t, fmt.Sprintf("write %s %s %d", dir, name, per))
+		cmd := platformtest.Child(t, "write", dir, name, strconv.Itoa(per))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -289,7 +291,7 @@ func TestStoreWriterKilledBeforeRename(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := child(t, "crash "+dir)
+	cmd := platformtest.Child(t, "crash", dir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

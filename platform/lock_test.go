@@ -2,7 +2,6 @@ package platform
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,35 +12,6 @@ import (
 
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
-
-// lockEnv, when set, turns this test binary into a child program for the
-// lock tests (see init): "count LOCK COUNTER N" adds 1 to the number in
-// COUNTER N times, each time under the lock LOCK; "hold LOCK" takes the
-// lock, prints "locked" and sleeps until it is killed.
-const lockEnv = "RVM_PLATFORM_TEST_LOCK"
-
-func init() {
-	args := strings.Fields(os.Getenv(lockEnv))
-	switch {
-	case len(args) == 4 && args[0] == "count":
-		n, _ := strconv.Atoi(args[3])
-		for range n {
-			if err := addUnderLock(args[1], args[2]); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
-			}
-		}
-		os.Exit(0)
-	case len(args) == 2 && args[0] == "hold":
-		if _, err := LockFile(args[1]); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		fmt.Println("locked")
-		time.Sleep(time.Hour)
-		os.Exit(1)
-	}
-}
 
 // addUnderLock adds 1 to the number in counter, a read, a pause and a
 // write that lose updates unless the lock excludes the other process.
@@ -60,25 +30,13 @@ func addUnderLock(lock, counter string) error {
 	return WriteFileAtomic(counter, []byte(strconv.Itoa(n+1)), 0o600)
 }
 
-func childWith(t *testing.T, env string) *exec.Cmd {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self, "-test.run=^$")
-	cmd.Env = append(os.Environ(), lockEnv+"="+env)
-	return cmd
-}
-
 func TestLockFileExcludesProcesses(t *testing.T) {
 	dir := platformtest.TempDir(t)
 	lock, counter := filepath.Join(dir, "sub", "x.lock"), filepath.Join(dir, "counter")
 	const per = 40
 	var cmds []*exec.Cmd
 	for range 2 {
-		cmd := childWith(t, fmt.Sprintf("count %s %s %d", lock, counter, per))
-		cmd.Stderr = os.Stderr
+		cmd := platformtest.Child(t, "count", lock, counter, strconv.Itoa(per))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +61,7 @@ func TestLockFileExcludesProcesses(t *testing.T) {
 
 func TestLockFileReleasedWhenHolderDies(t *testing.T) {
 	lock := filepath.Join(platformtest.TempDir(t), "x.lock")
-	cmd := childWith(t, "hold "+lock)
+	cmd := platformtest.Child(t, "hold", lock)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

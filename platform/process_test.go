@@ -2,7 +2,6 @@ package platform
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,35 +12,12 @@ import (
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
-// echoEnv names the file that this test binary, when started by a test as
-// a child program, writes what it received to (see init).
-const echoEnv = "RVM_PLATFORM_TEST_ECHO"
-
-// echoed is what the child reports.
+// echoed is what the child in the role "echo" reports (see childRoles).
 type echoed struct {
 	PID      int      `json:"pid"`
 	Args     []string `json:"args"`
 	Dir      string   `json:"dir"`
 	Detached bool     `json:"detached"`
-}
-
-// init turns this test binary into a small program that reports its
-// arguments, working directory and whether it is detached, when a test
-// starts it with echoEnv set: it prints a line on standard output, writes
-// the report to the file named by echoEnv (atomically) and exits.
-func init() {
-	out := os.Getenv(echoEnv)
-	if out == "" {
-		return
-	}
-	e := echoed{PID: os.Getpid(), Args: os.Args[1:], Detached: detached()}
-	e.Dir, _ = os.Getwd()
-	data, _ := json.Marshal(e)
-	fmt.Println("echo: started")
-	if WriteFileAtomic(out, data, 0o600) != nil {
-		os.Exit(1)
-	}
-	os.Exit(0)
 }
 
 // waitForEcho polls for the child's report, for at most a minute: the child
@@ -81,7 +57,7 @@ func TestStartDetached(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := platformtest.TempDir(t)
 			report := filepath.Join(dir, "echo.json")
-			t.Setenv(echoEnv, report)
+			platformtest.SetChildEnv(t, "echo", report)
 			var out *os.File
 			if tt.log {
 				if out, err = os.Create(filepath.Join(dir, "out.log")); err != nil {

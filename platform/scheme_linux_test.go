@@ -97,17 +97,13 @@ func execLine(t *testing.T, entry string) string {
 	return ""
 }
 
-// TestDesktopEntryLinkIsOneArgument runs this test binary, through a link
+// TestDesktopEntryLinkIsOneArgument runs this test binary, from a copy
 // whose path holds every character that desktop entries quote, with the
 // arguments that a desktop environment makes from rvm's entry for each
 // link: the program must get "launch", "--" and the link, exactly.
 func TestDesktopEntryLinkIsOneArgument(t *testing.T) {
-	self, err := os.Executable()
-	platformtest.Must(t, err)
 	dir := filepath.Join(platformtest.TempDir(t), `My "Apps" $HOME`)
-	platformtest.Must(t, os.Mkdir(dir, 0o700))
-	exe := filepath.Join(dir, "r`v\\m 100% (x)")
-	platformtest.Must(t, os.Symlink(self, exe))
+	exe := platformtest.CopySelf(t, dir, "r`v\\m 100% (x)")
 	for i, link := range links {
 		report := filepath.Join(platformtest.TempDir(t), "echo.json")
 		argv := execArgv(t, execLine(t, desktopEntry(exe)), link)
@@ -115,7 +111,7 @@ func TestDesktopEntryLinkIsOneArgument(t *testing.T) {
 			t.Fatalf("link %d: got program %q, want %q", i, argv[0], exe)
 		}
 		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), echoEnv+"="+report)
+		cmd.Env = platformtest.ChildEnv("echo", report)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("link %d: %v: %s", i, err, out)
 		}

@@ -42,7 +42,7 @@ func TestSchemeCommandLink(t *testing.T) {
 			report := filepath.Join(platformtest.TempDir(t), "echo.json")
 			cmd := exec.Command(self)
 			cmd.SysProcAttr = &syscall.SysProcAttr{CmdLine: line}
-			cmd.Env = append(os.Environ(), echoEnv+"="+report)
+			cmd.Env = platformtest.ChildEnv("echo", report)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("command %q: %v: %s", line, err, out)
 			}

@@ -248,7 +248,7 @@ func (s *Settings) parseApplicationSettings(raw jsontext.Value, at string) error
 func (p *policy) parsePermissions(raw jsontext.Value, at string) error {
 	entries, err := permissions.Parse(raw, at)
 	if err != nil {
-		return err
+		return fmt.Errorf("owner: %w", err)
 	}
 	for _, e := range entries {
 		if !permissions.Known(e.Name) {

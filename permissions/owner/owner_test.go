@@ -2,20 +2,20 @@ package owner
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
 // TestOwnerSettingsFiles runs every vector of testdata/owner: good_ files
 // parse, bad_ files are refused with an error that names the file.
 func TestOwnerSettingsFiles(t *testing.T) {
-	files, err := filepath.Glob("../testdata/owner/*.json")
+	files, err := filepath.Glob("../../testdata/owner/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestOwnerSettingsFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := ParseOwnerSettings(data, path)
+			s, err := Parse(data, path)
 			switch {
 			case strings.HasPrefix(name, "good_") && err != nil:
 				t.Errorf("got %v, want no error", err)
@@ -37,8 +37,8 @@ func TestOwnerSettingsFiles(t *testing.T) {
 				t.Errorf("got source %q, want %q", s.Source, path)
 			case strings.HasPrefix(name, "bad_") && err == nil:
 				t.Errorf("got no error, want one")
-			case strings.HasPrefix(name, "bad_") && (!strings.HasPrefix(err.Error(), "permissions: ") || !strings.Contains(err.Error(), path)):
-				t.Errorf("got error %q, want it to start with permissions: and name %s", err, path)
+			case strings.HasPrefix(name, "bad_") && (!strings.HasPrefix(err.Error(), "owner: ") || !strings.Contains(err.Error(), path)):
+				t.Errorf("got error %q, want it to start with owner: and name %s", err, path)
 			}
 		})
 	}
@@ -57,18 +57,18 @@ func TestOwnerSettingsErrors(t *testing.T) {
 		{"allowed-urls-pattern", `{"desktopSettings": {"allowedManifestUrls": ["https://a.example.com/*", "https://x@a.example.com/*"]}}`, `desktopSettings.allowedManifestUrls[1]: pattern: "https://x@a.example.com/*"`},
 		{"revoked-short", `{"desktopSettings": {"revokedCertificates": ["abcd"]}}`, `desktopSettings.revokedCertificates[0]: want 64 hex digits (a SHA-256 digest), got "abcd"`},
 		{"revoked-not-hex", `{"desktopSettings": {"revokedCertificates": ["` + strings.Repeat("z", 64) + `"]}}`, `revokedCertificates[0]: want 64 hex digits`},
-		{"duplicate-policy", `{"applicationSettings": {"a": {"urls": ["https://a.example.com/*"]}, "a": {}}}`, `applicationSettings: duplicate key "a"`},
+		{"duplicate-policy", `{"applicationSettings": {"a": {"urls": ["https://a.example.com/*"]}, "a": {}}}`, `dos.json: line 1, column 70 (at /applicationSettings/a): duplicate key "a"`},
 		{"policy-no-urls", `{"applicationSettings": {"a": {}}}`, `applicationSettings.a: a named policy needs urls`},
 		{"default-urls", `{"applicationSettings": {"default": {"urls": []}}}`, `applicationSettings.default: the default policy has no urls`},
 		{"unknown-policy-key", `{"applicationSettings": {"a": {"url": []}}}`, `applicationSettings.a: unknown key "url"`},
 		{"policy-pattern", `{"applicationSettings": {"a": {"urls": ["https://*.com/*"]}}}`, `applicationSettings.a.urls[0]: pattern: "https://*.com/*"`},
 		{"unknown-permission", `{"applicationSettings": {"default": {"permissions": {"System": {"launchExternalProces": false}}}}}`, `applicationSettings.default.permissions: unknown permission System.launchExternalProces`},
 		{"constraints", `{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": []}}}}}}`, `System.readRegistryValue: want true or false; desktop owner settings do not apply constraint objects`},
-		{"not-object", `[]`, `desktop owner settings dos.json: want an object`},
+		{"not-object", `[]`, `desktop owner settings dos.json: line 1, column 1: the top level is an array, want an object`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseOwnerSettings([]byte(tc.doc), "dos.json")
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "permissions: ") {
+			_, err := Parse([]byte(tc.doc), "dos.json")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "owner: ") {
 				t.Errorf("got error %v, want one holding %q", err, tc.want)
 			}
 		})
@@ -91,25 +91,25 @@ func TestOwnerSettingsBounds(t *testing.T) {
 		doc   func(n int) string
 		want  string
 	}{
-		{"size", MaxOwnerSettingsSize, func(n int) string {
+		{"size", MaxSize, func(n int) string {
 			head := `{"desktopSettings": {}}`
 			return head + strings.Repeat(" ", n-len(head))
-		}, fmt.Sprintf("larger than %d bytes", MaxOwnerSettingsSize)},
-		{"policies", MaxOwnerPolicies, func(n int) string {
+		}, fmt.Sprintf("larger than %d bytes", MaxSize)},
+		{"policies", MaxPolicies, func(n int) string {
 			return `{"applicationSettings": {` + list(n, func(i int) string {
 				return fmt.Sprintf(`"p%d": {"urls": ["https://a%d.example.com/*"]}`, i, i)
 			}) + `}}`
-		}, fmt.Sprintf("more than %d policies", MaxOwnerPolicies)},
-		{"allowed-urls", MaxOwnerPatterns, func(n int) string {
+		}, fmt.Sprintf("more than %d policies", MaxPolicies)},
+		{"allowed-urls", MaxPatterns, func(n int) string {
 			return `{"desktopSettings": {"allowedManifestUrls": [` + list(n, func(i int) string {
 				return fmt.Sprintf(`"https://a%d.example.com/*"`, i)
 			}) + `]}}`
-		}, fmt.Sprintf("allowedManifestUrls: more than %d entries", MaxOwnerPatterns)},
-		{"policy-urls", MaxOwnerPatterns, func(n int) string {
+		}, fmt.Sprintf("allowedManifestUrls: more than %d entries", MaxPatterns)},
+		{"policy-urls", MaxPatterns, func(n int) string {
 			return `{"applicationSettings": {"p": {"urls": [` + list(n, func(i int) string {
 				return fmt.Sprintf(`"https://a%d.example.com/*"`, i)
 			}) + `]}}}`
-		}, fmt.Sprintf("applicationSettings.p.urls: more than %d entries", MaxOwnerPatterns)},
+		}, fmt.Sprintf("applicationSettings.p.urls: more than %d entries", MaxPatterns)},
 		{"revoked", MaxRevokedCertificates, func(n int) string {
 			return `{"desktopSettings": {"revokedCertificates": [` + list(n, func(i int) string {
 				return fmt.Sprintf(`"%064x"`, i)
@@ -117,10 +117,10 @@ func TestOwnerSettingsBounds(t *testing.T) {
 		}, fmt.Sprintf("revokedCertificates: more than %d entries", MaxRevokedCertificates)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := ParseOwnerSettings([]byte(tc.doc(tc.limit)), "dos.json"); err != nil {
+			if _, err := Parse([]byte(tc.doc(tc.limit)), "dos.json"); err != nil {
 				t.Errorf("at the limit %d: got %v, want no error", tc.limit, err)
 			}
-			_, err := ParseOwnerSettings([]byte(tc.doc(tc.limit+1)), "dos.json")
+			_, err := Parse([]byte(tc.doc(tc.limit+1)), "dos.json")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("one over the limit %d: got %v, want an error holding %q", tc.limit, err, tc.want)
 			}
@@ -137,9 +137,9 @@ func mustURL(t testing.TB, raw string) pattern.URL {
 	return u
 }
 
-func mustOwner(t testing.TB, doc string) *OwnerSettings {
+func mustOwner(t testing.TB, doc string) *Settings {
 	t.Helper()
-	s, err := ParseOwnerSettings([]byte(doc), "https://owner.example.com/dos.json")
+	s, err := Parse([]byte(doc), "https://owner.example.com/dos.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestAllowedToLaunch(t *testing.T) {
 	open := mustOwner(t, `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
 	for _, tc := range []struct {
 		name  string
-		s     *OwnerSettings
+		s     *Settings
 		url   string
 		want  bool
 		cause string
@@ -184,24 +184,26 @@ func TestOwnerAccessors(t *testing.T) {
 	if !s.Revoked(cert) || s.Revoked(other) {
 		t.Errorf("got revoked %v %v, want the listed certificate (listed in upper case) only", s.Revoked(cert), s.Revoked(other))
 	}
-	if !s.TrustDisabled() || s.DefaultPermission() != "deny" {
-		t.Errorf("got trust disabled %v, default %q, want true and deny", s.TrustDisabled(), s.DefaultPermission())
-	}
-	b, err := json.Marshal(s)
-	if err != nil || !strings.HasPrefix(string(b), `{"desktopSettings":{"securedAPIDefaultPermission":"deny",`) {
-		t.Errorf("got JSON %s (%v), want the file compacted", b, err)
+	if !s.TrustDisabled() || s.DefaultPermission() != permissions.Deny {
+		t.Errorf("got trust disabled %v, default %v, want true and deny", s.TrustDisabled(), s.DefaultPermission())
 	}
 
-	enabled := mustOwner(t, `{"desktopSettings": {"trustedAppConfigs": "enabled"}}`)
-	if enabled.TrustDisabled() || enabled.DefaultPermission() != "" {
-		t.Errorf("got trust disabled %v, default %q, want false and none", enabled.TrustDisabled(), enabled.DefaultPermission())
+	enabled := mustOwner(t, `{"desktopSettings": {"trustedAppConfigs": "enabled", "securedAPIDefaultPermission": "allow"}}`)
+	if enabled.TrustDisabled() || enabled.DefaultPermission() != permissions.Allow {
+		t.Errorf("got trust disabled %v, default %v, want false and allow", enabled.TrustDisabled(), enabled.DefaultPermission())
+	}
+	if empty := mustOwner(t, `{}`); empty.DefaultPermission() != permissions.Ask {
+		t.Errorf("got default %v from an empty file, want ask", empty.DefaultPermission())
 	}
 
-	var none *OwnerSettings
-	if none.Revoked(cert) || none.TrustDisabled() || none.DefaultPermission() != "" {
+	var none *Settings
+	if none.Revoked(cert) || none.TrustDisabled() || none.DefaultPermission() != permissions.Ask {
 		t.Errorf("got a restriction from nil owner settings, want none")
 	}
-	if b, err := json.Marshal(none); err != nil || string(b) != "null" {
-		t.Errorf("got JSON %s (%v), want null", b, err)
+	if v := none.For(mustURL(t, "https://apps.acme.com/a.json")); v.TrustDisabled() || v.DefaultPermission() != permissions.Ask {
+		t.Errorf("got a restriction from nil owner settings for a URL, want none")
+	}
+	if _, _, ok := none.For(mustURL(t, "https://apps.acme.com/a.json")).Policy("System.getCookies"); ok {
+		t.Errorf("got a policy from nil owner settings, want none")
 	}
 }

@@ -15,18 +15,20 @@ import (
 	"golang.org/x/sys/windows/svc/mgr"
 )
 
-// serviceHelperArg, as the first argument, makes this test binary run as
-// the service named by the third (see init): it creates the file "started"
-// in the folder named by the second when started, and "stopped" when
-// stopped. (Arguments, not the environment: Wine's service manager does
-// not pass a service's environment on.)
-const serviceHelperArg = "rvm-platform-test-service"
+// TestMain lets TestServiceUnderServiceManager install this test binary
+// as a service, in the role "service" (see runTestService).
+func TestMain(m *testing.M) {
+	platformtest.Roles(map[string]func([]string) int{"service": runTestService})
+	os.Exit(m.Run())
+}
 
-func init() {
-	if len(os.Args) != 4 || os.Args[1] != serviceHelperArg {
-		return
-	}
-	dir, name := os.Args[2], os.Args[3]
+// runTestService runs this test binary as the service named by args[1]
+// (its arguments, set by platformtest.ChildArgs, not the environment:
+// Wine's service manager does not pass a service's environment on): it
+// creates the file "started" in the folder args[0] when started, and
+// "stopped" when stopped.
+func runTestService(args []string) int {
+	dir, name := args[0], args[1]
 	cfg, err := NewConfig(false, "")
 	switch {
 	case err != nil:
@@ -44,9 +46,9 @@ func init() {
 	}
 	if err != nil {
 		os.WriteFile(filepath.Join(dir, "error"), []byte(err.Error()), 0o600)
-		os.Exit(1)
+		return 1
 	}
-	os.Exit(0)
+	return 0
 }
 
 func TestServiceConfigWindows(t *testing.T) {
@@ -88,7 +90,7 @@ func TestServiceUnderServiceManager(t *testing.T) {
 	name := "rvm-test-" + rand.Text()[:10]
 	cfg, err := NewConfig(false, "")
 	platformtest.Must(t, err)
-	cfg.Name, cfg.DisplayName, cfg.Arguments = name, name, []string{serviceHelperArg, dir, name}
+	cfg.Name, cfg.DisplayName, cfg.Arguments = name, name, platformtest.ChildArgs("service", dir, name)
 	cfg.option[ks.StartType] = ks.ServiceStartManual
 
 	step := func(action, want string) {

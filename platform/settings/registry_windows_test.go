@@ -213,7 +213,7 @@ func checkRegistryValue(t *testing.T, name string, value regValue, want any, wan
 	base := scratch(t)
 	key := `HKLM\` + base + `\Policies\RVM`
 	writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, map[string]regValue{
-		name:                    value,
+		name:             value,
 		RuntimeDirectory: sz(`C:\rt`),
 	})
 	s := loadFrom(registrySettingsSources(base))

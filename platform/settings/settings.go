@@ -6,18 +6,19 @@ package settings
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
-	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // Names of the machine settings (SPEC section 4). They are the same on every
@@ -282,7 +283,7 @@ func checkValue(name string, raw any, source string) (any, error) {
 			if v <= 1 {
 				n = int(v)
 			}
-		case json.Number:
+		case number:
 			if v == "0" || v == "1" {
 				n = int(v[0] - '0')
 			}
@@ -325,7 +326,7 @@ func describe(v any) string {
 	switch v.(type) {
 	case string:
 		return "a string"
-	case json.Number, int, int64, uint64:
+	case number, int, int64, uint64:
 		return "a number"
 	case float32, float64:
 		return "a real number"
@@ -348,9 +349,10 @@ func describe(v any) string {
 // maxSettingsFile bounds a settings file; real ones are a few hundred bytes.
 const maxSettingsFile = 64 << 10
 
-// JSONFile is a settings source read from a JSON object file (at
-// most 64 KiB, no duplicate keys) of the values of SPEC section 4: strings,
-// and the numbers 0 or 1 for the flags.
+// JSONFile is a settings source read from a JSON object file (at most 64
+// KiB, read strictly: no duplicate keys, valid UTF-8, nothing after the
+// object) of the values of SPEC section 4: strings, and the numbers 0 or 1
+// for the flags. Its errors give the line and column of the fault.
 func JSONFile(path string, machineWide bool) Source {
 	return Source{Name: path, MachineWide: machineWide, load: func() (rawSettings, error) {
 		data, err := platform.ReadFileLimit(path, maxSettingsFile)
@@ -361,38 +363,59 @@ func JSONFile(path string, machineWide bool) Source {
 	}}
 }
 
+// parseJSONSettings reads a settings file, strictly (package strictjson):
+// a fault in the file, or in one of its values, is reported with its line
+// and column.
 func parseJSONSettings(data []byte, source string) (rawSettings, error) {
-	if !utf8.Valid(data) {
-		return rawSettings{}, fmt.Errorf("platform: settings file %s: not valid UTF-8", source)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return rawSettings{}, fmt.Errorf("platform: settings file %s: want a JSON object", source)
-	}
-	vals := map[string]any{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
-		}
-		name := tok.(string)
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return rawSettings{}, fmt.Errorf("platform: settings file %s: %s: %w", source, name, err)
-		}
-		if _, dup := vals[name]; dup {
-			return rawSettings{}, fmt.Errorf("platform: settings file %s: duplicate key %q", source, name)
-		}
-		vals[name] = v
-	}
-	if _, err := dec.Token(); err != nil {
+	if err := strictjson.Check(data); err != nil {
 		return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return rawSettings{}, fmt.Errorf("platform: settings file %s: data after the JSON object", source)
+	// One value, checked, with only JSON white space around it.
+	top := jsontext.Value(bytes.Trim(data, " \t\r\n"))
+	start := int64(len(data) - len(bytes.TrimLeft(data, " \t\r\n")))
+	if top.Kind() != '{' {
+		line, col := strictjson.Position(data, start)
+		return rawSettings{}, fmt.Errorf("platform: settings file %s: line %d, column %d: want a JSON object, got %s", source, line, col, strictjson.Kind(top))
 	}
-	return checkAll(vals, source), nil
+	members, err := strictjson.Members(top)
+	if err != nil {
+		return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
+	}
+	raw := rawSettings{values: map[string]any{}, bad: map[string]error{}}
+	for _, m := range members {
+		line, col := strictjson.Position(data, start+m.Offset)
+		checked, err := checkValue(m.Name, jsonValue(m.Value), fmt.Sprintf("%s, line %d, column %d", source, line, col))
+		if err != nil {
+			raw.bad[m.Name] = err
+			continue
+		}
+		raw.values[m.Name] = checked
+	}
+	return raw, nil
+}
+
+// number is a JSON number as it stands in a settings file.
+type number string
+
+// jsonValue is the Go value that checkValue reads from v, one strict JSON
+// value: a string, a number, a bool, nil, or for an array or object an
+// empty one (its contents are never a valid setting).
+func jsonValue(v jsontext.Value) any {
+	switch v.Kind() {
+	case '"':
+		var s string
+		json.Unmarshal(v, &s) // v is a checked string
+		return s
+	case '0':
+		return number(v)
+	case 't', 'f':
+		return v.Kind() == 't'
+	case '[':
+		return []any{}
+	case '{':
+		return map[string]any{}
+	}
+	return nil
 }
 
 // Flag is a 0/1 HTTPS setting as a fetch applies it: whether the relaxed

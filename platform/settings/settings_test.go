@@ -424,3 +424,37 @@ func TestNotExistIsSilent(t *testing.T) {
 		t.Errorf("got %v, want an os.ErrNotExist", err)
 	}
 }
+
+// TestSettingsFilePositions: every fault of a JSON settings file, in its
+// syntax or in one of its values, names the file and the line and column.
+func TestSettingsFilePositions(t *testing.T) {
+	dir := platformtest.TempDir(t)
+	for _, tc := range []struct {
+		name, content string
+		want          []string
+	}{
+		{"values", "{\n  \"RuntimeDirectory\": \"/opt/rvm\",\n  \"RevocationMode\": \"never\",\n\t\"allowInvalidNetworkCertificates\": true,\n  \"Other\": 1\n}\n", []string{
+			"setting RevocationMode in %s, line 3, column 21: want online, cached or off, got \"never\"",
+			"setting allowInvalidNetworkCertificates in %s, line 4, column 37: want 0 or 1, got a boolean",
+			"unknown setting \"Other\" in %s, line 5, column 12",
+		}},
+		{"syntax", "{\n  \"RevocationMode\": \"off\"\n  \"RuntimeDirectory\": \"/r\"\n}", []string{"settings file %s: not JSON: line 3, column 3: invalid character '\"' after object value"}},
+		{"duplicate", "{\"RevocationMode\": \"off\",\n \"Revocation\\u004dode\": \"off\"}", []string{"settings file %s: line 2, column 2 (at /RevocationMode): duplicate key \"RevocationMode\""}},
+		{"not-utf-8", "{\"RuntimeDirectory\":\n \"/opt/\xff\"}", []string{"settings file %s: line 2, column 8: not valid UTF-8"}},
+		{"byte-order-mark", "\xef\xbb\xbf{}", []string{"settings file %s: line 1, column 1: starts with a byte-order mark"}},
+		{"top-level-after-space", "\n\n  [\"RevocationMode\"]", []string{"settings file %s: line 3, column 3: want a JSON object, got an array"}},
+		{"empty", "", []string{"settings file %s: not JSON: line 1, column 1: empty input"}},
+		{"truncated", "{\"RevocationMode\":\n", []string{"settings file %s: not JSON: line 2, column 1 (at /RevocationMode): unexpected end of input"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name+".json")
+			platformtest.Must(t, os.WriteFile(path, []byte(tc.content), 0o600))
+			text := errorText(loadFrom([]Source{JSONFile(path, true)}).Errors)
+			for _, w := range tc.want {
+				if w = "platform: " + fmt.Sprintf(w, path); !strings.Contains(text, w) {
+					t.Errorf("got errors %q, want one holding %q", text, w)
+				}
+			}
+		})
+	}
+}

@@ -5,18 +5,24 @@
 // UTF-8 and duplicate object names refused, at every depth), and the rules
 // it leaves to its caller: no byte-order mark, exactly one value and
 // nothing after it but white space, and errors that give the line and
-// column of the fault.
+// column of the fault. Nesting is bounded by the library: at most 10000
+// levels of objects and arrays.
 //
-// A document is checked once, whole, by Check (or Object, which also
-// splits it into its members); its parts are then read with Members,
-// Unmarshal or Kind, which assume valid JSON.
+// A document is checked once, whole, by Check, Object (which also splits
+// it into its members) or Unmarshal (which also decodes it into a Go
+// value); its parts are then read with Members, Elements and Kind, which
+// assume valid JSON.
 package strictjson
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
@@ -36,25 +42,41 @@ type Error struct {
 	Err    error
 }
 
+// maxPointerText bounds the JSON Pointer that an error message shows: a
+// document nested thousands of levels deep would otherwise make a message
+// of tens of kilobytes. Its start, which names the top-level key, is kept.
+const maxPointerText = 200
+
 func (e *Error) Error() string {
 	prefix := ""
 	if e.Syntax {
 		prefix = "not JSON: "
 	}
 	if e.Pointer != "" {
-		return fmt.Sprintf("%sline %d, column %d (at %s): %v", prefix, e.Line, e.Column, e.Pointer, e.Err)
+		return fmt.Sprintf("%sline %d, column %d (at %s): %v", prefix, e.Line, e.Column, shortPointer(e.Pointer), e.Err)
 	}
 	return fmt.Sprintf("%sline %d, column %d: %v", prefix, e.Line, e.Column, e.Err)
+}
+
+// shortPointer is p, or its first tokens and "/..." where p is longer than
+// maxPointerText.
+func shortPointer(p string) string {
+	if len(p) <= maxPointerText {
+		return p
+	}
+	cut := strings.LastIndexByte(p[:maxPointerText+1], '/')
+	if cut <= 0 {
+		cut = maxPointerText
+	}
+	return p[:cut] + "/..."
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
 // Position returns the line and column (from 1, counting bytes) of the
-// byte at offset in data.
+// byte at offset in data; an offset outside data counts as its nearer end.
 func Position(data []byte, offset int64) (line, column int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
+	offset = max(0, min(offset, int64(len(data))))
 	before := data[:offset]
 	line = bytes.Count(before, []byte("\n")) + 1
 	column = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
@@ -74,13 +96,7 @@ func errorAt(data []byte, err error) error {
 	var me *json.SemanticError
 	if errors.As(err, &me) {
 		line, col := Position(data, me.ByteOffset)
-		msg := err
-		if me.Err != nil {
-			msg = me.Err
-		} else if me.JSONKind != 0 && me.GoType != nil {
-			msg = fmt.Errorf("want %s, got %s", goKind(me.GoType.Kind().String()), kindName(me.JSONKind))
-		}
-		return &Error{Line: line, Column: col, Pointer: string(me.JSONPointer), Err: msg}
+		return &Error{Line: line, Column: col, Pointer: string(me.JSONPointer), Err: semantic(data, me)}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		line, col := Position(data, int64(len(data)))
@@ -97,18 +113,64 @@ func describe(err error) error {
 	return err
 }
 
-func goKind(k string) string {
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// semantic words an error of a value that does not fit its Go type.
+func semantic(data []byte, me *json.SemanticError) error {
+	t := me.GoType
+	switch {
+	case errors.Is(me.Err, json.ErrUnknownName):
+		return fmt.Errorf("unknown key %q", me.JSONPointer.LastToken())
+	case t != nil && me.JSONKind != 0 && me.JSONKind != '"' && reflect.PointerTo(t).Implements(textUnmarshaler):
+		return fmt.Errorf("want a string, got %s", kindName(me.JSONKind))
+	case t != nil && me.JSONKind == '0' && (errors.Is(me.Err, strconv.ErrSyntax) || errors.Is(me.Err, strconv.ErrRange)):
+		return fmt.Errorf("want %s, got %s", fits(t.Kind()), numberAt(data, me.ByteOffset))
+	case me.Err != nil:
+		return me.Err
+	case t != nil && me.JSONKind != 0:
+		return fmt.Errorf("want %s, got %s", goKind(t.Kind()), kindName(me.JSONKind))
+	}
+	return me
+}
+
+// numberAt is the JSON number that starts at offset in data, cut short
+// where it is long.
+func numberAt(data []byte, offset int64) string {
+	if offset < 0 || offset >= int64(len(data)) {
+		return "a number"
+	}
+	n := data[offset:]
+	end := 0
+	for end < len(n) && end < 40 && strings.IndexByte("+-.0123456789eE", n[end]) >= 0 {
+		end++
+	}
+	if end < len(n) && strings.IndexByte("+-.0123456789eE", n[end]) >= 0 {
+		return string(n[:end]) + "..."
+	}
+	return string(n[:end])
+}
+
+// goKind describes what a Go value of kind k holds, for "want ...".
+func goKind(k reflect.Kind) string {
 	switch k {
-	case "string":
+	case reflect.String:
 		return "a string"
-	case "bool":
+	case reflect.Bool:
 		return "a boolean"
-	case "slice", "array":
+	case reflect.Slice, reflect.Array:
 		return "an array"
-	case "map", "struct":
+	case reflect.Map, reflect.Struct:
 		return "an object"
 	}
 	return "a number"
+}
+
+// fits describes the numbers that a Go number of kind k holds.
+func fits(k reflect.Kind) string {
+	if k == reflect.Float32 || k == reflect.Float64 {
+		return "a number that fits " + k.String()
+	}
+	return "an integer that fits " + k.String()
 }
 
 // Check reports whether data is one strict JSON value: no byte-order mark,
@@ -158,11 +220,14 @@ func read(data []byte) (jsontext.Value, error) {
 	return v, nil
 }
 
-// Member is one member of an object: its name and its value as it stands
-// in the input.
+// Member is one member of an object: its name, its value as it stands in
+// the input, and Offset, where the value starts: in bytes from the start
+// of the value that Members split, or for Object of the document (see
+// Position).
 type Member struct {
-	Name  string
-	Value jsontext.Value
+	Name   string
+	Value  jsontext.Value
+	Offset int64
 }
 
 // Object checks data as Check does and, where it holds an object, returns
@@ -173,10 +238,16 @@ func Object(data []byte) ([]Member, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := int64(len(data) - len(bytes.TrimLeft(data, " \t\r\n")))
 	if v.Kind() != '{' {
-		return nil, &Error{Line: 1, Column: 1, Err: fmt.Errorf("the top level is %s, want an object", Kind(v))}
+		line, col := Position(data, start)
+		return nil, &Error{Line: line, Column: col, Err: fmt.Errorf("the top level is %s, want an object", Kind(v))}
 	}
-	return Members(v)
+	ms, err := Members(v)
+	for i := range ms {
+		ms[i].Offset += start
+	}
+	return ms, err
 }
 
 // Members returns the members of v, valid JSON that holds an object, in
@@ -200,7 +271,7 @@ func Members(v jsontext.Value) ([]Member, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Member{Name: name, Value: val.Clone()})
+		out = append(out, Member{Name: name, Value: val.Clone(), Offset: dec.InputOffset() - int64(len(val))})
 	}
 	return out, nil
 }

@@ -1,0 +1,209 @@
+package owner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rvm-launcher/rvm/manifest/fetch"
+	"github.com/rvm-launcher/rvm/manifest/manifesttest"
+	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform/platformtest"
+)
+
+// newLoader is a Loader whose clock stands at now and whose store is in a
+// temporary directory.
+func newLoader(t *testing.T, now time.Time) *Loader {
+	return &Loader{Store: &fetch.Store{Dir: platformtest.TempDir(t)}, Now: func() time.Time { return now }}
+}
+
+// fileURL is the file:// URL of the absolute path: file:///etc/x, or
+// file:///C:/x on Windows.
+func fileURL(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return "file://" + p
+}
+
+// writeFile writes content to dir/name and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	platformtest.Must(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func TestLoadLocal(t *testing.T) {
+	dir := platformtest.TempDir(t)
+	good := writeFile(t, dir, "good.json", `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+	exact := writeFile(t, dir, "exact.json", `{}`+strings.Repeat(" ", MaxSize-2))
+	for _, tc := range []struct {
+		name        string
+		loc         Location
+		configured  bool
+		unavailable bool
+		warning     string
+	}{
+		{name: "not-configured"},
+		{name: "invalid-value", loc: Location{Invalid: "HKLM\\Software\\Policies\\RVM"}, configured: true, unavailable: true,
+			warning: "DesktopOwnerSettings in HKLM\\Software\\Policies\\RVM is invalid: every permission denied"},
+		{name: "path", loc: Location{Value: good, SetBy: "/etc/rvm/settings.json"}, configured: true},
+		{name: "file-url", loc: Location{Value: fileURL(good), SetBy: "/etc/rvm/settings.json"}, configured: true},
+		{name: "size-at-bound", loc: Location{Value: exact}, configured: true},
+		{name: "size-one-over-bound", loc: Location{Value: writeFile(t, dir, "big.json", `{}`+strings.Repeat(" ", MaxSize-1))}, configured: true, unavailable: true,
+			warning: fmt.Sprintf("larger than %d bytes) and no good copy: every permission denied", MaxSize)},
+		{name: "missing", loc: Location{Value: filepath.Join(dir, "missing.json")}, configured: true, unavailable: true, warning: "and no good copy"},
+		{name: "invalid-file", loc: Location{Value: writeFile(t, dir, "bad.json", `{"desktopSettings": {"x": 1}}`)}, configured: true, unavailable: true,
+			warning: `desktopSettings: unknown key "x") and no good copy`},
+		{name: "other-scheme", loc: Location{Value: "ftp://owner.example.com/dos.json", SetBy: "/etc/rvm/settings.json"}, configured: true, unavailable: true,
+			warning: `DesktopOwnerSettings "ftp://owner.example.com/dos.json" (in /etc/rvm/settings.json): want https://, file:// or a path`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := newLoader(t, time.Now()).Load(context.Background(), tc.loc)
+			if got.Configured != tc.configured || got.Unavailable() != tc.unavailable {
+				t.Errorf("got configured %v, unavailable %v, want %v, %v", got.Configured, got.Unavailable(), tc.configured, tc.unavailable)
+			}
+			if tc.configured && !tc.unavailable && (got.Settings == nil || len(got.Raw) == 0 || len(got.Warnings) > 0) {
+				t.Errorf("got settings %v, raw %d bytes, warnings %q, want the file in use", got.Settings, len(got.Raw), got.Warnings)
+			}
+			if w := strings.Join(got.Warnings, "\n"); !strings.Contains(w, tc.warning) || (tc.warning == "") != (w == "") {
+				t.Errorf("got warnings %q, want one holding %q", w, tc.warning)
+			}
+		})
+	}
+}
+
+// TestLoadKeepsLastGoodCopy: a file that turns bad, or goes away, is
+// replaced by the last good copy, with a warning that says when it was
+// read; a good file again replaces the copy.
+func TestLoadKeepsLastGoodCopy(t *testing.T) {
+	dir := platformtest.TempDir(t)
+	first := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	l := newLoader(t, first)
+	path := writeFile(t, dir, "dos.json", `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+	loc := Location{Value: path}
+	ctx := context.Background()
+	if got := l.Load(ctx, loc); got.Settings.DefaultPermission() != permissions.Deny {
+		t.Fatalf("got %+v, want the file in use", got)
+	}
+	stored := filepath.Join(l.Store.Dir, mustOnlyFile(t, l.Store.Dir))
+	before, err := os.Stat(stored)
+	platformtest.Must(t, err)
+
+	l.Now = func() time.Time { return first.Add(time.Hour) }
+	if got := l.Load(ctx, loc); got.Settings == nil || len(got.Warnings) > 0 {
+		t.Fatalf("got %+v, want the unchanged file in use", got)
+	}
+	if after, err := os.Stat(stored); err != nil || !os.SameFile(before, after) {
+		t.Errorf("got the stored copy of an unchanged file written again (%v), want it left as it was", err)
+	}
+
+	for _, broken := range []func(){
+		func() { writeFile(t, dir, "dos.json", `{"desktopSettings": {"securedAPIDefaultPermission": "maybe"}}`) },
+		func() { platformtest.Must(t, os.Remove(path)) },
+	} {
+		broken()
+		got := l.Load(ctx, loc)
+		if got.Unavailable() || got.Settings.DefaultPermission() != permissions.Deny || got.Settings.Source != path {
+			t.Errorf("got %+v, want the last good copy in use", got)
+		}
+		if w := strings.Join(got.Warnings, "\n"); !strings.Contains(w, "using the copy from 2026-05-01T12:00:00Z") {
+			t.Errorf("got warnings %q, want one saying which copy is in use", w)
+		}
+	}
+
+	writeFile(t, dir, "dos.json", `{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`)
+	if got := l.Load(ctx, loc); got.Settings.DefaultPermission() != permissions.Allow || len(got.Warnings) > 0 {
+		t.Errorf("got %+v, want the new file in use", got)
+	}
+	platformtest.Must(t, os.Remove(path))
+	if got := l.Load(ctx, loc); got.Settings.DefaultPermission() != permissions.Allow {
+		t.Errorf("got %+v, want the new file's copy in use", got)
+	}
+
+	// Without a store, nothing stands in.
+	l.Store = nil
+	if got := l.Load(ctx, loc); !got.Unavailable() {
+		t.Errorf("got %+v without a store, want the settings unavailable", got)
+	}
+}
+
+func mustOnlyFile(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	platformtest.Must(t, err)
+	if len(entries) != 1 {
+		t.Fatalf("got %d files in the store, want 1", len(entries))
+	}
+	return entries[0].Name()
+}
+
+// TestLoadRemote: an https:// file is fetched strictly at every load with
+// the validators of the last good copy, so an unchanged one costs a 304;
+// when the server fails, the copy stands in.
+func TestLoadRemote(t *testing.T) {
+	site, err := manifesttest.NewSite("owner.acme.test")
+	platformtest.Must(t, err)
+	t.Cleanup(site.Close)
+	var requests, notModified atomic.Int32
+	var failing atomic.Bool
+	site.Mux.HandleFunc("/dos.json", func(w http.ResponseWriter, req *http.Request) {
+		requests.Add(1)
+		switch {
+		case failing.Load():
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		case req.Header.Get("If-None-Match") == `"v1"`:
+			notModified.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+		default:
+			w.Header().Set("ETag", `"v1"`)
+			fmt.Fprint(w, `{"applicationSettings": {"default": {"permissions": {"System": {"getCookies": false}}}}}`)
+		}
+	})
+	l := newLoader(t, time.Now())
+	l.HTTP = &fetch.Fetcher{RootCAs: site.CA.Pool, Resolve: site.Resolve, Timeouts: fetch.Timeouts{Headers: 2 * time.Second, Total: 5 * time.Second}}
+	loc := Location{Value: site.HTTPSURL("/dos.json"), SetBy: "test"}
+	ctx := context.Background()
+	for i := range 3 {
+		got := l.Load(ctx, loc)
+		if got.Settings == nil || len(got.Warnings) > 0 || !strings.Contains(string(got.Raw), "getCookies") {
+			t.Fatalf("load %d: got %+v, want the remote file in use", i, got)
+		}
+	}
+	if requests.Load() != 3 || notModified.Load() != 2 {
+		t.Errorf("got %d requests, %d answered 304, want 3 and 2", requests.Load(), notModified.Load())
+	}
+	failing.Store(true)
+	got := l.Load(ctx, loc)
+	if got.Settings == nil || !strings.Contains(strings.Join(got.Warnings, "\n"), "using the copy from") {
+		t.Errorf("got %+v with the server down, want the last good copy and a warning", got)
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	dir := platformtest.TempDir(t)
+	path := filepath.Join(dir, "dos.json")
+	for _, tc := range []struct{ name, value, want string }{
+		{"path", path, path},
+		{"file-url", fileURL(path), path},
+		{"file-url-upper-case-scheme", "FILE" + strings.TrimPrefix(fileURL(path), "file"), path},
+		{"https", "https://owner.acme.test/dos.json", ""},
+		{"https-upper-case", "HTTPS://owner.acme.test/dos.json", ""},
+		{"file-url-other-host", "file://server/share/dos.json", ""},
+		{"other-scheme", "http://owner.acme.test/dos.json", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := LocalPath(tc.value); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
