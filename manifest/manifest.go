@@ -41,14 +41,17 @@ type Runtime struct {
 
 // Parse reads a manifest. It refuses, with an error naming the key at fault
 // (and for malformed JSON the line and column): more than MaxManifestSize
-// bytes, anything but one strict JSON object (see package strictjson: no
-// byte-order mark, UTF-8, no duplicate keys at any depth, nothing after
-// it), and a wrong type for a key that rvm reads.
+// bytes, anything but one JSON object (see strictjson.Outer: no byte-order
+// mark, UTF-8, nothing after it), a key twice in any object rvm reads (the
+// top level, runtime, startup_app, platform, permissions and their
+// constraints, to any depth), and a wrong type for a key that rvm reads.
+// Keys rvm does not read are kept as they are, duplicates inside them
+// included; trustedAppConfigs is checked strictly by its verifier.
 func Parse(data []byte) (*Manifest, error) {
 	if len(data) > MaxManifestSize {
 		return nil, fmt.Errorf("manifest: %d bytes is more than the %d allowed", len(data), MaxManifestSize)
 	}
-	top, err := strictjson.Object(data)
+	top, err := strictjson.Outer(data)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}

@@ -87,6 +87,11 @@ func flatten(ms []strictjson.Member, where, prefix string, depth int, out *[]Ent
 				return err
 			}
 			if isLeaf {
+				// The constraints travel to the runtime as they stand:
+				// two readers must not see two different objects.
+				if err := strictjson.Check(v); err != nil {
+					return fmt.Errorf("permissions: %s.%s: %w", where, name, err)
+				}
 				if err := add(out, Entry{Name: name, Enabled: enabled, Constraints: v}, where); err != nil {
 					return err
 				}

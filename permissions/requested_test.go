@@ -87,7 +87,7 @@ func TestDuplicateKeys(t *testing.T) {
 				}
 				checkDup(t, doc.what+" in a document", err, fmt.Sprintf("duplicate key %q", tc.wantDup), tc.wantDup)
 				_, err = Parse(jsontext.Value(doc.doc), "test")
-				checkDup(t, doc.what+" alone", err, fmt.Sprintf("duplicate object member name %q", tc.wantDup), tc.wantDup)
+				checkDup(t, doc.what+" alone", err, fmt.Sprintf("duplicate key %q", tc.wantDup), tc.wantDup)
 			}
 		})
 	}

@@ -177,13 +177,21 @@ func fits(k reflect.Kind) string {
 // valid UTF-8, no duplicate object names at any depth, nothing after the
 // value but white space. Its error is an *Error.
 func Check(data []byte) error {
-	_, err := read(data)
+	_, err := read(data, strict)
 	return err
 }
 
+// The decoder options of a strict read, and of a lax one, which leaves
+// duplicate keys and escapes that stand for invalid UTF-8 (the input's
+// bytes are always valid UTF-8) to the caller, level by level.
+var (
+	strict = []jsontext.Options{}
+	lax    = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+)
+
 // read checks data and returns its one value, without the white space
 // around it.
-func read(data []byte) (jsontext.Value, error) {
+func read(data []byte, opts []jsontext.Options) (jsontext.Value, error) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		return nil, &Error{Line: 1, Column: 1, Err: errors.New("starts with a byte-order mark, which JSON does not allow")}
 	}
@@ -199,7 +207,7 @@ func read(data []byte) (jsontext.Value, error) {
 		line, col := Position(data, int64(off))
 		return nil, &Error{Line: line, Column: col, Err: errors.New("not valid UTF-8")}
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	dec := jsontext.NewDecoder(bytes.NewReader(data), opts...)
 	v, err := dec.ReadValue()
 	if err == io.EOF {
 		return nil, &Error{Line: 1, Column: 1, Syntax: true, Err: errors.New("empty input")}
@@ -234,7 +242,21 @@ type Member struct {
 // its members in order. A value that is not an object is an *Error saying
 // what it is.
 func Object(data []byte) ([]Member, error) {
-	v, err := read(data)
+	return object(data, strict)
+}
+
+// Outer is Object for a document whose parts are read selectively (a
+// manifest): it checks data as Check does, except that inside the values
+// of its members duplicate keys and escapes that stand for invalid UTF-8
+// are left for the caller to refuse in the parts it reads (with Members,
+// which refuses a key twice at its own level, and Check). Keys a reader
+// ignores are kept as they were found.
+func Outer(data []byte) ([]Member, error) {
+	return object(data, lax)
+}
+
+func object(data []byte, opts []jsontext.Options) ([]Member, error) {
+	v, err := read(data, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -247,16 +269,22 @@ func Object(data []byte) ([]Member, error) {
 	for i := range ms {
 		ms[i].Offset += start
 	}
-	return ms, err
+	if err != nil {
+		line, col := Position(data, start)
+		return nil, &Error{Line: line, Column: col, Err: err}
+	}
+	return ms, nil
 }
 
 // Members returns the members of v, valid JSON that holds an object, in
-// order. It reports an error where v is not an object.
+// order. It reports an error where v is not an object or holds a key
+// twice at its own level (deeper levels are checked where they are read:
+// see Outer).
 func Members(v jsontext.Value) ([]Member, error) {
 	if v.Kind() != '{' {
 		return nil, fmt.Errorf("want an object, got %s", Kind(v))
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(v))
+	dec := jsontext.NewDecoder(bytes.NewReader(v), lax...)
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
@@ -273,7 +301,25 @@ func Members(v jsontext.Value) ([]Member, error) {
 		}
 		out = append(out, Member{Name: name, Value: val.Clone(), Offset: dec.InputOffset() - int64(len(val))})
 	}
+	if name, dup := duplicate(out); dup {
+		return nil, fmt.Errorf("duplicate key %q", name)
+	}
 	return out, nil
+}
+
+// duplicate reports a name that ms holds twice.
+func duplicate(ms []Member) (string, bool) {
+	if len(ms) < 2 {
+		return "", false
+	}
+	seen := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		if seen[m.Name] {
+			return m.Name, true
+		}
+		seen[m.Name] = true
+	}
+	return "", false
 }
 
 // Elements returns the elements of v, valid JSON that holds an array, in
@@ -282,7 +328,7 @@ func Elements(v jsontext.Value) ([]jsontext.Value, error) {
 	if v.Kind() != '[' {
 		return nil, fmt.Errorf("want an array, got %s", Kind(v))
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(v))
+	dec := jsontext.NewDecoder(bytes.NewReader(v), lax...)
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
@@ -301,7 +347,7 @@ func Elements(v jsontext.Value) ([]jsontext.Value, error) {
 // rejectUnknown, an object member that out has no field for is an error.
 // Its error is an *Error naming the place.
 func Unmarshal(data []byte, out any, rejectUnknown bool) error {
-	if _, err := read(data); err != nil {
+	if _, err := read(data, strict); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(data, out, json.RejectUnknownMembers(rejectUnknown)); err != nil {
