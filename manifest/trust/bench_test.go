@@ -9,12 +9,14 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
 // benchBlock is a P-256 block through the fixture's intermediate, and a
 // URL that its app matches.
-func benchBlock(b *testing.B) (*fixture, *certKey, json.RawMessage, pattern.URL) {
+func benchBlock(b *testing.B) (*fixture, *certKey, jsontext.Value, pattern.URL) {
 	f := testPKI(b)
 	leaf := f.leaf(b, certOpts{alg: "p256", name: "Bench"})
 	block := signBlock(b, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))

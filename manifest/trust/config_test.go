@@ -3,7 +3,6 @@ package trust
 import (
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -59,8 +58,8 @@ func TestBounds(t *testing.T) {
 		{"name-past-bound", configJSON(leaf, nil, named(MaxNameLen+1)), false},
 		{"size-at-bound", sized(MaxConfigSize), true},
 		{"size-past-bound", sized(MaxConfigSize + 1), false},
-		{"depth-at-bound", strings.Replace(configJSON(leaf, nil, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(maxJSONDepth-6), 1), true},
-		{"depth-past-bound", strings.Replace(configJSON(leaf, nil, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(maxJSONDepth-5), 1), false},
+		{"depth-at-bound", strings.Replace(configJSON(leaf, nil, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(MaxConfigDepth-6), 1), true},
+		{"depth-past-bound", strings.Replace(configJSON(leaf, nil, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(MaxConfigDepth-5), 1), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +89,7 @@ func TestBlockSizeBound(t *testing.T) {
 		{"past-bound", MaxBlockSize + 1, false},
 	} {
 		raw := small + strings.Repeat(" ", tc.size-len(small))
-		_, err := ParseBlock(json.RawMessage(raw))
+		_, err := ParseBlock([]byte(raw))
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: got %v, want ok %v", tc.name, err, tc.ok)
 		}

@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,64 +177,4 @@ func readCorpus(f *testing.F, dir string) [][]byte {
 		}
 	}
 	return out
-}
-
-// FuzzParseJSON checks the strict JSON parser against encoding/json: what
-// it accepts, encoding/json reads the same way; what encoding/json accepts
-// and it refuses, it refuses for one of its stricter rules.
-func FuzzParseJSON(f *testing.F) {
-	for _, s := range []string{`{"a":[1,-0.5e+3,true,null,"\u00e9\/"]}`, `{"a":1,"a":2}`, `"\ud800"`, `[[[[]]]]`, `-01`, `1.`, `{"a" 1}`, "\"\xff\""} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := parseJSON(data)
-		if err == nil {
-			if !json.Valid(data) {
-				t.Fatalf("parseJSON accepts %q, which encoding/json refuses", data)
-			}
-			dec := json.NewDecoder(bytes.NewReader(data))
-			dec.UseNumber()
-			var want any
-			if err := dec.Decode(&want); err != nil {
-				t.Fatal(err)
-			}
-			if got := n.toAny(); !reflect.DeepEqual(got, want) {
-				t.Fatalf("parseJSON reads %q as %#v, encoding/json as %#v", data, got, want)
-			}
-			return
-		}
-		if json.Valid(data) {
-			msg := err.Error()
-			if !strings.Contains(msg, "duplicate key") && !strings.Contains(msg, "nested deeper") && !strings.Contains(msg, "UTF-8") {
-				t.Fatalf("parseJSON refuses %q (%v), which is valid JSON", data, err)
-			}
-		}
-	})
-}
-
-// toAny is what encoding/json with UseNumber decodes n to.
-func (n *node) toAny() any {
-	switch n.kind {
-	case '{':
-		m := map[string]any{}
-		for i, k := range n.keys {
-			m[k] = n.elems[i].toAny()
-		}
-		return m
-	case '[':
-		a := []any{}
-		for _, e := range n.elems {
-			a = append(a, e.toAny())
-		}
-		return a
-	case '"':
-		return n.str
-	case '0':
-		return json.Number(n.raw)
-	case 't':
-		return true
-	case 'f':
-		return false
-	}
-	return nil
 }

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // The tests' clock: every certificate of the fixture is valid from
@@ -200,7 +202,7 @@ func configJSON(signer *certKey, inters []*x509.Certificate, apps string) string
 
 // signBlock returns the block of config JSON cfg, signed by signer for
 // platforms.
-func signBlock(t testing.TB, signer *certKey, cfg string, platforms ...string) json.RawMessage {
+func signBlock(t testing.TB, signer *certKey, cfg string, platforms ...string) jsontext.Value {
 	t.Helper()
 	value := base64.StdEncoding.EncodeToString([]byte(cfg))
 	return blockJSON(t, value, signatures(t, signer, value, platforms...))
@@ -233,7 +235,7 @@ func signatures(t testing.TB, signer *certKey, value string, platforms ...string
 	return sigs
 }
 
-func blockJSON(t testing.TB, value string, sigs map[string]string) json.RawMessage {
+func blockJSON(t testing.TB, value string, sigs map[string]string) jsontext.Value {
 	t.Helper()
 	raw, err := json.Marshal(map[string]any{"value": value, "signature": sigs})
 	if err != nil {

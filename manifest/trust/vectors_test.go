@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -93,7 +95,7 @@ func TestVectors(t *testing.T) {
 				t.Fatal(err)
 			}
 			v := &Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: revokedList(t, vec.Revoked)}
-			res, err := v.Verify(context.Background(), vec.TrustedAppConfigs, vec.Platform, u)
+			res, err := v.Verify(context.Background(), jsontext.Value(vec.TrustedAppConfigs), vec.Platform, u)
 			checkVerdict(t, res, err, vec.Want)
 		})
 	}
@@ -201,9 +203,9 @@ func vectorCases(t *testing.T, f *fixture) map[string]vector {
 	stdValue := base64.StdEncoding.EncodeToString([]byte(stdCfg))
 	okWant := vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter"}, Grants: []string{"System.launchExternalProcess", "System.readRegistryValue"}}
 	good := func(desc string, signer *certKey, cfg string, w vectorWant) vector {
-		return vector{Description: desc, TrustedAppConfigs: signBlock(t, signer, cfg), Want: w}
+		return vector{Description: desc, TrustedAppConfigs: json.RawMessage(signBlock(t, signer, cfg)), Want: w}
 	}
-	bad := func(desc string, block json.RawMessage, code Code) vector {
+	bad := func(desc string, block []byte, code Code) vector {
 		return vector{Description: desc, TrustedAppConfigs: block, Want: vectorWant{Code: string(code)}}
 	}
 	badCfg := func(desc string, signer *certKey, cfg string, code Code) vector {
@@ -254,21 +256,21 @@ func vectorCases(t *testing.T, f *fixture) map[string]vector {
 		"good_rsa_2048":        keyed("rsa2048"),
 		"good_rsa_3072":        keyed("rsa3072"),
 		"good_ed25519":         keyed("ed25519"),
-		"good_platform_win":    {Description: "the win signature, checked for win", Platform: "win", TrustedAppConfigs: std, Want: okWant},
-		"good_platform_mac":    {Description: "the mac signature, checked for mac", Platform: "mac", TrustedAppConfigs: std, Want: okWant},
+		"good_platform_win":    {Description: "the win signature, checked for win", Platform: "win", TrustedAppConfigs: json.RawMessage(std), Want: okWant},
+		"good_platform_mac":    {Description: "the mac signature, checked for mac", Platform: "mac", TrustedAppConfigs: json.RawMessage(std), Want: okWant},
 		"good_escaped_slashes": {Description: `the block's strings written with \/ escapes, as some JSON encoders do`, TrustedAppConfigs: json.RawMessage(escaped), Want: okWant},
 		"good_signed_by_root":  good("a signing certificate issued by the root itself, no intermediates", direct, configJSON(direct, nil, testApps), directWant),
 		"good_expiring_soon":   good("a signing certificate that expires in 30 days: trusted, with a warning", expiring, configJSON(expiring, inters, testApps), expiringWant),
 		"good_two_apps_match": good("two app entries match: both are named, and their grants are the union of what each enables", p256, configJSON(p256, inters, twoApps),
 			vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter", "Acme Everything"}, Grants: []string{"System.launchExternalProcess", "Window.getSnapshot"}}),
 		"good_port": {Description: "a pattern with a port", URL: "https://books.example.org:8443/app/x.json",
-			TrustedAppConfigs: signBlock(t, p256, configJSON(p256, inters, `[{"name":"Books","match":["https://books.example.org:8443/app/*"]}]`)),
+			TrustedAppConfigs: json.RawMessage(signBlock(t, p256, configJSON(p256, inters, `[{"name":"Books","match":["https://books.example.org:8443/app/*"]}]`))),
 			Want:              vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Books"}}},
 
 		"bad_tampered_value":    bad("the value changed after signing (getProcessList turned on)", blockJSON(t, tampered, sigs), SignatureInvalid),
 		"bad_signature_moved":   bad("the win signature put in the linux slot", blockJSON(t, stdValue, moved), SignatureInvalid),
 		"bad_signature_garbage": bad("a linux signature that is base64 but no signature", blockJSON(t, stdValue, map[string]string{"linux": "AAAA"}), SignatureInvalid),
-		"bad_missing_platform": {Description: "signed for win and mac only, checked for linux", TrustedAppConfigs: signBlock(t, p256, stdCfg, "win", "mac"),
+		"bad_missing_platform": {Description: "signed for win and mac only, checked for linux", TrustedAppConfigs: json.RawMessage(signBlock(t, p256, stdCfg, "win", "mac")),
 			Want: vectorWant{Code: string(NoPlatformSignature), Reason: "signed for win and mac, not for linux"}},
 		"bad_no_signatures":          bad("an empty signature object", blockJSON(t, stdValue, map[string]string{}), NoPlatformSignature),
 		"bad_base64_newline":         bad("a line break in the value's base64", blockJSON(t, stdValue[:76]+"\n"+stdValue[76:], signatures(t, p256, stdValue[:76]+"\n"+stdValue[76:])), Malformed),
@@ -277,12 +279,12 @@ func vectorCases(t *testing.T, f *fixture) map[string]vector {
 		"bad_base64_urlsafe":         bad("the value in the URL-safe alphabet", blockJSON(t, urlSafe, signatures(t, p256, urlSafe)), Malformed),
 		"bad_base64_unpadded":        bad("the value's padding stripped", blockJSON(t, strings.TrimRight(stdValue+"=", "="), sigs), Malformed),
 		"bad_signature_base64_space": bad("a space in the linux signature", blockJSON(t, stdValue, map[string]string{"linux": " " + sigs["linux"]}), Malformed),
-		"bad_block_duplicate_key":    bad("value given twice in the block", json.RawMessage(`{"value":"`+stdValue+`","value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
-		"bad_block_unknown_key":      bad("an unknown key in the block", json.RawMessage(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"},"comment":"hi"}`), Malformed),
-		"bad_block_unknown_platform": bad("a signature for a platform rvm does not know", json.RawMessage(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`","bsd":"`+sigs["linux"]+`"}}`), Malformed),
-		"bad_block_not_object":       bad("an array where the block belongs", json.RawMessage(`["`+stdValue+`"]`), Malformed),
-		"bad_block_no_value":         bad("a block without value", json.RawMessage(`{"signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
-		"bad_value_not_string":       bad("a value that is an object", json.RawMessage(`{"value":{},"signature":{}}`), Malformed),
+		"bad_block_duplicate_key":    bad("value given twice in the block", []byte(`{"value":"`+stdValue+`","value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
+		"bad_block_unknown_key":      bad("an unknown key in the block", []byte(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"},"comment":"hi"}`), Malformed),
+		"bad_block_unknown_platform": bad("a signature for a platform rvm does not know", []byte(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`","bsd":"`+sigs["linux"]+`"}}`), Malformed),
+		"bad_block_not_object":       bad("an array where the block belongs", []byte(`["`+stdValue+`"]`), Malformed),
+		"bad_block_no_value":         bad("a block without value", []byte(`{"signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
+		"bad_value_not_string":       bad("a value that is an object", []byte(`{"value":{},"signature":{}}`), Malformed),
 
 		"bad_config_duplicate_key":        badCfg("apps given twice in the config", p256, strings.Replace(stdCfg, `"apps":`, `"apps":[],"apps":`, 1), Malformed),
 		"bad_config_duplicate_key_deep":   badCfg("a duplicate key inside a permission's constraints", p256, strings.Replace(stdCfg, `"registryKeys":`, `"registryKeys":[],"registryKeys":`, 1), Malformed),
@@ -300,19 +302,19 @@ func vectorCases(t *testing.T, f *fixture) map[string]vector {
 		"bad_missing_intermediate":   badCfg("the intermediate left out", p256, configJSON(p256, nil, testApps), UnknownAuthority),
 		"bad_foreign_root":           badCfg("a chain to a root that is not trusted", foreignLeaf, configJSON(foreignLeaf, []*x509.Certificate{f.foreign.cert}, testApps), UnknownAuthority),
 		"bad_intermediate_as_signer": badCfg("the intermediate CA's certificate as the signing certificate", f.inter, configJSON(f.inter, nil, testApps), WrongKeyUsage),
-		"bad_expired":                {Description: "a signing certificate past its NotAfter", TrustedAppConfigs: std, Now: validTo.Add(time.Hour), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Acme Corp" expired on 2100-01-01`}},
-		"bad_not_yet_valid":          {Description: "a signing certificate before its NotBefore", TrustedAppConfigs: std, Now: validFrom.Add(-time.Hour), Want: vectorWant{Code: string(CertificateNotYetValid)}},
-		"bad_expired_intermediate":   {Description: "an intermediate that expired, under a valid signing certificate", TrustedAppConfigs: signBlock(t, underExpired, configJSON(underExpired, []*x509.Certificate{expiredInter.cert}, testApps)), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Expired Intermediate" expired on 2029-06-01`}},
+		"bad_expired":                {Description: "a signing certificate past its NotAfter", TrustedAppConfigs: json.RawMessage(std), Now: validTo.Add(time.Hour), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Acme Corp" expired on 2100-01-01`}},
+		"bad_not_yet_valid":          {Description: "a signing certificate before its NotBefore", TrustedAppConfigs: json.RawMessage(std), Now: validFrom.Add(-time.Hour), Want: vectorWant{Code: string(CertificateNotYetValid)}},
+		"bad_expired_intermediate":   {Description: "an intermediate that expired, under a valid signing certificate", TrustedAppConfigs: json.RawMessage(signBlock(t, underExpired, configJSON(underExpired, []*x509.Certificate{expiredInter.cert}, testApps))), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Expired Intermediate" expired on 2029-06-01`}},
 		"bad_wrong_eku":              badLeaf("a signing certificate for TLS servers", f.leaf(t, certOpts{alg: "p256", name: "TLS", eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}), WrongKeyUsage),
 		"bad_no_eku":                 badLeaf("a signing certificate without extended key usage", f.leaf(t, certOpts{alg: "p256", name: "No EKU", noEKU: true}), WrongKeyUsage),
 		"bad_key_usage_no_signature": badLeaf("a signing certificate whose key usage lacks digitalSignature", f.leaf(t, certOpts{alg: "p256", name: "KU", keyUsage: x509.KeyUsageKeyEncipherment}), WrongKeyUsage),
 		"bad_ecdsa_p521":             badCfg("a P-521 signing key", p521, configJSON(p521, inters, testApps), UnsupportedKey),
 		"bad_rsa_1024":               badCfg("an RSA-1024 signing key", rsa1024, configJSON(rsa1024, inters, testApps), UnsupportedKey),
-		"bad_url_not_matched":        {Description: "a manifest URL outside every pattern", URL: "https://apps.acme.com/other/app.json", TrustedAppConfigs: std, Want: vectorWant{Code: string(URLNotMatched)}},
-		"bad_url_other_port":         {Description: "a manifest URL on a port the pattern does not name", URL: "https://apps.acme.com:8443/blotter/app.json", TrustedAppConfigs: std, Want: vectorWant{Code: string(URLNotMatched)}},
-		"bad_owner_revoked":          {Description: "the signing certificate on the owner's revoked list", Revoked: []string{sum(p256.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
-		"bad_owner_revoked_inter":    {Description: "the intermediate on the owner's revoked list", Revoked: []string{sum(f.inter.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
-		"bad_owner_revoked_root":     {Description: "the root on the owner's revoked list", Revoked: []string{sum(f.root.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
+		"bad_url_not_matched":        {Description: "a manifest URL outside every pattern", URL: "https://apps.acme.com/other/app.json", TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(URLNotMatched)}},
+		"bad_url_other_port":         {Description: "a manifest URL on a port the pattern does not name", URL: "https://apps.acme.com:8443/blotter/app.json", TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(URLNotMatched)}},
+		"bad_owner_revoked":          {Description: "the signing certificate on the owner's revoked list", Revoked: []string{sum(p256.cert)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(Revoked)}},
+		"bad_owner_revoked_inter":    {Description: "the intermediate on the owner's revoked list", Revoked: []string{sum(f.inter.cert)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(Revoked)}},
+		"bad_owner_revoked_root":     {Description: "the root on the owner's revoked list", Revoked: []string{sum(f.root.cert)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(Revoked)}},
 		"bad_too_many_intermediates": badCfg("five intermediates", p256, configJSON(p256, slices.Repeat(inters, MaxIntermediates+1), testApps), Malformed),
 	}
 }
