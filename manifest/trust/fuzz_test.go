@@ -1,4 +1,4 @@
-package trust
+package trust_test
 
 import (
 	"bufio"
@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -37,9 +38,13 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	roots, err := ParseRoots(pemData, "roots.pem")
+	roots, err := trust.ParseRoots(pemData, "roots.pem")
 	if err != nil {
 		f.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		f.Fatal("roots.pem holds no certificate")
 	}
 	vectors, _ := filepath.Glob(filepath.Join(vectorDir, "*.json"))
 	for _, file := range vectors {
@@ -62,16 +67,16 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		cache := &Cache{}
-		v := &Verifier{Roots: roots, Now: fixedNow(testNow), RevocationMode: RevocationOff, Cache: cache}
+		cache := &trust.Cache{}
+		v := &trust.Verifier{Roots: roots, Now: fixedNow(testNow), RevocationMode: trust.RevocationOff, Cache: cache}
 		res, err := v.Verify(context.Background(), raw, "linux", u)
 		if err != nil {
-			if _, ok := err.(*Error); !ok || !strings.HasPrefix(err.Error(), "trust: ") {
+			if _, ok := err.(*trust.Error); !ok || !strings.HasPrefix(err.Error(), "trust: ") {
 				t.Fatalf("got error %T %q, want an *Error starting with \"trust: \"", err, err)
 			}
 		}
 		again, err2 := v.Verify(context.Background(), raw, "linux", u)
-		if (err == nil) != (err2 == nil) || (err != nil && err.(*Error).Code != err2.(*Error).Code) {
+		if (err == nil) != (err2 == nil) || (err != nil && err.(*trust.Error).Code != err2.(*trust.Error).Code) {
 			t.Fatalf("got %v, then from the cache %v; want the same verdict", err, err2)
 		}
 		if res == nil {
@@ -80,7 +85,7 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 		if again.Signer != res.Signer {
 			t.Errorf("got signer %q, then from the cache %q", res.Signer, again.Signer)
 		}
-		if !linuxSignatureVerifies(raw, roots) {
+		if !linuxSignatureVerifies(raw, pool) {
 			t.Fatalf("trusted %q, but its linux signature does not verify", raw)
 		}
 	})
@@ -89,7 +94,7 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 // linuxSignatureVerifies checks a block's linux signature with encoding/json,
 // encoding/base64 and crypto alone: the config's certificate must chain to
 // roots and its key must verify the signature over the message of SPEC 5.2.
-func linuxSignatureVerifies(raw []byte, roots *Roots) bool {
+func linuxSignatureVerifies(raw []byte, roots *x509.CertPool) bool {
 	var block struct {
 		Value     string            `json:"value"`
 		Signature map[string]string `json:"signature"`
@@ -124,7 +129,7 @@ func linuxSignatureVerifies(raw []byte, roots *Roots) bool {
 			}
 		}
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots.pool, Intermediates: pool, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		return false
 	}
 	sig, err := base64.StdEncoding.DecodeString(block.Signature["linux"])
