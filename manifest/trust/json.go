@@ -49,7 +49,7 @@ func document(data []byte, what string, out any) *Error {
 }
 
 // part reads v, a part of a document that document read, into out (see
-// above), or reports that it is not an object, naming it where....
+// above), or reports that it is not an object, naming it by where.
 func part(v jsontext.Value, out any, where ...string) *Error {
 	if v.Kind() != '{' {
 		return fail(Malformed, nil, "%s is %s, want an object", strings.Join(where, ""), strictjson.Kind(v))
@@ -64,7 +64,10 @@ func part(v jsontext.Value, out any, where ...string) *Error {
 // read, and reports whether v is an array.
 func elements(v jsontext.Value) ([]jsontext.Value, bool) {
 	var elems []jsontext.Value
-	return elems, v.Kind() == '[' && json.Unmarshal(v, &elems) == nil
+	if v.Kind() != '[' || json.Unmarshal(v, &elems) != nil {
+		return nil, false
+	}
+	return elems, true
 }
 
 // unknownKey returns the first, in sorted order, of the keys of the
@@ -77,7 +80,7 @@ func unknownKey(other map[string]jsontext.Value) string {
 }
 
 // stringOf returns the string that v, a part of a document that document
-// read, holds, or an error naming it where... when v is not a string.
+// read, holds, or an error naming it by where when v is not a string.
 func stringOf(v jsontext.Value, where ...string) (string, *Error) {
 	if v.Kind() == '"' && bytes.IndexByte(v, '\\') < 0 {
 		return string(v[1 : len(v)-1]), nil
