@@ -54,7 +54,7 @@ func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.F
 	if own.Settings != nil {
 		v.Revoked = own.Settings.Revoked
 	}
-	res, err := v.Verify(ctx, []byte(raw), r.platform, u)
+	res, err := v.Verify(ctx, raw, r.platform, u)
 	if err != nil {
 		var te *trust.Error
 		if errors.As(err, &te) {

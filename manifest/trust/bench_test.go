@@ -1,4 +1,4 @@
-package trust
+package trust_test
 
 import (
 	"context"
@@ -9,15 +9,19 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
-// benchBlock is a P-256 block through the fixture's intermediate, and a
-// URL that its app matches.
-func benchBlock(b *testing.B) (*fixture, *certKey, json.RawMessage, pattern.URL) {
-	f := testPKI(b)
-	leaf := f.leaf(b, certOpts{alg: "p256", name: "Bench"})
-	block := signBlock(b, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+// benchBlock is a P-256 block through an intermediate, and a URL that its
+// app matches.
+func benchBlock(b *testing.B) (*pki, *trusttest.Cert, jsontext.Value, pattern.URL) {
+	f := newPKI(b)
+	leaf := f.leaf(b, trusttest.Options{Name: "Bench"})
+	block := f.block(b, leaf, testApps)
 	u, err := pattern.ParseURL(testURL, pattern.Strict)
 	if err != nil {
 		b.Fatal(err)
@@ -29,7 +33,7 @@ func benchBlock(b *testing.B) (*fixture, *certKey, json.RawMessage, pattern.URL)
 // chain, signature, pattern match; no cache.
 func BenchmarkVerifyTrustedAppConfigs(b *testing.B) {
 	f, _, block, u := benchBlock(b)
-	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow)}
+	v := &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow)}
 	for b.Loop() {
 		if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
 			b.Fatal(err)
@@ -49,13 +53,14 @@ func BenchmarkVerifyCryptoFloor(b *testing.B) {
 		b.Fatal(err)
 	}
 	sig, _ := base64.StdEncoding.DecodeString(parsed.Signature["linux"])
-	msg := Message("linux", parsed.Value)
-	inter := x509.NewCertPool()
-	inter.AddCert(f.inter.cert)
-	opts := x509.VerifyOptions{Roots: f.roots.pool, Intermediates: inter, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}
-	pub := leaf.cert.PublicKey.(*ecdsa.PublicKey)
+	msg := trust.Message("linux", parsed.Value)
+	roots, inter := x509.NewCertPool(), x509.NewCertPool()
+	roots.AddCert(f.root.Certificate)
+	inter.AddCert(f.inter.Certificate)
+	opts := x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}
+	pub := leaf.PublicKey.(*ecdsa.PublicKey)
 	for b.Loop() {
-		if _, err := leaf.cert.Verify(opts); err != nil {
+		if _, err := leaf.Verify(opts); err != nil {
 			b.Fatal(err)
 		}
 		d := sha256.Sum256(msg)
@@ -69,7 +74,7 @@ func BenchmarkVerifyCryptoFloor(b *testing.B) {
 // cache.
 func BenchmarkVerifyTrustedAppConfigsCached(b *testing.B) {
 	f, _, block, u := benchBlock(b)
-	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), Cache: &Cache{}}
+	v := &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow), Cache: &trust.Cache{}}
 	if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
 		b.Fatal(err)
 	}

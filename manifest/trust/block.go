@@ -2,8 +2,9 @@ package trust
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // MaxBlockSize bounds the trustedAppConfigs object as it stands in the
@@ -23,13 +24,13 @@ type Block struct {
 	Signature map[string]string
 }
 
-// ParseBlock parses a trustedAppConfigs object strictly: a JSON object with
-// exactly the keys "value" (a string of standard base64) and "signature"
-// (an object whose keys are platforms and whose values are strings of
-// standard base64), no duplicate key, at most MaxBlockSize bytes. It does
-// not decode the config; see ParseConfig. The error is an *Error with code
-// Malformed.
-func ParseBlock(raw json.RawMessage) (*Block, error) {
+// ParseBlock parses a trustedAppConfigs object strictly: one strict JSON
+// value (see package strictjson) of at most MaxBlockSize bytes, an object
+// with exactly the keys "value" (a string of standard base64) and
+// "signature" (an object whose keys are platforms and whose values are
+// strings of standard base64). It does not decode the config; see
+// ParseConfig. The error is an *Error with code Malformed.
+func ParseBlock(raw jsontext.Value) (*Block, error) {
 	b, err := scanBlock(raw)
 	if err != nil {
 		return nil, err
@@ -40,57 +41,68 @@ func ParseBlock(raw json.RawMessage) (*Block, error) {
 	return b, nil
 }
 
+// blockMembers are the members of a block, as document reads them.
+type blockMembers struct {
+	Value     jsontext.Value            `json:"value"`
+	Signature jsontext.Value            `json:"signature"`
+	Other     map[string]jsontext.Value `json:",embed"`
+}
+
+// signatureMembers are the members of a block's signature object, as part
+// reads them.
+type signatureMembers struct {
+	Win   jsontext.Value            `json:"win"`
+	Mac   jsontext.Value            `json:"mac"`
+	Linux jsontext.Value            `json:"linux"`
+	Other map[string]jsontext.Value `json:",embed"`
+}
+
 // scanBlock is ParseBlock but for the value's base64, which Verify decodes
 // only when its cache does not already know the value.
-func scanBlock(raw json.RawMessage) (*Block, *Error) {
+func scanBlock(raw jsontext.Value) (*Block, *Error) {
 	if len(raw) > MaxBlockSize {
 		return nil, fail(Malformed, nil, "trustedAppConfigs is larger than %d KiB", MaxBlockSize>>10)
 	}
-	n, err := parseJSON(raw)
-	if err != nil {
-		return nil, fail(Malformed, err, "trustedAppConfigs is not valid JSON: %v", err)
+	var doc blockMembers
+	if err := document(raw, "trustedAppConfigs", &doc); err != nil {
+		return nil, err
 	}
-	if n.kind != '{' {
-		return nil, fail(Malformed, nil, "trustedAppConfigs is %s, want an object", n.kindName())
+	if k := unknownKey(doc.Other); k != "" {
+		return nil, fail(Malformed, nil, "trustedAppConfigs has an unknown key %q", k)
 	}
-	b := &Block{}
-	var haveValue, haveSignature bool
-	for i, key := range n.keys {
-		v := n.elems[i]
-		switch key {
-		case "value":
-			if v.kind != '"' {
-				return nil, fail(Malformed, nil, "trustedAppConfigs.value is %s, want a string", v.kindName())
-			}
-			b.Value, haveValue = v.str, true
-		case "signature":
-			if v.kind != '{' {
-				return nil, fail(Malformed, nil, "trustedAppConfigs.signature is %s, want an object", v.kindName())
-			}
-			b.Signature = make(map[string]string, len(v.keys))
-			for j, p := range v.keys {
-				if !KnownPlatform(p) {
-					return nil, fail(Malformed, nil, "trustedAppConfigs.signature has an unknown platform %q; want win, mac or linux", p)
-				}
-				s := v.elems[j]
-				if s.kind != '"' {
-					return nil, fail(Malformed, nil, "trustedAppConfigs.signature.%s is %s, want a string", p, s.kindName())
-				}
-				if _, err := decodeBase64(s.str, "trustedAppConfigs.signature.", p); err != nil {
-					return nil, err
-				}
-				b.Signature[p] = s.str
-			}
-			haveSignature = true
-		default:
-			return nil, fail(Malformed, nil, "trustedAppConfigs has an unknown key %q", key)
-		}
-	}
-	if !haveValue {
+	if doc.Value == nil {
 		return nil, fail(Malformed, nil, "trustedAppConfigs has no value")
 	}
-	if !haveSignature {
+	if doc.Signature == nil {
 		return nil, fail(Malformed, nil, "trustedAppConfigs has no signature")
+	}
+	value, err := stringOf(doc.Value, "trustedAppConfigs.value")
+	if err != nil {
+		return nil, err
+	}
+	var sigs signatureMembers
+	if err := part(doc.Signature, &sigs, "trustedAppConfigs.signature"); err != nil {
+		return nil, err
+	}
+	if k := unknownKey(sigs.Other); k != "" {
+		return nil, fail(Malformed, nil, "trustedAppConfigs.signature has an unknown platform %q; want win, mac or linux", k)
+	}
+	b := &Block{Value: value, Signature: make(map[string]string, len(platforms))}
+	for _, s := range [...]struct {
+		platform string
+		value    jsontext.Value
+	}{{"win", sigs.Win}, {"mac", sigs.Mac}, {"linux", sigs.Linux}} {
+		if s.value == nil {
+			continue
+		}
+		sig, err := stringOf(s.value, "trustedAppConfigs.signature.", s.platform)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := decodeBase64(sig, "trustedAppConfigs.signature.", s.platform); err != nil {
+			return nil, err
+		}
+		b.Signature[s.platform] = sig
 	}
 	return b, nil
 }

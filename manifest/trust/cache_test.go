@@ -1,14 +1,14 @@
-package trust
+package trust_test
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/base64"
+	"crypto/sha256"
 	"errors"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -17,18 +17,17 @@ import (
 // disk, so each verification that is not served from the cache costs one
 // request to the CRL server: the count shows which calls were.
 func TestCache(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	matching, _ := pattern.ParseURL(testURL, pattern.Strict)
 	other, _ := pattern.ParseURL("https://apps.acme.com/other/app.json", pattern.Strict)
 	srv := newCRLServer(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Acme Cached", crlURLs: []string{srv.url("inter.crl")}})
-	srv.set(makeCRL(t, f.inter, 1, testNow, testNow.Add(48*time.Hour)), false)
-	cfg := configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps)
-	block := signBlock(t, leaf, cfg)
-	value := base64.StdEncoding.EncodeToString([]byte(cfg))
-	badSig := blockJSON(t, value, map[string]string{"linux": "AAAA"})
-	foreignRoots := NewRoots(f.foreign.cert)
-	leafSum := chainSums([]*x509.Certificate{leaf.cert})[0]
+	leaf := f.leaf(t, trusttest.Options{Name: "Acme Cached", CRLURLs: []string{srv.url("inter.crl")}})
+	srv.set(f.inter.CRL(t, 1, testNow, testNow.Add(48*time.Hour)), false)
+	cfg := trusttest.Config(leaf, testApps, f.inter)
+	block := trusttest.Block(t, leaf, cfg)
+	badSig := trusttest.BlockOf(trusttest.Value(cfg), map[string]string{"linux": "AAAA"})
+	foreignRoots := trust.NewRoots(f.foreign.Certificate)
+	leafSum := sha256.Sum256(leaf.Raw)
 
 	type call struct {
 		name     string
@@ -36,29 +35,29 @@ func TestCache(t *testing.T) {
 		platform string
 		url      pattern.URL
 		now      time.Time
-		roots    *Roots
-		mode     RevocationMode
+		roots    *trust.Roots
+		mode     trust.RevocationMode
 		revoked  bool // the owner revokes the signing certificate
 		purge    bool // Purge before the call
-		wantCode Code
+		wantCode trust.Code
 		wantHits int
 	}
 	calls := []call{
 		{name: "first-check-fetches-the-crl", wantHits: 1},
 		{name: "second-check-is-a-hit", wantHits: 1},
-		{name: "hit-still-matches-the-url", url: other, wantCode: URLNotMatched, wantHits: 1},
-		{name: "hit-applies-the-owner-revoked-list", revoked: true, wantCode: Revoked, wantHits: 1},
+		{name: "hit-still-matches-the-url", url: other, wantCode: trust.URLNotMatched, wantHits: 1},
+		{name: "hit-applies-the-owner-revoked-list", revoked: true, wantCode: trust.Revoked, wantHits: 1},
 		{name: "hit-after-owner-unrevokes", wantHits: 1},
-		{name: "another-signature-is-no-hit", block: badSig, wantCode: SignatureInvalid, wantHits: 1},
+		{name: "another-signature-is-no-hit", block: badSig, wantCode: trust.SignatureInvalid, wantHits: 1},
 		{name: "another-platform-is-no-hit", platform: "win", wantHits: 2},
-		{name: "other-roots-are-no-hit", roots: foreignRoots, wantCode: UnknownAuthority, wantHits: 2},
-		{name: "another-revocation-mode-is-no-hit", mode: RevocationOnline, wantHits: 3},
-		{name: "online-mode-verdicts-are-not-kept", mode: RevocationOnline, wantHits: 4},
+		{name: "other-roots-are-no-hit", roots: foreignRoots, wantCode: trust.UnknownAuthority, wantHits: 2},
+		{name: "another-revocation-mode-is-no-hit", mode: trust.RevocationOnline, wantHits: 3},
+		{name: "online-mode-verdicts-are-not-kept", mode: trust.RevocationOnline, wantHits: 4},
 		{name: "still-a-hit-before-next-update", now: testNow.Add(47 * time.Hour), wantHits: 4},
-		{name: "no-hit-after-next-update", now: testNow.Add(49 * time.Hour), wantCode: RevocationUnknown, wantHits: 5},
+		{name: "no-hit-after-next-update", now: testNow.Add(49 * time.Hour), wantCode: trust.RevocationUnknown, wantHits: 5},
 		{name: "purge-empties-the-cache", purge: true, wantHits: 6},
 	}
-	cache := &Cache{}
+	cache := &trust.Cache{}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
 			if c.block == nil {
@@ -82,11 +81,11 @@ func TestCache(t *testing.T) {
 					t.Fatalf("got %d entries after Purge, want 0", cache.Len())
 				}
 			}
-			v := &Verifier{Roots: c.roots, Now: fixedNow(c.now), RevocationMode: c.mode, FetchCRL: srv.fetch, Cache: cache,
+			v := &trust.Verifier{Roots: c.roots, Now: fixedNow(c.now), RevocationMode: c.mode, FetchCRL: srv.fetch, Cache: cache,
 				Revoked: func(s [32]byte) bool { return c.revoked && s == leafSum }}
 			_, err := v.Verify(context.Background(), c.block, c.platform, c.url)
-			var got Code
-			var te *Error
+			var got trust.Code
+			var te *trust.Error
 			if errors.As(err, &te) {
 				got = te.Code
 			}
@@ -103,47 +102,30 @@ func TestCache(t *testing.T) {
 // TestCacheExpiry checks that a cached verdict ends with the chain's
 // validity.
 func TestCacheExpiry(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	u, _ := pattern.ParseURL(testURL, pattern.Strict)
 	end := testNow.Add(time.Hour)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Short Lived", notAfter: end})
-	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
-	cache := &Cache{}
+	leaf := f.leaf(t, trusttest.Options{Name: "Short Lived", NotAfter: end})
+	block := f.block(t, leaf, testApps)
+	cache := &trust.Cache{}
 	for _, tc := range []struct {
 		name string
 		now  time.Time
-		want Code
+		want trust.Code
 	}{
 		{"valid", testNow, ""},
 		{"at-not-after", end, ""},
-		{"past-not-after", end.Add(time.Second), CertificateExpired},
+		{"past-not-after", end.Add(time.Second), trust.CertificateExpired},
 	} {
-		v := &Verifier{Roots: f.roots, Now: fixedNow(tc.now), Cache: cache}
+		v := &trust.Verifier{Roots: f.roots, Now: fixedNow(tc.now), Cache: cache}
 		_, err := v.Verify(context.Background(), block, "linux", u)
-		var got Code
-		var te *Error
+		var got trust.Code
+		var te *trust.Error
 		if errors.As(err, &te) {
 			got = te.Code
 		}
 		if got != tc.want {
 			t.Errorf("%s: got %q (%v), want %q", tc.name, got, err, tc.want)
 		}
-	}
-}
-
-// TestCacheBound feeds the cache one entry more than it holds.
-func TestCacheBound(t *testing.T) {
-	c := &Cache{}
-	e := &entry{validUntil: validTo}
-	for i := 0; i <= MaxCacheEntries; i++ {
-		c.store(cacheKey{platform: strconv.Itoa(i)}, e, testNow)
-	}
-	if got := c.Len(); got != MaxCacheEntries {
-		t.Errorf("got %d entries, want %d", got, MaxCacheEntries)
-	}
-	var nilCache *Cache
-	nilCache.store(cacheKey{}, e, testNow)
-	if nilCache.Len() != 0 || nilCache.lookup(cacheKey{}, "", testNow) != nil {
-		t.Errorf("a nil cache holds something, want nothing")
 	}
 }

@@ -1,14 +1,18 @@
 package trust
 
 import (
+	"bytes"
 	"crypto/x509"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // Bounds on a config, so that a hostile block costs little.
@@ -24,6 +28,10 @@ const (
 	MaxPatterns = 64
 	// MaxNameLen is the longest app name, in bytes.
 	MaxNameLen = 256
+	// MaxConfigDepth is the deepest nesting of objects and arrays in a
+	// config: the apps array, an app, and a permissions object with its
+	// own bound and its constraints fit well inside it.
+	MaxConfigDepth = 32
 )
 
 // Config is the decoded value of a block.
@@ -51,14 +59,14 @@ type App struct {
 	Permissions []permissions.Entry
 }
 
-// ParseConfig decodes a block's value: standard base64 of a JSON object of
-// at most MaxConfigSize bytes, without duplicate keys at any depth, with
-// exactly the keys of SPEC 5.1 and within the bounds above. Patterns are
-// parsed in pattern.Strict mode and permissions objects by
-// permissions.Parse; permission names that rvm does not know are kept (they
-// are never granted, since no manifest can request them successfully). The
-// error is an *Error with code Malformed, or UnsupportedVersion for a
-// version other than 1.
+// ParseConfig decodes a block's value: standard base64 of a strict JSON
+// object (see package strictjson) of at most MaxConfigSize bytes, nested
+// at most MaxConfigDepth levels, with exactly the keys of SPEC 5.1 and
+// within the bounds above. Patterns are parsed in pattern.Strict mode and
+// permissions objects by permissions.Parse; permission names that rvm does
+// not know are kept (they are never granted, since no manifest can request
+// them successfully). The error is an *Error with code Malformed, or
+// UnsupportedVersion for a version other than 1.
 func ParseConfig(value string) (*Config, error) {
 	c, err := parseConfig(value)
 	if err != nil {
@@ -71,86 +79,128 @@ func parseConfig(value string) (*Config, *Error) {
 	if len(value) > strictBase64.EncodedLen(MaxConfigSize) {
 		return nil, fail(Malformed, nil, "the config is larger than %d KiB", MaxConfigSize>>10)
 	}
-	data, ferr := decodeBase64(value, "trustedAppConfigs.value")
-	if ferr != nil {
-		return nil, ferr
+	data, err := decodeBase64(value, "trustedAppConfigs.value")
+	if err != nil {
+		return nil, err
 	}
 	if len(data) > MaxConfigSize {
 		return nil, fail(Malformed, nil, "the config is larger than %d KiB", MaxConfigSize>>10)
 	}
-	root, err := parseJSON(data)
-	if err != nil {
-		return nil, fail(Malformed, err, "the config is not valid JSON: %v", err)
+	if nestedDeeper(data, MaxConfigDepth) {
+		return nil, fail(Malformed, nil, "the config is nested deeper than %d levels", MaxConfigDepth)
 	}
-	if root.kind != '{' {
-		return nil, fail(Malformed, nil, "the config is %s, want an object", root.kindName())
+	var doc configMembers
+	if err := document(data, "the config", &doc); err != nil {
+		return nil, err
 	}
 	// The version decides how to read the rest, so it comes first: a later
 	// version may well have keys that this one does not know.
-	ver := root.member("version")
-	if ver == nil {
+	switch ver := doc.Version; {
+	case ver == nil:
 		return nil, fail(Malformed, nil, "the config has no version")
+	case ver.Kind() != '0':
+		return nil, fail(Malformed, nil, "the config's version is %s, want the number 1", strictjson.Kind(ver))
+	case string(ver) != "1":
+		// Only the canonical 1: not 1.0, 1e0 or 10e-1.
+		return nil, fail(UnsupportedVersion, nil, "the config's version is %s; this rvm reads version 1 only", ver)
 	}
-	if ver.kind != '0' {
-		return nil, fail(Malformed, nil, "the config's version is %s, want the number 1", ver.kindName())
+	if k := unknownKey(doc.Other); k != "" {
+		return nil, fail(Malformed, nil, "the config has an unknown key %q", k)
 	}
-	if v, err := strconv.Atoi(string(ver.raw)); err != nil || v != 1 {
-		return nil, fail(UnsupportedVersion, nil, "the config's version is %s; this rvm reads version 1 only", ver.raw)
-	}
-	c := &Config{Version: 1}
-	var haveCert, haveApps bool
-	for i, key := range root.keys {
-		v := root.elems[i]
-		switch key {
-		case "version":
-		case "certificate":
-			if v.kind != '"' {
-				return nil, fail(Malformed, nil, "the config's certificate is %s, want a string", v.kindName())
-			}
-			cert, err := parseCert(v.str, "certificate")
-			if err != nil {
-				return nil, err
-			}
-			c.Certificate, haveCert = cert, true
-		case "intermediates":
-			if v.kind != '[' {
-				return nil, fail(Malformed, nil, "the config's intermediates are %s, want an array", v.kindName())
-			}
-			if len(v.elems) > MaxIntermediates {
-				return nil, fail(Malformed, nil, "the config lists %d intermediates, more than %d", len(v.elems), MaxIntermediates)
-			}
-			for j, e := range v.elems {
-				if e.kind != '"' {
-					return nil, fail(Malformed, nil, "the config's intermediates[%d] is %s, want a string", j, e.kindName())
-				}
-				cert, err := parseCert(e.str, "intermediates[", strconv.Itoa(j), "]")
-				if err != nil {
-					return nil, err
-				}
-				c.Intermediates = append(c.Intermediates, cert)
-			}
-		case "apps":
-			apps, err := parseApps(v)
-			if err != nil {
-				return nil, err
-			}
-			c.Apps, haveApps = apps, true
-		default:
-			return nil, fail(Malformed, nil, "the config has an unknown key %q", key)
-		}
-	}
-	if !haveCert {
+	if doc.Certificate == nil {
 		return nil, fail(Malformed, nil, "the config has no certificate")
 	}
-	if !haveApps {
+	if doc.Apps == nil {
 		return nil, fail(Malformed, nil, "the config has no apps")
+	}
+	c := &Config{Version: 1}
+	if c.Certificate, err = parseCert(doc.Certificate, "certificate"); err != nil {
+		return nil, err
+	}
+	if doc.Intermediates != nil {
+		elems, ok := elements(doc.Intermediates)
+		if !ok {
+			return nil, fail(Malformed, nil, "the config's intermediates are %s, want an array", strictjson.Kind(doc.Intermediates))
+		}
+		if len(elems) > MaxIntermediates {
+			return nil, fail(Malformed, nil, "the config lists %d intermediates, more than %d", len(elems), MaxIntermediates)
+		}
+		for j, e := range elems {
+			cert, err := parseCert(e, "intermediates[", strconv.Itoa(j), "]")
+			if err != nil {
+				return nil, err
+			}
+			c.Intermediates = append(c.Intermediates, cert)
+		}
+	}
+	if c.Apps, err = parseApps(doc.Apps); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-// parseCert parses a certificate in base64 DER; where... names it.
-func parseCert(b64 string, where ...string) (*x509.Certificate, *Error) {
-	der, err := decodeBase64(b64, append([]string{"the config's "}, where...)...)
+// configMembers are the members of a config, as document reads them.
+type configMembers struct {
+	Version       jsontext.Value            `json:"version"`
+	Certificate   jsontext.Value            `json:"certificate"`
+	Intermediates jsontext.Value            `json:"intermediates"`
+	Apps          jsontext.Value            `json:"apps"`
+	Other         map[string]jsontext.Value `json:",embed"`
+}
+
+// appMembers are the members of an app entry, as part reads them.
+type appMembers struct {
+	Name        jsontext.Value            `json:"name"`
+	Match       jsontext.Value            `json:"match"`
+	Permissions jsontext.Value            `json:"permissions"`
+	Other       map[string]jsontext.Value `json:",embed"`
+}
+
+// nestedDeeper reports whether the JSON text data nests objects and arrays
+// more than limit levels deep. It reads any input within its bounds, valid
+// JSON or not, so that it runs before the library, whose own bound (10,000
+// levels) is far higher: a config past MaxConfigDepth is refused for that.
+func nestedDeeper(data []byte, limit int) bool {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			// Skip the string: to the first quote after i not escaped by
+			// an odd run of backslashes.
+			for {
+				j := bytes.IndexByte(data[i+1:], '"')
+				if j < 0 {
+					return false
+				}
+				i += 1 + j
+				k := i
+				for data[k-1] == '\\' {
+					k--
+				}
+				if (i-k)%2 == 0 {
+					break
+				}
+			}
+		case '{', '[':
+			if depth++; depth > limit {
+				return true
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return false
+}
+
+// parseCert parses a certificate in base64 DER, a JSON string; where...
+// names it.
+func parseCert(v jsontext.Value, where ...string) (*x509.Certificate, *Error) {
+	name := append([]string{"the config's "}, where...)
+	b64, err := stringOf(v, name...)
+	if err != nil {
+		return nil, err
+	}
+	der, err := decodeBase64(b64, name...)
 	if err != nil {
 		return nil, err
 	}
@@ -161,19 +211,20 @@ func parseCert(b64 string, where ...string) (*x509.Certificate, *Error) {
 	return cert, nil
 }
 
-func parseApps(v *node) ([]App, *Error) {
-	if v.kind != '[' {
-		return nil, fail(Malformed, nil, "the config's apps are %s, want an array", v.kindName())
+func parseApps(v jsontext.Value) ([]App, *Error) {
+	elems, ok := elements(v)
+	if !ok {
+		return nil, fail(Malformed, nil, "the config's apps are %s, want an array", strictjson.Kind(v))
 	}
-	if len(v.elems) == 0 {
+	if len(elems) == 0 {
 		return nil, fail(Malformed, nil, "the config's apps are empty")
 	}
-	if len(v.elems) > MaxApps {
-		return nil, fail(Malformed, nil, "the config lists %d apps, more than %d", len(v.elems), MaxApps)
+	if len(elems) > MaxApps {
+		return nil, fail(Malformed, nil, "the config lists %d apps, more than %d", len(elems), MaxApps)
 	}
-	apps := make([]App, 0, len(v.elems))
-	names := make(map[string]bool, len(v.elems))
-	for i, e := range v.elems {
+	apps := make([]App, 0, len(elems))
+	names := make(map[string]bool, len(elems))
+	for i, e := range elems {
 		app, err := parseApp(e, i)
 		if err != nil {
 			return nil, err
@@ -187,66 +238,70 @@ func parseApps(v *node) ([]App, *Error) {
 	return apps, nil
 }
 
-func parseApp(v *node, index int) (App, *Error) {
+func parseApp(v jsontext.Value, index int) (App, *Error) {
 	var app App
 	where := fmt.Sprintf("apps[%d]", index)
-	if v.kind != '{' {
-		return app, fail(Malformed, nil, "the config's %s is %s, want an object", where, v.kindName())
+	var doc appMembers
+	if err := part(v, &doc, "the config's ", where); err != nil {
+		return app, err
 	}
-	var haveName, haveMatch bool
-	for i, key := range v.keys {
-		e := v.elems[i]
-		switch key {
-		case "name":
-			if e.kind != '"' {
-				return app, fail(Malformed, nil, "the config's %s.name is %s, want a string", where, e.kindName())
-			}
-			if err := checkName(e.str); err != nil {
-				return app, fail(Malformed, nil, "the config's %s.name %v", where, err)
-			}
-			app.Name, haveName = e.str, true
-		case "match":
-			if e.kind != '[' {
-				return app, fail(Malformed, nil, "the config's %s.match is %s, want an array", where, e.kindName())
-			}
-			if len(e.elems) == 0 {
-				return app, fail(Malformed, nil, "the config's %s.match is empty", where)
-			}
-			if len(e.elems) > MaxPatterns {
-				return app, fail(Malformed, nil, "the config's %s.match lists %d patterns, more than %d", where, len(e.elems), MaxPatterns)
-			}
-			app.Match = make([]pattern.Pattern, 0, len(e.elems))
-			for j, s := range e.elems {
-				if s.kind != '"' {
-					return app, fail(Malformed, nil, "the config's %s.match[%d] is %s, want a string", where, j, s.kindName())
-				}
-				p, err := pattern.Parse(s.str, pattern.Strict)
-				if err != nil {
-					return app, fail(Malformed, err, "the config's %s.match[%d] is not a valid pattern: %v", where, j, err)
-				}
-				app.Match = append(app.Match, p)
-			}
-			haveMatch = true
-		case "permissions":
-			if e.kind != '{' {
-				return app, fail(Malformed, nil, "the config's %s.permissions is %s, want an object", where, e.kindName())
-			}
-			perms, err := permissions.Parse(e.raw, where+".permissions")
-			if err != nil {
-				return app, fail(Malformed, err, "the config's %s.permissions are invalid: %v", where, err)
-			}
-			app.Permissions = perms
-		default:
-			return app, fail(Malformed, nil, "the config's %s has an unknown key %q", where, key)
-		}
+	if k := unknownKey(doc.Other); k != "" {
+		return app, fail(Malformed, nil, "the config's %s has an unknown key %q", where, k)
 	}
-	if !haveName {
+	if doc.Name == nil {
 		return app, fail(Malformed, nil, "the config's %s has no name", where)
 	}
-	if !haveMatch {
+	var err *Error
+	if app.Name, err = stringOf(doc.Name, "the config's ", where, ".name"); err != nil {
+		return app, err
+	}
+	if err := checkName(app.Name); err != nil {
+		return app, fail(Malformed, nil, "the config's %s.name %v", where, err)
+	}
+	if doc.Match == nil {
 		return app, fail(Malformed, nil, "the config's %s (%q) has no match", where, app.Name)
 	}
+	if app.Match, err = parseMatch(doc.Match, where); err != nil {
+		return app, err
+	}
+	if doc.Permissions != nil {
+		if doc.Permissions.Kind() != '{' {
+			return app, fail(Malformed, nil, "the config's %s.permissions is %s, want an object", where, strictjson.Kind(doc.Permissions))
+		}
+		perms, perr := permissions.Parse(doc.Permissions, where+".permissions")
+		if perr != nil {
+			return app, fail(Malformed, perr, "the config's %s.permissions are invalid: %v", where, perr)
+		}
+		app.Permissions = perms
+	}
 	return app, nil
+}
+
+// parseMatch parses the match patterns of the app entry at where.
+func parseMatch(v jsontext.Value, where string) ([]pattern.Pattern, *Error) {
+	elems, ok := elements(v)
+	if !ok {
+		return nil, fail(Malformed, nil, "the config's %s.match is %s, want an array", where, strictjson.Kind(v))
+	}
+	if len(elems) == 0 {
+		return nil, fail(Malformed, nil, "the config's %s.match is empty", where)
+	}
+	if len(elems) > MaxPatterns {
+		return nil, fail(Malformed, nil, "the config's %s.match lists %d patterns, more than %d", where, len(elems), MaxPatterns)
+	}
+	out := make([]pattern.Pattern, 0, len(elems))
+	for j, e := range elems {
+		s, err := stringOf(e, "the config's ", where, ".match[", strconv.Itoa(j), "]")
+		if err != nil {
+			return nil, err
+		}
+		p, perr := pattern.Parse(s, pattern.Strict)
+		if perr != nil {
+			return nil, fail(Malformed, perr, "the config's %s.match[%d] is not a valid pattern: %v", where, j, perr)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // checkName refuses an app name that is empty, too long or holds a control

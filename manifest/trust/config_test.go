@@ -1,26 +1,22 @@
-package trust
+package trust_test
 
 import (
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 )
 
 // TestBounds feeds each bound what it allows and one more.
 func TestBounds(t *testing.T) {
-	f := testPKI(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Bounds"})
-	inters := func(n int) []*x509.Certificate {
-		out := make([]*x509.Certificate, n)
-		for i := range out {
-			out[i] = f.inter.cert
-		}
-		return out
-	}
+	f := newPKI(t)
+	leaf := f.leaf(t, trusttest.Options{Name: "Bounds"})
+	inters := func(n int) []*trusttest.Cert { return slices.Repeat([]*trusttest.Cert{f.inter}, n) }
 	apps := func(n int) string {
 		var a []string
 		for i := 0; i < n; i++ {
@@ -40,7 +36,7 @@ func TestBounds(t *testing.T) {
 	}
 	// sized returns a config of exactly n bytes, padded in a constraint.
 	sized := func(n int) string {
-		head := configJSON(leaf, nil, `[{"name":"big","match":["https://a.example.com/*"],"permissions":{"System":{"readRegistryValue":{"enabled":true,"pad":"`)
+		head := trusttest.Config(leaf, `[{"name":"big","match":["https://a.example.com/*"],"permissions":{"System":{"readRegistryValue":{"enabled":true,"pad":"`)
 		tail := `"}}}}]}`
 		return head + strings.Repeat("x", n-len(head)-len(tail)) + tail
 	}
@@ -49,28 +45,28 @@ func TestBounds(t *testing.T) {
 		cfg  string
 		ok   bool
 	}{
-		{"intermediates-at-bound", configJSON(leaf, inters(MaxIntermediates), testApps), true},
-		{"intermediates-past-bound", configJSON(leaf, inters(MaxIntermediates+1), testApps), false},
-		{"apps-at-bound", configJSON(leaf, nil, apps(MaxApps)), true},
-		{"apps-past-bound", configJSON(leaf, nil, apps(MaxApps+1)), false},
-		{"patterns-at-bound", configJSON(leaf, nil, patterns(MaxPatterns)), true},
-		{"patterns-past-bound", configJSON(leaf, nil, patterns(MaxPatterns+1)), false},
-		{"name-at-bound", configJSON(leaf, nil, named(MaxNameLen)), true},
-		{"name-past-bound", configJSON(leaf, nil, named(MaxNameLen+1)), false},
-		{"size-at-bound", sized(MaxConfigSize), true},
-		{"size-past-bound", sized(MaxConfigSize + 1), false},
-		{"depth-at-bound", strings.Replace(configJSON(leaf, nil, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(maxJSONDepth-6), 1), true},
-		{"depth-past-bound", strings.Replace(configJSON(leaf, nil, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(maxJSONDepth-5), 1), false},
+		{"intermediates-at-bound", trusttest.Config(leaf, testApps, inters(trust.MaxIntermediates)...), true},
+		{"intermediates-past-bound", trusttest.Config(leaf, testApps, inters(trust.MaxIntermediates+1)...), false},
+		{"apps-at-bound", trusttest.Config(leaf, apps(trust.MaxApps)), true},
+		{"apps-past-bound", trusttest.Config(leaf, apps(trust.MaxApps+1)), false},
+		{"patterns-at-bound", trusttest.Config(leaf, patterns(trust.MaxPatterns)), true},
+		{"patterns-past-bound", trusttest.Config(leaf, patterns(trust.MaxPatterns+1)), false},
+		{"name-at-bound", trusttest.Config(leaf, named(trust.MaxNameLen)), true},
+		{"name-past-bound", trusttest.Config(leaf, named(trust.MaxNameLen+1)), false},
+		{"size-at-bound", sized(trust.MaxConfigSize), true},
+		{"size-past-bound", sized(trust.MaxConfigSize + 1), false},
+		{"depth-at-bound", strings.Replace(trusttest.Config(leaf, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(trust.MaxConfigDepth-6), 1), true},
+		{"depth-past-bound", strings.Replace(trusttest.Config(leaf, testApps), `"enabled":true`, `"enabled":true,"deep":`+nested(trust.MaxConfigDepth-5), 1), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseConfig(base64.StdEncoding.EncodeToString([]byte(tc.cfg)))
+			_, err := trust.ParseConfig(base64.StdEncoding.EncodeToString([]byte(tc.cfg)))
 			if tc.ok && err != nil {
 				t.Fatalf("got %v, want the config to parse", err)
 			}
-			var te *Error
-			if !tc.ok && (!errors.As(err, &te) || te.Code != Malformed) {
-				t.Fatalf("got %v, want code %s", err, Malformed)
+			var te *trust.Error
+			if !tc.ok && (!errors.As(err, &te) || te.Code != trust.Malformed) {
+				t.Fatalf("got %v, want code %s", err, trust.Malformed)
 			}
 		})
 	}
@@ -86,11 +82,11 @@ func TestBlockSizeBound(t *testing.T) {
 		size int
 		ok   bool
 	}{
-		{"at-bound", MaxBlockSize, true},
-		{"past-bound", MaxBlockSize + 1, false},
+		{"at-bound", trust.MaxBlockSize, true},
+		{"past-bound", trust.MaxBlockSize + 1, false},
 	} {
 		raw := small + strings.Repeat(" ", tc.size-len(small))
-		_, err := ParseBlock(json.RawMessage(raw))
+		_, err := trust.ParseBlock([]byte(raw))
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: got %v, want ok %v", tc.name, err, tc.ok)
 		}
@@ -98,40 +94,40 @@ func TestBlockSizeBound(t *testing.T) {
 }
 
 func TestParseConfig(t *testing.T) {
-	f := testPKI(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Parse"})
-	good := configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps)
+	f := newPKI(t)
+	leaf := f.leaf(t, trusttest.Options{Name: "Parse"})
+	good := trusttest.Config(leaf, testApps, f.inter)
 	cases := []struct {
 		name string
 		cfg  string
-		code Code // "" when it parses
+		code trust.Code // "" when it parses
 	}{
 		{"good", good, ""},
 		{"no-intermediates-key", strings.Replace(good, `"intermediates":[`+strings.Split(strings.Split(good, `"intermediates":[`)[1], "]")[0]+`],`, "", 1), ""},
-		{"version-2", strings.Replace(good, `"version":1`, `"version":2`, 1), UnsupportedVersion},
-		{"version-as-float", strings.Replace(good, `"version":1`, `"version":1.0`, 1), UnsupportedVersion},
-		{"version-as-string", strings.Replace(good, `"version":1`, `"version":"1"`, 1), Malformed},
-		{"intermediates-null", strings.Replace(good, `"intermediates":[`, `"intermediates":null,"x":[`, 1), Malformed},
-		{"apps-empty", configJSON(leaf, nil, `[]`), Malformed},
-		{"app-without-match", configJSON(leaf, nil, `[{"name":"a"}]`), Malformed},
-		{"app-empty-match", configJSON(leaf, nil, `[{"name":"a","match":[]}]`), Malformed},
-		{"app-without-name", configJSON(leaf, nil, `[{"match":["https://a.example.com/*"]}]`), Malformed},
-		{"app-empty-name", configJSON(leaf, nil, `[{"name":"","match":["https://a.example.com/*"]}]`), Malformed},
-		{"app-name-control", configJSON(leaf, nil, `[{"name":"a\u0007","match":["https://a.example.com/*"]}]`), Malformed},
-		{"apps-same-name", configJSON(leaf, nil, `[{"name":"a","match":["https://a.example.com/*"]},{"name":"a","match":["https://b.example.com/*"]}]`), Malformed},
-		{"permissions-not-object", configJSON(leaf, nil, `[{"name":"a","match":["https://a.example.com/*"],"permissions":true}]`), Malformed},
-		{"permission-leaf-not-boolean", configJSON(leaf, nil, `[{"name":"a","match":["https://a.example.com/*"],"permissions":{"System":{"clearCache":1}}}]`), Malformed},
-		{"pattern-localhost", configJSON(leaf, nil, `[{"name":"a","match":["https://localhost/*"]}]`), Malformed},
-		{"pattern-ip", configJSON(leaf, nil, `[{"name":"a","match":["https://10.0.0.1/*"]}]`), Malformed},
-		{"pattern-not-string", configJSON(leaf, nil, `[{"name":"a","match":[1]}]`), Malformed},
-		{"top-level-array", `[]`, Malformed},
-		{"trailing-data", good + ` {}`, Malformed},
-		{"invalid-utf8", strings.Replace(good, "Acme Blotter", "Acme \xff", 1), Malformed},
-		{"certificate-not-base64", strings.Replace(good, `"certificate":"`, `"certificate":"!`, 1), Malformed},
+		{"version-2", strings.Replace(good, `"version":1`, `"version":2`, 1), trust.UnsupportedVersion},
+		{"version-as-float", strings.Replace(good, `"version":1`, `"version":1.0`, 1), trust.UnsupportedVersion},
+		{"version-as-string", strings.Replace(good, `"version":1`, `"version":"1"`, 1), trust.Malformed},
+		{"intermediates-null", strings.Replace(good, `"intermediates":[`, `"intermediates":null,"x":[`, 1), trust.Malformed},
+		{"apps-empty", trusttest.Config(leaf, `[]`), trust.Malformed},
+		{"app-without-match", trusttest.Config(leaf, `[{"name":"a"}]`), trust.Malformed},
+		{"app-empty-match", trusttest.Config(leaf, `[{"name":"a","match":[]}]`), trust.Malformed},
+		{"app-without-name", trusttest.Config(leaf, `[{"match":["https://a.example.com/*"]}]`), trust.Malformed},
+		{"app-empty-name", trusttest.Config(leaf, `[{"name":"","match":["https://a.example.com/*"]}]`), trust.Malformed},
+		{"app-name-control", trusttest.Config(leaf, `[{"name":"a\u0007","match":["https://a.example.com/*"]}]`), trust.Malformed},
+		{"apps-same-name", trusttest.Config(leaf, `[{"name":"a","match":["https://a.example.com/*"]},{"name":"a","match":["https://b.example.com/*"]}]`), trust.Malformed},
+		{"permissions-not-object", trusttest.Config(leaf, `[{"name":"a","match":["https://a.example.com/*"],"permissions":true}]`), trust.Malformed},
+		{"permission-leaf-not-boolean", trusttest.Config(leaf, `[{"name":"a","match":["https://a.example.com/*"],"permissions":{"System":{"clearCache":1}}}]`), trust.Malformed},
+		{"pattern-localhost", trusttest.Config(leaf, `[{"name":"a","match":["https://localhost/*"]}]`), trust.Malformed},
+		{"pattern-ip", trusttest.Config(leaf, `[{"name":"a","match":["https://10.0.0.1/*"]}]`), trust.Malformed},
+		{"pattern-not-string", trusttest.Config(leaf, `[{"name":"a","match":[1]}]`), trust.Malformed},
+		{"top-level-array", `[]`, trust.Malformed},
+		{"trailing-data", good + ` {}`, trust.Malformed},
+		{"invalid-utf8", strings.Replace(good, "Acme Blotter", "Acme \xff", 1), trust.Malformed},
+		{"certificate-not-base64", strings.Replace(good, `"certificate":"`, `"certificate":"!`, 1), trust.Malformed},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := ParseConfig(base64.StdEncoding.EncodeToString([]byte(tc.cfg)))
+			cfg, err := trust.ParseConfig(base64.StdEncoding.EncodeToString([]byte(tc.cfg)))
 			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("got %v, want the config to parse", err)
@@ -141,7 +137,7 @@ func TestParseConfig(t *testing.T) {
 				}
 				return
 			}
-			var te *Error
+			var te *trust.Error
 			if !errors.As(err, &te) || te.Code != tc.code {
 				t.Fatalf("got %v, want code %s", err, tc.code)
 			}
@@ -150,13 +146,13 @@ func TestParseConfig(t *testing.T) {
 }
 
 func TestParseConfigContents(t *testing.T) {
-	f := testPKI(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Contents"})
-	cfg, err := ParseConfig(base64.StdEncoding.EncodeToString([]byte(configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))))
+	f := newPKI(t)
+	leaf := f.leaf(t, trusttest.Options{Name: "Contents"})
+	cfg, err := trust.ParseConfig(base64.StdEncoding.EncodeToString([]byte(trusttest.Config(leaf, testApps, f.inter))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.Certificate.Equal(leaf.cert) || len(cfg.Intermediates) != 1 || !cfg.Intermediates[0].Equal(f.inter.cert) {
+	if !cfg.Certificate.Equal(leaf.Certificate) || len(cfg.Intermediates) != 1 || !cfg.Intermediates[0].Equal(f.inter.Certificate) {
 		t.Errorf("got certificate %q and %d intermediates, want the leaf and the intermediate", cfg.Certificate.Subject, len(cfg.Intermediates))
 	}
 	app := cfg.Apps[0]
@@ -177,11 +173,11 @@ func TestParseConfigContents(t *testing.T) {
 }
 
 func TestParseRoots(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	pemOf := func(typ string, der []byte) string {
 		return "-----BEGIN " + typ + "-----\n" + base64.StdEncoding.EncodeToString(der) + "\n-----END " + typ + "-----\n"
 	}
-	root, foreign := pemOf("CERTIFICATE", f.root.cert.Raw), pemOf("CERTIFICATE", f.foreign.cert.Raw)
+	root, foreign := pemOf("CERTIFICATE", f.root.Raw), pemOf("CERTIFICATE", f.foreign.Raw)
 	cases := []struct {
 		name  string
 		data  string
@@ -197,7 +193,7 @@ func TestParseRoots(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := ParseRoots([]byte(tc.data), "roots.pem")
+			r, err := trust.ParseRoots([]byte(tc.data), "roots.pem")
 			if tc.count == 0 {
 				if err == nil || !strings.Contains(err.Error(), "roots.pem") {
 					t.Fatalf("got %v, want an error naming roots.pem", err)
@@ -207,13 +203,13 @@ func TestParseRoots(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := len(r.Certificates()); got != tc.count {
+			if got := trust.RootCount(r); got != tc.count {
 				t.Errorf("got %d roots, want %d", got, tc.count)
 			}
 		})
 	}
-	a, b := NewRoots(f.root.cert, f.foreign.cert), NewRoots(f.foreign.cert, f.root.cert)
-	if a.Sum() != b.Sum() || a.Sum() == NewRoots(f.root.cert).Sum() {
+	a, b := trust.NewRoots(f.root.Certificate, f.foreign.Certificate), trust.NewRoots(f.foreign.Certificate, f.root.Certificate)
+	if a.Sum() != b.Sum() || a.Sum() == trust.NewRoots(f.root.Certificate).Sum() {
 		t.Errorf("got sums %x, %x: want the same set in another order to sum the same, and another set not", a.Sum(), b.Sum())
 	}
 }

@@ -1,14 +1,11 @@
-package trust
+package trust_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,7 +15,9 @@ import (
 	"time"
 
 	"github.com/rvm-launcher/rvm/manifest/fetch"
+	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/manifest/trust/internal/privfile"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -100,23 +99,8 @@ func (s *crlServer) fetch(ctx context.Context, url string, limit int64, v fetch.
 	return &fetch.Response{Body: body, FinalURL: url, Validators: fetch.Validators{ETag: resp.Header.Get("ETag")}}, nil
 }
 
-// makeCRL returns a DER CRL by issuer that lists revoked, current from
-// thisUpdate to nextUpdate.
-func makeCRL(t testing.TB, issuer *certKey, number int64, thisUpdate, nextUpdate time.Time, revoked ...*x509.Certificate) []byte {
-	t.Helper()
-	tmpl := &x509.RevocationList{Number: big.NewInt(number), ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
-	for _, c := range revoked {
-		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: thisUpdate})
-	}
-	der, err := x509.CreateRevocationList(rand.Reader, tmpl, issuer.cert, issuer.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
-
 func TestCRL(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	u, err := pattern.ParseURL(testURL, pattern.Strict)
 	if err != nil {
 		t.Fatal(err)
@@ -127,28 +111,28 @@ func TestCRL(t *testing.T) {
 		now      time.Time
 		crl      string // "good", "revoking", "stale", "foreign", "garbage", "new": what the server has
 		down     bool
-		wantCode Code // "" for trusted
-		wantHits int  // requests that reached the server so far
+		wantCode trust.Code // "" for trusted
+		wantHits int        // requests that reached the server so far
 	}
 	cases := []struct {
 		name     string
-		mode     RevocationMode
+		mode     trust.RevocationMode
 		noDisk   bool
 		httpOnly bool // the signing certificate's only distribution point is http
 		steps    []step
 	}{
 		{name: "crl-does-not-list-signer", steps: []step{{crl: "good", wantHits: 1}}},
-		{name: "crl-lists-signer", steps: []step{{crl: "revoking", wantCode: Revoked, wantHits: 1}}},
-		{name: "crl-unreachable-nothing-cached", steps: []step{{down: true, wantCode: RevocationUnknown}}},
+		{name: "crl-lists-signer", steps: []step{{crl: "revoking", wantCode: trust.Revoked, wantHits: 1}}},
+		{name: "crl-unreachable-nothing-cached", steps: []step{{down: true, wantCode: trust.RevocationUnknown}}},
 		{name: "crl-unreachable-current-copy-cached", steps: []step{
 			{crl: "good", wantHits: 1},
 			{down: true, wantHits: 1},
 		}},
 		{name: "crl-unreachable-cached-copy-out-of-date", steps: []step{
 			{crl: "good", wantHits: 1},
-			{now: later, down: true, wantCode: RevocationUnknown, wantHits: 1},
+			{now: later, down: true, wantCode: trust.RevocationUnknown, wantHits: 1},
 		}},
-		{name: "crl-next-update-passed", steps: []step{{crl: "stale", wantCode: RevocationUnknown, wantHits: 1}}},
+		{name: "crl-next-update-passed", steps: []step{{crl: "stale", wantCode: trust.RevocationUnknown, wantHits: 1}}},
 		{name: "crl-refetched-after-next-update", steps: []step{
 			{crl: "good", wantHits: 1},
 			{now: later, crl: "new", wantHits: 2},
@@ -156,26 +140,26 @@ func TestCRL(t *testing.T) {
 		}},
 		{name: "crl-unchanged-after-next-update", steps: []step{
 			{crl: "good", wantHits: 1},
-			{now: later, crl: "good", wantCode: RevocationUnknown, wantHits: 2},
+			{now: later, crl: "good", wantCode: trust.RevocationUnknown, wantHits: 2},
 		}},
 		{name: "crl-revokes-on-refetch", steps: []step{
 			{crl: "good", wantHits: 1},
-			{now: later, crl: "revoking-later", wantCode: Revoked, wantHits: 2},
+			{now: later, crl: "revoking-later", wantCode: trust.Revoked, wantHits: 2},
 		}},
-		{name: "crl-signed-by-another-ca", steps: []step{{crl: "foreign", wantCode: RevocationUnknown, wantHits: 1}}},
-		{name: "crl-not-der", steps: []step{{crl: "garbage", wantCode: RevocationUnknown, wantHits: 1}}},
+		{name: "crl-signed-by-another-ca", steps: []step{{crl: "foreign", wantCode: trust.RevocationUnknown, wantHits: 1}}},
+		{name: "crl-not-der", steps: []step{{crl: "garbage", wantCode: trust.RevocationUnknown, wantHits: 1}}},
 		{name: "crl-without-disk-cache-fetched-each-time", noDisk: true, steps: []step{
 			{crl: "good", wantHits: 1},
 			{crl: "good", wantHits: 2},
-			{down: true, wantCode: RevocationUnknown, wantHits: 2},
+			{down: true, wantCode: trust.RevocationUnknown, wantHits: 2},
 		}},
-		{name: "online-fetches-at-every-check", mode: RevocationOnline, steps: []step{
+		{name: "online-fetches-at-every-check", mode: trust.RevocationOnline, steps: []step{
 			{crl: "good", wantHits: 1},
 			{crl: "good", wantHits: 2},
-			{down: true, wantCode: RevocationUnknown, wantHits: 2},
+			{down: true, wantCode: trust.RevocationUnknown, wantHits: 2},
 		}},
-		{name: "online-lists-signer", mode: RevocationOnline, steps: []step{{crl: "revoking", wantCode: Revoked, wantHits: 1}}},
-		{name: "off-skips-crls", mode: RevocationOff, steps: []step{
+		{name: "online-lists-signer", mode: trust.RevocationOnline, steps: []step{{crl: "revoking", wantCode: trust.Revoked, wantHits: 1}}},
+		{name: "off-skips-crls", mode: trust.RevocationOff, steps: []step{
 			{crl: "revoking", wantHits: 0},
 			{down: true, wantHits: 0},
 		}},
@@ -188,17 +172,17 @@ func TestCRL(t *testing.T) {
 			if tc.httpOnly {
 				points = []string{"http://127.0.0.1:1/inter.crl"}
 			}
-			leaf := f.leaf(t, certOpts{alg: "p256", name: "Acme CRL", crlURLs: points})
+			leaf := f.leaf(t, trusttest.Options{Name: "Acme CRL", CRLURLs: points})
 			bodies := map[string][]byte{
-				"good":           makeCRL(t, f.inter, 1, testNow, testNow.Add(week)),
-				"revoking":       makeCRL(t, f.inter, 1, testNow, testNow.Add(week), leaf.cert),
-				"stale":          makeCRL(t, f.inter, 1, testNow.Add(-2*week), testNow.Add(-week)),
-				"foreign":        makeCRL(t, f.foreign, 1, testNow, testNow.Add(week)),
+				"good":           f.inter.CRL(t, 1, testNow, testNow.Add(week)),
+				"revoking":       f.inter.CRL(t, 1, testNow, testNow.Add(week), leaf),
+				"stale":          f.inter.CRL(t, 1, testNow.Add(-2*week), testNow.Add(-week)),
+				"foreign":        f.foreign.CRL(t, 1, testNow, testNow.Add(week)),
 				"garbage":        []byte("not a CRL"),
-				"new":            makeCRL(t, f.inter, 2, later, later.Add(week)),
-				"revoking-later": makeCRL(t, f.inter, 2, later, later.Add(week), leaf.cert),
+				"new":            f.inter.CRL(t, 2, later, later.Add(week)),
+				"revoking-later": f.inter.CRL(t, 2, later, later.Add(week), leaf),
 			}
-			block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+			block := f.block(t, leaf, testApps)
 			dir := t.TempDir()
 			if tc.noDisk {
 				dir = ""
@@ -209,10 +193,10 @@ func TestCRL(t *testing.T) {
 				if now.IsZero() {
 					now = testNow
 				}
-				v := &Verifier{Roots: f.roots, Now: fixedNow(now), RevocationMode: tc.mode, FetchCRL: srv.fetch, CRLs: &fetch.Store{Dir: dir}}
+				v := &trust.Verifier{Roots: f.roots, Now: fixedNow(now), RevocationMode: tc.mode, FetchCRL: srv.fetch, CRLs: &fetch.Store{Dir: dir}}
 				res, err := v.Verify(context.Background(), block, "linux", u)
-				var code Code
-				var te *Error
+				var code trust.Code
+				var te *trust.Error
 				if errors.As(err, &te) {
 					code = te.Code
 				} else if err != nil {
@@ -224,7 +208,7 @@ func TestCRL(t *testing.T) {
 				if got := srv.requests(); got != st.wantHits {
 					t.Errorf("step %d: got %d requests to the CRL server, want %d", i, got, st.wantHits)
 				}
-				if err == nil && tc.mode != RevocationOff && !tc.httpOnly && tc.mode != RevocationOnline {
+				if err == nil && tc.mode != trust.RevocationOff && !tc.httpOnly && tc.mode != trust.RevocationOnline {
 					if want := now.Add(week); !res.ValidUntil.Equal(want) && !res.ValidUntil.Equal(later.Add(week)) {
 						t.Errorf("step %d: got ValidUntil %v, want the CRL's NextUpdate", i, res.ValidUntil)
 					}
@@ -236,27 +220,27 @@ func TestCRL(t *testing.T) {
 
 // TestCRLOfIntermediate checks the intermediate against the root's CRL.
 func TestCRLOfIntermediate(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	srv := newCRLServer(t)
-	inter := issue(t, certOpts{name: "Intermediate With CRL", ca: true, alg: "p256-inter3", crlURLs: []string{srv.url("root.crl")}}, f.root)
-	leaf := issue(t, certOpts{name: "Under It", alg: "p256"}, inter)
-	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{inter.cert}, testApps))
+	inter := f.root.Issue(t, trusttest.Options{Name: "Intermediate With CRL", CA: true, CRLURLs: []string{srv.url("root.crl")}})
+	leaf := inter.Issue(t, trusttest.Options{Name: "Under It"})
+	block := trusttest.Block(t, leaf, trusttest.Config(leaf, testApps, inter))
 	u, _ := pattern.ParseURL(testURL, pattern.Strict)
 	for _, tc := range []struct {
 		name string
 		crl  []byte
-		want Code
+		want trust.Code
 	}{
-		{"root-crl-clean", makeCRL(t, f.root, 1, testNow, testNow.Add(time.Hour)), ""},
-		{"root-crl-lists-intermediate", makeCRL(t, f.root, 2, testNow, testNow.Add(time.Hour), inter.cert), Revoked},
-		{"crl-by-the-intermediate-itself", makeCRL(t, inter, 1, testNow, testNow.Add(time.Hour)), RevocationUnknown},
+		{"root-crl-clean", f.root.CRL(t, 1, testNow, testNow.Add(time.Hour)), ""},
+		{"root-crl-lists-intermediate", f.root.CRL(t, 2, testNow, testNow.Add(time.Hour), inter), trust.Revoked},
+		{"crl-by-the-intermediate-itself", inter.CRL(t, 1, testNow, testNow.Add(time.Hour)), trust.RevocationUnknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.set(tc.crl, false)
-			v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch}
+			v := &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch}
 			_, err := v.Verify(context.Background(), block, "linux", u)
-			var got Code
-			var te *Error
+			var got trust.Code
+			var te *trust.Error
 			if errors.As(err, &te) {
 				got = te.Code
 			}
@@ -270,14 +254,14 @@ func TestCRLOfIntermediate(t *testing.T) {
 // TestCRLCacheFile checks that a fetched CRL lands on disk, 0600, and that
 // a damaged copy is ignored rather than trusted.
 func TestCRLCacheFile(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	srv := newCRLServer(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Acme CRL File", crlURLs: []string{srv.url("inter.crl")}})
-	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+	leaf := f.leaf(t, trusttest.Options{Name: "Acme CRL File", CRLURLs: []string{srv.url("inter.crl")}})
+	block := f.block(t, leaf, testApps)
 	u, _ := pattern.ParseURL(testURL, pattern.Strict)
 	dir := t.TempDir()
-	srv.set(makeCRL(t, f.inter, 1, testNow, testNow.Add(time.Hour)), false)
-	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch, CRLs: &fetch.Store{Dir: dir}}
+	srv.set(f.inter.CRL(t, 1, testNow, testNow.Add(time.Hour)), false)
+	v := &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch, CRLs: &fetch.Store{Dir: dir}}
 	if _, err := v.Verify(context.Background(), block, "linux", u); err != nil {
 		t.Fatal(err)
 	}
@@ -291,8 +275,8 @@ func TestCRLCacheFile(t *testing.T) {
 	}
 	srv.set(nil, true)
 	_, err := v.Verify(context.Background(), block, "linux", u)
-	var te *Error
-	if !errors.As(err, &te) || te.Code != RevocationUnknown {
-		t.Errorf("with a damaged cache and the server down: got %v, want code %s", err, RevocationUnknown)
+	var te *trust.Error
+	if !errors.As(err, &te) || te.Code != trust.RevocationUnknown {
+		t.Errorf("with a damaged cache and the server down: got %v, want code %s", err, trust.RevocationUnknown)
 	}
 }

@@ -12,7 +12,9 @@
 //
 // # The block
 //
-// The block is a JSON object with exactly two keys:
+// The block is strict JSON (the rules of package platform/strictjson:
+// UTF-8, no byte-order mark, no key twice at any depth, nothing after the
+// value), an object with exactly two keys:
 //
 //	"trustedAppConfigs": {
 //	  "value": "<base64 of the config JSON>",
@@ -27,8 +29,8 @@
 //
 // # The config
 //
-// The value decodes to a JSON object of at most MaxConfigSize bytes, with
-// no duplicate key at any depth and no key but these:
+// The value decodes to a strict JSON object of at most MaxConfigSize
+// bytes, nested at most MaxConfigDepth levels, with no key but these:
 //
 //	{
 //	  "version": 1,
@@ -43,8 +45,9 @@
 //	  ]
 //	}
 //
-// version is read first and must be 1; any other version is
-// UnsupportedVersion, whatever else the config holds. certificate is
+// version is read first and must be the number 1, written so (1.0 and
+// 1e0 are other versions); any other version is UnsupportedVersion,
+// whatever else the config holds. certificate is
 // required; intermediates (at most MaxIntermediates) may be left out. apps
 // holds one to MaxApps entries, each with a unique name of at most
 // MaxNameLen bytes, one to MaxPatterns match patterns (pattern.Strict: see

@@ -1,8 +1,6 @@
-package trust
+package trust_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -16,31 +14,32 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
-// fuzzCorpusDir holds the inputs that once found bugs in
-// FuzzTrustedAppConfigs, in the format of go test's fuzz cache. (go test
-// writes new ones to this package's testdata/fuzz: move them there.)
-const fuzzCorpusDir = "../../testdata/fuzz/FuzzTrustedAppConfigs"
-
 // FuzzTrustedAppConfigs verifies random blocks against the roots of the
-// vectors. Nothing may panic, every failure is an *Error, the cache must
-// not change a verdict, and a block is trusted only if its linux signature
-// verifies, as checked here with the standard library alone.
+// vectors, seeded with the vectors' blocks and with go test's corpus in
+// testdata/fuzz/FuzzTrustedAppConfigs (hostile shapes of the block; keep
+// there any input that finds a bug). Nothing may panic, every failure is
+// an *Error, the cache must not change a verdict, and a block is trusted
+// only if its linux signature verifies, as checked here with the standard
+// library alone.
 func FuzzTrustedAppConfigs(f *testing.F) {
 	pemData, err := os.ReadFile(filepath.Join(vectorDir, "roots.pem"))
 	if err != nil {
 		f.Fatal(err)
 	}
-	roots, err := ParseRoots(pemData, "roots.pem")
+	roots, err := trust.ParseRoots(pemData, "roots.pem")
 	if err != nil {
 		f.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		f.Fatal("roots.pem holds no certificate")
 	}
 	vectors, _ := filepath.Glob(filepath.Join(vectorDir, "*.json"))
 	for _, file := range vectors {
@@ -54,25 +53,22 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 		}
 		f.Add([]byte(vec.TrustedAppConfigs))
 	}
-	for _, seed := range readCorpus(f, fuzzCorpusDir) {
-		f.Add(seed)
-	}
 	f.Add([]byte(`{"value":"","signature":{"linux":""}}`))
 	u, err := pattern.ParseURL(testURL, pattern.Strict)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		cache := &Cache{}
-		v := &Verifier{Roots: roots, Now: fixedNow(testNow), RevocationMode: RevocationOff, Cache: cache}
+		cache := &trust.Cache{}
+		v := &trust.Verifier{Roots: roots, Now: fixedNow(testNow), RevocationMode: trust.RevocationOff, Cache: cache}
 		res, err := v.Verify(context.Background(), raw, "linux", u)
 		if err != nil {
-			if _, ok := err.(*Error); !ok || !strings.HasPrefix(err.Error(), "trust: ") {
+			if _, ok := err.(*trust.Error); !ok || !strings.HasPrefix(err.Error(), "trust: ") {
 				t.Fatalf("got error %T %q, want an *Error starting with \"trust: \"", err, err)
 			}
 		}
 		again, err2 := v.Verify(context.Background(), raw, "linux", u)
-		if (err == nil) != (err2 == nil) || (err != nil && err.(*Error).Code != err2.(*Error).Code) {
+		if (err == nil) != (err2 == nil) || (err != nil && err.(*trust.Error).Code != err2.(*trust.Error).Code) {
 			t.Fatalf("got %v, then from the cache %v; want the same verdict", err, err2)
 		}
 		if res == nil {
@@ -81,7 +77,7 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 		if again.Signer != res.Signer {
 			t.Errorf("got signer %q, then from the cache %q", res.Signer, again.Signer)
 		}
-		if !linuxSignatureVerifies(raw, roots) {
+		if !linuxSignatureVerifies(raw, pool) {
 			t.Fatalf("trusted %q, but its linux signature does not verify", raw)
 		}
 	})
@@ -90,7 +86,7 @@ func FuzzTrustedAppConfigs(f *testing.F) {
 // linuxSignatureVerifies checks a block's linux signature with encoding/json,
 // encoding/base64 and crypto alone: the config's certificate must chain to
 // roots and its key must verify the signature over the message of SPEC 5.2.
-func linuxSignatureVerifies(raw []byte, roots *Roots) bool {
+func linuxSignatureVerifies(raw []byte, roots *x509.CertPool) bool {
 	var block struct {
 		Value     string            `json:"value"`
 		Signature map[string]string `json:"signature"`
@@ -125,7 +121,7 @@ func linuxSignatureVerifies(raw []byte, roots *Roots) bool {
 			}
 		}
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots.pool, Intermediates: pool, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: testNow, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		return false
 	}
 	sig, err := base64.StdEncoding.DecodeString(block.Signature["linux"])
@@ -148,94 +144,4 @@ func linuxSignatureVerifies(raw []byte, roots *Roots) bool {
 		return ed25519.Verify(k, msg, sig)
 	}
 	return false
-}
-
-// readCorpus reads the []byte inputs of a go test fuzz corpus directory.
-func readCorpus(f *testing.F, dir string) [][]byte {
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	var out [][]byte
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(nil, 1<<22)
-		if !sc.Scan() || sc.Text() != "go test fuzz v1" {
-			f.Fatalf("%s: not a go test fuzz v1 file", file)
-		}
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			q, ok := strings.CutPrefix(line, "[]byte(")
-			if !ok || !strings.HasSuffix(q, ")") {
-				f.Fatalf("%s: want []byte inputs, got %q", file, line)
-			}
-			s, err := strconv.Unquote(strings.TrimSuffix(q, ")"))
-			if err != nil {
-				f.Fatalf("%s: %v", file, err)
-			}
-			out = append(out, []byte(s))
-		}
-	}
-	return out
-}
-
-// FuzzParseJSON checks the strict JSON parser against encoding/json: what
-// it accepts, encoding/json reads the same way; what encoding/json accepts
-// and it refuses, it refuses for one of its stricter rules.
-func FuzzParseJSON(f *testing.F) {
-	for _, s := range []string{`{"a":[1,-0.5e+3,true,null,"\u00e9\/"]}`, `{"a":1,"a":2}`, `"\ud800"`, `[[[[]]]]`, `-01`, `1.`, `{"a" 1}`, "\"\xff\""} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		n, err := parseJSON(data)
-		if err == nil {
-			if !json.Valid(data) {
-				t.Fatalf("parseJSON accepts %q, which encoding/json refuses", data)
-			}
-			dec := json.NewDecoder(bytes.NewReader(data))
-			dec.UseNumber()
-			var want any
-			if err := dec.Decode(&want); err != nil {
-				t.Fatal(err)
-			}
-			if got := n.toAny(); !reflect.DeepEqual(got, want) {
-				t.Fatalf("parseJSON reads %q as %#v, encoding/json as %#v", data, got, want)
-			}
-			return
-		}
-		if json.Valid(data) {
-			msg := err.Error()
-			if !strings.Contains(msg, "duplicate key") && !strings.Contains(msg, "nested deeper") && !strings.Contains(msg, "UTF-8") {
-				t.Fatalf("parseJSON refuses %q (%v), which is valid JSON", data, err)
-			}
-		}
-	})
-}
-
-// toAny is what encoding/json with UseNumber decodes n to.
-func (n *node) toAny() any {
-	switch n.kind {
-	case '{':
-		m := map[string]any{}
-		for i, k := range n.keys {
-			m[k] = n.elems[i].toAny()
-		}
-		return m
-	case '[':
-		a := []any{}
-		for _, e := range n.elems {
-			a = append(a, e.toAny())
-		}
-		return a
-	case '"':
-		return n.str
-	case '0':
-		return json.Number(n.raw)
-	case 't':
-		return true
-	case 'f':
-		return false
-	}
-	return nil
 }

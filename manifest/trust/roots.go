@@ -86,11 +86,3 @@ func (r *Roots) Sum() [32]byte {
 	}
 	return r.sum
 }
-
-// Certificates returns the roots, in the order they were given.
-func (r *Roots) Certificates() []*x509.Certificate {
-	if r == nil {
-		return nil
-	}
-	return slices.Clone(r.certs)
-}

@@ -1,13 +1,11 @@
-package trust
+package trust_test
 
 import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"os"
@@ -17,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
@@ -56,7 +58,7 @@ func TestVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	roots, err := ParseRoots(pemData, "roots.pem")
+	roots, err := trust.ParseRoots(pemData, "roots.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +94,8 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := &Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: revokedList(t, vec.Revoked)}
-			res, err := v.Verify(context.Background(), vec.TrustedAppConfigs, vec.Platform, u)
+			v := &trust.Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: revokedList(t, vec.Revoked)}
+			res, err := v.Verify(context.Background(), jsontext.Value(vec.TrustedAppConfigs), vec.Platform, u)
 			checkVerdict(t, res, err, vec.Want)
 		})
 	}
@@ -114,10 +116,10 @@ func revokedList(t testing.TB, hexSums []string) func([32]byte) bool {
 	return func(s [32]byte) bool { return set[s] }
 }
 
-func checkVerdict(t *testing.T, res *Result, err error, want vectorWant) {
+func checkVerdict(t *testing.T, res *trust.Result, err error, want vectorWant) {
 	t.Helper()
 	if want.Code != "ok" {
-		var te *Error
+		var te *trust.Error
 		if !errors.As(err, &te) {
 			t.Fatalf("got result %+v, error %v; want code %s", res, err, want.Code)
 		}
@@ -155,7 +157,7 @@ func checkVerdict(t *testing.T, res *Result, err error, want vectorWant) {
 
 // writeVectors regenerates testdata/trust with a fresh PKI.
 func writeVectors(t *testing.T) {
-	f := testPKI(t)
+	f := newPKI(t)
 	old, _ := filepath.Glob(filepath.Join(vectorDir, "*.json"))
 	for _, o := range old {
 		os.Remove(o)
@@ -163,8 +165,7 @@ func writeVectors(t *testing.T) {
 	if err := os.MkdirAll(vectorDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	rootsPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.root.cert.Raw})
-	if err := os.WriteFile(filepath.Join(vectorDir, "roots.pem"), rootsPEM, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(vectorDir, "roots.pem"), trusttest.PEM(f.root), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for name, vec := range vectorCases(t, f) {
@@ -187,132 +188,132 @@ func writeVectors(t *testing.T) {
 	}
 }
 
-func sum(c *x509.Certificate) string {
+func sum(c *trusttest.Cert) string {
 	s := sha256.Sum256(c.Raw)
 	return hex.EncodeToString(s[:])
 }
 
 // vectorCases builds the vectors, by file name.
-func vectorCases(t *testing.T, f *fixture) map[string]vector {
-	inters := []*x509.Certificate{f.inter.cert}
-	p256 := f.leaf(t, certOpts{alg: "p256", name: "Acme Corp"})
-	stdCfg := configJSON(p256, inters, testApps)
-	std := signBlock(t, p256, stdCfg)
-	stdValue := base64.StdEncoding.EncodeToString([]byte(stdCfg))
+func vectorCases(t *testing.T, f *pki) map[string]vector {
+	p256 := f.leaf(t, trusttest.Options{Name: "Acme Corp"})
+	stdCfg := trusttest.Config(p256, testApps, f.inter)
+	std := trusttest.Block(t, p256, stdCfg)
+	stdValue := trusttest.Value(stdCfg)
 	okWant := vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter"}, Grants: []string{"System.launchExternalProcess", "System.readRegistryValue"}}
-	good := func(desc string, signer *certKey, cfg string, w vectorWant) vector {
-		return vector{Description: desc, TrustedAppConfigs: signBlock(t, signer, cfg), Want: w}
+	good := func(desc string, signer *trusttest.Cert, cfg string, w vectorWant) vector {
+		return vector{Description: desc, TrustedAppConfigs: json.RawMessage(trusttest.Block(t, signer, cfg)), Want: w}
 	}
-	bad := func(desc string, block json.RawMessage, code Code) vector {
+	bad := func(desc string, block []byte, code trust.Code) vector {
 		return vector{Description: desc, TrustedAppConfigs: block, Want: vectorWant{Code: string(code)}}
 	}
-	badCfg := func(desc string, signer *certKey, cfg string, code Code) vector {
-		return bad(desc, signBlock(t, signer, cfg), code)
+	badCfg := func(desc string, signer *trusttest.Cert, cfg string, code trust.Code) vector {
+		return bad(desc, trusttest.Block(t, signer, cfg), code)
 	}
-	badLeaf := func(desc string, leaf *certKey, code Code) vector {
-		return badCfg(desc, leaf, configJSON(leaf, inters, testApps), code)
+	badLeaf := func(desc string, o trusttest.Options, code trust.Code) vector {
+		leaf := f.leaf(t, o)
+		return badCfg(desc, leaf, trusttest.Config(leaf, testApps, f.inter), code)
 	}
-	keyed := func(alg string) vector {
-		leaf := f.leaf(t, certOpts{alg: alg})
+	keyed := func(alg trusttest.Alg, short string) vector {
+		leaf := f.leaf(t, trusttest.Options{Name: "Acme Signing " + short, Alg: alg})
 		w := okWant
-		w.Signer = leaf.cert.Subject.CommonName
-		return good("a block signed by a "+alg+" key through an intermediate", leaf, configJSON(leaf, inters, testApps), w)
+		w.Signer = leaf.Subject.CommonName
+		return good("a block signed by a "+short+" key through an intermediate", leaf, trusttest.Config(leaf, testApps, f.inter), w)
 	}
 	// Base64 of ASCII text has "/" only where a byte like "?" ends a
 	// group of three: three of them make sure of one, to turn into the
 	// URL-safe alphabet.
-	qValue := base64.StdEncoding.EncodeToString([]byte(strings.Replace(stdCfg, "Acme Blotter", "Acme Blotter???", 1)))
+	qValue := trusttest.Value(strings.Replace(stdCfg, "Acme Blotter", "Acme Blotter???", 1))
 	urlSafe := strings.NewReplacer("+", "-", "/", "_").Replace(qValue)
 	if urlSafe == qValue {
 		t.Fatal("the value has neither + nor /")
 	}
-	sigs := signatures(t, p256, stdValue)
+	sigs := trusttest.Signatures(t, p256, stdValue)
 	moved := map[string]string{"win": sigs["win"], "mac": sigs["mac"], "linux": sigs["win"]}
-	tampered := base64.StdEncoding.EncodeToString([]byte(strings.Replace(stdCfg, `"getProcessList":false`, `"getProcessList":true`, 1)))
-	expiring := f.leaf(t, certOpts{alg: "p256", name: "Acme Expiring", notAfter: testNow.Add(30 * 24 * time.Hour)})
+	tampered := trusttest.Value(strings.Replace(stdCfg, `"getProcessList":false`, `"getProcessList":true`, 1))
+	expiring := f.leaf(t, trusttest.Options{Name: "Acme Expiring", NotAfter: testNow.Add(30 * 24 * time.Hour)})
 	expiringWant := okWant
 	expiringWant.Signer, expiringWant.Warnings = "Acme Expiring", 1
-	direct := issue(t, certOpts{alg: "p256", name: "Acme Direct"}, f.root)
+	direct := f.root.Issue(t, trusttest.Options{Name: "Acme Direct"})
 	directWant := okWant
 	directWant.Signer = "Acme Direct"
 	twoApps := `[{"name":"Acme Blotter","match":["https://*.acme.com/blotter/*"],"permissions":{"System":{"launchExternalProcess":true}}},` +
 		`{"name":"Acme Everything","match":["https://apps.acme.com/*"],"permissions":{"Window":{"getSnapshot":true},"System":{"launchExternalProcess":false}}},` +
 		`{"name":"Acme Other","match":["https://other.acme.com/*"],"permissions":{"System":{"clearCache":true}}}]`
-	expiredInter := issue(t, certOpts{name: "Expired Intermediate", ca: true, alg: "p256-inter2", notAfter: time.Date(2029, 6, 1, 0, 0, 0, 0, time.UTC)}, f.root)
-	underExpired := issue(t, certOpts{name: "Under Expired", alg: "p256"}, expiredInter)
-	foreignLeaf := issue(t, certOpts{name: "Foreign Signing", alg: "p256"}, f.foreign)
-	p521 := f.leaf(t, certOpts{alg: "p521"})
-	rsa1024 := f.leaf(t, certOpts{alg: "rsa1024"})
+	expiredInter := f.root.Issue(t, trusttest.Options{Name: "Expired Intermediate", CA: true, NotAfter: time.Date(2029, 6, 1, 0, 0, 0, 0, time.UTC)})
+	underExpired := expiredInter.Issue(t, trusttest.Options{Name: "Under Expired"})
+	foreignLeaf := f.foreign.Issue(t, trusttest.Options{Name: "Foreign Signing"})
+	p521 := f.leaf(t, trusttest.Options{Name: "Acme Signing p521", Alg: trusttest.ECDSAP521})
+	rsa1024 := f.leaf(t, trusttest.Options{Name: "Acme Signing rsa1024", Alg: trusttest.RSA1024})
 	escaped := strings.ReplaceAll(string(std), "/", `\/`)
 	if escaped == string(std) {
 		t.Fatal("the standard block has no /; run again")
 	}
 
 	return map[string]vector{
-		"good_ecdsa_p256":      keyed("p256"),
-		"good_ecdsa_p384":      keyed("p384"),
-		"good_rsa_2048":        keyed("rsa2048"),
-		"good_rsa_3072":        keyed("rsa3072"),
-		"good_ed25519":         keyed("ed25519"),
-		"good_platform_win":    {Description: "the win signature, checked for win", Platform: "win", TrustedAppConfigs: std, Want: okWant},
-		"good_platform_mac":    {Description: "the mac signature, checked for mac", Platform: "mac", TrustedAppConfigs: std, Want: okWant},
+		"good_ecdsa_p256":      keyed(trusttest.ECDSAP256, "p256"),
+		"good_ecdsa_p384":      keyed(trusttest.ECDSAP384, "p384"),
+		"good_rsa_2048":        keyed(trusttest.RSA2048, "rsa2048"),
+		"good_rsa_3072":        keyed(trusttest.RSA3072, "rsa3072"),
+		"good_ed25519":         keyed(trusttest.Ed25519, "ed25519"),
+		"good_platform_win":    {Description: "the win signature, checked for win", Platform: "win", TrustedAppConfigs: json.RawMessage(std), Want: okWant},
+		"good_platform_mac":    {Description: "the mac signature, checked for mac", Platform: "mac", TrustedAppConfigs: json.RawMessage(std), Want: okWant},
 		"good_escaped_slashes": {Description: `the block's strings written with \/ escapes, as some JSON encoders do`, TrustedAppConfigs: json.RawMessage(escaped), Want: okWant},
-		"good_signed_by_root":  good("a signing certificate issued by the root itself, no intermediates", direct, configJSON(direct, nil, testApps), directWant),
-		"good_expiring_soon":   good("a signing certificate that expires in 30 days: trusted, with a warning", expiring, configJSON(expiring, inters, testApps), expiringWant),
-		"good_two_apps_match": good("two app entries match: both are named, and their grants are the union of what each enables", p256, configJSON(p256, inters, twoApps),
+		"good_signed_by_root":  good("a signing certificate issued by the root itself, no intermediates", direct, trusttest.Config(direct, testApps), directWant),
+		"good_expiring_soon":   good("a signing certificate that expires in 30 days: trusted, with a warning", expiring, trusttest.Config(expiring, testApps, f.inter), expiringWant),
+		"good_two_apps_match": good("two app entries match: both are named, and their grants are the union of what each enables", p256, trusttest.Config(p256, twoApps, f.inter),
 			vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter", "Acme Everything"}, Grants: []string{"System.launchExternalProcess", "Window.getSnapshot"}}),
 		"good_port": {Description: "a pattern with a port", URL: "https://books.example.org:8443/app/x.json",
-			TrustedAppConfigs: signBlock(t, p256, configJSON(p256, inters, `[{"name":"Books","match":["https://books.example.org:8443/app/*"]}]`)),
+			TrustedAppConfigs: json.RawMessage(trusttest.Block(t, p256, trusttest.Config(p256, `[{"name":"Books","match":["https://books.example.org:8443/app/*"]}]`, f.inter))),
 			Want:              vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Books"}}},
 
-		"bad_tampered_value":    bad("the value changed after signing (getProcessList turned on)", blockJSON(t, tampered, sigs), SignatureInvalid),
-		"bad_signature_moved":   bad("the win signature put in the linux slot", blockJSON(t, stdValue, moved), SignatureInvalid),
-		"bad_signature_garbage": bad("a linux signature that is base64 but no signature", blockJSON(t, stdValue, map[string]string{"linux": "AAAA"}), SignatureInvalid),
-		"bad_missing_platform": {Description: "signed for win and mac only, checked for linux", TrustedAppConfigs: signBlock(t, p256, stdCfg, "win", "mac"),
-			Want: vectorWant{Code: string(NoPlatformSignature), Reason: "signed for win and mac, not for linux"}},
-		"bad_no_signatures":          bad("an empty signature object", blockJSON(t, stdValue, map[string]string{}), NoPlatformSignature),
-		"bad_base64_newline":         bad("a line break in the value's base64", blockJSON(t, stdValue[:76]+"\n"+stdValue[76:], signatures(t, p256, stdValue[:76]+"\n"+stdValue[76:])), Malformed),
-		"bad_base64_crlf":            bad("a CRLF in the value's base64", blockJSON(t, stdValue[:76]+"\r\n"+stdValue[76:], sigs), Malformed),
-		"bad_base64_space":           bad("a space in the value's base64", blockJSON(t, stdValue[:76]+" "+stdValue[76:], sigs), Malformed),
-		"bad_base64_urlsafe":         bad("the value in the URL-safe alphabet", blockJSON(t, urlSafe, signatures(t, p256, urlSafe)), Malformed),
-		"bad_base64_unpadded":        bad("the value's padding stripped", blockJSON(t, strings.TrimRight(stdValue+"=", "="), sigs), Malformed),
-		"bad_signature_base64_space": bad("a space in the linux signature", blockJSON(t, stdValue, map[string]string{"linux": " " + sigs["linux"]}), Malformed),
-		"bad_block_duplicate_key":    bad("value given twice in the block", json.RawMessage(`{"value":"`+stdValue+`","value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
-		"bad_block_unknown_key":      bad("an unknown key in the block", json.RawMessage(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"},"comment":"hi"}`), Malformed),
-		"bad_block_unknown_platform": bad("a signature for a platform rvm does not know", json.RawMessage(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`","bsd":"`+sigs["linux"]+`"}}`), Malformed),
-		"bad_block_not_object":       bad("an array where the block belongs", json.RawMessage(`["`+stdValue+`"]`), Malformed),
-		"bad_block_no_value":         bad("a block without value", json.RawMessage(`{"signature":{"linux":"`+sigs["linux"]+`"}}`), Malformed),
-		"bad_value_not_string":       bad("a value that is an object", json.RawMessage(`{"value":{},"signature":{}}`), Malformed),
+		"bad_tampered_value":    bad("the value changed after signing (getProcessList turned on)", trusttest.BlockOf(tampered, sigs), trust.SignatureInvalid),
+		"bad_signature_moved":   bad("the win signature put in the linux slot", trusttest.BlockOf(stdValue, moved), trust.SignatureInvalid),
+		"bad_signature_garbage": bad("a linux signature that is base64 but no signature", trusttest.BlockOf(stdValue, map[string]string{"linux": "AAAA"}), trust.SignatureInvalid),
+		"bad_missing_platform": {Description: "signed for win and mac only, checked for linux", TrustedAppConfigs: json.RawMessage(trusttest.Block(t, p256, stdCfg, "win", "mac")),
+			Want: vectorWant{Code: string(trust.NoPlatformSignature), Reason: "signed for win and mac, not for linux"}},
+		"bad_no_signatures":          bad("an empty signature object", trusttest.BlockOf(stdValue, map[string]string{}), trust.NoPlatformSignature),
+		"bad_base64_newline":         bad("a line break in the value's base64", trusttest.BlockOf(stdValue[:76]+"\n"+stdValue[76:], trusttest.Signatures(t, p256, stdValue[:76]+"\n"+stdValue[76:])), trust.Malformed),
+		"bad_base64_crlf":            bad("a CRLF in the value's base64", trusttest.BlockOf(stdValue[:76]+"\r\n"+stdValue[76:], sigs), trust.Malformed),
+		"bad_base64_space":           bad("a space in the value's base64", trusttest.BlockOf(stdValue[:76]+" "+stdValue[76:], sigs), trust.Malformed),
+		"bad_base64_urlsafe":         bad("the value in the URL-safe alphabet", trusttest.BlockOf(urlSafe, trusttest.Signatures(t, p256, urlSafe)), trust.Malformed),
+		"bad_base64_unpadded":        bad("the value's padding stripped", trusttest.BlockOf(strings.TrimRight(stdValue+"=", "="), sigs), trust.Malformed),
+		"bad_signature_base64_space": bad("a space in the linux signature", trusttest.BlockOf(stdValue, map[string]string{"linux": " " + sigs["linux"]}), trust.Malformed),
+		"bad_block_duplicate_key":    bad("value given twice in the block", []byte(`{"value":"`+stdValue+`","value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"}}`), trust.Malformed),
+		"bad_block_unknown_key":      bad("an unknown key in the block", []byte(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`"},"comment":"hi"}`), trust.Malformed),
+		"bad_block_unknown_platform": bad("a signature for a platform rvm does not know", []byte(`{"value":"`+stdValue+`","signature":{"linux":"`+sigs["linux"]+`","bsd":"`+sigs["linux"]+`"}}`), trust.Malformed),
+		"bad_block_not_object":       bad("an array where the block belongs", []byte(`["`+stdValue+`"]`), trust.Malformed),
+		"bad_block_no_value":         bad("a block without value", []byte(`{"signature":{"linux":"`+sigs["linux"]+`"}}`), trust.Malformed),
+		"bad_value_not_string":       bad("a value that is an object", []byte(`{"value":{},"signature":{}}`), trust.Malformed),
 
-		"bad_config_duplicate_key":        badCfg("apps given twice in the config", p256, strings.Replace(stdCfg, `"apps":`, `"apps":[],"apps":`, 1), Malformed),
-		"bad_config_duplicate_key_deep":   badCfg("a duplicate key inside a permission's constraints", p256, strings.Replace(stdCfg, `"registryKeys":`, `"registryKeys":[],"registryKeys":`, 1), Malformed),
-		"bad_config_duplicate_permission": badCfg("a permission given twice", p256, strings.Replace(stdCfg, `"getProcessList":false`, `"getProcessList":false,"getProcessList":true`, 1), Malformed),
-		"bad_config_unknown_key":          badCfg("an unknown key in the config", p256, strings.Replace(stdCfg, `"version":1,`, `"version":1,"comment":"x",`, 1), Malformed),
-		"bad_config_unknown_app_key":      badCfg("an unknown key in an app entry", p256, strings.Replace(stdCfg, `"name":`, `"icon":"x","name":`, 1), Malformed),
-		"bad_config_key_case":             badCfg("a known key in the wrong case", p256, strings.Replace(stdCfg, `"apps":`, `"Apps":`, 1), Malformed),
-		"bad_config_version_2":            badCfg("version 2, with a key version 1 does not know", p256, strings.Replace(stdCfg, `"version":1,`, `"version":2,"future":true,`, 1), UnsupportedVersion),
-		"bad_config_no_version":           badCfg("no version", p256, strings.Replace(stdCfg, `"version":1,`, ``, 1), Malformed),
-		"bad_config_not_json":             badCfg("a config that is not JSON", p256, stdCfg[:len(stdCfg)-1], Malformed),
-		"bad_config_invalid_pattern":      badCfg("a pattern on a public suffix", p256, strings.Replace(stdCfg, `https://*.acme.com/blotter/*`, `https://*.co.uk/*`, 1), Malformed),
-		"bad_config_http_pattern":         badCfg("an http pattern", p256, strings.Replace(stdCfg, `https://*.acme.com/blotter/*`, `http://*.acme.com/blotter/*`, 1), Malformed),
-		"bad_config_certificate_garbage":  badCfg("a certificate that is not DER", p256, `{"version":1,"certificate":"AAAA","apps":`+testApps+`}`, Malformed),
+		"bad_config_duplicate_key":        badCfg("apps given twice in the config", p256, strings.Replace(stdCfg, `"apps":`, `"apps":[],"apps":`, 1), trust.Malformed),
+		"bad_config_duplicate_key_deep":   badCfg("a duplicate key inside a permission's constraints", p256, strings.Replace(stdCfg, `"registryKeys":`, `"registryKeys":[],"registryKeys":`, 1), trust.Malformed),
+		"bad_config_duplicate_permission": badCfg("a permission given twice", p256, strings.Replace(stdCfg, `"getProcessList":false`, `"getProcessList":false,"getProcessList":true`, 1), trust.Malformed),
+		"bad_config_unknown_key":          badCfg("an unknown key in the config", p256, strings.Replace(stdCfg, `"version":1,`, `"version":1,"comment":"x",`, 1), trust.Malformed),
+		"bad_config_unknown_app_key":      badCfg("an unknown key in an app entry", p256, strings.Replace(stdCfg, `"name":`, `"icon":"x","name":`, 1), trust.Malformed),
+		"bad_config_key_case":             badCfg("a known key in the wrong case", p256, strings.Replace(stdCfg, `"apps":`, `"Apps":`, 1), trust.Malformed),
+		"bad_config_version_2":            badCfg("version 2, with a key version 1 does not know", p256, strings.Replace(stdCfg, `"version":1,`, `"version":2,"future":true,`, 1), trust.UnsupportedVersion),
+		"bad_config_no_version":           badCfg("no version", p256, strings.Replace(stdCfg, `"version":1,`, ``, 1), trust.Malformed),
+		"bad_config_not_json":             badCfg("a config that is not JSON", p256, stdCfg[:len(stdCfg)-1], trust.Malformed),
+		"bad_config_invalid_pattern":      badCfg("a pattern on a public suffix", p256, strings.Replace(stdCfg, `https://*.acme.com/blotter/*`, `https://*.co.uk/*`, 1), trust.Malformed),
+		"bad_config_http_pattern":         badCfg("an http pattern", p256, strings.Replace(stdCfg, `https://*.acme.com/blotter/*`, `http://*.acme.com/blotter/*`, 1), trust.Malformed),
+		"bad_config_certificate_garbage":  badCfg("a certificate that is not DER", p256, `{"version":1,"certificate":"AAAA","apps":`+testApps+`}`, trust.Malformed),
 
-		"bad_missing_intermediate":   badCfg("the intermediate left out", p256, configJSON(p256, nil, testApps), UnknownAuthority),
-		"bad_foreign_root":           badCfg("a chain to a root that is not trusted", foreignLeaf, configJSON(foreignLeaf, []*x509.Certificate{f.foreign.cert}, testApps), UnknownAuthority),
-		"bad_intermediate_as_signer": badCfg("the intermediate CA's certificate as the signing certificate", f.inter, configJSON(f.inter, nil, testApps), WrongKeyUsage),
-		"bad_expired":                {Description: "a signing certificate past its NotAfter", TrustedAppConfigs: std, Now: validTo.Add(time.Hour), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Acme Corp" expired on 2100-01-01`}},
-		"bad_not_yet_valid":          {Description: "a signing certificate before its NotBefore", TrustedAppConfigs: std, Now: validFrom.Add(-time.Hour), Want: vectorWant{Code: string(CertificateNotYetValid)}},
-		"bad_expired_intermediate":   {Description: "an intermediate that expired, under a valid signing certificate", TrustedAppConfigs: signBlock(t, underExpired, configJSON(underExpired, []*x509.Certificate{expiredInter.cert}, testApps)), Want: vectorWant{Code: string(CertificateExpired), Reason: `certificate "Expired Intermediate" expired on 2029-06-01`}},
-		"bad_wrong_eku":              badLeaf("a signing certificate for TLS servers", f.leaf(t, certOpts{alg: "p256", name: "TLS", eku: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}), WrongKeyUsage),
-		"bad_no_eku":                 badLeaf("a signing certificate without extended key usage", f.leaf(t, certOpts{alg: "p256", name: "No EKU", noEKU: true}), WrongKeyUsage),
-		"bad_key_usage_no_signature": badLeaf("a signing certificate whose key usage lacks digitalSignature", f.leaf(t, certOpts{alg: "p256", name: "KU", keyUsage: x509.KeyUsageKeyEncipherment}), WrongKeyUsage),
-		"bad_ecdsa_p521":             badCfg("a P-521 signing key", p521, configJSON(p521, inters, testApps), UnsupportedKey),
-		"bad_rsa_1024":               badCfg("an RSA-1024 signing key", rsa1024, configJSON(rsa1024, inters, testApps), UnsupportedKey),
-		"bad_url_not_matched":        {Description: "a manifest URL outside every pattern", URL: "https://apps.acme.com/other/app.json", TrustedAppConfigs: std, Want: vectorWant{Code: string(URLNotMatched)}},
-		"bad_url_other_port":         {Description: "a manifest URL on a port the pattern does not name", URL: "https://apps.acme.com:8443/blotter/app.json", TrustedAppConfigs: std, Want: vectorWant{Code: string(URLNotMatched)}},
-		"bad_owner_revoked":          {Description: "the signing certificate on the owner's revoked list", Revoked: []string{sum(p256.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
-		"bad_owner_revoked_inter":    {Description: "the intermediate on the owner's revoked list", Revoked: []string{sum(f.inter.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
-		"bad_owner_revoked_root":     {Description: "the root on the owner's revoked list", Revoked: []string{sum(f.root.cert)}, TrustedAppConfigs: std, Want: vectorWant{Code: string(Revoked)}},
-		"bad_too_many_intermediates": badCfg("five intermediates", p256, configJSON(p256, slices.Repeat(inters, MaxIntermediates+1), testApps), Malformed),
+		"bad_missing_intermediate":   badCfg("the intermediate left out", p256, trusttest.Config(p256, testApps), trust.UnknownAuthority),
+		"bad_foreign_root":           badCfg("a chain to a root that is not trusted", foreignLeaf, trusttest.Config(foreignLeaf, testApps, f.foreign), trust.UnknownAuthority),
+		"bad_intermediate_as_signer": badCfg("the intermediate CA's certificate as the signing certificate", f.inter, trusttest.Config(f.inter, testApps), trust.WrongKeyUsage),
+		"bad_expired":                {Description: "a signing certificate past its NotAfter", TrustedAppConfigs: json.RawMessage(std), Now: trusttest.ValidTo.Add(time.Hour), Want: vectorWant{Code: string(trust.CertificateExpired), Reason: `certificate "Acme Corp" expired on 2100-01-01`}},
+		"bad_not_yet_valid":          {Description: "a signing certificate before its NotBefore", TrustedAppConfigs: json.RawMessage(std), Now: trusttest.ValidFrom.Add(-time.Hour), Want: vectorWant{Code: string(trust.CertificateNotYetValid)}},
+		"bad_expired_intermediate":   {Description: "an intermediate that expired, under a valid signing certificate", TrustedAppConfigs: json.RawMessage(trusttest.Block(t, underExpired, trusttest.Config(underExpired, testApps, expiredInter))), Want: vectorWant{Code: string(trust.CertificateExpired), Reason: `certificate "Expired Intermediate" expired on 2029-06-01`}},
+		"bad_wrong_eku":              badLeaf("a signing certificate for TLS servers", trusttest.Options{Name: "TLS", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, trust.WrongKeyUsage),
+		"bad_no_eku":                 badLeaf("a signing certificate without extended key usage", trusttest.Options{Name: "No EKU", NoExtKeyUsage: true}, trust.WrongKeyUsage),
+		"bad_key_usage_no_signature": badLeaf("a signing certificate whose key usage lacks digitalSignature", trusttest.Options{Name: "KU", KeyUsage: x509.KeyUsageKeyEncipherment}, trust.WrongKeyUsage),
+		"bad_ecdsa_p521":             badCfg("a P-521 signing key", p521, trusttest.Config(p521, testApps, f.inter), trust.UnsupportedKey),
+		"bad_rsa_1024":               badCfg("an RSA-1024 signing key", rsa1024, trusttest.Config(rsa1024, testApps, f.inter), trust.UnsupportedKey),
+		"bad_url_not_matched":        {Description: "a manifest URL outside every pattern", URL: "https://apps.acme.com/other/app.json", TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.URLNotMatched)}},
+		"bad_url_other_port":         {Description: "a manifest URL on a port the pattern does not name", URL: "https://apps.acme.com:8443/blotter/app.json", TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.URLNotMatched)}},
+		"bad_owner_revoked":          {Description: "the signing certificate on the owner's revoked list", Revoked: []string{sum(p256)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
+		"bad_owner_revoked_inter":    {Description: "the intermediate on the owner's revoked list", Revoked: []string{sum(f.inter)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
+		"bad_owner_revoked_root":     {Description: "the root on the owner's revoked list", Revoked: []string{sum(f.root)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
+		"bad_too_many_intermediates": badCfg("five intermediates", p256, trusttest.Config(p256, testApps, slices.Repeat([]*trusttest.Cert{f.inter}, trust.MaxIntermediates+1)...), trust.Malformed),
 	}
 }

@@ -1,39 +1,40 @@
-package trust
+package trust_test
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"testing"
 
+	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
 // TestVerifierOptions checks that a Verifier without what it needs, or
 // with an option it does not know, trusts nothing.
 func TestVerifierOptions(t *testing.T) {
-	f := testPKI(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Options"})
-	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, testApps))
+	f := newPKI(t)
+	leaf := f.leaf(t, trusttest.Options{Name: "Options"})
+	block := f.block(t, leaf, testApps)
 	u, _ := pattern.ParseURL(testURL, pattern.Strict)
 	cases := []struct {
 		name     string
-		v        *Verifier
+		v        *trust.Verifier
 		platform string
-		want     Code
+		want     trust.Code
 	}{
-		{"zero-verifier", &Verifier{}, "linux", UnknownAuthority},
-		{"empty-roots", &Verifier{Roots: &Roots{}, Now: fixedNow(testNow)}, "linux", UnknownAuthority},
-		{"no-roots-given", &Verifier{Roots: NewRoots(), Now: fixedNow(testNow)}, "linux", UnknownAuthority},
-		{"unknown-revocation-mode", &Verifier{Roots: f.roots, Now: fixedNow(testNow), RevocationMode: "sometimes"}, "linux", RevocationUnknown},
-		{"unknown-platform", &Verifier{Roots: f.roots, Now: fixedNow(testNow)}, "bsd", NoPlatformSignature},
-		{"sound", &Verifier{Roots: f.roots, Now: fixedNow(testNow)}, "linux", ""},
+		{"zero-verifier", &trust.Verifier{}, "linux", trust.UnknownAuthority},
+		{"empty-roots", &trust.Verifier{Roots: &trust.Roots{}, Now: fixedNow(testNow)}, "linux", trust.UnknownAuthority},
+		{"no-roots-given", &trust.Verifier{Roots: trust.NewRoots(), Now: fixedNow(testNow)}, "linux", trust.UnknownAuthority},
+		{"unknown-revocation-mode", &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow), RevocationMode: "sometimes"}, "linux", trust.RevocationUnknown},
+		{"unknown-platform", &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow)}, "bsd", trust.NoPlatformSignature},
+		{"sound", &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow)}, "linux", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.v.Verify(context.Background(), block, tc.platform, u)
-			var got Code
-			var te *Error
+			var got trust.Code
+			var te *trust.Error
 			if errors.As(err, &te) {
 				got = te.Code
 			} else if err != nil {
@@ -48,11 +49,11 @@ func TestVerifierOptions(t *testing.T) {
 
 // TestVerifyBlock checks the URL-free verdict that inspect shows.
 func TestVerifyBlock(t *testing.T) {
-	f := testPKI(t)
-	leaf := f.leaf(t, certOpts{alg: "p256", name: "Block"})
+	f := newPKI(t)
+	leaf := f.leaf(t, trusttest.Options{Name: "Block"})
 	apps := `[{"name":"A","match":["https://a.example.com/*"],"permissions":{"System":{"clearCache":true}}},{"name":"B","match":["https://b.example.com/*"]}]`
-	block := signBlock(t, leaf, configJSON(leaf, []*x509.Certificate{f.inter.cert}, apps))
-	v := &Verifier{Roots: f.roots, Now: fixedNow(testNow)}
+	block := f.block(t, leaf, apps)
+	v := &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow)}
 	res, err := v.VerifyBlock(context.Background(), block, "mac")
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/rs/zerolog"
 
 	"github.com/rvm-launcher/rvm/manifest/fetch"
@@ -105,7 +105,7 @@ type Result struct {
 // where KeyUsage is present, and a key of SPEC 5.2; platform's signature
 // verifies; no certificate of the chain is revoked; an app entry matches u.
 // It returns the verdict, or an *Error whose Code says which check failed.
-func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, platform string, u pattern.URL) (*Result, error) {
+func (v *Verifier) Verify(ctx context.Context, raw jsontext.Value, platform string, u pattern.URL) (*Result, error) {
 	return v.check(ctx, raw, platform, &u)
 }
 
@@ -113,13 +113,13 @@ func (v *Verifier) Verify(ctx context.Context, raw json.RawMessage, platform str
 // manifest URL, for tools that show a block (rvm-trust inspect) rather than
 // decide on a manifest. Its Result lists every app entry in Apps and has no
 // Grants: it grants nothing.
-func (v *Verifier) VerifyBlock(ctx context.Context, raw json.RawMessage, platform string) (*Result, error) {
+func (v *Verifier) VerifyBlock(ctx context.Context, raw jsontext.Value, platform string) (*Result, error) {
 	return v.check(ctx, raw, platform, nil)
 }
 
 // check is Verify, or VerifyBlock where u is nil: the block verified, from
 // the cache or afresh, then what applies at every call.
-func (v *Verifier) check(ctx context.Context, raw json.RawMessage, platform string, u *pattern.URL) (*Result, error) {
+func (v *Verifier) check(ctx context.Context, raw jsontext.Value, platform string, u *pattern.URL) (*Result, error) {
 	now := v.now()
 	e, err := v.verify(ctx, raw, platform, now)
 	if err != nil {
@@ -132,7 +132,7 @@ func (v *Verifier) check(ctx context.Context, raw json.RawMessage, platform stri
 	return res, nil
 }
 
-func (v *Verifier) verify(ctx context.Context, raw json.RawMessage, platform string, now time.Time) (*entry, *Error) {
+func (v *Verifier) verify(ctx context.Context, raw jsontext.Value, platform string, now time.Time) (*entry, *Error) {
 	mode := v.RevocationMode
 	switch mode {
 	case "":

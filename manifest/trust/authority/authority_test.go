@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/manifest/trust/internal/privfile"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
@@ -293,7 +293,7 @@ func TestRevoke(t *testing.T) {
 	a := newAuthority(t, ECDSAP256, IssueOptions{CRLURL: srv.URL + "/root.crl"})
 	block := a.sign(t)
 	out := filepath.Join(a.dir, "root.crl")
-	fetch := func(ctx context.Context, url string, limit int64, v manifest.Validators) (*manifest.Response, error) {
+	fetchCRL := func(ctx context.Context, url string, limit int64, v fetch.Validators) (*fetch.Response, error) {
 		resp, err := srv.Client().Get(url)
 		if err != nil {
 			return nil, err
@@ -301,7 +301,7 @@ func TestRevoke(t *testing.T) {
 		defer resp.Body.Close()
 		var buf bytes.Buffer
 		buf.ReadFrom(resp.Body)
-		return &manifest.Response{Body: buf.Bytes(), FinalURL: url}, nil
+		return &fetch.Response{Body: buf.Bytes(), FinalURL: url}, nil
 	}
 	check := func(step string, want trust.Code) {
 		t.Helper()
@@ -310,7 +310,7 @@ func TestRevoke(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := a.verifier(t)
-		v.FetchCRL = fetch
+		v.FetchCRL = fetchCRL
 		_, err = verify(t, v, block, "linux")
 		var got trust.Code
 		var te *trust.Error

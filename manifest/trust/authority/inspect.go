@@ -7,7 +7,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/rvm-launcher/rvm/manifest/jsonscan"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // maxInspect bounds what Inspect reads: a manifest is at most 1 MiB.
@@ -163,24 +164,16 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 }
 
 // blockOf returns the trustedAppConfigs object of data, a manifest or the
-// object itself. Like rvm, it refuses a key twice (which a map would take
-// silently, the last one winning).
-func blockOf(data []byte) (json.RawMessage, error) {
-	var top []jsonscan.Member
-	ok := json.Valid(data)
-	if ok {
-		top, ok = jsonscan.Members(data)
-	}
-	if !ok {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("want a JSON object: %w", err)
-		}
-		return nil, errors.New("want a JSON object without a key twice")
+// object itself. Like rvm, it reads data as strict JSON: a key twice,
+// which a map would take silently (the last one winning), is refused.
+func blockOf(data []byte) (jsontext.Value, error) {
+	top, err := strictjson.Object(data)
+	if err != nil {
+		return nil, err
 	}
 	isBlock := false
 	for _, m := range top {
-		switch m.Key {
+		switch m.Name {
 		case "trustedAppConfigs":
 			return m.Value, nil
 		case "value":

@@ -1,7 +1,6 @@
 package authority
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -14,8 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
 // maxAppsFile bounds the apps file that Sign reads.
@@ -147,13 +149,11 @@ func readApps(path string) (json.RawMessage, error) {
 	if len(data) > maxAppsFile {
 		return nil, fmt.Errorf("%s: larger than %d KiB", path, maxAppsFile>>10)
 	}
-	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '[' {
-		return nil, fmt.Errorf("%s: want a JSON array of app entries, [{\"name\": ..., \"match\": [...], \"permissions\": {...}}]", path)
+	if err := strictjson.Check(data); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if !json.Valid(data) {
-		var apps []json.RawMessage
-		err := json.Unmarshal(data, &apps)
-		return nil, fmt.Errorf("%s: not valid JSON: %w", path, err)
+	if jsontext.Value(data).Kind() != '[' {
+		return nil, fmt.Errorf("%s: want a JSON array of app entries, [{\"name\": ..., \"match\": [...], \"permissions\": {...}}]", path)
 	}
 	return json.RawMessage(data), nil
 }
