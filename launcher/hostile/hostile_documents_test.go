@@ -440,12 +440,12 @@ var documentAttacks = []documentAttack{
 	{"config-byte-order-mark", signed(grant, func(cert, app string) string { return "\ufeff" + plainConfig(cert, app) }), untrustedBlock(trust.Malformed, "not valid JSON")},
 	{"config-invalid-utf8", signed(grant, func(cert, app string) string {
 		return plainConfig(cert, strings.Replace(app, `"Acme"`, "\"Ac\xffme\"", 1))
-	}), untrustedBlock(trust.Malformed, "invalid UTF-8")},
-	{"config-trailing-garbage", signed(grant, func(cert, app string) string { return plainConfig(cert, app) + `{"version": 1}` }), untrustedBlock(trust.Malformed, "data after the top-level value")},
+	}), untrustedBlock(trust.Malformed, "not valid UTF-8")},
+	{"config-trailing-garbage", signed(grant, func(cert, app string) string { return plainConfig(cert, app) + `{"version": 1}` }), untrustedBlock(trust.Malformed, "data after the JSON object")},
 
 	// Objects as wide as the bounds allow: each key costs the duplicate
 	// check a map lookup, not a scan of the keys before it.
-	{"block-14000-keys", func(*docRig) []byte { return wideObject("signature", trust.MaxBlockSize) }, untrustedBlock(trust.Malformed, "unknown platform")},
+	{"block-14000-keys", func(*docRig) []byte { return wideObject("signature", trust.MaxBlockSize) }, untrustedBlock(trust.Malformed, "has no value")},
 	{"config-7000-keys", signed(grant, func(cert, app string) string {
 		cfg := plainConfig(cert, app)
 		wide := wideObject("x", trust.MaxConfigSize-len(cfg)-8)
