@@ -207,7 +207,7 @@ func read(data []byte, opts []jsontext.Options) (jsontext.Value, error) {
 		line, col := Position(data, int64(off))
 		return nil, &Error{Line: line, Column: col, Err: errors.New("not valid UTF-8")}
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(data), opts...)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data), opts...)
 	v, err := dec.ReadValue()
 	if err == io.EOF {
 		return nil, &Error{Line: 1, Column: 1, Syntax: true, Err: errors.New("empty input")}
@@ -229,7 +229,8 @@ func read(data []byte, opts []jsontext.Options) (jsontext.Value, error) {
 }
 
 // Member is one member of an object: its name, its value as it stands in
-// the input, and Offset, where the value starts: in bytes from the start
+// the input (a slice of it, not a copy: the input must not change while
+// the value is in use), and Offset, where the value starts: in bytes from the start
 // of the value that Members split, or for Object of the document (see
 // Position).
 type Member struct {
@@ -284,7 +285,7 @@ func Members(v jsontext.Value) ([]Member, error) {
 	if v.Kind() != '{' {
 		return nil, fmt.Errorf("want an object, got %s", Kind(v))
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(v), lax...)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(v), lax...)
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
@@ -299,7 +300,7 @@ func Members(v jsontext.Value) ([]Member, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Member{Name: name, Value: val.Clone(), Offset: dec.InputOffset() - int64(len(val))})
+		out = append(out, Member{Name: name, Value: val, Offset: dec.InputOffset() - int64(len(val))})
 	}
 	if name, dup := duplicate(out); dup {
 		return nil, fmt.Errorf("duplicate key %q", name)
@@ -323,12 +324,12 @@ func duplicate(ms []Member) (string, bool) {
 }
 
 // Elements returns the elements of v, valid JSON that holds an array, in
-// order. It reports an error where v is not an array.
+// order, as slices of v. It reports an error where v is not an array.
 func Elements(v jsontext.Value) ([]jsontext.Value, error) {
 	if v.Kind() != '[' {
 		return nil, fmt.Errorf("want an array, got %s", Kind(v))
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(v), lax...)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(v), lax...)
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, err
 	}
@@ -338,7 +339,7 @@ func Elements(v jsontext.Value) ([]jsontext.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, val.Clone())
+		out = append(out, val)
 	}
 	return out, nil
 }
@@ -347,13 +348,16 @@ func Elements(v jsontext.Value) ([]jsontext.Value, error) {
 // rejectUnknown, an object member that out has no field for is an error.
 // Its error is an *Error naming the place.
 func Unmarshal(data []byte, out any, rejectUnknown bool) error {
-	if _, err := read(data, strict); err != nil {
-		return err
+	// The library refuses all that Check does; Check runs only to word
+	// its refusal.
+	err := json.Unmarshal(data, out, json.RejectUnknownMembers(rejectUnknown))
+	if err == nil {
+		return nil
 	}
-	if err := json.Unmarshal(data, out, json.RejectUnknownMembers(rejectUnknown)); err != nil {
-		return errorAt(data, err)
+	if _, rerr := read(data, strict); rerr != nil {
+		return rerr
 	}
-	return nil
+	return errorAt(data, err)
 }
 
 // Kind names the kind of the JSON value v for a message: "an object", "an

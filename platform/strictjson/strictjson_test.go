@@ -225,12 +225,15 @@ func TestMembersAndElements(t *testing.T) {
 			}
 		})
 	}
-	// The values do not share the bytes that the decoder reuses.
-	v := []byte(`{"a": "1", "b": "2"}`)
+	// The values are slices of the input, not copies, and a later read
+	// does not overwrite an earlier value.
+	v := []byte(`{"a": "1", "b": "2", "c": {"d": [3]}}`)
 	ms, _ = Members(v)
-	copy(v, bytes.Repeat([]byte("#"), len(v)))
-	if string(ms[0].Value) != `"1"` || string(ms[1].Value) != `"2"` {
-		t.Errorf("got %q and %q after the input changed, want copies", ms[0].Value, ms[1].Value)
+	if string(ms[0].Value) != `"1"` || string(ms[1].Value) != `"2"` || string(ms[2].Value) != `{"d": [3]}` {
+		t.Errorf("got %q, %q and %q, want the members' values", ms[0].Value, ms[1].Value, ms[2].Value)
+	}
+	if &ms[0].Value[0] != &v[6] {
+		t.Errorf("got a copy of the first value, want a slice of the input")
 	}
 }
 
