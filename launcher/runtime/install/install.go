@@ -166,14 +166,62 @@ func Unpack(dir, version string, r io.Reader, lim Limits) (*Staged, error) {
 		return nil, fmt.Errorf("install: runtime %s: %w", version, err)
 	}
 	s := &Staged{Version: version, Path: tmp, dir: dir}
-	if err := s.unpack(r, lim); err != nil {
+	exe := platform.RuntimeExecutable()
+	err = unpack(tmp, r, lim, exe, func(root *os.Root, u *unpacker) error {
+		info, err := root.Lstat(exe)
+		if err != nil || !platform.IsExecutableFile(info) {
+			return u.noRuntime(exe)
+		}
+		return nil
+	})
+	if err == nil {
+		err = os.Chmod(tmp, 0o755)
+	}
+	if err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Staged) unpack(r io.Reader, lim Limits) error {
+// CheckArchive checks, as Unpack would, the runtime archive read from r
+// for goos (windows, darwin, linux): what a publisher runs before
+// publishing it. The runtime executable ("runtime.exe" for windows,
+// "runtime" with an execute bit elsewhere) must be at its top. It unpacks
+// into a temporary folder that it removes.
+func CheckArchive(r io.Reader, goos string, lim Limits) error {
+	tmp, err := os.MkdirTemp("", "rvm-archive-check-")
+	if err != nil {
+		return fmt.Errorf("install: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	exe := "runtime"
+	if goos == "windows" {
+		exe = "runtime.exe"
+	}
+	return unpack(tmp, r, lim.withDefaults(), exe, func(_ *os.Root, u *unpacker) error {
+		if u.seen[exe] != kindFile || goos != "windows" && u.exeMode&0o111 == 0 {
+			return u.noRuntime(exe)
+		}
+		return nil
+	})
+}
+
+// noRuntime is the error for an archive without the runtime executable
+// exe at its top.
+func (u *unpacker) noRuntime(exe string) error {
+	hint := ""
+	for name, k := range u.seen {
+		if _, ok := u.seen[name+"/"+exe]; ok && k == kindDir && !strings.Contains(name, "/") {
+			hint = fmt.Sprintf(" (the archive wraps it in the folder %q: put that folder's contents at the top)", name)
+		}
+	}
+	return &ArchiveError{Err: fmt.Errorf("no runtime at the archive's top: want a regular executable file %q there%s", exe, hint)}
+}
+
+// unpack unpacks the archive read from r into the folder dir, then runs
+// check on the result.
+func unpack(dir string, r io.Reader, lim Limits, exe string, check func(*os.Root, *unpacker) error) error {
 	raw := &bounded{r: r, left: lim.Compressed, what: fmt.Sprintf("the archive is more than the %d bytes allowed", lim.Compressed)}
 	gz, err := gzip.NewReader(raw)
 	if err != nil {
@@ -181,12 +229,12 @@ func (s *Staged) unpack(r io.Reader, lim Limits) error {
 	}
 	stream := &bounded{r: gz, left: lim.Unpacked + int64(lim.Entries)*entryOverhead,
 		what: fmt.Sprintf("the tar stream is more than the %d bytes its files and entries allow", lim.Unpacked+int64(lim.Entries)*entryOverhead)}
-	root, err := os.OpenRoot(s.Path)
+	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return fmt.Errorf("install: runtime %s: %w", s.Version, err)
+		return fmt.Errorf("install: %w", err)
 	}
 	defer root.Close()
-	u := &unpacker{root: root, lim: lim, seen: map[string]kind{}, buf: make([]byte, 256<<10)}
+	u := &unpacker{root: root, lim: lim, seen: map[string]kind{}, buf: make([]byte, 256<<10), exe: exe}
 	tr := tar.NewReader(stream)
 	for {
 		hdr, err := tr.Next()
@@ -210,21 +258,7 @@ func (s *Staged) unpack(r io.Reader, lim Limits) error {
 	if _, err := io.CopyBuffer(io.Discard, raw, u.buf); err != nil {
 		return archiveErr("", raw, err)
 	}
-	exe := platform.RuntimeExecutable()
-	info, err := root.Lstat(exe)
-	if err != nil || !platform.IsExecutableFile(info) {
-		hint := ""
-		for name, k := range u.seen {
-			if _, ok := u.seen[name+"/"+exe]; ok && k == kindDir && !strings.Contains(name, "/") {
-				hint = fmt.Sprintf(" (the archive wraps it in the folder %q: put that folder's contents at the top)", name)
-			}
-		}
-		return &ArchiveError{Err: fmt.Errorf("no runtime at the archive's top: want a regular executable file %q there%s", exe, hint)}
-	}
-	if err := os.Chmod(s.Path, 0o755); err != nil {
-		return fmt.Errorf("install: runtime %s: %w", s.Version, err)
-	}
-	return nil
+	return check(root, u)
 }
 
 // archiveErr is the error for a failure at entry: the archive's reader's
@@ -301,6 +335,8 @@ type unpacker struct {
 	unpacked int64
 	last     string
 	buf      []byte
+	exe      string // the runtime executable's name
+	exeMode  int64  // the mode its entry gave
 }
 
 // entry unpacks one tar entry.
@@ -351,6 +387,9 @@ func (u *unpacker) entry(hdr *tar.Header, tr io.Reader) error {
 			return err
 		}
 		u.seen[name] = kindFile
+		if name == u.exe {
+			u.exeMode = hdr.Mode
+		}
 		n, err := io.CopyBuffer(f, tr, u.buf)
 		if err == nil && n != hdr.Size {
 			err = io.ErrUnexpectedEOF
