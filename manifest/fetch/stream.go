@@ -98,13 +98,17 @@ func (s *Stream) Read(p []byte) (int, error) {
 	if s.read > s.limit {
 		return n - int(s.read-s.limit), s.tooLarge()
 	}
-	if err != nil && err != io.EOF {
+	if err != nil {
+		// A body cut off by the watchdog may read as its end: the
+		// watchdog's reason wins.
 		s.mu.Lock()
 		why := s.why
 		s.mu.Unlock()
 		if why != nil {
 			return n, &FetchError{URL: s.FinalURL, Kind: KindNetwork, Err: why}
 		}
+	}
+	if err != nil && err != io.EOF {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return n, &FetchError{URL: s.FinalURL, Kind: KindNetwork, Err: errors.New("timed out: the whole download took longer than its bound")}
 		}

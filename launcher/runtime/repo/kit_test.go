@@ -2,9 +2,9 @@ package repo_test
 
 import (
 	"archive/tar"
-	"crypto"
 	"bytes"
 	"compress/gzip"
+	"crypto"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -141,7 +141,7 @@ func (w *world) serve(rw http.ResponseWriter, req *http.Request) {
 		h(rw, req)
 		return
 	}
-	data, err := os.ReadFile(filepath.Join(w.dir, "public", filepath.FromSlash(path.Clean("/" + name))))
+	data, err := os.ReadFile(filepath.Join(w.dir, "public", filepath.FromSlash(path.Clean("/"+name))))
 	if err != nil {
 		http.NotFound(rw, req)
 		return
@@ -330,3 +330,5 @@ func (w *world) addRaw(version string, data []byte) string {
 }
 
 func hostPlatform() (string, string) { return goruntime.GOOS, goruntime.GOARCH }
+
+func runtimeExe() string { return platform.RuntimeExecutable() }
