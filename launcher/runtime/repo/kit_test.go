@@ -141,12 +141,16 @@ func (w *world) serve(rw http.ResponseWriter, req *http.Request) {
 		h(rw, req)
 		return
 	}
-	data, err := os.ReadFile(filepath.Join(w.dir, "public", filepath.FromSlash(path.Clean("/"+name))))
+	f, err := os.Open(filepath.Join(w.dir, "public", filepath.FromSlash(path.Clean("/"+name))))
 	if err != nil {
 		http.NotFound(rw, req)
 		return
 	}
-	rw.Write(data)
+	defer f.Close()
+	if info, err := f.Stat(); err == nil {
+		rw.Header().Set("Content-Length", fmt.Sprint(info.Size()))
+	}
+	io.Copy(rw, f)
 }
 
 // override answers name (below the base) with h.
