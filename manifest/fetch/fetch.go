@@ -96,7 +96,10 @@ func (k Kind) Security() bool {
 type FetchError struct {
 	URL  string
 	Kind Kind
-	Err  error
+	// Status is the HTTP status the server answered, where that status
+	// failed the fetch (KindStatus, or KindNetwork for a 5xx); 0 otherwise.
+	Status int
+	Err    error
 }
 
 func (e *FetchError) Error() string {
@@ -178,28 +181,62 @@ func canonicalHostPort(u *url.URL) string {
 
 // get performs one fetch under the given relaxation.
 func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit int64, v Validators) (*Response, error) {
+	total := f.Timeouts.withDefaults().Total
+	ctx, cancel := context.WithTimeout(ctx, total)
+	defer cancel()
+	resp, redirects, err := f.do(ctx, rawURL, relax, v, "")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	final := resp.Request.URL.String()
+	out := &Response{FinalURL: final, Redirects: redirects}
+	if resp.StatusCode == http.StatusNotModified {
+		out.NotModified = true
+		out.Validators = v
+		return out, nil
+	}
+	if resp.ContentLength > limit {
+		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body of %d bytes is more than the %d allowed", resp.ContentLength, limit)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, classify(final, err)
+	}
+	if int64(len(body)) > limit {
+		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body is more than the %d bytes allowed (after decompression)", limit)}
+	}
+	out.Body = body
+	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	return out, nil
+}
+
+// do sends the request for rawURL under the given relaxation and returns
+// a response whose status is 200, or 304 where validators were sent; any
+// other status, a redirect refused and a Content-Encoding that was not
+// asked for are errors. acceptEncoding, when set, is sent as
+// Accept-Encoding (then the body is never decompressed on the way). The
+// caller closes the body; ctx bounds the whole exchange.
+func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validators, acceptEncoding string) (*http.Response, int, error) {
 	f.init()
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, &FetchError{URL: rawURL, Kind: KindStatus, Err: errorsUnwrapURL(err)}
+		return nil, 0, &FetchError{URL: rawURL, Kind: KindStatus, Err: errorsUnwrapURL(err)}
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !relax.HTTPStart {
-			return nil, &FetchError{URL: rawURL, Kind: KindInsecureURL, Err: errors.New("an http: URL, not HTTPS")}
+			return nil, 0, &FetchError{URL: rawURL, Kind: KindInsecureURL, Err: errors.New("an http: URL, not HTTPS")}
 		}
 	default:
-		return nil, &FetchError{URL: rawURL, Kind: KindStatus, Err: fmt.Errorf("scheme %q is not fetched", u.Scheme)}
+		return nil, 0, &FetchError{URL: rawURL, Kind: KindStatus, Err: fmt.Errorf("scheme %q is not fetched", u.Scheme)}
 	}
 	tr := f.strict
 	if relax.InvalidCertificates {
 		tr = f.transport(true)
 		defer tr.CloseIdleConnections()
 	}
-	total := f.Timeouts.withDefaults().Total
-	ctx, cancel := context.WithTimeout(ctx, total)
-	defer cancel()
 
 	redirects := 0
 	client := &http.Client{
@@ -227,10 +264,13 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, &FetchError{URL: rawURL, Kind: KindStatus, Err: err}
+		return nil, 0, &FetchError{URL: rawURL, Kind: KindStatus, Err: err}
 	}
 	req.Header.Set("User-Agent", "rvm/1")
 	req.Header.Set("Accept", "application/json, */*;q=0.5")
+	if acceptEncoding != "" {
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+	}
 	if v.ETag != "" {
 		req.Header.Set("If-None-Match", v.ETag)
 	}
@@ -239,37 +279,25 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, classify(rawURL, err)
+		return nil, 0, classify(rawURL, err)
 	}
-	defer resp.Body.Close()
 	final := resp.Request.URL.String()
-	out := &Response{FinalURL: final, Redirects: redirects}
+	fail := func(e *FetchError) (*http.Response, int, error) {
+		resp.Body.Close()
+		return nil, 0, e
+	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && (v.ETag != "" || v.LastModified != ""):
-		out.NotModified = true
-		out.Validators = v
-		return out, nil
+		return resp, redirects, nil
 	case resp.StatusCode >= 500:
-		return nil, &FetchError{URL: final, Kind: KindNetwork, Err: fmt.Errorf("server answered %s", resp.Status)}
+		return fail(&FetchError{URL: final, Kind: KindNetwork, Status: resp.StatusCode, Err: fmt.Errorf("server answered %s", resp.Status)})
 	case resp.StatusCode != http.StatusOK:
-		return nil, &FetchError{URL: final, Kind: KindStatus, Err: fmt.Errorf("server answered %s", resp.Status)}
+		return fail(&FetchError{URL: final, Kind: KindStatus, Status: resp.StatusCode, Err: fmt.Errorf("server answered %s", resp.Status)})
 	}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !resp.Uncompressed && !strings.EqualFold(enc, "identity") {
-		return nil, &FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)}
+		return fail(&FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)})
 	}
-	if resp.ContentLength > limit {
-		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body of %d bytes is more than the %d allowed", resp.ContentLength, limit)}
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, classify(final, err)
-	}
-	if int64(len(body)) > limit {
-		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body is more than the %d bytes allowed (after decompression)", limit)}
-	}
-	out.Body = body
-	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
-	return out, nil
+	return resp, redirects, nil
 }
 
 // classify turns a transport error into a FetchError of the right kind.

@@ -1,0 +1,154 @@
+package repo_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rvm-launcher/rvm/launcher/runtime"
+	"github.com/rvm-launcher/rvm/launcher/runtime/repo"
+	"github.com/rvm-launcher/rvm/platform/platformtest"
+)
+
+var ctx = context.Background()
+
+func TestInstallAndResolve(t *testing.T) {
+	w := newWorld(t)
+	w.publish(map[string][]byte{"1.0.0": runtimeArchive(t, file{name: "lib/a.txt", body: "a"}), "1.1.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+	data, rtdir := platformtest.TempDir(t), filepath.Join(platformtest.TempDir(t), "runtime")
+	c := w.client(data)
+	versions, err := c.Versions(ctx)
+	if err != nil || !slices.Equal(versions, []string{"1.1.0", "1.0.0"}) {
+		t.Fatalf("got versions %q, %v; want 1.1.0, 1.0.0", versions, err)
+	}
+	tests := []struct {
+		name, version, want, state string
+		installed                  []runtime.Runtime
+		allowed                    func(string) bool
+	}{
+		{name: "channel", version: "stable", want: "1.0.0", state: repo.StateDownload},
+		{name: "wildcard", version: "1.*", want: "1.1.0", state: repo.StateDownload},
+		{name: "wildcard-allowed", version: "1.*", want: "1.0.0", state: repo.StateDownload, allowed: func(v string) bool { return v != "1.1.0" }},
+		{name: "exact-installed", version: "1.0.0", want: "1.0.0", state: repo.StateInstalled, installed: []runtime.Runtime{{Version: "1.0.0", Path: "/x"}}},
+		{name: "blocked", version: "1.1.0", state: repo.StateBlocked, allowed: func(string) bool { return false }},
+		{name: "missing", version: "2.*", state: repo.StateMissing},
+		{name: "missing-channel", version: "beta", state: repo.StateMissing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch, err := c.Resolve(ctx, repo.Request{Version: tt.version, Installed: tt.installed, Allowed: tt.allowed})
+			if ch.Version != tt.want || ch.State != tt.state {
+				t.Fatalf("got %+v, %v; want version %q, state %s", ch, err, tt.want, tt.state)
+			}
+			if state, ok := repo.IsUnavailable(err); tt.want == "" && (!ok || state != tt.state) || tt.want != "" && err != nil {
+				t.Fatalf("got error %v, want one for state %s only where nothing fits", err, tt.state)
+			}
+		})
+	}
+	var got []int64
+	ch, err := c.Ensure(ctx, repo.Request{Version: "stable"}, rtdir, func(done, total int64) { got = append(got, done, total) })
+	if err != nil || ch.State != repo.StateInstalled || ch.Runtime.Version != "1.0.0" {
+		t.Fatalf("got %+v, %v; want 1.0.0 installed", ch, err)
+	}
+	if len(got) < 4 || got[0] != 0 || got[len(got)-2] != got[len(got)-1] {
+		t.Fatalf("got progress %v, want it to start at 0 and end at the total", got)
+	}
+	if _, err := os.Stat(filepath.Join(rtdir, "1.0.0", "lib", "a.txt")); err != nil {
+		t.Fatalf("got %v, want lib/a.txt installed", err)
+	}
+	all, _ := runtime.Installed(rtdir)
+	if len(all) != 1 || all[0].Version != "1.0.0" {
+		t.Fatalf("got installed %+v, want 1.0.0", all)
+	}
+}
+
+// TestRefreshOnce: one refresh per Client, shared by concurrent callers;
+// a refresh that finds nothing changed costs two requests.
+func TestRefreshOnce(t *testing.T) {
+	w := newWorld(t)
+	w.publish(map[string][]byte{"1.0.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+	data := platformtest.TempDir(t)
+	c := w.client(data)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := c.Refresh(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := w.count("metadata/timestamp.json"); got != 1 {
+		t.Fatalf("got %d timestamp requests for 8 concurrent refreshes, want 1", got)
+	}
+	before := w.requests()
+	again := w.client(data)
+	platformtest.Must(t, again.Refresh(ctx))
+	if got := w.requests() - before; got != 2 || again.Requests() != 2 {
+		t.Fatalf("got %d requests (client counted %d) for a refresh with nothing changed, want 2", got, again.Requests())
+	}
+}
+
+// TestOffline: with the repository unreachable or its metadata expired,
+// the last verified channels.json resolves to installed versions only, and
+// nothing new is installed.
+func TestOffline(t *testing.T) {
+	tests := []struct {
+		name string
+		cut  func(w *world)
+		kind repo.Kind
+	}{
+		{name: "unreachable", cut: func(w *world) { w.srv.Close() }, kind: repo.KindNetwork},
+		{name: "expired", cut: func(w *world) { w.advance(48 * 3600e9) }, kind: repo.KindExpired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.publish(map[string][]byte{"1.0.0": runtimeArchive(t), "1.1.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+			data, rtdir := platformtest.TempDir(t), filepath.Join(platformtest.TempDir(t), "runtime")
+			first, err := w.client(data).Install(ctx, "1.0.0", rtdir, nil)
+			platformtest.Must(t, err)
+			tt.cut(w)
+			c := w.client(data)
+			ch, err := c.Resolve(ctx, repo.Request{Version: "stable", Installed: []runtime.Runtime{first}})
+			if err != nil || ch.State != repo.StateInstalled || ch.Version != "1.0.0" || len(ch.Notices) != 1 {
+				t.Fatalf("got %+v, %v; want 1.0.0 installed, with a notice", ch, err)
+			}
+			_, err = c.Install(ctx, "1.1.0", rtdir, nil)
+			var re *repo.Error
+			if !errors.As(err, &re) || re.Kind != tt.kind || !re.Offline() {
+				t.Fatalf("got %v, want a %s repo.Error", err, tt.kind)
+			}
+			if ch, err := c.Resolve(ctx, repo.Request{Version: "1.*"}); ch.State != repo.StateFailed || err == nil {
+				t.Fatalf("got %+v, %v; want failed with nothing installed given", ch, err)
+			}
+			if all, _ := runtime.Installed(rtdir); len(all) != 1 {
+				t.Fatalf("got %+v installed, want only 1.0.0", all)
+			}
+		})
+	}
+}
+
+func TestNewChecksOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		o    repo.Options
+		want string
+	}{
+		{name: "http", o: repo.Options{URL: "http://rt.acme.test/", Root: []byte("{}")}, want: "https://"},
+		{name: "no-root", o: repo.Options{URL: "https://rt.acme.test/"}, want: "RuntimeRepositoryRoot"},
+		{name: "platform", o: repo.Options{URL: "https://rt.acme.test/", Root: []byte("{}"), OS: "plan9"}, want: "plan9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := repo.New(tt.o); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error naming %q", err, tt.want)
+			}
+		})
+	}
+}
