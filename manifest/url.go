@@ -26,13 +26,15 @@ type Request struct {
 // ParseRequest parses a launch request URL (SPEC 2): https:// is fetched as
 // is; fins:// means https:// with its $$ parameters taken out into
 // UserAppConfigArgs; fin:// means http://, which only a relaxed fetch can
-// reach. The URL to fetch is then normalized, once, as every URL rvm
-// fetches or matches is (pattern.NormalizeURL): its host in ASCII and lower
-// case, its path without dot segments. Any other scheme, user info, a
-// missing host, a URL longer than pattern.MaxURLLen, and a URL that cannot
-// be normalized (a path holding \, %2E, %2F, %5C or a dot segment with
-// parameters, a host that does not convert to ASCII) are refused with an
-// error that names the URL as given.
+// reach. The URL to fetch is normalized, once, as every URL rvm fetches or
+// matches is (pattern.NormalizeURL): its host in ASCII and lower case, its
+// path without dot segments; the $$ parameters come out of its query, which
+// is otherwise kept as given. Any other scheme, user info, a missing host,
+// a URL longer than pattern.MaxURLLen, and a URL that cannot be normalized
+// (a control or bidirectional formatting character anywhere, a path
+// holding \, %2E, %2F, %5C or a dot segment with parameters, a host that
+// does not convert to ASCII) are refused with an error that names the URL
+// as given.
 func ParseRequest(raw string) (*Request, error) {
 	if len(raw) > pattern.MaxURLLen {
 		return nil, fmt.Errorf("manifest: URL is longer than %d bytes", pattern.MaxURLLen)
@@ -40,29 +42,16 @@ func ParseRequest(raw string) (*Request, error) {
 	if raw == "" {
 		return nil, fmt.Errorf("manifest: empty URL")
 	}
-	for _, r := range raw {
-		if r < 0x21 || r == 0x7f {
-			return nil, fmt.Errorf("manifest: URL %q holds a space or control character", raw)
-		}
-	}
 	scheme, rest, ok := strings.Cut(raw, ":")
 	if !ok || !isScheme(scheme) {
 		return nil, fmt.Errorf("manifest: URL %q has no scheme: want https://, fins:// or fin://", raw)
 	}
-	req := &Request{Requested: raw}
+	fins := false
 	switch strings.ToLower(scheme) {
 	case "https":
 		scheme = "https"
 	case "fins":
-		scheme = "https"
-		rest, _, _ = strings.Cut(rest, "#")
-		var query string
-		rest, query, _ = strings.Cut(rest, "?")
-		args, kept := splitAppArgs(query)
-		if kept != "" {
-			rest += "?" + kept
-		}
-		req.UserAppConfigArgs = args
+		scheme, fins = "https", true
 	case "fin":
 		scheme = "http"
 	default:
@@ -71,7 +60,7 @@ func ParseRequest(raw string) (*Request, error) {
 	if !strings.HasPrefix(rest, "//") {
 		return nil, fmt.Errorf("manifest: URL %q has no host", raw)
 	}
-	norm, err := pattern.NormalizeURL(scheme + ":" + rest)
+	u, err := pattern.ParseURL(scheme+":"+rest, pattern.Owner)
 	if err != nil {
 		var ue *pattern.URLError
 		if errors.As(err, &ue) {
@@ -79,7 +68,13 @@ func ParseRequest(raw string) (*Request, error) {
 		}
 		return nil, fmt.Errorf("manifest: URL %q: %w", raw, err)
 	}
-	req.URL = norm
+	req := &Request{Requested: raw}
+	if fins {
+		// The query is kept as given, so the $$ parameters come out of it
+		// as they were written.
+		req.UserAppConfigArgs, u.Query = splitAppArgs(u.Query)
+	}
+	req.URL = u.String()
 	return req, nil
 }
 

@@ -48,9 +48,10 @@
 // brackets ([::1]). Without a port, http matches port 80 only and * matches
 // https on 443 and http on 80.
 //
-// Anywhere in a pattern, spaces, control characters, backslashes and user
-// info ("user@") are refused, and so is a pattern longer than
-// MaxPatternLen. A refused pattern's error names the rule it broke:
+// Anywhere in a pattern, spaces, control characters, bidirectional
+// formatting characters, backslashes and user info ("user@") are refused,
+// and so is a pattern longer than MaxPatternLen. A refused pattern's error
+// names the rule it broke:
 //
 //	pattern: "https://*.co.uk/*": *.co.uk is a public suffix (ICANN section of the list)
 //
@@ -67,9 +68,10 @@
 //
 //   - refuses user info (https://example.com@evil.com/ and
 //     https://evil.com@example.com/ alike), an empty host, a malformed
-//     port, a space or a control character anywhere, a backslash before
-//     the query; in Strict mode also a scheme other than https and an IP
-//     address host;
+//     port, a space, a control character (C0 or C1) or a bidirectional
+//     formatting character anywhere, a backslash before the query, a query
+//     that is not UTF-8; in Strict mode also a scheme other than https and
+//     an IP address host;
 //   - lowercases the scheme and the host, converts the host to ASCII as
 //     patterns are (the lookup profile maps the full stops ．, 。 and ｡ to
 //     ".", so https://ａｐｐｓ．acme。test/ is https://apps.acme.test/), drops

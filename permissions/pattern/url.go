@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxURLLen is the longest URL ParseURL reads, in bytes.
@@ -101,6 +103,9 @@ func parseURL(raw string, m Mode) (URL, error) {
 	if err := checkBackslash(rest); err != nil {
 		return URL{}, err
 	}
+	if err := checkQuery(query); err != nil {
+		return URL{}, err
+	}
 	scheme, rest, ok := strings.Cut(rest, "://")
 	if !ok {
 		return URL{}, errors.New("not an absolute URL with ://")
@@ -144,13 +149,29 @@ func parseURL(raw string, m Mode) (URL, error) {
 	return u, nil
 }
 
-// checkControls refuses ASCII control characters and spaces anywhere in a
-// URL or pattern: WHATWG parsers drop tabs and newlines, so such input could
-// mean two things.
+// checkControls refuses control characters (ASCII and C1), spaces and
+// bidirectional formatting characters anywhere in a URL or pattern: WHATWG
+// parsers drop tabs and newlines, so such input could mean two things, and
+// the query, which is kept as given, would carry the others to whoever is
+// shown the URL.
 func checkControls(s string) error {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
-			return fmt.Errorf("control character or space %q at byte %d", c, i)
+	for i, r := range s {
+		switch {
+		case r <= ' ' || unicode.IsControl(r):
+			return fmt.Errorf("control character or space %q at byte %d", r, i)
+		case unicode.Is(unicode.Bidi_Control, r):
+			return fmt.Errorf("bidirectional formatting character %q at byte %d", r, i)
+		}
+	}
+	return nil
+}
+
+// checkQuery refuses a query that is not UTF-8: it is kept as given, and
+// shown, stored and handed to the runtime as text.
+func checkQuery(q string) error {
+	for i, r := range q {
+		if _, size := utf8.DecodeRuneInString(q[i:]); r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("the query is not UTF-8 at byte %d of it", i)
 		}
 	}
 	return nil
