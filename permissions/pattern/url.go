@@ -155,13 +155,18 @@ func parseURL(raw string, m Mode) (URL, error) {
 // the query, which is kept as given, would carry the others to whoever is
 // shown the URL.
 func checkControls(s string) error {
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		switch {
-		case r <= ' ' || unicode.IsControl(r):
+		case r <= ' ' || r == 0x7f || r >= utf8.RuneSelf && unicode.IsControl(r):
 			return fmt.Errorf("control character or space %q at byte %d", r, i)
-		case unicode.Is(unicode.Bidi_Control, r):
+		case r >= utf8.RuneSelf && unicode.Is(unicode.Bidi_Control, r):
 			return fmt.Errorf("bidirectional formatting character %q at byte %d", r, i)
 		}
+		i += size
 	}
 	return nil
 }
