@@ -10,7 +10,12 @@
 //	                                          and hands {"t": "ACME"} to the app
 //	fin://apps.acme.com/app.json              http://apps.acme.com/app.json: relaxed only, never trusted
 //
-// Any other scheme, a URL with user info or without a host is refused.
+// Any other scheme, a URL with user info or without a host is refused. The
+// URL to fetch is then normalized, once, as every URL rvm fetches or
+// matches is (pattern.NormalizeURL, SPEC 2): https://Apps.ACME．com:443/x/../app.json
+// is fetched, matched and stored as https://apps.acme.com/app.json, and a
+// URL that cannot be normalized (a path holding %2E or a "..;" segment, a
+// host that is no name) is refused before anything is fetched.
 //
 // # The manifest
 //

@@ -81,7 +81,8 @@ type Fetched struct {
 	Manifest *Manifest
 	// Body is the manifest's bytes, as verified.
 	Body []byte
-	// FinalURL is the URL after redirects: the one patterns match.
+	// FinalURL is the URL after redirects, normalized (SPEC 2): the one
+	// patterns match.
 	FinalURL string
 	// Mode is ModeStrict, ModeRelaxed or ModeCache.
 	Mode      string

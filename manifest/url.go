@@ -1,9 +1,12 @@
 package manifest
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
 // Request is a parsed launch request: the URL a user or a link asked for,
@@ -11,66 +14,83 @@ import (
 type Request struct {
 	// Requested is the URL as it was given.
 	Requested string
-	// URL is the manifest URL to fetch: https:// or, for fin://, http://.
+	// URL is the manifest URL to fetch, normalized as SPEC 2 says
+	// (pattern.NormalizeURL): https:// or, for fin://, http://, without
+	// the $$ parameters of a fins:// link or a fragment.
 	URL string
 	// UserAppConfigArgs are the $$ query parameters of a fins:// link, with
 	// the $$ taken off their names; nil when there are none.
 	UserAppConfigArgs map[string]string
 }
 
-// maxURLLength bounds a requested URL; browsers stop well before this.
-const maxURLLength = 8 << 10
-
 // ParseRequest parses a launch request URL (SPEC 2): https:// is fetched as
 // is; fins:// means https:// with its $$ parameters taken out into
 // UserAppConfigArgs; fin:// means http://, which only a relaxed fetch can
-// reach. Anything else, user info, a missing host or a URL longer than 8 KiB
-// is refused with an error that names the URL.
+// reach. The URL to fetch is normalized, once, as every URL rvm fetches or
+// matches is (pattern.NormalizeURL): its host in ASCII and lower case, its
+// path without dot segments; the $$ parameters come out of its query, which
+// is otherwise kept as given. Any other scheme, user info, a missing host,
+// a URL longer than pattern.MaxURLLen, and a URL that cannot be normalized
+// (a control or bidirectional formatting character anywhere, a path
+// holding \, %2E, %2F, %5C or a dot segment with parameters, a host that
+// does not convert to ASCII) are refused with an error that names the URL
+// as given.
 func ParseRequest(raw string) (*Request, error) {
-	if len(raw) > maxURLLength {
-		return nil, fmt.Errorf("manifest: URL is longer than %d bytes", maxURLLength)
+	if len(raw) > pattern.MaxURLLen {
+		return nil, fmt.Errorf("manifest: URL is longer than %d bytes", pattern.MaxURLLen)
 	}
 	if raw == "" {
 		return nil, fmt.Errorf("manifest: empty URL")
 	}
-	for _, r := range raw {
-		if r < 0x21 || r == 0x7f {
-			return nil, fmt.Errorf("manifest: URL %q holds a space or control character", raw)
-		}
+	scheme, rest, ok := strings.Cut(raw, ":")
+	if !ok || !isScheme(scheme) {
+		return nil, fmt.Errorf("manifest: URL %q has no scheme: want https://, fins:// or fin://", raw)
 	}
-	u, err := url.Parse(raw)
+	fins := false
+	switch strings.ToLower(scheme) {
+	case "https":
+		scheme = "https"
+	case "fins":
+		scheme, fins = "https", true
+	case "fin":
+		scheme = "http"
+	default:
+		return nil, fmt.Errorf("manifest: URL %q: scheme %q is not supported: want https://, fins:// or fin://", raw, scheme)
+	}
+	if !strings.HasPrefix(rest, "//") {
+		return nil, fmt.Errorf("manifest: URL %q has no host", raw)
+	}
+	u, err := pattern.ParseURL(scheme+":"+rest, pattern.Owner)
 	if err != nil {
-		if ue, ok := err.(*url.Error); ok {
-			err = ue.Err // url.Error repeats the URL, which this error names
+		var ue *pattern.URLError
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL it names is ours, not the one given
 		}
 		return nil, fmt.Errorf("manifest: URL %q: %w", raw, err)
 	}
 	req := &Request{Requested: raw}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		u.Scheme = "https"
-	case "fins":
-		u.Scheme = "https"
-		args, rest := splitAppArgs(u.RawQuery)
-		u.RawQuery = rest
-		req.UserAppConfigArgs = args
-	case "fin":
-		u.Scheme = "http"
-	case "":
-		return nil, fmt.Errorf("manifest: URL %q has no scheme: want https://, fins:// or fin://", raw)
-	default:
-		return nil, fmt.Errorf("manifest: URL %q: scheme %q is not supported: want https://, fins:// or fin://", raw, u.Scheme)
+	if fins {
+		// The query is kept as given, so the $$ parameters come out of it
+		// as they were written.
+		req.UserAppConfigArgs, u.Query = splitAppArgs(u.Query)
 	}
-	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("manifest: URL %q has no host", raw)
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("manifest: URL %q holds user info", raw)
-	}
-	u.Fragment, u.RawFragment = "", ""
-	u.ForceQuery = false
 	req.URL = u.String()
 	return req, nil
+}
+
+// isScheme reports whether s is a URL scheme as RFC 3986 writes one: a
+// letter, then letters, digits, "+", "-" and ".".
+func isScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // splitAppArgs takes the parameters whose names begin with $$ out of a raw

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
 // MaxRedirects is the most redirects a fetch follows.
@@ -81,7 +83,8 @@ const (
 	KindTLS         Kind = "tls"          // the TLS handshake failed for another reason, an old version say
 	KindStatus      Kind = "status"       // an HTTP status other than 200, 304 and 5xx
 	KindTooLarge    Kind = "too-large"    // more than the size bound
-	KindRedirect    Kind = "redirect"     // too many redirects, or to a scheme other than http(s)
+	KindRedirect    Kind = "redirect"     // too many redirects, to a scheme other than http(s), or to a URL that cannot be normalized
+	KindURL         Kind = "url"          // a URL that cannot be normalized (SPEC 2): nothing was fetched
 	KindEncoding    Kind = "encoding"     // a Content-Encoding rvm did not ask for
 )
 
@@ -103,7 +106,7 @@ type FetchError struct {
 }
 
 func (e *FetchError) Error() string {
-	return fmt.Sprintf("fetch %s: %v", e.URL, e.Err)
+	return fmt.Sprintf("fetch %q: %v", e.URL, e.Err)
 }
 
 func (e *FetchError) Unwrap() error { return e.Err }
@@ -179,7 +182,10 @@ func canonicalHostPort(u *url.URL) string {
 	return net.JoinHostPort(u.Hostname(), port)
 }
 
-// get performs one fetch under the given relaxation.
+// get performs one fetch under the given relaxation. It fetches rawURL and
+// every redirect hop normalized (pattern.NormalizeURL), so that a server is
+// asked for exactly the URL that patterns match, and refuses a URL or hop
+// that cannot be normalized before asking for it.
 func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit int64, v Validators) (*Response, error) {
 	total := f.Timeouts.withDefaults().Total
 	ctx, cancel := context.WithTimeout(ctx, total)
@@ -219,18 +225,13 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 // caller closes the body; ctx bounds the whole exchange.
 func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validators, acceptEncoding string) (*http.Response, int, error) {
 	f.init()
-	u, err := url.Parse(rawURL)
+	start, err := pattern.ParseURL(rawURL, pattern.Owner)
 	if err != nil {
-		return nil, 0, &FetchError{URL: rawURL, Kind: KindStatus, Err: errorsUnwrapURL(err)}
+		return nil, 0, &FetchError{URL: rawURL, Kind: KindURL, Err: urlFault(err)}
 	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !relax.HTTPStart {
-			return nil, 0, &FetchError{URL: rawURL, Kind: KindInsecureURL, Err: errors.New("an http: URL, not HTTPS")}
-		}
-	default:
-		return nil, 0, &FetchError{URL: rawURL, Kind: KindStatus, Err: fmt.Errorf("scheme %q is not fetched", u.Scheme)}
+	target := start.String()
+	if start.Scheme == "http" && !relax.HTTPStart {
+		return nil, 0, &FetchError{URL: target, Kind: KindInsecureURL, Err: errors.New("an http: URL, not HTTPS")}
 	}
 	tr := f.strict
 	if relax.InvalidCertificates {
@@ -258,13 +259,21 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validat
 			default:
 				return &FetchError{URL: prev.String(), Kind: KindRedirect, Err: fmt.Errorf("redirect to %q: scheme is not fetched", next.URL)}
 			}
+			hop := hopURL(next.URL)
+			norm, err := pattern.NormalizeURL(hop)
+			if err != nil {
+				return &FetchError{URL: prev.String(), Kind: KindRedirect, Err: fmt.Errorf("redirect to %q: %w", hop, urlFault(err))}
+			}
+			if next.URL, err = url.Parse(norm); err != nil {
+				return &FetchError{URL: prev.String(), Kind: KindRedirect, Err: fmt.Errorf("redirect to %q: %w", hop, err)}
+			}
 			redirects = len(via)
 			return nil
 		},
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, 0, &FetchError{URL: rawURL, Kind: KindStatus, Err: err}
+		return nil, 0, &FetchError{URL: target, Kind: KindURL, Err: err}
 	}
 	req.Header.Set("User-Agent", "rvm/1")
 	req.Header.Set("Accept", "application/json, */*;q=0.5")
@@ -279,8 +288,10 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validat
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, classify(rawURL, err)
+		return nil, 0, classify(target, err)
 	}
+	// The last request's URL is a normalized one, parsed: net/url prints it
+	// back as it was (FuzzNormalizeURL checks that).
 	final := resp.Request.URL.String()
 	fail := func(e *FetchError) (*http.Response, int, error) {
 		resp.Body.Close()
@@ -363,6 +374,37 @@ func splitHost(s string) (host, rest string, ok bool) {
 		return s[1:end], s[end+2:], true
 	}
 	return strings.Cut(s, ":")
+}
+
+// hopURL writes a redirect hop back as net/url resolved it against the URL
+// before, but with its host as the server sent it (net/url would
+// percent-encode a Unicode name, which no host normalizes from), so that
+// the hop is normalized from what the server meant.
+func hopURL(u *url.URL) string {
+	var b strings.Builder
+	b.WriteString(u.Scheme)
+	b.WriteString("://")
+	if u.User != nil {
+		b.WriteString(u.User.String())
+		b.WriteByte('@')
+	}
+	b.WriteString(u.Host)
+	b.WriteString(u.EscapedPath())
+	if u.RawQuery != "" {
+		b.WriteByte('?')
+		b.WriteString(u.RawQuery)
+	}
+	return b.String()
+}
+
+// urlFault is the rule a URL that the normalizer refused broke, without
+// the URL, which the caller names.
+func urlFault(err error) error {
+	var ue *pattern.URLError
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // errorsUnwrapURL drops url.Error's repetition of the URL, which the caller

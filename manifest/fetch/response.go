@@ -13,7 +13,8 @@ type Response struct {
 	// Body is the response body, at most the limit the caller gave; nil when
 	// NotModified.
 	Body []byte
-	// FinalURL is the URL after redirects.
+	// FinalURL is the URL after redirects, normalized as SPEC 2 says
+	// (pattern.NormalizeURL): what was fetched, and what patterns match.
 	FinalURL string
 	// Redirects is how many redirects were followed.
 	Redirects int

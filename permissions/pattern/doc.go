@@ -38,7 +38,9 @@
 //     included and the empty run too; nothing else is special, and letters
 //     compare with case. At most MaxWildcards * may appear. A pattern has
 //     no query or fragment (? and # are refused) and no "." or ".."
-//     segments, since it is matched against paths that have none.
+//     segments, since it is matched against paths that have none. Its
+//     percent-encoding is normalized as a URL path's is (below), and
+//     %2E, %2F and %5C are refused there too.
 //
 // In Owner mode, for desktop owner policies, the same rules hold, but
 // SCHEME may also be http, or * for either of http and https, and HOST may
@@ -46,37 +48,51 @@
 // brackets ([::1]). Without a port, http matches port 80 only and * matches
 // https on 443 and http on 80.
 //
-// Anywhere in a pattern, spaces, control characters, backslashes and user
-// info ("user@") are refused, and so is a pattern longer than
-// MaxPatternLen. A refused pattern's error names the rule it broke:
+// Anywhere in a pattern, spaces, control characters, bidirectional
+// formatting characters, backslashes and user info ("user@") are refused,
+// and so is a pattern longer than MaxPatternLen. A refused pattern's error
+// names the rule it broke:
 //
 //	pattern: "https://*.co.uk/*": *.co.uk is a public suffix (ICANN section of the list)
 //
 // # URLs
 //
-// A URL is parsed into its parts before it is matched (ParseURL):
+// A URL is normalized once, before it is used (SPEC section 2), and the
+// normalized URL is what rvm fetches, what patterns match, what stored
+// answers are keyed by and what the runtime is given: NormalizeURL
+// returns it, and ParseURL returns its parts for matching. manifest
+// normalizes a launch request with it before the fetch, and manifest/fetch
+// every URL it fetches and every redirect hop before following it, so
+// that no server is ever asked for a URL other than the one that was
+// matched. Normalizing:
 //
-//   - it is refused if it has user info (https://example.com@evil.com/ and
-//     https://evil.com@example.com/ alike), an empty host, a malformed port,
-//     a space, a control character or a backslash; in Strict mode also if
-//     its scheme is not https or its host is an IP address;
-//   - the host is lowercased, loses one trailing dot and is converted to
-//     ASCII as patterns are; the port defaults to the scheme's;
-//   - query and fragment are dropped, so https://example.com/?/app/x has
-//     the path "/";
-//   - the path's percent-encoding is normalized: an encoded unreserved
-//     character (letters, digits, "-", ".", "_", "~") is decoded, every
-//     other escape is kept with upper-case hex digits, and bytes that may
-//     not stand in a path (non-ASCII ones among them) are encoded. Pattern
+//   - refuses user info (https://example.com@evil.com/ and
+//     https://evil.com@example.com/ alike), an empty host, a malformed
+//     port, a space, a control character (C0 or C1) or a bidirectional
+//     formatting character anywhere, a backslash before the query, a query
+//     that is not UTF-8; in Strict mode also a scheme other than https and
+//     an IP address host;
+//   - lowercases the scheme and the host, converts the host to ASCII as
+//     patterns are (the lookup profile maps the full stops ．, 。 and ｡ to
+//     ".", so https://ａｐｐｓ．acme。test/ is https://apps.acme.test/), drops
+//     one trailing dot and the scheme's default port;
+//   - keeps the query as given, though it takes no part in a match, so
+//     https://example.com/?/app/x has the path "/"; drops the fragment;
+//   - normalizes the path's percent-encoding: an encoded unreserved
+//     character (letters, digits, "-", "_", "~") is decoded, every other
+//     escape is kept with upper-case hex digits, and bytes that may not
+//     stand in a path (non-ASCII ones among them) are encoded. Pattern
 //     paths are normalized in the same way, so /café/* and /caf%C3%A9/*
 //     are one pattern;
-//   - dot segments are then removed as RFC 3986 section 5.2.4 says. Since
-//     %2E is decoded first, /app/%2e%2e/admin is /admin and does not match
-//     /app/*;
-//   - an encoded slash (%2F) or backslash (%5C) in the path is refused
-//     rather than matched: some servers decode it before resolving dot
-//     segments, so /app/..%2Fadmin could reach /admin. A dot segment with
-//     parameters ("..;x"), which some servers also resolve, is refused too.
+//   - removes dot segments as RFC 3986 section 5.2.4 says, so
+//     /uploads/../blotter/app.json is /blotter/app.json, matched and
+//     fetched alike;
+//   - refuses, rather than guessing how a server reads it, a path holding
+//     an encoded slash (%2F), backslash (%5C) or dot (%2E), or a dot
+//     segment with parameters ("..;x"): servers differ on whether they
+//     decode these before or after resolving dot segments, so
+//     /app/..%2Fadmin or /app/%2e%2e/admin could reach /admin, and some
+//     read "..;" as "..".
 //
 // # Examples
 //
@@ -84,7 +100,7 @@
 //
 //	https://acme.com/blotter/index.json          matches
 //	https://apps.eu.ACME.com./blotter/a/b.json   matches
-//	https://acme.com:443/blotter/?q=1            matches
+//	https://acme.com:443/blotter/?q=1            matches (https://acme.com/blotter/?q=1)
 //	https://acme.com/Blotter/index.json          no: path case
 //	https://acme.com/blotter                     no: the pattern needs "/blotter/"
 //	https://acme.com/blotter/../admin/x          no: the path is /admin/x

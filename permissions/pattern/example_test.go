@@ -35,7 +35,7 @@ func Example() {
 	// Output:
 	// true https://acme.com/blotter/index.json
 	// true https://apps.eu.acme.com/blotter/a/b.json
-	// true https://acme.com/blotter/
+	// true https://acme.com/blotter/?q=1
 	// false https://acme.com/Blotter/index.json
 	// false https://acme.com/blotter
 	// false https://acme.com/admin/x
@@ -44,7 +44,7 @@ func Example() {
 	// false https://evil-acme.com/blotter/x
 	// false https://acme.com.evil.com/blotter/x
 	// pattern: URL "https://acme.com@evil.com/blotter/x": user info (@) is not allowed
-	// false https://acme.com/x
+	// false https://acme.com/x?/blotter/y
 }
 
 func ExampleParse() {

@@ -1,7 +1,10 @@
 package pattern
 
 import (
+	"errors"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -77,4 +80,78 @@ func hostCovers(patternHost, host string) bool {
 		return host == name || strings.HasSuffix(host, "."+name)
 	}
 	return host == strings.Trim(patternHost, "[]")
+}
+
+// FuzzNormalizeURL normalizes a URL. Nothing may panic; a refusal is a
+// *URLError; normalizing is idempotent (the normalized URL normalizes to
+// itself and parses, in either mode, to what the URL parsed to); and the
+// fetcher reads the normalized URL as the matcher does: net/url, which
+// net/http's client parses it with, finds the same scheme, host, port,
+// path and query in it, no user info and no fragment, prints it back
+// unchanged and asks the server for exactly its path and query.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, s := range []string{
+		"https://apps.acme．test/blotter/app.json",
+		"https://apps.acme。test/blotter/app.json",
+		"https://apps.ACME．TEST/blotter/app.json?x=1",
+		"https://ａｐｐｓ．acme。test｡:443/x",
+		"https://shop.BÜCHER.de/café?q=é",
+		"https://apps.acme.test/x/..;/app.json",
+		"https://apps.acme.test/uploads/../blotter/app.json",
+		"https://apps.acme.test/a/%2e%2E/b",
+		"https://apps.acme.test/a%2Fb%5c",
+		"https://apps.acme.test/%61%7e%c3%a9/./x/..?%2e#frag",
+		"HTTP://[0::1]:80//a//b?c=d\\e",
+		"http://127.0.0.1:8080",
+		"https://a@b.test/",
+		"https://x.test?/a#b?c",
+		"https://x.test:/a*b(c)!$&'+,;=:@",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		n, err := NormalizeURL(raw)
+		if err != nil {
+			var ue *URLError
+			if !errors.As(err, &ue) || ue.URL != raw || !strings.HasPrefix(err.Error(), "pattern: URL ") {
+				t.Errorf("NormalizeURL(%q) error %q (%T), want a *URLError naming the URL", raw, err, err)
+			}
+			return
+		}
+		if again, err := NormalizeURL(n); err != nil || again != n {
+			t.Errorf("NormalizeURL(%q) = %q, which normalizes to %q, %v", raw, n, again, err)
+		}
+		for _, mode := range []Mode{Strict, Owner} {
+			want, werr := ParseURL(raw, mode)
+			got, gerr := ParseURL(n, mode)
+			if (werr == nil) != (gerr == nil) || got != want {
+				t.Errorf("mode %d: ParseURL(%q) = %#v, %v; of its normalized form %q: %#v, %v", mode, raw, want, werr, n, got, gerr)
+			}
+		}
+		u, _ := ParseURL(n, Owner)
+		req, err := http.NewRequest(http.MethodGet, n, nil)
+		if err != nil {
+			t.Fatalf("NormalizeURL(%q) = %q, which net/http refuses: %v", raw, n, err)
+		}
+		g := req.URL
+		port := strconv.Itoa(int(u.Port))
+		if u.Port == defaultPort(u.Scheme) {
+			port = ""
+		}
+		wantURI := u.Path
+		if u.Query != "" {
+			wantURI += "?" + u.Query
+		}
+		if g.Scheme != u.Scheme || g.Hostname() != u.Host || g.Port() != port || g.EscapedPath() != u.Path ||
+			g.RawQuery != u.Query || g.User != nil || g.Opaque != "" || g.Fragment != "" {
+			t.Errorf("%q: net/url reads scheme %q, host %q, port %q, path %q, query %q, user %v, opaque %q, fragment %q; the matcher %#v",
+				n, g.Scheme, g.Hostname(), g.Port(), g.EscapedPath(), g.RawQuery, g.User, g.Opaque, g.Fragment, u)
+		}
+		if got := g.String(); got != n {
+			t.Errorf("net/url prints %q back as %q", n, got)
+		}
+		if got := g.RequestURI(); got != wantURI {
+			t.Errorf("%q: net/http asks for %q, want %q", n, got, wantURI)
+		}
+	})
 }

@@ -52,10 +52,13 @@ func parseHost(raw string, m Mode) (string, hostKind, error) {
 	if strings.ContainsAny(raw, "%[]") {
 		return "", 0, fmt.Errorf("host %q holds a character that is never part of a name", raw)
 	}
-	name, err := asciiName(strings.TrimSuffix(raw, "."))
+	// One trailing dot is dropped once the name is ASCII, so that the
+	// full stops IDNA maps to "." (．, 。, ｡) count as dots there too.
+	name, err := asciiName(raw)
 	if err != nil {
 		return "", 0, err
 	}
+	name = strings.TrimSuffix(name, ".")
 	if name == "" {
 		return "", 0, errors.New("empty host")
 	}

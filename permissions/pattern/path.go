@@ -9,14 +9,16 @@ import (
 // normalizePath puts a path (the part of a URL or pattern after the
 // authority, query and fragment already cut off) into the one form that
 // matching compares:
-//   - a percent-encoded unreserved character (letters, digits, - . _ ~) is
-//     decoded, so %2E is a dot; every other escape keeps its byte with
-//     upper-case hex digits (%c3%a9 becomes %C3%A9);
+//   - a percent-encoded unreserved character (letters, digits, - _ ~) is
+//     decoded; every other escape keeps its byte with upper-case hex digits
+//     (%c3%a9 becomes %C3%A9);
 //   - a byte that may not stand in a path (space, quote, <, >, ^, `, {, |,
 //     }, [, ], non-ASCII) is percent-encoded;
-//   - a backslash, raw or as %5C, and an encoded slash %2F are refused:
-//     servers differ on whether they separate segments, so they could carry
-//     a dot-segment past the match;
+//   - a backslash, raw or as %5C, an encoded slash %2F and an encoded dot
+//     %2E are refused: servers differ on whether they separate segments or
+//     make a dot segment, and on whether they decode before or after
+//     removing dot segments, so they could carry a dot segment past the
+//     match;
 //   - a malformed escape and an ASCII control character are refused.
 //
 // The wildcard * is a sub-delimiter and passes through as it stands.
@@ -37,6 +39,8 @@ func normalizePath(p string) (string, error) {
 				return "", errors.New("encoded slash %2F in the path")
 			case d == '\\':
 				return "", errors.New("encoded backslash %5C in the path")
+			case d == '.':
+				return "", errors.New("encoded dot %2E in the path")
 			case isUnreserved(d):
 				b.WriteByte(d)
 			default:

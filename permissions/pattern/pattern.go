@@ -72,7 +72,10 @@ func parse(s string, m Mode) (Pattern, error) {
 	if len(s) > MaxPatternLen {
 		return Pattern{}, fmt.Errorf("longer than %d bytes", MaxPatternLen)
 	}
-	if err := checkBytes(s); err != nil {
+	if err := checkControls(s); err != nil {
+		return Pattern{}, err
+	}
+	if err := checkBackslash(s); err != nil {
 		return Pattern{}, err
 	}
 	if i := strings.IndexAny(s, "?#"); i >= 0 {

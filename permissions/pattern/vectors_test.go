@@ -14,10 +14,11 @@ import (
 //
 // good_* files: the pattern parses, and
 //
-//	= S     its String is S
-//	+ URL   URL parses and matches
-//	- URL   URL parses and does not match
-//	! URL   ParseURL refuses URL
+//	= S       its String is S
+//	+ URL     URL parses and matches
+//	- URL     URL parses and does not match
+//	! URL     ParseURL refuses URL
+//	~ URL N   NormalizeURL(URL) is N
 //
 // bad_* files: Parse refuses the pattern, and
 //
@@ -55,9 +56,19 @@ func TestVectors(t *testing.T) {
 			ix := NewIndex([]Entry{{Pattern: p, Owner: 7}})
 			for _, l := range lines {
 				op, arg, _ := strings.Cut(l, " ")
-				if op == "=" {
+				switch op {
+				case "=":
 					if got := p.String(); got != arg {
 						t.Errorf("String() = %q, want %q", got, arg)
+					}
+					continue
+				case "~":
+					raw, want, ok := strings.Cut(arg, " ")
+					if !ok {
+						t.Fatalf("line %q: want ~ URL NORMALIZED", l)
+					}
+					if got, err := NormalizeURL(raw); err != nil || got != want {
+						t.Errorf("NormalizeURL(%q) = %q, %v; want %q", raw, got, err, want)
 					}
 					continue
 				}
