@@ -59,6 +59,20 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	// A system service (not --user, no RVM_HOME) lives in the system data
 	// directory and accepts every local user.
 	perUser := *user || os.Getenv("RVM_HOME") != ""
+	// The data folder is made safe (or refused) before the log is opened
+	// in it: on Windows a folder made without its own access list would
+	// inherit %ProgramData%'s, which lets every user add files.
+	dir, err := platform.DataDir(os.Getenv)
+	if !perUser {
+		dir, err = platform.SystemDataDir(), nil
+	}
+	if err == nil {
+		err = platform.PrepareServiceDir(dir, !perUser)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
+	}
 	// In the foreground the service shows what it does, as it logs it.
 	env, closer, err := environment(stderr, zerolog.InfoLevel, *verbose, !perUser)
 	if err != nil {

@@ -39,7 +39,7 @@ func startService(t testing.TB, w *launchertest.World, env launcher.Env) (*Servi
 		defer cancel()
 		svc.Stop(ctx)
 	})
-	w.L.Remote = api.NewClient(env.DataDir, zerolog.Nop())
+	w.L.Remote = api.NewClient(env.DataDir, false, zerolog.Nop())
 	sock := filepath.Join(env.DataDir, api.SocketName)
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
