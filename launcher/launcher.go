@@ -90,7 +90,7 @@ func New(env Env) *Launcher {
 	return &Launcher{
 		env:        env,
 		trustCache: &trust.Cache{},
-		store:      &fetch.Store{Dir: filepath.Join(env.DataDir, "cache")},
+		store:      &fetch.Store{Dir: filepath.Join(env.DataDir, "cache"), Now: env.Now},
 	}
 }
 
