@@ -103,7 +103,11 @@ func socketOwner(path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if reason := unsafeDir(di, []int{0, os.Getuid()}); reason != "" {
+	owners := []int{0}
+	if uid := os.Getuid(); uid != 0 {
+		owners = append(owners, uid)
+	}
+	if reason := unsafeDir(di, owners); reason != "" {
 		return 0, &UnsafePathError{Path: dir, Reason: "the socket's folder " + reason}
 	}
 	owner := fileOwner(di)

@@ -20,8 +20,13 @@ const serviceUsage = `Usage:
   rvm service run [--user]
 
 install registers rvm with the service manager (Windows service, launchd,
-systemd) and the fins:// and fin:// URL schemes; --user makes it a per-user
-agent where the platform has one. run is what the service manager starts.
+systemd, or where Linux has none the init system found, SysV most often)
+and the fins:// and fin:// URL schemes, and says which it used; it refuses
+an executable that anyone but an administrator (with --user, anyone but
+you or an administrator) could replace. --user makes it a per-user agent
+where the platform has one. status says whether it is installed and
+running, and its process id; uninstall stops it first. run is what the
+service manager starts.
 `
 
 func runService(ctx context.Context, args []string, stdout, stderr io.Writer) int {
