@@ -69,8 +69,9 @@ type Launcher struct {
 	// options) share one fetch.
 	fetches singleflight.Group
 
-	mu       sync.Mutex
-	fetchers map[string]*fetch.Fetcher // by resolve entries
+	fetchers fetcherCache // by resolve entries, bounded
+
+	mu sync.Mutex
 	// While the settings are watched (see Watch), settings holds the
 	// machine's own settings until settingsStale says they changed.
 	watched       bool
@@ -89,8 +90,7 @@ func New(env Env) *Launcher {
 	return &Launcher{
 		env:        env,
 		trustCache: &trust.Cache{},
-		store:      &fetch.Store{Dir: filepath.Join(env.DataDir, "cache")},
-		fetchers:   map[string]*fetch.Fetcher{},
+		store:      &fetch.Store{Dir: filepath.Join(env.DataDir, "cache"), Now: env.Now},
 	}
 }
 
@@ -100,14 +100,9 @@ func (l *Launcher) DataDir() string { return l.env.DataDir }
 // fetcher returns the shared fetcher for the --resolve entries of r, so
 // that connections are reused between requests with the same entries.
 func (l *Launcher) fetcher(r *Request) *fetch.Fetcher {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if f, ok := l.fetchers[r.resolveKey]; ok {
-		return f
-	}
-	f := &fetch.Fetcher{RootCAs: l.env.TLSRoots, Resolve: r.resolve}
-	l.fetchers[r.resolveKey] = f
-	return f
+	return l.fetchers.get(r.resolveKey, func() *fetch.Fetcher {
+		return &fetch.Fetcher{RootCAs: l.env.TLSRoots, Resolve: r.resolve}
+	})
 }
 
 // machineSettings loads the machine settings for a request. A request with

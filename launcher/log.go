@@ -2,10 +2,10 @@ package launcher
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/rs/zerolog"
+	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/rvm-launcher/rvm/platform"
 )
@@ -13,11 +13,20 @@ import (
 // LogFileName is the JSON-lines log in the data directory.
 const LogFileName = "rvm.log"
 
+// The log rotates by size: at LogMaxMegabytes, rvm.log is renamed beside
+// itself with the time in its name (rvm-2026-01-02T15-04-05.000.log) and a
+// new one begun; the LogBackups newest such files are kept.
+const (
+	LogMaxMegabytes = 10
+	LogBackups      = 3
+)
+
 // OpenLog returns rvm's logger: readable lines on console (nil for none) at
 // level and above, and JSON lines appended to rvm.log in dataDir at info and
-// above. The returned closer flushes and closes the file. Where the file
-// cannot be opened the console alone is used and the error is returned
-// with a working logger.
+// above, rotated by size (gopkg.in/natefinch/lumberjack.v2), each file
+// 0600. The returned closer flushes and closes the file. Where the data
+// directory cannot be made the console alone is used and the error is
+// returned with a working logger.
 func OpenLog(dataDir string, console io.Writer, level zerolog.Level) (zerolog.Logger, io.Closer, error) {
 	var writers []io.Writer
 	if console != nil {
@@ -25,12 +34,9 @@ func OpenLog(dataDir string, console io.Writer, level zerolog.Level) (zerolog.Lo
 		writers = append(writers, &zerolog.FilteredLevelWriter{Writer: zerolog.LevelWriterAdapter{Writer: cw}, Level: level})
 	}
 	var closer io.Closer = nopCloser{}
-	var ferr error
-	if err := platform.EnsureDir(dataDir); err != nil {
-		ferr = err
-	} else if f, err := os.OpenFile(filepath.Join(dataDir, LogFileName), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err != nil {
-		ferr = err
-	} else {
+	ferr := platform.EnsureDir(dataDir)
+	if ferr == nil {
+		f := &lumberjack.Logger{Filename: filepath.Join(dataDir, LogFileName), MaxSize: LogMaxMegabytes, MaxBackups: LogBackups}
 		writers = append(writers, &zerolog.FilteredLevelWriter{Writer: zerolog.LevelWriterAdapter{Writer: f}, Level: zerolog.InfoLevel})
 		closer = f
 	}

@@ -4,4 +4,10 @@ package platform
 
 import "os"
 
-func chmodSocket(path string, mode os.FileMode) error { return os.Chmod(path, mode) }
+func secureSocket(path string, private bool) error {
+	mode := os.FileMode(0o666)
+	if private {
+		mode = 0o600
+	}
+	return os.Chmod(path, mode)
+}

@@ -168,7 +168,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	}
 	defer closer.Close()
 	l := launcher.New(env)
-	l.Remote = api.NewClient(env.DataDir, env.Log)
+	l.Remote = api.NewClient(env.DataDir, os.Getenv("RVM_HOME") == "", env.Log)
 	if cmd == "verify" {
 		doc, err := l.VerifyVia(ctx, req)
 		if err != nil {

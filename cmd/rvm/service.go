@@ -20,8 +20,13 @@ const serviceUsage = `Usage:
   rvm service run [--user]
 
 install registers rvm with the service manager (Windows service, launchd,
-systemd) and the fins:// and fin:// URL schemes; --user makes it a per-user
-agent where the platform has one. run is what the service manager starts.
+systemd, or where Linux has none the init system found, SysV most often)
+and the fins:// and fin:// URL schemes, and says which it used; it refuses
+an executable that anyone but an administrator (with --user, anyone but
+you or an administrator) could replace. --user makes it a per-user agent
+where the platform has one. status says whether it is installed and
+running, and its process id; uninstall stops it first. run is what the
+service manager starts.
 `
 
 func runService(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -59,6 +64,20 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	// A system service (not --user, no RVM_HOME) lives in the system data
 	// directory and accepts every local user.
 	perUser := *user || os.Getenv("RVM_HOME") != ""
+	// The data folder is made safe (or refused) before the log is opened
+	// in it: on Windows a folder made without its own access list would
+	// inherit %ProgramData%'s, which lets every user add files.
+	dir, err := platform.DataDir(os.Getenv)
+	if !perUser {
+		dir, err = platform.SystemDataDir(), nil
+	}
+	if err == nil {
+		err = platform.PrepareServiceDir(dir, !perUser)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitFailed
+	}
 	// In the foreground the service shows what it does, as it logs it.
 	env, closer, err := environment(stderr, zerolog.InfoLevel, *verbose, !perUser)
 	if err != nil {

@@ -46,7 +46,7 @@ func startServer(t testing.TB, w *launchertest.World, perUser bool) (*Server, *h
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	w.L.Remote = NewClient(w.Env.DataDir, zerolog.Nop())
+	w.L.Remote = NewClient(w.Env.DataDir, false, zerolog.Nop())
 	sock := filepath.Join(w.Env.DataDir, SocketName)
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {

@@ -22,8 +22,10 @@ import (
 const maxAnswer = 4 << 20
 
 // Client asks a service over the local API: the command line uses the
-// service when one answers, and does the same work in-process when none
-// does (one implementation, two ways in). It is a launcher.Remote.
+// service when one it may trust answers (see platform.DialSocket: the
+// socket and its folder are root's or this user's, and so is the process
+// answering, where the platform tells), and does the same work in-process
+// otherwise (one implementation, two ways in). It is a launcher.Remote.
 type Client struct {
 	// Sockets are where a service may listen, in the order tried.
 	Sockets []string
@@ -31,13 +33,13 @@ type Client struct {
 	Log zerolog.Logger
 }
 
-// NewClient returns a client for the sockets of the data directory dir,
-// then of the system data directory.
-func NewClient(dir string, log zerolog.Logger) *Client {
+// NewClient returns a client for the socket of the data directory dir,
+// then, with system (where RVM_HOME is not set), of the system data
+// directory.
+func NewClient(dir string, system bool, log zerolog.Logger) *Client {
 	own := filepath.Join(dir, SocketName)
-	sys := filepath.Join(platform.SystemDataDir(), SocketName)
 	c := &Client{Sockets: []string{own}, Log: log}
-	if own != sys {
+	if sys := filepath.Join(platform.SystemDataDir(), SocketName); system && own != sys {
 		c.Sockets = append(c.Sockets, sys)
 	}
 	return c
@@ -88,8 +90,14 @@ func (c *Client) Decide(ctx context.Context, launch bool, rawURL string, o launc
 // a 200; launcher.ErrNoService where nothing answers or the service leaves
 // the request to the caller (403).
 func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]byte, error) {
-	conn, err := net.DialTimeout("unix", sock, time.Second)
-	if err != nil {
+	conn, err := platform.DialSocket(sock, time.Second)
+	var unsafe *platform.UnsafePathError
+	switch {
+	case errors.As(err, &unsafe):
+		c.Log.Debug().Str("socket", sock).Str("why", unsafe.Error()).Msg("not using this service, which may not be the one it claims to be; deciding in-process")
+		return nil, launcher.ErrNoService
+	case err != nil:
+		c.Log.Debug().Err(err).Str("socket", sock).Msg("no service here")
 		return nil, launcher.ErrNoService
 	}
 	defer conn.Close()

@@ -82,9 +82,16 @@ type Server struct {
 	http     *http.Server // see httpServer
 }
 
-// Listen opens the socket in dir: only this user may connect to a
-// per-user service's socket; every local user to a system service's.
+// Listen opens the socket in dir, the service's data directory, which it
+// first makes safe to serve from (platform.PrepareServiceDir: refused
+// where it is a link, another's, or writable by others): only this user
+// may reach a per-user service's folder and socket; every local user may
+// reach a system service's, whose caches, decisions and logs stay
+// private in it.
 func Listen(dir string, perUser bool) (net.Listener, error) {
+	if err := platform.PrepareServiceDir(dir, !perUser); err != nil {
+		return nil, err
+	}
 	return platform.ListenSocket(filepath.Join(dir, SocketName), perUser)
 }
 

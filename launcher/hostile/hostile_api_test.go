@@ -137,7 +137,7 @@ func (r *apiRig) rawCall(t *testing.T, request string) (int, string) {
 func (r *apiRig) decides(t *testing.T) {
 	t.Helper()
 	client := launcher.New(launcher.Env{DataDir: r.dir})
-	client.Remote = api.NewClient(r.dir, zerolog.Nop())
+	client.Remote = api.NewClient(r.dir, false, zerolog.Nop())
 	doc, err := verifyVia(t, client, r.url, r.opts)
 	if err != nil {
 		t.Fatalf("the service no longer decides: %v", err)

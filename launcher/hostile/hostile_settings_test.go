@@ -234,7 +234,7 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 		svc.Stop(ctx)
 	}()
 	viaService := launcher.New(launcher.Env{DataDir: svcDir})
-	viaService.Remote = api.NewClient(svcDir, zerolog.Nop())
+	viaService.Remote = api.NewClient(svcDir, false, zerolog.Nop())
 
 	stop := make(chan struct{})
 	var decided, fallbacks atomic.Int64

@@ -60,16 +60,19 @@ func (s *Service) Start() error {
 // watch keeps the machine settings of the launcher cached until they
 // change: from then on a request reads them again only after a change has
 // been seen (within about a second), and an invalid change keeps the last
-// good settings. It returns once the watches are in place; they end with
-// ctx.
+// good settings. The local desktop owner settings file is watched too,
+// the one the settings name at each change. It returns once the watches
+// are in place; they end with ctx.
 func (s *Service) watch(ctx context.Context) error {
-	var extra []string
-	if path := s.l.OwnerFile(); path != "" {
-		extra = append(extra, path)
+	ownerFile := func() []string {
+		if path := s.l.OwnerFile(); path != "" {
+			return []string{path}
+		}
+		return nil
 	}
-	err := settings.Watch(ctx, s.Env.MachineSettings, s.Env.Getenv, extra, func() {
+	err := settings.Watch(ctx, s.Env.MachineSettings, s.Env.Getenv, ownerFile, func() {
 		s.l.SettingsChanged()
-		s.Env.Log.Info().Msg("machine settings changed")
+		s.Env.Log.Info().Msg("machine settings or desktop owner settings changed")
 	})
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func startService(t testing.TB, w *launchertest.World, env launcher.Env) (*Servi
 		defer cancel()
 		svc.Stop(ctx)
 	})
-	w.L.Remote = api.NewClient(env.DataDir, zerolog.Nop())
+	w.L.Remote = api.NewClient(env.DataDir, false, zerolog.Nop())
 	sock := filepath.Join(env.DataDir, api.SocketName)
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -192,4 +193,79 @@ func TestServiceStopsCleanlyUnderLoad(t *testing.T) {
 	if _, err := net.Dial("unix", filepath.Join(w.Env.DataDir, api.SocketName)); err == nil {
 		t.Errorf("the socket still answers after Stop")
 	}
+}
+
+// A settings file whose folder appears after the service started is
+// applied, and so is one whose folder is removed and made again.
+func TestServiceAppliesSettingsInAFolderMadeLater(t *testing.T) {
+	w := launchertest.NewWorld(t)
+	cfg := t.TempDir()
+	env := w.Env
+	env.Getenv = func(k string) string {
+		if k == "XDG_CONFIG_HOME" {
+			return cfg
+		}
+		return ""
+	}
+	svc, _ := startService(t, w, env)
+	none, err := launcher.ParseOptions(launcher.Options{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtimeDir := func() string {
+		v, _ := svc.Launcher().Settings(context.Background(), none).Machine[settings.RuntimeDirectory].Value.(string)
+		return v
+	}
+	folder := filepath.Join(cfg, "rvm")
+	path := filepath.Join(folder, "settings.json")
+	replaceFile(t, path, `{"RuntimeDirectory": "/opt/one"}`)
+	waitFor(t, "RuntimeDirectory in a folder made after the start", runtimeDir, "/opt/one")
+	if err := os.RemoveAll(folder); err != nil {
+		t.Fatal(err)
+	}
+	replaceFile(t, path, `{"RuntimeDirectory": "/opt/two"}`)
+	waitFor(t, "RuntimeDirectory in a folder removed and made again", runtimeDir, "/opt/two")
+}
+
+// logLines is a log that tests read while the service writes it.
+type logLines struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logLines) count(s string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprint(strings.Count(l.b.String(), s))
+}
+
+// The desktop owner settings file that the machine settings name is
+// watched, and when the settings name another, in a folder made later,
+// that one is.
+func TestServiceWatchesTheOwnerSettingsItsSettingsName(t *testing.T) {
+	w := launchertest.NewWorld(t)
+	dos1 := filepath.Join(w.Dir, "one", "dos.json")
+	dos2 := filepath.Join(w.Dir, "two", "later", "dos.json")
+	replaceFile(t, dos1, `{"desktopSettings": {}}`)
+	env := w.Env
+	var log logLines
+	env.Log = zerolog.New(&log)
+	env.MachineSettings = filepath.Join(w.Dir, "service", "settings.json")
+	replaceFile(t, env.MachineSettings, fmt.Sprintf(`{"DesktopOwnerSettings": %q}`, dos1))
+	startService(t, w, env)
+	const changed = "settings changed"
+	changes := func() string { return log.count(changed) }
+
+	replaceFile(t, dos1, `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
+	waitFor(t, "changes logged after the first file changed", changes, "1")
+	replaceFile(t, env.MachineSettings, fmt.Sprintf(`{"DesktopOwnerSettings": %q}`, dos2))
+	waitFor(t, "changes logged after the settings named a second file", changes, "2")
+	replaceFile(t, dos2, `{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`)
+	waitFor(t, "changes logged after the second file was made, in folders made later", changes, "3")
 }

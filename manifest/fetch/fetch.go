@@ -133,6 +133,13 @@ func (f *Fetcher) GetRelaxed(ctx context.Context, url string, lifted Lifted, lim
 	return f.get(ctx, url, lifted, limit, v)
 }
 
+// CloseIdleConnections closes the connections f keeps for reuse: for a
+// fetcher that is let go. A later fetch opens new ones.
+func (f *Fetcher) CloseIdleConnections() {
+	f.init()
+	f.strict.CloseIdleConnections()
+}
+
 func (f *Fetcher) init() {
 	f.once.Do(func() {
 		f.strict = f.transport(false)

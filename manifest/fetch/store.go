@@ -5,9 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/rvm-launcher/rvm/platform"
@@ -21,11 +26,37 @@ import (
 // atomically (temporary file, sync, rename) and read within a bound; a file
 // that is damaged, or that holds another key, counts as absent.
 //
-// The zero Store, or one with an empty Dir, stores nothing.
+// The files in Dir are bounded by MaxBytes in all, the least recently used
+// out first: a file's modification time says when it was last saved or
+// loaded (a load moves it on at most once every TouchEvery, so that reads
+// cost no write), and a save that takes the total over the bound removes
+// the oldest files until it is under. The total is counted from the folder
+// at the first save, whenever it may be over, and a minute (TouchEvery)
+// after the last count, so that what other processes sharing Dir (the
+// command line and the service) stored counts too.
+//
+// The zero Store, or one with an empty Dir, stores nothing. A Store is
+// safe for concurrent use.
 type Store struct {
 	// Dir holds the files; "" stores nothing.
 	Dir string
+	// MaxBytes bounds the files in Dir; 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	mu sync.Mutex
+	// total is what the files in Dir take, as counted at countedAt (zero:
+	// never) and kept up to date since by this Store's saves.
+	total     int64
+	countedAt time.Time
 }
+
+// DefaultMaxBytes is the bound of a Store's files where MaxBytes is 0.
+const DefaultMaxBytes = 256 << 20
+
+// TouchEvery is how often, at most, a load marks a file as used.
+const TouchEvery = time.Minute
 
 // Entry is one stored document.
 type Entry struct {
@@ -71,7 +102,24 @@ func (s *Store) Load(key string) (*Entry, error) {
 	if err := json.Unmarshal(data, &e); err != nil || e.Key != key {
 		return nil, fmt.Errorf("fetch: stored copy of %q is damaged or another's: %w", key, os.ErrNotExist)
 	}
+	s.touch(s.path(key))
 	return &e, nil
+}
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// touch marks path as used now, where it was last marked more than
+// TouchEvery ago.
+func (s *Store) touch(path string) {
+	now := s.now()
+	if fi, err := os.Stat(path); err == nil && now.Sub(fi.ModTime()) > TouchEvery {
+		os.Chtimes(path, now, now) // at worst the copy goes out a little early
+	}
 }
 
 // Save stores e under e.Key. An entry that says the same as the stored one
@@ -93,5 +141,70 @@ func (s *Store) Save(e *Entry) error {
 	if err != nil {
 		return err
 	}
-	return platform.WriteFileAtomic(s.path(e.Key), data, 0o600)
+	path := s.path(e.Key)
+	var replaced int64
+	if fi, err := os.Stat(path); err == nil {
+		replaced = fi.Size()
+	}
+	if err := platform.WriteFileAtomic(path, data, 0o600); err != nil {
+		return err
+	}
+	now := s.now()
+	os.Chtimes(path, now, now) // the clock's time, which Load compares with
+	return s.evict(int64(len(data))-replaced, now)
+}
+
+// storedFile is a file of a Store's folder, for eviction.
+type storedFile struct {
+	path  string
+	size  int64
+	mtime time.Time
+}
+
+// evict counts grown more bytes into the total and, where the total may
+// be over the bound (or was counted more than TouchEvery before now),
+// counts the folder again and removes its least recently used files
+// until it is not over. Temporary files (a save in progress) are left
+// alone.
+func (s *Store) evict(grown int64, now time.Time) error {
+	max := s.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total += grown
+	if !s.countedAt.IsZero() && now.Sub(s.countedAt) <= TouchEvery && s.total <= max {
+		return nil
+	}
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return fmt.Errorf("fetch: store %s: %w", s.Dir, err)
+	}
+	var files []storedFile
+	s.total, s.countedAt = 0, now
+	for _, de := range entries {
+		if !de.Type().IsRegular() || strings.HasPrefix(de.Name(), ".") {
+			continue
+		}
+		fi, err := de.Info()
+		if err != nil {
+			continue // removed meanwhile
+		}
+		files = append(files, storedFile{filepath.Join(s.Dir, de.Name()), fi.Size(), fi.ModTime()})
+		s.total += fi.Size()
+	}
+	if s.total <= max {
+		return nil
+	}
+	slices.SortFunc(files, func(a, b storedFile) int { return a.mtime.Compare(b.mtime) })
+	for _, f := range files {
+		if s.total <= max {
+			break
+		}
+		if err := os.Remove(f.path); err == nil || errors.Is(err, fs.ErrNotExist) {
+			s.total -= f.size
+		}
+	}
+	return nil
 }

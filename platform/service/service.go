@@ -13,6 +13,8 @@ import (
 	"time"
 
 	ks "github.com/kardianos/service"
+
+	"github.com/rvm-launcher/rvm/platform"
 )
 
 // Name is rvm's name in the platform's service manager.
@@ -34,6 +36,10 @@ type Config struct {
 	User bool
 
 	option ks.KeyValue
+	// unsafeSkipExecutableCheck registers Executable without
+	// platform.CheckExecutable: for this package's tests of the service
+	// manager under Wine, where every file is owned by Wine's one user.
+	unsafeSkipExecutableCheck bool
 }
 
 func (c *Config) kardianos() *ks.Config {
@@ -76,10 +82,90 @@ func NewConfig(user bool, executable string) (*Config, error) {
 	}, nil
 }
 
-// Control takes one of Actions on the service that cfg
-// describes and reports the outcome in a word: "installed", "uninstalled",
-// "started", "stopped" or "restarted" for those actions; for "status",
-// "running", "stopped" or "not installed".
+// State is what the service manager says of rvm's service.
+type State struct {
+	Installed, Running bool
+	// PID is the service's process id, where it runs and the manager
+	// tells; 0 otherwise.
+	PID int
+	// Manager names the service manager: "systemd", "SysV init",
+	// "launchd", "the Windows service manager" and the like.
+	Manager string
+}
+
+// String is the state in words: "not installed", "installed (SysV
+// init), not running", "installed (systemd), running, pid 1234".
+func (st State) String() string {
+	switch {
+	case !st.Installed:
+		return "not installed"
+	case !st.Running:
+		return fmt.Sprintf("installed (%s), not running", st.Manager)
+	case st.PID > 0:
+		return fmt.Sprintf("installed (%s), running, pid %d", st.Manager, st.PID)
+	}
+	return fmt.Sprintf("installed (%s), running", st.Manager)
+}
+
+// managers names kardianos's service systems for people.
+var managers = map[string]string{
+	"linux-systemd": "systemd", "linux-upstart": "Upstart", "linux-openrc": "OpenRC", "linux-rcs": "rc.d",
+	"linux-procd": "procd", "unix-systemv": "SysV init", "darwin-launchd": "launchd",
+	"windows-service": "the Windows service manager",
+}
+
+// manager names the service manager found on this machine.
+func manager() string {
+	sys := ks.ChosenSystem()
+	if sys == nil {
+		return "no service manager"
+	}
+	if name, ok := managers[sys.String()]; ok {
+		return name
+	}
+	return sys.String()
+}
+
+// Status reports whether the service that cfg describes is installed and
+// running, and its process id; it works in every state (not installed,
+// installed and stopped, running).
+func Status(cfg *Config) (State, error) {
+	s, err := ks.New(program{}, cfg.kardianos())
+	if err != nil {
+		return State{}, fmt.Errorf("service status: %w", err)
+	}
+	st, err := state(s, cfg)
+	if err != nil {
+		return State{}, fmt.Errorf("service status: %w", err)
+	}
+	st.Manager = manager()
+	return st, nil
+}
+
+// kardianosState is the state as kardianos/service reads it, for the
+// managers whose status it reads right.
+func kardianosState(s ks.Service) (State, error) {
+	status, err := s.Status()
+	switch {
+	case errors.Is(err, ks.ErrNotInstalled):
+		return State{}, nil
+	case err != nil:
+		return State{}, err
+	case status == ks.StatusRunning:
+		return State{Installed: true, Running: true}, nil
+	case status == ks.StatusStopped:
+		return State{Installed: true}, nil
+	}
+	return State{}, fmt.Errorf("unknown status %d", status)
+}
+
+// Control takes one of Actions on the service that cfg describes and
+// reports the outcome in a sentence. install refuses (before registering
+// anything) an executable that anyone but an administrator could replace
+// (with cfg.User, anyone but this user or an administrator: see
+// platform.CheckExecutable), says which service manager it used, and
+// where the service is already installed says so and succeeds; uninstall
+// stops the service first where it runs; status is Status in words.
 func Control(cfg *Config, action string) (string, error) {
 	if !slices.Contains(Actions, action) {
 		return "", fmt.Errorf("service: unknown action %q (want one of %v)", action, Actions)
@@ -88,25 +174,55 @@ func Control(cfg *Config, action string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("service %s: %w", action, err)
 	}
-	if action != "status" {
-		if err := ks.Control(s, action); err != nil {
-			return "", fmt.Errorf("service %s: %w", action, err)
+	st, err := state(s, cfg)
+	if err != nil {
+		return "", fmt.Errorf("service %s: %w", action, err)
+	}
+	st.Manager = manager()
+	where := st.Manager
+	if path := configPath(cfg); path != "" {
+		where += ", " + path
+	}
+	switch action {
+	case "status":
+		return st.String(), nil
+	case "install":
+		if st.Installed {
+			return fmt.Sprintf("%s is already installed (%s); nothing changed", cfg.Name, where), nil
 		}
-		return map[string]string{"install": "installed", "uninstall": "uninstalled", "start": "started",
-			"stop": "stopped", "restart": "restarted"}[action], nil
+		if err := platform.CheckExecutable(cfg.Executable, cfg.User); err != nil && !cfg.unsafeSkipExecutableCheck {
+			return "", fmt.Errorf("service install: refusing to register %s: %w", cfg.Executable, err)
+		}
+		if err := s.Install(); err != nil {
+			return "", fmt.Errorf("service install: %w", err)
+		}
+		return fmt.Sprintf("installed %s with %s; start it with: rvm service start", cfg.Name, where), nil
+	case "uninstall":
+		if !st.Installed {
+			return fmt.Sprintf("%s is not installed; nothing changed", cfg.Name), nil
+		}
+		stopped := ""
+		if st.Running {
+			if err := s.Stop(); err != nil {
+				return "", fmt.Errorf("service uninstall: stopping it first: %w", err)
+			}
+			stopped = "stopped and "
+		}
+		if err := s.Uninstall(); err != nil {
+			return "", fmt.Errorf("service uninstall: %w", err)
+		}
+		if err := afterUninstall(cfg); err != nil {
+			return "", fmt.Errorf("service uninstall: %w", err)
+		}
+		return fmt.Sprintf("%suninstalled %s from %s", stopped, cfg.Name, where), nil
 	}
-	status, err := s.Status()
-	switch {
-	case errors.Is(err, ks.ErrNotInstalled):
-		return "not installed", nil
-	case err != nil:
-		return "", fmt.Errorf("service status: %w", err)
-	case status == ks.StatusRunning:
-		return "running", nil
-	case status == ks.StatusStopped:
-		return "stopped", nil
+	if !st.Installed {
+		return "", fmt.Errorf("service %s: %s is not installed (rvm service install)", action, cfg.Name)
 	}
-	return "", fmt.Errorf("service status: unknown status %d", status)
+	if err := ks.Control(s, action); err != nil {
+		return "", fmt.Errorf("service %s: %w", action, err)
+	}
+	return map[string]string{"start": "started", "stop": "stopped", "restart": "restarted"}[action] + " " + cfg.Name, nil
 }
 
 // Run runs the service that cfg describes until the service manager stops

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	ks "github.com/kardianos/service"
+	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc/mgr"
@@ -92,6 +94,9 @@ func TestServiceUnderServiceManager(t *testing.T) {
 	platformtest.Must(t, err)
 	cfg.Name, cfg.DisplayName, cfg.Arguments = name, name, platformtest.ChildArgs("service", dir, name)
 	cfg.option[ks.StartType] = ks.ServiceStartManual
+	// Under Wine every file is owned by Wine's one user, which
+	// CheckExecutable refuses (see TestInstallRefusesAReplaceableExecutable).
+	cfg.unsafeSkipExecutableCheck = underWine()
 
 	step := func(action, want string) {
 		t.Helper()
@@ -100,12 +105,13 @@ func TestServiceUnderServiceManager(t *testing.T) {
 		}
 	}
 	step("status", "not installed")
-	step("install", "installed")
+	step("install", "installed "+name+" with the Windows service manager; start it with: rvm service start")
+	step("install", name+" is already installed (the Windows service manager); nothing changed")
 	t.Cleanup(func() {
 		Control(cfg, "stop")
 		Control(cfg, "uninstall")
 	})
-	step("status", "stopped")
+	step("status", "installed (the Windows service manager), not running")
 
 	m, err := mgr.Connect()
 	platformtest.Must(t, err)
@@ -129,12 +135,38 @@ func TestServiceUnderServiceManager(t *testing.T) {
 		// it never reports running.
 		t.Log("Wine: start and stop not tried")
 	} else {
-		step("start", "started")
+		step("start", "started "+name)
 		waitFor(t, dir, "started")
-		step("status", "running")
-		step("stop", "stopped")
+		if st, err := Status(cfg); err != nil || !st.Running || st.PID == 0 {
+			t.Errorf("got %+v, %v, want it running with a process id", st, err)
+		}
+		step("stop", "stopped "+name)
 		waitFor(t, dir, "stopped")
 	}
-	step("uninstall", "uninstalled")
+	step("uninstall", "uninstalled "+name+" from the Windows service manager")
 	step("status", "not installed")
+}
+
+// An executable that anyone but an administrator could replace is not
+// registered: under Wine, where every file is Wine's one user's, this test
+// binary.
+func TestInstallRefusesAReplaceableExecutable(t *testing.T) {
+	if !windows.GetCurrentProcessToken().IsElevated() {
+		t.Skip("installing a service needs an administrator")
+	}
+	cfg, err := NewConfig(false, "")
+	platformtest.Must(t, err)
+	cfg.Name = "rvm-test-" + rand.Text()[:10]
+	if err := platform.CheckExecutable(cfg.Executable, false); err == nil {
+		t.Skipf("%s is an administrator's to replace here", cfg.Executable)
+	}
+	_, err = Control(cfg, "install")
+	t.Cleanup(func() { Control(cfg, "uninstall") })
+	var unsafe *platform.UnsafePathError
+	if !errors.As(err, &unsafe) || !strings.Contains(err.Error(), "refusing to register") {
+		t.Fatalf("got %v, want the install of %s refused", err, cfg.Executable)
+	}
+	if st, err := Status(cfg); err != nil || st.Installed {
+		t.Errorf("got %+v, %v, want nothing registered", st, err)
+	}
 }

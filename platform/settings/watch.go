@@ -3,7 +3,10 @@ package settings
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -13,41 +16,41 @@ import (
 // to settle before it reports them: editors write a file in several steps.
 const SettingsDebounce = 150 * time.Millisecond
 
-// Watch calls onChange, once per burst of changes, whenever a
-// machine settings source or one of the files in extra may have changed,
+// Watch calls onChange, once per burst of changes, whenever a machine
+// settings source or one of the files that extra names may have changed,
 // until ctx ends. With a non-empty override (the --machine-settings file)
-// only that file and extra are watched. Files are watched through their
-// parent directory, so that a file replaced by rename (as editors save) is
-// seen, as is one created where none was; a directory that does not exist
-// is skipped. On Windows the registry keys are watched through change
+// only that file and extra's are watched. extra (nil for none) is asked
+// for its files at the start and again before each onChange, so that a
+// change of the settings that moves the desktop owner settings file to
+// another path moves its watch along.
+//
+// Each file is watched through the nearest folder above it that exists,
+// so that a file replaced by rename (as editors save) is seen, as is one
+// created where none was, in a folder made after the watch began; when a
+// folder on the way to a file is made, removed or renamed, the watches
+// are placed again (and a change reported, for a file that came with its
+// folder). On Windows the registry keys are watched through change
 // notification. It returns once the watches are in place.
-func Watch(ctx context.Context, override string, getenv func(string) string, extra []string, onChange func()) error {
-	files := extra
+func Watch(ctx context.Context, override string, getenv func(string) string, extra func() []string, onChange func()) error {
+	var sources []string
 	if override != "" {
-		files = append([]string{override}, files...)
+		sources = []string{override}
 	} else {
-		files = append(settingsFiles(getenv), files...)
+		sources = settingsFiles(getenv)
+	}
+	files := func() []string {
+		out := slices.Clone(sources)
+		if extra != nil {
+			out = append(out, extra()...)
+		}
+		return out
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("platform: watch settings: %w", err)
 	}
-	names := map[string]bool{}
-	dirs := map[string]bool{}
-	for _, f := range files {
-		abs, err := filepath.Abs(f)
-		if err != nil {
-			continue
-		}
-		names[abs] = true
-		dir := filepath.Dir(abs)
-		if dirs[dir] {
-			continue
-		}
-		if err := w.Add(dir); err == nil {
-			dirs[dir] = true
-		}
-	}
+	fw := &fileWatch{w: w, dirs: map[string]bool{}}
+	fw.arm(files())
 	changed := make(chan struct{}, 1)
 	poke := func() {
 		select {
@@ -73,11 +76,17 @@ func Watch(ctx context.Context, override string, getenv func(string) string, ext
 				if !ok {
 					return
 				}
-				if names[filepath.Clean(ev.Name)] {
+				switch fw.affects(filepath.Clean(ev.Name)) {
+				case affectsFile:
+					poke()
+				case affectsFolder:
+					fw.arm(files())
 					poke()
 				}
 			case <-w.Errors:
-				// An overflow may have hidden a change: report one.
+				// An overflow may have hidden a change: report one, and
+				// place the watches again.
+				fw.arm(files())
 				poke()
 			case <-changed:
 				if timer == nil {
@@ -88,9 +97,85 @@ func Watch(ctx context.Context, override string, getenv func(string) string, ext
 				fire = timer.C
 			case <-fire:
 				fire = nil
+				// Armed first: what changes from here on is seen, and
+				// what changed before, onChange reads.
+				fw.arm(files())
 				onChange()
 			}
 		}
 	}()
 	return nil
+}
+
+// fileWatch watches files through the nearest existing folder above each.
+// It is used by one goroutine at a time.
+type fileWatch struct {
+	w     *fsnotify.Watcher
+	files []string        // absolute, clean
+	dirs  map[string]bool // the folders watched
+}
+
+// arm watches the nearest existing folder above each of files, and no
+// folder that none of them needs any more.
+func (fw *fileWatch) arm(files []string) {
+	fw.files = fw.files[:0]
+	want := map[string]bool{}
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			continue
+		}
+		fw.files = append(fw.files, abs)
+		if dir := nearestFolder(filepath.Dir(abs)); dir != "" {
+			want[dir] = true
+		}
+	}
+	for dir := range fw.dirs {
+		if !want[dir] {
+			fw.w.Remove(dir) // gone already, where the folder was removed
+			delete(fw.dirs, dir)
+		}
+	}
+	for dir := range want {
+		if !fw.dirs[dir] && fw.w.Add(dir) == nil {
+			fw.dirs[dir] = true
+		}
+	}
+}
+
+// nearestFolder is dir, or the nearest folder above it, that exists; ""
+// where none does.
+func nearestFolder(dir string) string {
+	for {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// What an event's path is to the files watched.
+const (
+	affectsNothing = iota
+	affectsFile    // one of the files
+	affectsFolder  // a folder on the way to one of them, or one watched
+)
+
+func (fw *fileWatch) affects(path string) int {
+	if slices.Contains(fw.files, path) {
+		return affectsFile
+	}
+	if fw.dirs[path] {
+		return affectsFolder
+	}
+	for _, f := range fw.files {
+		if strings.HasPrefix(f, path+string(filepath.Separator)) {
+			return affectsFolder
+		}
+	}
+	return affectsNothing
 }
