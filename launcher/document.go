@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
 )
 
@@ -16,22 +17,72 @@ import (
 // about one launch request and why. `rvm verify --json` prints it and the
 // runtime receives it.
 type Document struct {
-	RequestedURL      string                          `json:"requestedUrl"`
-	ManifestURL       string                          `json:"manifestUrl"`
-	UserAppConfigArgs map[string]string               `json:"userAppConfigArgs,omitempty"`
-	Launch            LaunchDecision                  `json:"launch"`
-	Fetch             FetchReport                     `json:"fetch"`
-	Trust             TrustReport                     `json:"trust"`
-	Permissions       map[string]permissions.Decision `json:"permissions"`
-	// Runtime is what the manifest asked for; not part of the JSON.
+	RequestedURL string `json:"requestedUrl"`
+	ManifestURL  string `json:"manifestUrl"`
+	// ManifestSHA256 is the hex SHA-256 of the manifest bytes verified.
+	ManifestSHA256    string            `json:"manifestSha256"`
+	UserAppConfigArgs map[string]string `json:"userAppConfigArgs,omitempty"`
+	DecidedBy         DecidedBy         `json:"decidedBy"`
+	Launch            LaunchDecision    `json:"launch"`
+	Fetch             FetchReport       `json:"fetch"`
+	Trust             TrustReport       `json:"trust"`
+	RuntimeState      RuntimeReport     `json:"runtime"`
+	// Notices tell what rvm left out or could not use, and why.
+	Notices     []string                        `json:"notices"`
+	Permissions map[string]permissions.Decision `json:"permissions"`
+	// Runtime is what a launch takes from the manifest; not part of the
+	// JSON.
 	Runtime RuntimeRequest `json:"-"`
 }
 
-// RuntimeRequest is the runtime a manifest asks for.
+// Authenticated reports whether the manifest came through a strict fetch,
+// now or (a cached copy) earlier: only then may an origin's grants apply to
+// it (SPEC 0 and 3). Any other mode, the zero one included, is not.
+func (d *Document) Authenticated() bool {
+	return d.Fetch.Mode == manifest.ModeStrict || d.Fetch.Mode == manifest.ModeCache
+}
+
+// RuntimeRequest is what a launch takes from the manifest beyond the
+// document: the runtime it asks for (with no arguments where the manifest
+// is unauthenticated) and the app's name, which prompts show as the
+// manifest's, unverified. The local API carries it beside the document.
 type RuntimeRequest struct {
 	Version   string
 	Arguments []string
+	AppName   string
 }
+
+// DecidedBy says who decided (SPEC 6): informational only.
+type DecidedBy struct {
+	// By is ByService or ByInProcess.
+	By string `json:"by"`
+	// UID is the user id (SID on Windows) of the process that decided.
+	UID string `json:"uid"`
+}
+
+// The deciders.
+const (
+	ByService   = "service"
+	ByInProcess = "in-process"
+)
+
+// RuntimeReport is the runtime the manifest asks for, as SPEC 6 reports it.
+type RuntimeReport struct {
+	// Requested is runtime.version as the manifest gives it.
+	Requested string `json:"requested"`
+	// Version is the installed version that fits; "" where none does.
+	Version string `json:"version"`
+	// State is RuntimeInstalled or RuntimeMissing.
+	State string `json:"state"`
+	// Reason says why, where State is not RuntimeInstalled.
+	Reason string `json:"reason"`
+}
+
+// Runtime states.
+const (
+	RuntimeInstalled = "installed"
+	RuntimeMissing   = "missing"
+)
 
 // LaunchDecision says whether the app may launch at all. The zero value
 // refuses.
@@ -42,9 +93,12 @@ type LaunchDecision struct {
 
 // FetchReport says how the manifest arrived.
 type FetchReport struct {
-	Mode      string   `json:"mode"`
-	Redirects int      `json:"redirects"`
-	Warnings  []string `json:"warnings"`
+	Mode      string `json:"mode"`
+	Redirects int    `json:"redirects"`
+	// Age is how many seconds ago a cached copy was fetched; 0 for a
+	// manifest fetched now.
+	Age      int64    `json:"age"`
+	Warnings []string `json:"warnings"`
 }
 
 // Trust statuses.

@@ -24,10 +24,11 @@ import (
 
 // Exit codes (SPEC 1).
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	exitRefused = 3
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	exitRefused   = 3
+	exitCancelled = 4
 )
 
 const usage = `rvm launches desktop apps by the URL of their manifest.
@@ -43,7 +44,8 @@ Usage:
 URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
 
 Exit codes: 0 done; 1 failed (no decision, or the runtime did not start);
-2 bad usage; 3 launch refused by the desktop owner's policy.
+2 bad usage; 3 launch refused by the desktop owner's policy (or owner
+settings unavailable); 4 launch cancelled by the user at a question.
 `
 
 func main() {
@@ -182,11 +184,17 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	if doc != nil {
 		printDocument(stdout, doc, *asJSON)
 	}
-	var refused *launcher.RefusedError
+	var (
+		refused   *launcher.RefusedError
+		cancelled *launcher.CancelledError
+	)
 	switch {
 	case errors.As(err, &refused):
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitRefused
+	case errors.As(err, &cancelled):
+		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		return exitCancelled
 	case err != nil:
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/manifest/manifesttest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform"
 )
 
 // rvmBin is the rvm binary, built once for these tests: they run it as a
@@ -266,7 +267,7 @@ func TestSettingsAndPermissionsCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "no stored answers for https://apps.acme.test/app.json") {
 		t.Errorf("permissions revoke: exit %d %q", code, stdout)
 	}
-	if err := permissions.OpenStore(s.home).Set("https://apps.acme.test/app.json", "Window.getSnapshot", true); err != nil {
+	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, _ = rvm(t, s.env, "permissions", "list")

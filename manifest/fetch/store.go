@@ -40,6 +40,10 @@ type Entry struct {
 	Validators Validators `json:"validators"`
 	// FetchedAt is when this content was first stored.
 	FetchedAt time.Time `json:"fetchedAt"`
+	// CheckedAt, set by Load, is when a fetch last brought this content:
+	// the FetchedAt of the last Save of it (kept as the file's
+	// modification time, so that an unchanged entry is not rewritten).
+	CheckedAt time.Time `json:"-"`
 	// Body is the document.
 	Body []byte `json:"body"`
 }
@@ -63,7 +67,8 @@ func (s *Store) Load(key string) (*Entry, error) {
 	if s == nil || s.Dir == "" {
 		return nil, os.ErrNotExist
 	}
-	data, err := platform.ReadFileLimit(s.path(key), maxEntryFile)
+	path := s.path(key)
+	data, err := platform.ReadFileLimit(path, maxEntryFile)
 	if err != nil {
 		return nil, err
 	}
@@ -71,13 +76,19 @@ func (s *Store) Load(key string) (*Entry, error) {
 	if err := json.Unmarshal(data, &e); err != nil || e.Key != key {
 		return nil, fmt.Errorf("fetch: stored copy of %q is damaged or another's: %w", key, os.ErrNotExist)
 	}
+	e.CheckedAt = e.FetchedAt
+	if info, err := os.Stat(path); err == nil && info.ModTime().After(e.CheckedAt) {
+		e.CheckedAt = info.ModTime()
+	}
 	return &e, nil
 }
 
 // Save stores e under e.Key. An entry that says the same as the stored one
-// (body, final URL, redirects, validators) is left as it is: most fetches
-// bring back an unchanged document, and rewriting it costs two fsyncs; the
-// stored FetchedAt then says when that content was first stored.
+// (body, final URL, redirects, validators) is left as it is but for its
+// file's modification time, set to e.FetchedAt (see CheckedAt): most
+// fetches bring back an unchanged document, and rewriting it costs two
+// fsyncs; the stored FetchedAt then says when that content was first
+// stored.
 func (s *Store) Save(e *Entry) error {
 	if s == nil || s.Dir == "" {
 		return nil
@@ -85,13 +96,17 @@ func (s *Store) Save(e *Entry) error {
 	if len(e.Body) > MaxStoredBody {
 		return fmt.Errorf("fetch: store %q: body of %d bytes is more than the %d stored", e.Key, len(e.Body), MaxStoredBody)
 	}
+	path := s.path(e.Key)
 	if old, err := s.Load(e.Key); err == nil && old.FinalURL == e.FinalURL && old.Redirects == e.Redirects &&
 		old.Validators == e.Validators && bytes.Equal(old.Body, e.Body) {
-		return nil
+		return os.Chtimes(path, time.Time{}, e.FetchedAt)
 	}
 	data, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
-	return platform.WriteFileAtomic(s.path(e.Key), data, 0o600)
+	if err := platform.WriteFileAtomic(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chtimes(path, time.Time{}, e.FetchedAt)
 }

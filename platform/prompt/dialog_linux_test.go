@@ -71,25 +71,25 @@ func TestPromptDialogProgram(t *testing.T) {
 		name     string
 		program  string
 		status   string
-		granted  bool
+		want     Answer
 		err      bool
 		wantArgs []string
 	}{
-		{name: "zenity-yes", program: "zenity", status: "0", granted: true,
+		{name: "zenity-yes", program: "zenity", status: "0", want: Yes,
 			wantArgs: []string{"--question", "--title=rvm", "--no-markup", "--default-cancel", "--text=" + question}},
-		{name: "zenity-no", program: "zenity", status: "1"},
+		{name: "zenity-no", program: "zenity", status: "1", want: No},
 		{name: "zenity-fails", program: "zenity", status: "255", err: true},
-		{name: "kdialog-yes", program: "kdialog", status: "0", granted: true,
+		{name: "kdialog-yes", program: "kdialog", status: "0", want: Yes,
 			wantArgs: []string{"--title", "rvm", "--yesno", `<qt>Allow &#34;Acme &lt;b&gt;Blotter&lt;/b&gt;&#34; to run --help &amp; co?</qt>`}},
-		{name: "kdialog-no", program: "kdialog", status: "1"},
+		{name: "kdialog-no", program: "kdialog", status: "1", want: No},
 		{name: "kdialog-fails", program: "kdialog", status: "2", err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env, argsFile := fakeDialog(t, tt.program, tt.status)
-			granted, how, err := env.Ask(context.Background(), question)
-			if granted != tt.granted || how != tt.program || (err != nil) != tt.err {
-				t.Fatalf("got granted %v, how %q, error %v, want granted %v by %q, error %v", granted, how, err, tt.granted, tt.program, tt.err)
+			a, how, err := env.Ask(context.Background(), question)
+			if a != tt.want || how != tt.program || (err != nil) != tt.err {
+				t.Fatalf("got %v, how %q, error %v, want %v by %q, error %v", a, how, err, tt.want, tt.program, tt.err)
 			}
 			if tt.wantArgs == nil {
 				return
@@ -107,8 +107,30 @@ func TestPromptDialogCancelled(t *testing.T) {
 	env, _ := fakeDialog(t, "zenity", "0")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	granted, how, err := env.Ask(ctx, "Allow?")
-	if granted || how != Zenity || !errors.Is(err, context.Canceled) {
-		t.Fatalf("got granted %v, how %q, error %v, want denied by %q with context.Canceled", granted, how, err, Zenity)
+	a, how, err := env.Ask(ctx, "Allow?")
+	if a != NoAnswer || how != Zenity || !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, how %q, error %v, want no answer by %q, cancelled", a, how, err, Zenity)
+	}
+}
+
+// TestPromptDialogFailsFallsBackToTheTerminal: a dialog that cannot show
+// (zenity without a display that works) asks at the terminal where there
+// is one; where there is none, nobody answers, and the error says why.
+func TestPromptDialogFailsFallsBackToTheTerminal(t *testing.T) {
+	env, _ := fakeDialog(t, "zenity", "255")
+	var out strings.Builder
+	env.Terminal, env.In, env.Out = true, strings.NewReader("yes\n"), &out
+	a, how, err := env.Ask(context.Background(), "Allow?")
+	if a != Yes || how != Terminal || err != nil {
+		t.Fatalf("got %v, how %q, error %v, want yes at the terminal", a, how, err)
+	}
+	if !strings.HasPrefix(out.String(), "Allow? [y/n] ") {
+		t.Errorf("got terminal output %q, want the question", out.String())
+	}
+
+	env.Terminal = false
+	a, how, err = env.Ask(context.Background(), "Allow?")
+	if a != NoAnswer || how != Zenity || err == nil || !strings.Contains(err.Error(), "zenity failed, and there is no terminal to ask at") {
+		t.Fatalf("got %v, how %q, error %v, want no answer and an error naming zenity", a, how, err)
 	}
 }
