@@ -178,14 +178,7 @@ func TestLaunchCommand(t *testing.T) {
 		t.Skip("the test runtime is a shell script")
 	}
 	s := newServer(t, map[string]string{"/app.json": appManifest})
-	rtDir := t.TempDir()
-	out := filepath.Join(t.TempDir(), "argv")
-	exe := filepath.Join(rtDir, "38.1.2.3", "runtime")
-	os.MkdirAll(filepath.Dir(exe), 0o755)
-	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + out + ".tmp && mv " + out + ".tmp " + out + "\n"
-	if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	rtDir, out := scriptRuntime(t)
 	settings := filepath.Join(t.TempDir(), "settings.json")
 	os.WriteFile(settings, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q}`, rtDir)), 0o644)
 
@@ -227,6 +220,22 @@ func TestLaunchCommand(t *testing.T) {
 			t.Fatalf("exit %d stderr %q, want 1 naming the version", code, stderr)
 		}
 	})
+}
+
+// scriptRuntime installs runtime 38.1.2.3 in a new runtime directory: a
+// shell script that writes its arguments, one a line, to the file out
+// (whole, by rename), so that a test sees whether and how it started.
+func scriptRuntime(t *testing.T) (dir, out string) {
+	t.Helper()
+	dir = t.TempDir()
+	out = filepath.Join(t.TempDir(), "argv")
+	exe := filepath.Join(dir, "38.1.2.3", "runtime")
+	os.MkdirAll(filepath.Dir(exe), 0o755)
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + out + ".tmp && mv " + out + ".tmp " + out + "\n"
+	if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, out
 }
 
 func TestSettingsAndPermissionsCommands(t *testing.T) {

@@ -229,13 +229,20 @@ func runDialog(ctx context.Context, d dialog) (bool, error) {
 		return false, ctx.Err()
 	}
 	var exit *exec.ExitError
-	if errors.As(err, &exit) && d.no != 0 && exit.ExitCode() == d.no {
+	if errors.As(err, &exit) && d.no != 0 && exit.ExitCode() == d.no && !noDisplay(stderr.Bytes()) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("%w: %s", err, bytes.TrimSpace(stderr.Bytes()))
+		return false, fmt.Errorf("%w: %q", err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	return d.yes == "" || strings.TrimSpace(out.String()) == d.yes, nil
+}
+
+// noDisplay reports whether a dialog program's standard error says that it
+// could not reach the display: GTK then exits with the status of a "No"
+// (zenity's 1), which must not count as the user's answer.
+func noDisplay(stderr []byte) bool {
+	return bytes.Contains(bytes.ToLower(stderr), []byte("cannot open display"))
 }
 
 // askTerminal writes the question to e.Out and reads a line from e.In: y

@@ -50,9 +50,15 @@ func TestPromptChooseLinux(t *testing.T) {
 // fakeDialog makes a dialog program that records its arguments, one a
 // line, in a file beside it, and exits with status.
 func fakeDialog(t *testing.T, name, status string) (env Env, argsFile string) {
+	return fakeDialogSaying(t, name, status, "")
+}
+
+// fakeDialogSaying is fakeDialog, the program also writing stderr to its
+// standard error.
+func fakeDialogSaying(t *testing.T, name, status, stderr string) (env Env, argsFile string) {
 	dir := platformtest.TempDir(t)
 	argsFile = filepath.Join(dir, "args")
-	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nexit " + status + "\n"
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nprintf '%s\\n' '" + stderr + "' >&2\nexit " + status + "\n"
 	platformtest.Must(t, os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755))
 	return Env{
 		Getenv: func(name string) string { return map[string]string{"DISPLAY": ":0"}[name] },
@@ -117,7 +123,17 @@ func TestPromptDialogCancelled(t *testing.T) {
 // (zenity without a display that works) asks at the terminal where there
 // is one; where there is none, nobody answers, and the error says why.
 func TestPromptDialogFailsFallsBackToTheTerminal(t *testing.T) {
-	env, _ := fakeDialog(t, "zenity", "255")
+	for _, tt := range []struct{ name, status, stderr string }{
+		{"zenity-fails", "255", ""},
+		// GTK, without a display it can open, exits as a "No" does.
+		{"zenity-without-a-display", "1", "(zenity:4242): Gtk-WARNING **: 12:00:00.000: cannot open display: :0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { dialogFallsBack(t, tt.status, tt.stderr) })
+	}
+}
+
+func dialogFallsBack(t *testing.T, status, stderr string) {
+	env, _ := fakeDialogSaying(t, "zenity", status, stderr)
 	var out strings.Builder
 	env.Terminal, env.In, env.Out = true, strings.NewReader("yes\n"), &out
 	a, how, err := env.Ask(context.Background(), "Allow?")
