@@ -8,9 +8,13 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
 // Document is the decision document of SPEC section 6: what rvm decided
@@ -120,7 +124,11 @@ type TrustReport struct {
 	Warnings []string `json:"warnings"`
 }
 
-// JSON renders the document as indented JSON with a final newline.
+// JSON renders the document as indented JSON with a final newline. Every
+// character that a terminal would not show as itself (see
+// prompt.Printable) is written as a \u escape, whatever text from outside
+// the document holds: the encoder escapes ASCII controls, and JSON would
+// let bidirectional and other formatting characters through raw.
 func (d *Document) JSON() []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -131,12 +139,49 @@ func (d *Document) JSON() []byte {
 		// parsed before: marshalling cannot fail.
 		panic("launcher: marshal decision document: " + err.Error())
 	}
+	return escapeHidden(b.Bytes())
+}
+
+// escapeHidden writes each character of the JSON text js that is not ASCII
+// and not graphic as a \u escape (two for one beyond U+FFFF). Outside
+// strings JSON text is ASCII, so each such character is in a string,
+// where the escape stands for it.
+func escapeHidden(js []byte) []byte {
+	if !bytes.ContainsFunc(js, func(r rune) bool { return r >= utf8.RuneSelf && !unicode.IsGraphic(r) }) {
+		return js
+	}
+	var b bytes.Buffer
+	for _, r := range string(js) {
+		if r < utf8.RuneSelf || unicode.IsGraphic(r) {
+			b.WriteRune(r)
+			continue
+		}
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			continue
+		}
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
 	return b.Bytes()
 }
 
 // WriteSummary writes the short human summary of `rvm verify`: where the
-// manifest came from, the trust verdict and each permission's decision.
+// manifest came from, the trust verdict, the runtime, notices and each
+// permission's decision. Each line is written as a terminal would show it
+// as it is (see prompt.Printable).
 func (d *Document) WriteSummary(w io.Writer) {
+	var b strings.Builder
+	d.summary(&b)
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		if rest, ok := strings.CutSuffix(line, "\n"); ok {
+			fmt.Fprintln(w, prompt.Printable(rest))
+		} else if line != "" {
+			fmt.Fprint(w, prompt.Printable(line))
+		}
+	}
+}
+
+func (d *Document) summary(w io.Writer) {
 	fmt.Fprintf(w, "manifest   %s\n", d.ManifestURL)
 	if d.RequestedURL != d.ManifestURL {
 		fmt.Fprintf(w, "requested  %s\n", d.RequestedURL)
@@ -144,6 +189,9 @@ func (d *Document) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "fetched    %s", d.Fetch.Mode)
 	if d.Fetch.Redirects > 0 {
 		fmt.Fprintf(w, ", %d redirect(s)", d.Fetch.Redirects)
+	}
+	if d.Fetch.Mode == manifest.ModeCache {
+		fmt.Fprintf(w, ", %ds old", d.Fetch.Age)
 	}
 	fmt.Fprintln(w)
 	for _, warn := range d.Fetch.Warnings {
@@ -155,10 +203,21 @@ func (d *Document) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if d.Trust.Status == StatusTrusted {
-		fmt.Fprintf(w, "  signer %s; apps %s; expires %s\n", d.Trust.Signer, strings.Join(d.Trust.Apps, ", "), d.Trust.Expires)
+		fmt.Fprintf(w, "  signer %q; apps %q; expires %s\n", d.Trust.Signer, d.Trust.Apps, d.Trust.Expires)
 	}
 	for _, warn := range d.Trust.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	fmt.Fprintf(w, "runtime    %q: %s", d.RuntimeState.Requested, d.RuntimeState.State)
+	if d.RuntimeState.Version != "" {
+		fmt.Fprintf(w, " (%s)", d.RuntimeState.Version)
+	}
+	if d.RuntimeState.Reason != "" {
+		fmt.Fprintf(w, ": %s", d.RuntimeState.Reason)
+	}
+	fmt.Fprintln(w)
+	for _, n := range d.Notices {
+		fmt.Fprintf(w, "  notice: %s\n", n)
 	}
 	if d.Launch.Allowed {
 		fmt.Fprintln(w, "launch     allowed")
@@ -175,7 +234,11 @@ func (d *Document) WriteSummary(w io.Writer) {
 	}
 	for _, n := range names {
 		p := d.Permissions[n]
-		fmt.Fprintf(w, "  %-34s %-8s %s\n", n, p.Verdict, p.Source)
+		fmt.Fprintf(w, "  %-34s %-8s %s", n, p.Verdict, p.Source)
+		if p.Policy != "" {
+			fmt.Fprintf(w, " (policy %q)", p.Policy)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -155,17 +155,17 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	if err != nil {
 		var bad *launcher.OptionError
 		if errors.As(err, &bad) {
-			fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
+			fmt.Fprintf(stderr, "rvm %s: %s\n", cmd, printable(err))
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitFailed
 	}
 	// The console gets errors only: warnings reach the user through the
 	// output itself (the decision's warnings).
 	env, closer, err := environment(stderr, zerolog.ErrorLevel, *verbose, false)
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitFailed
 	}
 	defer closer.Close()
@@ -174,7 +174,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	if cmd == "verify" {
 		doc, err := l.VerifyVia(ctx, req)
 		if err != nil {
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
+			fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 			return exitFailed
 		}
 		printDocument(stdout, doc, *asJSON)
@@ -190,13 +190,13 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	)
 	switch {
 	case errors.As(err, &refused):
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitRefused
 	case errors.As(err, &cancelled):
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitCancelled
 	case err != nil:
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitFailed
 	}
 	if !*asJSON {
@@ -204,6 +204,11 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	}
 	return exitOK
 }
+
+// printable is err's message as one line that a terminal shows as it is
+// (see prompt.Printable): messages may hold text from servers, manifests
+// and settings files.
+func printable(err error) string { return prompt.Printable(err.Error()) }
 
 func printDocument(w io.Writer, doc *launcher.Document, asJSON bool) {
 	if asJSON {
