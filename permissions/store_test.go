@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -393,4 +394,30 @@ func TestStoreWriterKilledBeforeRename(t *testing.T) {
 	if got, err := s.List(); err != nil || len(got) != 2 {
 		t.Errorf("got %v, %v, want the old answer and the new one", got, err)
 	}
+}
+
+// FuzzStore: no store file makes the parser panic; one it accepts holds
+// only answers it can look up, and writes back as a file that parses to
+// the same answers.
+func FuzzStore(f *testing.F) {
+	f.Add([]byte(`{"version": 1, "choices": [{"url": "https://a.example.com/", "permission": "System.getCookies", "decision": "granted"}]}`))
+	f.Add([]byte(`{"version": 2, "choices": [{"user": "1000", "url": "https://a.example.com/", "permission": "System.getCookies", "constraintsSha256": "` + none + `", "decision": "denied"}]}`))
+	f.Add([]byte(`{"version": 2, "choices": []}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := parseStore(data, user)
+		if err != nil {
+			return
+		}
+		if doc.Version != storeVersion {
+			t.Fatalf("got version %d, want %d", doc.Version, storeVersion)
+		}
+		again, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseStore(again, user)
+		if err != nil || !slices.Equal(back.Choices, doc.Choices) {
+			t.Fatalf("written back as %s: got %+v, %v, want %+v", again, back, err, doc)
+		}
+	})
 }

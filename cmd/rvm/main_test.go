@@ -212,6 +212,14 @@ func TestLaunchCommand(t *testing.T) {
 			t.Fatalf("exit %d stderr %q, want 3 naming allowedManifestUrls", code, stderr)
 		}
 	})
+	t.Run("owner-settings-unavailable", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "settings.json")
+		os.WriteFile(missing, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q, "DesktopOwnerSettings": %q}`, rtDir, filepath.Join(t.TempDir(), "none.json"))), 0o644)
+		code, stdout, stderr := rvm(t, s.env, "launch", "--json", "--machine-settings", missing, s.resolve(), s.url("/app.json"))
+		if code != 3 || !strings.Contains(stderr, "unavailable") || !strings.Contains(stdout, `"allowed": false`) {
+			t.Fatalf("exit %d stdout %q stderr %q, want 3, the document refusing, saying the owner settings are unavailable", code, stdout, stderr)
+		}
+	})
 	t.Run("no-runtime", func(t *testing.T) {
 		empty := filepath.Join(t.TempDir(), "settings.json")
 		os.WriteFile(empty, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q}`, t.TempDir())), 0o644)

@@ -198,3 +198,37 @@ func TestSameDocumentThroughTheService(t *testing.T) {
 		t.Errorf("got runtime %+v, want 38.1.0.0 installed in the user's runtime directory", there.RuntimeState)
 	}
 }
+
+// TestOwnerPolicyConstraintsHold (flaw 2, the owner's side): an owner
+// policy in the object form grants with its own constraints, whatever the
+// manifest asks; two matching policies that grant with different
+// constraints deny.
+func TestOwnerPolicyConstraintsHold(t *testing.T) {
+	r := newDocRig(t)
+	owner := filepath.Join(t.TempDir(), "owner.json")
+	writeFile(t, owner, []byte(fmt.Sprintf(`{"applicationSettings": {
+		"acme": {"urls": ["https://*.acme.test:%[1]s/*"], "permissions": {"System": {"readRegistryValue": %[2]s}}},
+		"tools": {"urls": ["https://*.acme.test:%[1]s/tools/*"], "permissions": {"System": {"readRegistryValue": true}}}}}`, r.srv, signedKeys)))
+	o := r.v.options(fmt.Sprintf(`{"DesktopOwnerSettings": %q}`, owner), resolveTo(r.srv))
+	sam := appManifest(`{"System": {"readRegistryValue": {"enabled": true, "registryKeys": ["HKEY_LOCAL_MACHINE\\SAM"]}}}`, nil)
+
+	doc, err := verify(t, r.l, r.publish(sam), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := doc.Permissions["System.readRegistryValue"]
+	var got struct{ RegistryKeys []string }
+	json.Unmarshal(d.Constraints, &got)
+	if !d.Granted() || d.Source != permissions.SourceOwnerSettings || len(got.RegistryKeys) != 1 || got.RegistryKeys[0] != `HKEY_CURRENT_USER\Software\Acme` {
+		t.Errorf("got %s (%s, policy %q) with %s, want granted by the owner with the policy's keys", d.Verdict, d.Source, d.Policy, d.Constraints)
+	}
+
+	r.mu.Lock()
+	r.docs["/tools/app.json"] = sam
+	r.mu.Unlock()
+	doc, err = verify(t, r.l, appURL(r.srv, "/tools/app.json"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Denied, permissions.SourceOwnerSettings)
+}
