@@ -38,6 +38,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./permissions/pattern
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeURL$$' -fuzztime $(FUZZTIME) ./permissions/pattern
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./permissions
+	$(GO) test -run '^$$' -fuzz '^FuzzStore$$' -fuzztime $(FUZZTIME) ./permissions
 	$(GO) test -run '^$$' -fuzz '^FuzzOwnerSettings$$' -fuzztime $(FUZZTIME) ./permissions/owner
 	$(GO) test -run '^$$' -fuzz '^FuzzStrictJSON$$' -fuzztime $(FUZZTIME) ./platform/strictjson
 	$(GO) test -run '^$$' -fuzz '^FuzzSettingsFile$$' -fuzztime $(FUZZTIME) ./platform/settings

@@ -3,6 +3,7 @@ module github.com/rvm-launcher/rvm
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/go-json-experiment/json v1.27.2
 	github.com/kardianos/service v1.3.0

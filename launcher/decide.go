@@ -1,18 +1,24 @@
 package launcher
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 )
 
-// decide fills doc.Launch and doc.Permissions: the owner's allowed URLs,
-// then each requested permission by the rules of SPEC 5.5.
+// decide fills doc.Launch and doc.Permissions: the owner's word on whether
+// the app may launch at all, then each requested permission by the rules
+// of SPEC 5.5, without the user's stored answers (see userSide).
 func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner.Loaded, grants []permissions.Entry) {
 	in := permissions.Input{
 		Requested:        m.Permissions,
 		URL:              doc.ManifestURL,
+		Authenticated:    doc.Authenticated(),
 		OwnerUnavailable: own.Unavailable(),
 		Log:              l.env.Log,
 	}
@@ -23,22 +29,51 @@ func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner.Loaded,
 	if own.Settings != nil {
 		in.Owner = own.Settings.For(u)
 	}
-	allowed, reason := own.Settings.AllowedToLaunch(u)
-	if !allowed && uerr != nil {
-		reason = "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + uerr.Error()
-	}
-	doc.Launch = LaunchDecision{Allowed: allowed, Reason: reason}
+	doc.Launch = launchDecision(own, u, uerr, in.Authenticated)
 	if grants != nil {
 		in.Trusted = make(map[string]permissions.Entry, len(grants))
 		for _, g := range grants {
 			in.Trusted[g.Name] = g
 		}
 	}
-	answers, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
-	if err != nil {
-		l.env.Log.Warn().Err(err).Msg("stored user choices unreadable; asking again")
-		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "stored user choices unreadable: "+err.Error())
-	}
-	in.Answers = answers
 	doc.Permissions = permissions.Decide(in)
+}
+
+// launchDecision says whether the owner lets the manifest at u launch at
+// all (SPEC 4): not when owner settings are configured but unavailable,
+// since they may hold an allow-list; otherwise as allowedManifestUrls say,
+// whose https patterns admit only an authenticated manifest.
+func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated bool) LaunchDecision {
+	if own.Unavailable() {
+		return LaunchDecision{Reason: fmt.Sprintf("the desktop owner settings (%q) are configured but unavailable, and may hold an allow-list: nothing launches until they can be read (%s)",
+			own.Source, strings.Join(own.Warnings, "; "))}
+	}
+	allowed, reason := own.Settings.AllowedToLaunch(u, authenticated)
+	if !allowed && uerr != nil {
+		reason = "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + uerr.Error()
+	}
+	return LaunchDecision{Allowed: allowed, Reason: reason}
+}
+
+// userSide applies to doc what belongs to the user who asked, whoever
+// decided the rest (this process or a service, which runs as another user
+// with a store and runtimes of its own), so that both ways give one
+// document: the user's stored answers (SPEC 5.5 rules 4 and 6) and the
+// runtime that the user's runtime directory holds (SPEC 8). It returns
+// that runtime, and the error of resolving it where none fits.
+func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
+	answers, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).ForURL(doc.ManifestURL)
+	if err != nil {
+		l.env.Log.Warn().Err(err).Msg("stored user answers unreadable; asking again")
+		doc.Notices = append(doc.Notices, "stored user answers unreadable (asking again): "+err.Error())
+	}
+	permissions.ApplyAnswers(doc.Permissions, answers, doc.Authenticated())
+
+	dir := l.machineSettings(r).RuntimeDir(l.env.DataDir)
+	rt, err := runtime.Resolve(dir, doc.RuntimeState.Requested)
+	doc.RuntimeState = RuntimeReport{Requested: doc.RuntimeState.Requested, State: RuntimeInstalled, Version: rt.Version}
+	if err != nil {
+		doc.RuntimeState.State, doc.RuntimeState.Reason = RuntimeMissing, err.Error()
+	}
+	return rt, err
 }

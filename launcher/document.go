@@ -8,30 +8,85 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
+	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
 // Document is the decision document of SPEC section 6: what rvm decided
 // about one launch request and why. `rvm verify --json` prints it and the
 // runtime receives it.
 type Document struct {
-	RequestedURL      string                          `json:"requestedUrl"`
-	ManifestURL       string                          `json:"manifestUrl"`
-	UserAppConfigArgs map[string]string               `json:"userAppConfigArgs,omitempty"`
-	Launch            LaunchDecision                  `json:"launch"`
-	Fetch             FetchReport                     `json:"fetch"`
-	Trust             TrustReport                     `json:"trust"`
-	Permissions       map[string]permissions.Decision `json:"permissions"`
-	// Runtime is what the manifest asked for; not part of the JSON.
+	RequestedURL string `json:"requestedUrl"`
+	ManifestURL  string `json:"manifestUrl"`
+	// ManifestSHA256 is the hex SHA-256 of the manifest bytes verified.
+	ManifestSHA256    string            `json:"manifestSha256"`
+	UserAppConfigArgs map[string]string `json:"userAppConfigArgs,omitempty"`
+	DecidedBy         DecidedBy         `json:"decidedBy"`
+	Launch            LaunchDecision    `json:"launch"`
+	Fetch             FetchReport       `json:"fetch"`
+	Trust             TrustReport       `json:"trust"`
+	RuntimeState      RuntimeReport     `json:"runtime"`
+	// Notices tell what rvm left out or could not use, and why.
+	Notices     []string                        `json:"notices"`
+	Permissions map[string]permissions.Decision `json:"permissions"`
+	// Runtime is what a launch takes from the manifest; not part of the
+	// JSON.
 	Runtime RuntimeRequest `json:"-"`
 }
 
-// RuntimeRequest is the runtime a manifest asks for.
+// Authenticated reports whether the manifest came through a strict fetch,
+// now or (a cached copy) earlier: only then may an origin's grants apply to
+// it (SPEC 0 and 3). Any other mode, the zero one included, is not.
+func (d *Document) Authenticated() bool {
+	return d.Fetch.Mode == manifest.ModeStrict || d.Fetch.Mode == manifest.ModeCache
+}
+
+// RuntimeRequest is what a launch takes from the manifest beyond the
+// document: the runtime it asks for (with no arguments where the manifest
+// is unauthenticated) and the app's name, which prompts show as the
+// manifest's, unverified. The local API carries it beside the document.
 type RuntimeRequest struct {
 	Version   string
 	Arguments []string
+	AppName   string
 }
+
+// DecidedBy says who decided (SPEC 6): informational only.
+type DecidedBy struct {
+	// By is ByService or ByInProcess.
+	By string `json:"by"`
+	// UID is the user id (SID on Windows) of the process that decided.
+	UID string `json:"uid"`
+}
+
+// The deciders.
+const (
+	ByService   = "service"
+	ByInProcess = "in-process"
+)
+
+// RuntimeReport is the runtime the manifest asks for, as SPEC 6 reports it.
+type RuntimeReport struct {
+	// Requested is runtime.version as the manifest gives it.
+	Requested string `json:"requested"`
+	// Version is the installed version that fits; "" where none does.
+	Version string `json:"version"`
+	// State is RuntimeInstalled or RuntimeMissing.
+	State string `json:"state"`
+	// Reason says why, where State is not RuntimeInstalled.
+	Reason string `json:"reason"`
+}
+
+// Runtime states.
+const (
+	RuntimeInstalled = "installed"
+	RuntimeMissing   = "missing"
+)
 
 // LaunchDecision says whether the app may launch at all. The zero value
 // refuses.
@@ -42,9 +97,12 @@ type LaunchDecision struct {
 
 // FetchReport says how the manifest arrived.
 type FetchReport struct {
-	Mode      string   `json:"mode"`
-	Redirects int      `json:"redirects"`
-	Warnings  []string `json:"warnings"`
+	Mode      string `json:"mode"`
+	Redirects int    `json:"redirects"`
+	// Age is how many seconds ago a cached copy was fetched; 0 for a
+	// manifest fetched now.
+	Age      int64    `json:"age"`
+	Warnings []string `json:"warnings"`
 }
 
 // Trust statuses.
@@ -66,7 +124,11 @@ type TrustReport struct {
 	Warnings []string `json:"warnings"`
 }
 
-// JSON renders the document as indented JSON with a final newline.
+// JSON renders the document as indented JSON with a final newline. Every
+// character that a terminal would not show as itself (see
+// prompt.Printable) is written as a \u escape, whatever text from outside
+// the document holds: the encoder escapes ASCII controls, and JSON would
+// let bidirectional and other formatting characters through raw.
 func (d *Document) JSON() []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -77,12 +139,49 @@ func (d *Document) JSON() []byte {
 		// parsed before: marshalling cannot fail.
 		panic("launcher: marshal decision document: " + err.Error())
 	}
+	return escapeHidden(b.Bytes())
+}
+
+// escapeHidden writes each character of the JSON text js that is not ASCII
+// and not graphic as a \u escape (two for one beyond U+FFFF). Outside
+// strings JSON text is ASCII, so each such character is in a string,
+// where the escape stands for it.
+func escapeHidden(js []byte) []byte {
+	if !bytes.ContainsFunc(js, func(r rune) bool { return r >= utf8.RuneSelf && !unicode.IsGraphic(r) }) {
+		return js
+	}
+	var b bytes.Buffer
+	for _, r := range string(js) {
+		if r < utf8.RuneSelf || unicode.IsGraphic(r) {
+			b.WriteRune(r)
+			continue
+		}
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+			continue
+		}
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
 	return b.Bytes()
 }
 
 // WriteSummary writes the short human summary of `rvm verify`: where the
-// manifest came from, the trust verdict and each permission's decision.
+// manifest came from, the trust verdict, the runtime, notices and each
+// permission's decision. Each line is written as a terminal would show it
+// as it is (see prompt.Printable).
 func (d *Document) WriteSummary(w io.Writer) {
+	var b strings.Builder
+	d.summary(&b)
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		if rest, ok := strings.CutSuffix(line, "\n"); ok {
+			fmt.Fprintln(w, prompt.Printable(rest))
+		} else if line != "" {
+			fmt.Fprint(w, prompt.Printable(line))
+		}
+	}
+}
+
+func (d *Document) summary(w io.Writer) {
 	fmt.Fprintf(w, "manifest   %s\n", d.ManifestURL)
 	if d.RequestedURL != d.ManifestURL {
 		fmt.Fprintf(w, "requested  %s\n", d.RequestedURL)
@@ -90,6 +189,9 @@ func (d *Document) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "fetched    %s", d.Fetch.Mode)
 	if d.Fetch.Redirects > 0 {
 		fmt.Fprintf(w, ", %d redirect(s)", d.Fetch.Redirects)
+	}
+	if d.Fetch.Mode == manifest.ModeCache {
+		fmt.Fprintf(w, ", %ds old", d.Fetch.Age)
 	}
 	fmt.Fprintln(w)
 	for _, warn := range d.Fetch.Warnings {
@@ -101,10 +203,21 @@ func (d *Document) WriteSummary(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if d.Trust.Status == StatusTrusted {
-		fmt.Fprintf(w, "  signer %s; apps %s; expires %s\n", d.Trust.Signer, strings.Join(d.Trust.Apps, ", "), d.Trust.Expires)
+		fmt.Fprintf(w, "  signer %q; apps %q; expires %s\n", d.Trust.Signer, d.Trust.Apps, d.Trust.Expires)
 	}
 	for _, warn := range d.Trust.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	fmt.Fprintf(w, "runtime    %q: %s", d.RuntimeState.Requested, d.RuntimeState.State)
+	if d.RuntimeState.Version != "" {
+		fmt.Fprintf(w, " (%s)", d.RuntimeState.Version)
+	}
+	if d.RuntimeState.Reason != "" {
+		fmt.Fprintf(w, ": %s", d.RuntimeState.Reason)
+	}
+	fmt.Fprintln(w)
+	for _, n := range d.Notices {
+		fmt.Fprintf(w, "  notice: %s\n", n)
 	}
 	if d.Launch.Allowed {
 		fmt.Fprintln(w, "launch     allowed")
@@ -121,7 +234,11 @@ func (d *Document) WriteSummary(w io.Writer) {
 	}
 	for _, n := range names {
 		p := d.Permissions[n]
-		fmt.Fprintf(w, "  %-34s %-8s %s\n", n, p.Verdict, p.Source)
+		fmt.Fprintf(w, "  %-34s %-8s %s", n, p.Verdict, p.Source)
+		if p.Policy != "" {
+			fmt.Fprintf(w, " (policy %q)", p.Policy)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -6,91 +6,128 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"sort"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/pattern"
 	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
 // RefusedError reports a launch that the desktop owner's policy refuses
-// (allowedManifestUrls leaves the manifest out): `rvm launch` exits 3.
+// (allowedManifestUrls leaves the manifest out, or the owner settings are
+// unavailable): `rvm launch` exits 3.
 type RefusedError struct {
 	URL    string
 	Reason string
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("launcher: launch of %s refused: %s", e.URL, e.Reason)
+	return fmt.Sprintf("launcher: launch of %q refused: %s", e.URL, e.Reason)
 }
 
-// Prompter asks the user whether an app may use a permission. answered is
-// false where no one can be asked (no display, no terminal): the
-// permission is then denied and nothing is stored.
-type Prompter func(ctx context.Context, question string) (granted, answered bool)
+// CancelledError reports a launch that the user cancelled at a prompt (end
+// of input, Ctrl-C): nothing was stored and nothing started. `rvm launch`
+// exits 4.
+type CancelledError struct {
+	URL string
+	Err error
+}
 
-// VerifyVia is Decide, done by the service where one answers (Remote); the
-// user's own stored answers then apply on this side.
+func (e *CancelledError) Error() string {
+	return fmt.Sprintf("launcher: launch of %q cancelled: %v", e.URL, e.Err)
+}
+
+func (e *CancelledError) Unwrap() error { return e.Err }
+
+// Prompter asks the user one question (see prompt.Env.Ask). An error
+// wrapping prompt.ErrCancelled cancels the launch; any other leaves the
+// answer as it says (prompt.NoAnswer: denied for this launch).
+type Prompter func(ctx context.Context, question string) (prompt.Answer, error)
+
+// PrompterFor asks through env (see prompt.Env): a native dialog, the
+// terminal, or, where there is neither, nobody.
+func PrompterFor(env prompt.Env) Prompter {
+	return func(ctx context.Context, question string) (prompt.Answer, error) {
+		a, _, err := env.Ask(ctx, question)
+		return a, err
+	}
+}
+
+// VerifyVia is Decide, done by the service where one answers (Remote); what
+// belongs to this user (stored answers, runtimes) then applies on this
+// side, as Verify applies it.
 func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error) {
-	return l.decideVia(ctx, false, r)
-}
-
-// decideVia asks the service where one answers, else decides in-process.
-// The request carries this process's RVM_MACHINE_SETTINGS (SPEC 7), as an
-// absolute path, where it names no settings file of its own.
-func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Document, error) {
-	if l.Remote != nil {
-		o := r.Options
-		if o.MachineSettings == "" && l.env.MachineSettings != "" {
-			abs, err := filepath.Abs(l.env.MachineSettings)
-			if err != nil {
-				return nil, fmt.Errorf("launcher: RVM_MACHINE_SETTINGS %s: %w", l.env.MachineSettings, err)
-			}
-			o.MachineSettings = abs
-		}
-		doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, o)
-		if err == nil {
-			l.applyAnswers(doc)
-			return doc, nil
-		}
-		if !errors.Is(err, ErrNoService) {
-			return nil, err
-		}
-	}
-	return l.Decide(ctx, r)
-}
-
-// applyAnswers applies this user's stored answers to a decision made by a
-// service, which may run as another user with a store of its own.
-func (l *Launcher) applyAnswers(doc *Document) {
-	answers, err := permissions.OpenStore(l.env.DataDir).ForURL(doc.ManifestURL)
+	doc, err := l.decideVia(ctx, false, r)
 	if err != nil {
-		l.env.Log.Warn().Err(err).Msg("stored user choices unreadable; asking again")
-		return
+		return nil, err
 	}
-	permissions.ApplyAnswers(doc.Permissions, answers)
+	l.userSide(doc, r)
+	return doc, nil
+}
+
+// decideVia asks the service where one answers, else decides in-process:
+// Decide, without this user's side (see userSide).
+func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Document, error) {
+	doc, err := l.remoteDecide(ctx, launch, r)
+	if errors.Is(err, ErrNoService) {
+		return l.Decide(ctx, r)
+	}
+	return doc, err
+}
+
+// remoteDecide asks the service; ErrNoService where there is none. The
+// request carries this process's RVM_MACHINE_SETTINGS (SPEC 7), as an
+// absolute path, where it names no settings file of its own.
+func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*Document, error) {
+	if l.Remote == nil {
+		return nil, ErrNoService
+	}
+	o := r.Options
+	if o.MachineSettings == "" && l.env.MachineSettings != "" {
+		abs, err := filepath.Abs(l.env.MachineSettings)
+		if err != nil {
+			return nil, fmt.Errorf("launcher: RVM_MACHINE_SETTINGS %s: %w", l.env.MachineSettings, err)
+		}
+		o.MachineSettings = abs
+	}
+	doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, o)
+	if err != nil {
+		return nil, err
+	}
+	doc.DecidedBy.By = ByService
+	if doc.Notices == nil {
+		doc.Notices = []string{}
+	}
+	return doc, nil
 }
 
 // LaunchVia decides (through the service where one answers), asks the user
 // about each permission the decision leaves at prompt and stores the
 // answers, writes the decision document and starts the runtime detached.
 // It returns the final decision and the runtime's process id. A launch
-// refused by policy is a *RefusedError, with the decision.
+// refused by policy is a *RefusedError, one the user cancelled a
+// *CancelledError, each with the decision.
 func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Document, int, error) {
 	doc, err := l.decideVia(ctx, true, r)
 	if err != nil {
 		return nil, 0, err
 	}
+	rt, rterr := l.userSide(doc, r)
 	if !doc.Launch.Allowed {
 		return doc, 0, &RefusedError{URL: doc.ManifestURL, Reason: doc.Launch.Reason}
 	}
-	l.prompt(ctx, doc, ask)
-	dir := l.machineSettings(r).RuntimeDir(l.env.DataDir)
-	rt, err := runtime.Resolve(dir, doc.Runtime.Version)
-	if err != nil {
+	if err := l.prompt(ctx, doc, ask); err != nil {
 		return doc, 0, err
+	}
+	if rterr != nil {
+		return doc, 0, rterr
 	}
 	decisions := filepath.Join(l.env.DataDir, "decisions")
 	if err := platform.EnsureDir(decisions); err != nil {
@@ -112,10 +149,16 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 	return doc, pid, nil
 }
 
-// prompt asks about every prompt permission of doc, in name order, and
-// stores each answer. A store that cannot be written is logged: the answer
-// still holds for this launch.
-func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) {
+// prompt asks about every prompt permission of doc, one question each, in
+// name order (SPEC 5.6), and resolves each with source user: granted on a
+// yes, denied otherwise. Only when every question is answered are the
+// answers stored, and only those that were a clear yes or no to a manifest
+// that was strictly fetched: an unauthenticated manifest's hold for this
+// launch alone. A question the user cancels (end of input, Ctrl-C)
+// cancels the launch, with nothing stored: a *CancelledError, and
+// doc.Launch says so. A store that cannot be written is logged: the
+// answers still hold for this launch.
+func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) error {
 	var names []string
 	for n, p := range doc.Permissions {
 		if p.Verdict == permissions.Prompt {
@@ -123,40 +166,92 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) {
 		}
 	}
 	if len(names) == 0 {
-		return
+		return nil
 	}
 	sort.Strings(names)
-	store := permissions.OpenStore(l.env.DataDir)
-	var errs []error
+	authenticated := doc.Authenticated()
+	var store []string // the names whose answers are kept
 	for _, n := range names {
 		p := doc.Permissions[n]
-		granted, answered := false, false
+		a := prompt.NoAnswer
 		if ask != nil {
-			granted, answered = ask(ctx, fmt.Sprintf("Allow the app at %s to use %s?", doc.ManifestURL, n))
+			var err error
+			a, err = ask(ctx, question(doc, n, p))
+			if errors.Is(err, prompt.ErrCancelled) {
+				doc.Launch = LaunchDecision{Reason: "the user cancelled the launch at the question about " + n + ": nothing was stored and nothing started"}
+				l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("permission", n).Msg("launch cancelled by the user")
+				return &CancelledError{URL: doc.ManifestURL, Err: err}
+			}
+			if err != nil {
+				l.env.Log.Warn().Err(err).Str("permission", n).Msg("no answer; denied for this launch")
+			}
 		}
-		if !answered {
-			p.Verdict = permissions.Denied
-			doc.Permissions[n] = p
-			continue
+		doc.Permissions[n] = p.Answer(a == prompt.Yes)
+		l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("permission", n).Stringer("answer", a).Msg("the user's answer")
+		if a != prompt.NoAnswer && authenticated {
+			store = append(store, n)
 		}
-		doc.Permissions[n] = p.Answer(granted)
-		if err := store.Set(doc.ManifestURL, n, granted); err != nil {
-			errs = append(errs, err)
-		}
+	}
+	s := permissions.OpenStore(l.env.DataDir, l.env.UserID)
+	var errs []error
+	for _, n := range store {
+		d := doc.Permissions[n]
+		errs = append(errs, s.Set(doc.ManifestURL, n, d.Constraints, d.Granted()))
 	}
 	if err := errors.Join(errs...); err != nil {
 		l.env.Log.Warn().Err(err).Msg("could not store the user's answers")
 	}
+	return nil
 }
 
-// PrompterFor asks through env (see prompt.Env): a native dialog, the
-// terminal, or, where there is neither, nobody.
-func PrompterFor(env prompt.Env) Prompter {
-	return func(ctx context.Context, question string) (bool, bool) {
-		granted, how, err := env.Ask(ctx, question)
-		if err != nil || how == prompt.None {
-			return false, false
+// question is what the user is asked about the permission name that d
+// leaves at prompt (SPEC 5.6): the app (its signed name where the block is
+// trusted, otherwise "unverified" and the manifest's name), the host of
+// the manifest URL in ASCII, the signer where trusted, the constraints
+// shown, that the manifest is unauthenticated where it is, and how long
+// the answer holds. Text from outside is quoted, and prompt.Ask escapes
+// what a screen would not show.
+func question(doc *Document, name string, d permissions.Decision) string {
+	var b strings.Builder
+	host := hostOf(doc.ManifestURL)
+	if doc.Trust.Status == StatusTrusted && len(doc.Trust.Apps) > 0 {
+		fmt.Fprintf(&b, "The app %q from %s, signed by %q, asks to use %s", doc.Trust.Apps[0], host, doc.Trust.Signer, name)
+	} else {
+		app := doc.Runtime.AppName
+		if app == "" {
+			app = "(no name)"
 		}
-		return granted, true
+		fmt.Fprintf(&b, "The unverified app %q from %s asks to use %s", app, host, name)
 	}
+	if len(d.Constraints) > 0 {
+		fmt.Fprintf(&b, " with %s", compact(d.Constraints))
+	}
+	b.WriteString(".\n")
+	if doc.Authenticated() {
+		fmt.Fprintf(&b, "Your answer is remembered; to take it back: rvm permissions revoke %s %s\n", doc.ManifestURL, name)
+	} else {
+		b.WriteString("WARNING: this manifest is unauthenticated (it did not come through a strict HTTPS fetch): anyone on the network could have written it.\nYour answer holds for this launch only.\n")
+	}
+	fmt.Fprintf(&b, "Allow %s?", name)
+	return b.String()
+}
+
+// hostOf is the host of the manifest URL in its ASCII form.
+func hostOf(manifestURL string) string {
+	if u, err := pattern.ParseURL(manifestURL, pattern.Owner); err == nil {
+		return u.Host
+	}
+	if u, err := url.Parse(manifestURL); err == nil {
+		return fmt.Sprintf("%q", u.Hostname())
+	}
+	return fmt.Sprintf("%q", manifestURL)
+}
+
+// compact is constraints on one line, as JSON.
+func compact(constraints jsontext.Value) string {
+	c := constraints.Clone()
+	if c.Compact() != nil {
+		return string(constraints) // strict JSON always compacts
+	}
+	return string(c)
 }

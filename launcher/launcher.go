@@ -9,7 +9,9 @@ package launcher
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -44,6 +46,9 @@ type Env struct {
 	// for this process: it stands in for a request's --machine-settings
 	// where the request gives none.
 	MachineSettings string
+	// UserID is the id of the user this process runs as, whose stored
+	// answers apply and who decidedBy names; "" means platform.UserID().
+	UserID string
 }
 
 // Remote is a service that decides on the launcher's behalf (package api's
@@ -86,6 +91,9 @@ func New(env Env) *Launcher {
 	}
 	if env.Now == nil {
 		env.Now = time.Now
+	}
+	if env.UserID == "" {
+		env.UserID = platform.UserID()
 	}
 	return &Launcher{
 		env:        env,
@@ -165,18 +173,27 @@ func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
 	return trust.ParseRoots(data, path+" (from "+source+")")
 }
 
-// Verify fetches, verifies and decides, without launching and without
-// prompting. An error means no decision could be made: the URL or an
-// option was refused, or the manifest could not be fetched or parsed.
+// Verify fetches, verifies and decides in this process, without launching
+// and without prompting: Decide, then what belongs to this user (stored
+// answers, runtimes). An error means no decision could be made: the URL or
+// an option was refused, or the manifest could not be fetched or parsed.
 func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Document, error) {
 	r, err := NewRequest(rawURL, o, platform.Name())
 	if err != nil {
 		return nil, err
 	}
-	return l.Decide(ctx, r)
+	doc, err := l.Decide(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	l.userSide(doc, r)
+	return doc, nil
 }
 
-// Decide is Verify for a request already checked.
+// Decide fetches, verifies and decides for a request already checked, as a
+// service does for its callers: with the owner sources and the request's
+// per-call inputs, but without a user's stored answers and runtimes, which
+// the caller applies (see Verify and VerifyVia).
 func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	ms := l.machineSettings(r)
 	f := l.fetcher(r)
@@ -186,12 +203,22 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		return nil, err
 	}
 	m := fetched.Manifest
+	sum := sha256.Sum256(fetched.Body)
 	doc := &Document{
 		RequestedURL:      r.URL.Requested,
 		ManifestURL:       fetched.FinalURL,
+		ManifestSHA256:    hex.EncodeToString(sum[:]),
 		UserAppConfigArgs: r.URL.UserAppConfigArgs,
-		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Warnings: append([]string{}, fetched.Warnings...)},
-		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments},
+		DecidedBy:         DecidedBy{By: ByInProcess, UID: l.env.UserID},
+		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Age: int64(fetched.Age.Seconds()), Warnings: append([]string{}, fetched.Warnings...)},
+		RuntimeState:      RuntimeReport{Requested: m.Runtime.Version},
+		Notices:           []string{},
+		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name},
+	}
+	if !doc.Authenticated() && len(doc.Runtime.Arguments) > 0 {
+		// Anyone on the network could have written them (SPEC 3, 8).
+		doc.Notices = append(doc.Notices, fmt.Sprintf("runtime.arguments dropped (%d): the manifest is unauthenticated, so it passes no arguments", len(doc.Runtime.Arguments)))
+		doc.Runtime.Arguments = nil
 	}
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
 	for _, err := range ms.Errors {
@@ -208,7 +235,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 // runs. The shared fetch is not cancelled when one of its callers gives
 // up; the fetcher's own timeouts bound it.
 func (l *Launcher) fetchShared(ctx context.Context, f *fetch.Fetcher, r *Request, ms *settings.Machine) (*manifest.Fetched, error) {
-	mf := &manifest.Fetcher{HTTP: f, Cache: l.store, CacheKey: r.key(), Now: l.env.Now, Log: l.env.Log}
+	mf := &manifest.Fetcher{HTTP: f, Cache: l.store, CacheKey: r.key(), CacheMaxAge: cachedManifestMaxAge(ms), Now: l.env.Now, Log: l.env.Log}
 	ch := l.fetches.DoChan(r.URL.URL+"\x00"+r.key(), func() (any, error) {
 		return mf.FetchManifest(context.WithoutCancel(ctx), r.URL, fetchPolicy(ms.HTTPS()))
 	})
@@ -222,6 +249,11 @@ func (l *Launcher) fetchShared(ctx context.Context, f *fetch.Fetcher, r *Request
 		return nil, ctx.Err()
 	}
 }
+
+// cachedManifestMaxAge is how old a cached manifest may be and still stand
+// in when the network fails (SPEC 3, CachedManifestMaxAgeDays): for now
+// always the default, 30 days.
+func cachedManifestMaxAge(*settings.Machine) time.Duration { return 30 * 24 * time.Hour }
 
 // fetchPolicy is the HTTPS settings as a manifest fetch applies them.
 func fetchPolicy(h settings.HTTPS) manifest.Policy {

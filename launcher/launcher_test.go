@@ -17,6 +17,7 @@ import (
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/launcher/launchertest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform"
 )
 
 func TestVerifyTrust(t *testing.T) {
@@ -39,8 +40,10 @@ func TestVerifyTrust(t *testing.T) {
 		if _, ok := doc.Permissions["System.getProcessList"]; ok {
 			t.Errorf("System.getProcessList is not requested (false) but was decided")
 		}
-		if c := doc.Permissions["System.readRegistryValue"].Constraints; !strings.Contains(string(c), "registryKeys") {
-			t.Errorf("constraints did not travel: got %s", c)
+		// The block signs a bare true: the grant carries no constraints,
+		// whatever the manifest asks (SPEC 5.5 rule 3).
+		if c := doc.Permissions["System.readRegistryValue"].Constraints; c != nil {
+			t.Errorf("got constraints %s, want the block's: none", c)
 		}
 		if !doc.Launch.Allowed || doc.Fetch.Mode != "strict" {
 			t.Errorf("launch %+v fetch %+v, want allowed and strict", doc.Launch, doc.Fetch)
@@ -184,7 +187,7 @@ func TestVerifyOwnerSettings(t *testing.T) {
 func TestVerifyUserChoice(t *testing.T) {
 	w := launchertest.NewWorld(t)
 	url := w.Publish("/blotter/app.json", launchertest.Requested, nil)
-	if err := permissions.OpenStore(w.Env.DataDir).Set(url, "Window.getSnapshot", true); err != nil {
+	if err := permissions.OpenStore(w.Env.DataDir, platform.UserID()).Set(url, "Window.getSnapshot", nil, true); err != nil {
 		t.Fatal(err)
 	}
 	doc := w.Verify(url)
@@ -261,39 +264,66 @@ func TestDocumentJSON(t *testing.T) {
 	}
 }
 
-// A system service decides with its own store: the user's answers apply
-// on the client's side, where no rule above the user's (SPEC 5.5 rule 4)
-// decided.
+// A system service decides without the user's stored answers: they apply
+// on the client's side, where no rule above them decided (SPEC 5.5: a
+// stored denial before the owner's default, a stored grant after it), and
+// only the denials where the manifest is unauthenticated.
 func TestVerifyViaAppliesUserAnswers(t *testing.T) {
 	const url = "https://apps.acme.test/app.json"
-	remote := &fakeRemote{doc: &launcher.Document{ManifestURL: url, Permissions: map[string]permissions.Decision{
-		"System.clearCache":     {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
-		"System.downloadAsset":  {Verdict: permissions.Denied, Source: permissions.SourceOwnerDefault},
-		"System.getCookies":     {Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings},
-		"System.getProcessList": {Verdict: permissions.Granted, Source: permissions.SourceTrusted},
-		"Window.getSnapshot":    {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
-	}}}
-	dir := t.TempDir()
-	l := launcher.New(launcher.Env{DataDir: dir})
-	l.Remote = remote
-	store := permissions.OpenStore(dir)
-	for name, granted := range map[string]bool{"System.clearCache": true, "System.downloadAsset": true, "System.getCookies": true, "System.getProcessList": false} {
-		if err := store.Set(url, name, granted); err != nil {
-			t.Fatal(err)
+	decided := func() map[string]permissions.Decision {
+		return map[string]permissions.Decision{
+			"System.clearCache":        {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
+			"System.downloadAsset":     {Verdict: permissions.Denied, Source: permissions.SourceOwnerDefault},
+			"System.getCookies":        {Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings},
+			"System.getProcessList":    {Verdict: permissions.Granted, Source: permissions.SourceTrusted},
+			"System.readRegistryValue": {Verdict: permissions.Granted, Source: permissions.SourceOwnerDefault},
+			"Window.getSnapshot":       {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
 		}
 	}
-	doc, err := l.VerifyVia(context.Background(), request(t, url, launcher.Options{}))
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		mode string
+		want map[string]permissions.Decision
+	}{
+		{"strict", map[string]permissions.Decision{
+			"System.clearCache":        {Verdict: permissions.Granted, Source: permissions.SourceUser},
+			"System.downloadAsset":     {Verdict: permissions.Denied, Source: permissions.SourceOwnerDefault},
+			"System.getCookies":        {Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings},
+			"System.getProcessList":    {Verdict: permissions.Granted, Source: permissions.SourceTrusted},
+			"System.readRegistryValue": {Verdict: permissions.Denied, Source: permissions.SourceUser},
+			"Window.getSnapshot":       {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
+		}},
+		{"relaxed", map[string]permissions.Decision{
+			"System.clearCache":        {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
+			"System.downloadAsset":     {Verdict: permissions.Denied, Source: permissions.SourceOwnerDefault},
+			"System.getCookies":        {Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings},
+			"System.getProcessList":    {Verdict: permissions.Granted, Source: permissions.SourceTrusted},
+			"System.readRegistryValue": {Verdict: permissions.Denied, Source: permissions.SourceUser},
+			"Window.getSnapshot":       {Verdict: permissions.Prompt, Source: permissions.SourceDefault},
+		}},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			remote := &fakeRemote{doc: &launcher.Document{ManifestURL: url, Fetch: launcher.FetchReport{Mode: tt.mode}, Permissions: decided()}}
+			dir := t.TempDir()
+			l := launcher.New(launcher.Env{DataDir: dir})
+			l.Remote = remote
+			store := permissions.OpenStore(dir, platform.UserID())
+			for name, granted := range map[string]bool{"System.clearCache": true, "System.downloadAsset": true, "System.getCookies": true, "System.getProcessList": false, "System.readRegistryValue": false} {
+				if err := store.Set(url, name, nil, granted); err != nil {
+					t.Fatal(err)
+				}
+			}
+			doc, err := l.VerifyVia(context.Background(), request(t, url, launcher.Options{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if remote.calls != 1 || doc.DecidedBy.By != launcher.ByService {
+				t.Fatalf("the service was asked %d times and decidedBy %+v, want once, by the service", remote.calls, doc.DecidedBy)
+			}
+			for name, want := range tt.want {
+				launchertest.CheckPermission(t, doc, name, want.Verdict, want.Source)
+			}
+		})
 	}
-	if remote.calls != 1 {
-		t.Fatalf("the service was asked %d times, want 1", remote.calls)
-	}
-	launchertest.CheckPermission(t, doc, "System.clearCache", permissions.Granted, permissions.SourceUser)
-	launchertest.CheckPermission(t, doc, "System.downloadAsset", permissions.Granted, permissions.SourceUser)
-	launchertest.CheckPermission(t, doc, "System.getCookies", permissions.Denied, permissions.SourceOwnerSettings)
-	launchertest.CheckPermission(t, doc, "System.getProcessList", permissions.Granted, permissions.SourceTrusted)
-	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Prompt, permissions.SourceDefault)
 }
 
 // A client's RVM_MACHINE_SETTINGS is a per-call input (SPEC 7): it goes to

@@ -63,9 +63,12 @@ func (p Policy) lifted() fetch.Lifted {
 type Fetcher struct {
 	// HTTP does the fetching.
 	HTTP *fetch.Fetcher
-	// Cache keeps the last copy of each manifest, for when the network
-	// fails; nil keeps none.
+	// Cache keeps the last copy of each manifest that came through a
+	// strict fetch, for when the network fails; nil keeps none.
 	Cache *fetch.Store
+	// CacheMaxAge is how old a cached copy may be and still stand in for
+	// the manifest (CachedManifestMaxAgeDays); 0 uses none.
+	CacheMaxAge time.Duration
 	// CacheKey holds the per-call inputs (--resolve entries, roots) that
 	// the cache is keyed by besides the URL, so that a copy fetched one way
 	// never stands in for another.
@@ -92,17 +95,21 @@ type Fetched struct {
 	Warnings []string
 	// Strict reports whether the manifest came through a strict fetch, now
 	// or (from the cache) earlier. Only then may its trustedAppConfigs be
-	// used.
+	// used, and grants that stand for its origin apply.
 	Strict bool
+	// Age is, for a cached copy, how long ago a strict fetch brought it;
+	// 0 otherwise.
+	Age time.Duration
 	// InsecureReason says, when Strict is false, why.
 	InsecureReason string
 }
 
 // FetchManifest fetches and parses the manifest of req as SPEC 3 says:
 // strict first; after a security failure, one relaxed retry when p allows
-// that kind of failure; after a network failure, the cached copy. An error
-// names the URL and, where a setting forbade the retry, the setting and
-// where it was set.
+// that kind of failure; after a network failure (of either), the cached
+// copy of the last strict fetch, at most CacheMaxAge old. An error names
+// the URL and, where a setting forbade the retry, the setting and where it
+// was set.
 func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, p Policy) (*Fetched, error) {
 	resp, err := f.HTTP.GetStrict(ctx, req.URL, MaxManifestSize, fetch.Validators{})
 	if err == nil {
@@ -114,7 +121,7 @@ func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, p Policy) (*F
 	}
 	switch {
 	case fe.Kind == fetch.KindNetwork:
-		return f.fromCache(req, fe, true)
+		return f.fromCache(req, fe)
 	case !fe.Kind.Security():
 		return nil, err
 	}
@@ -131,7 +138,7 @@ func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, p Policy) (*F
 			return nil, fmt.Errorf("%w; relaxed retry refused: %s is 0 in %s", rerr, name, a.Source)
 		}
 		if errors.As(rerr, &re) && re.Kind == fetch.KindNetwork {
-			return f.fromCache(req, re, false)
+			return f.fromCache(req, re)
 		}
 		return nil, rerr
 	}

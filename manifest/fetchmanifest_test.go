@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,8 @@ func newRig(t *testing.T) *rig {
 			Resolve:  site.Resolve,
 			Timeouts: fetch.Timeouts{Headers: 2 * time.Second, Total: 5 * time.Second},
 		},
-		Cache: &fetch.Store{Dir: t.TempDir()},
+		Cache:       &fetch.Store{Dir: t.TempDir()},
+		CacheMaxAge: 30 * 24 * time.Hour,
 	}
 	site.Mux.HandleFunc("/app.json", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, goodManifest) })
 	return &rig{Site: site, f: f}
@@ -280,12 +282,9 @@ func TestFetchCacheFallback(t *testing.T) {
 	if got.Mode != ModeCache || !got.Strict || len(got.Warnings) == 0 {
 		t.Errorf("got mode %s strict %v warnings %v, want cache, strict, a warning", got.Mode, got.Strict, got.Warnings)
 	}
-	got, err = r.f.FetchManifest(ctx, request(t, r.HTTPSURL("/flaky-to-http")), policy())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Mode != ModeCache || got.Strict {
-		t.Errorf("cached copy of a relaxed fetch: got mode %s strict %v, want cache, not strict", got.Mode, got.Strict)
+	// A relaxed fetch is never cached.
+	if _, err := r.f.FetchManifest(ctx, request(t, r.HTTPSURL("/flaky-to-http")), policy()); err == nil || !strings.Contains(err.Error(), "no cached copy") {
+		t.Errorf("after a relaxed fetch: got %v, want no cached copy to fall back on", err)
 	}
 	// A 500 with no cached copy is an error that says so.
 	r.f.Cache = &fetch.Store{Dir: t.TempDir()}
@@ -297,6 +296,116 @@ func TestFetchCacheFallback(t *testing.T) {
 	r.f.Cache = &fetch.Store{Dir: t.TempDir()}
 	if _, err := r.f.FetchManifest(ctx, request(t, r.HTTPSURL("/app.json")), policy()); err == nil || !strings.Contains(err.Error(), "no cached copy") {
 		t.Fatalf("got %v, want a network error with no cached copy", err)
+	}
+}
+
+// TestFetchCacheOnlyStrictCopies: a relaxed fetch neither caches its copy
+// nor replaces the strict one; a strict answer marked Cache-Control:
+// no-store is not cached either.
+func TestFetchCacheOnlyStrictCopies(t *testing.T) {
+	r := newRig(t)
+	const strictBody = `{"runtime": {"version": "strict"}}`
+	const plainBody = `{"runtime": {"version": "relaxed"}}`
+	var mode atomic.Value // "strict", "to-http", "down"
+	mode.Store("strict")
+	r.Mux.HandleFunc("/app", func(w http.ResponseWriter, req *http.Request) {
+		switch mode.Load() {
+		case "strict":
+			fmt.Fprint(w, strictBody)
+		case "to-http":
+			http.Redirect(w, req, r.HTTPURL("/plain"), http.StatusFound)
+		default:
+			http.Error(w, "down", http.StatusBadGateway)
+		}
+	})
+	r.Mux.HandleFunc("/plain", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, plainBody) })
+	r.Mux.HandleFunc("/no-store", func(w http.ResponseWriter, _ *http.Request) {
+		if mode.Load() == "down" {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Cache-Control", "private, No-Store")
+		fmt.Fprint(w, strictBody)
+	})
+	ctx := context.Background()
+	fetch := func(path string) (*Fetched, error) {
+		return r.f.FetchManifest(ctx, request(t, r.HTTPSURL(path)), policy())
+	}
+	if _, err := fetch("/app"); err != nil {
+		t.Fatal(err)
+	}
+	mode.Store("to-http")
+	if got, err := fetch("/app"); err != nil || got.Mode != ModeRelaxed || got.Manifest.Runtime.Version != "relaxed" {
+		t.Fatalf("got %+v, %v, want the relaxed copy", got, err)
+	}
+	mode.Store("down")
+	got, err := fetch("/app")
+	if err != nil || got.Mode != ModeCache || !got.Strict || got.Manifest.Runtime.Version != "strict" {
+		t.Fatalf("got %+v, %v, want the strict copy from the cache", got, err)
+	}
+
+	mode.Store("strict")
+	if _, err := fetch("/no-store"); err != nil {
+		t.Fatal(err)
+	}
+	mode.Store("down")
+	if _, err := fetch("/no-store"); err == nil || !strings.Contains(err.Error(), "no cached copy") {
+		t.Errorf("after a no-store answer: got %v, want no cached copy", err)
+	}
+}
+
+// TestFetchCacheMaxAge: a cached copy stands in up to CacheMaxAge after
+// the last strict fetch that brought it (a fetch of unchanged content
+// counts), reporting its age; an older one does not, and a CacheMaxAge of
+// 0 turns the fallback off.
+func TestFetchCacheMaxAge(t *testing.T) {
+	r := newRig(t)
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.f.Now = func() time.Time { return now }
+	var down atomic.Bool
+	r.Mux.HandleFunc("/app", func(w http.ResponseWriter, _ *http.Request) {
+		if down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, goodManifest)
+	})
+	ctx := context.Background()
+	fetch := func() (*Fetched, error) { return r.f.FetchManifest(ctx, request(t, r.HTTPSURL("/app")), policy()) }
+	if _, err := fetch(); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(20 * 24 * time.Hour)
+	if _, err := fetch(); err != nil { // the same content, fetched again
+		t.Fatal(err)
+	}
+	down.Store(true)
+	for _, tt := range []struct {
+		name    string
+		after   time.Duration
+		maxAge  time.Duration
+		wantAge time.Duration
+		wantErr string
+	}{
+		{name: "fresh", after: time.Hour, maxAge: 30 * 24 * time.Hour, wantAge: time.Hour},
+		{name: "at-the-limit", after: 30 * 24 * time.Hour, maxAge: 30 * 24 * time.Hour, wantAge: 30 * 24 * time.Hour},
+		{name: "a-second-too-old", after: 30*24*time.Hour + time.Second, maxAge: 30 * 24 * time.Hour, wantErr: "is older than the 720h0m0s allowed"},
+		{name: "off", after: time.Hour, maxAge: 0, wantErr: "falling back on a cached copy is off"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r.f.Now = func() time.Time { return now.Add(tt.after) }
+			r.f.CacheMaxAge = tt.maxAge
+			got, err := fetch()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error holding %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got.Mode != ModeCache || got.Age != tt.wantAge {
+				t.Fatalf("got %+v, %v, want the cached copy, %v old", got, err, tt.wantAge)
+			}
+		})
 	}
 }
 

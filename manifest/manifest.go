@@ -28,6 +28,10 @@ type Manifest struct {
 	// TrustedAppConfigs is the raw trustedAppConfigs value; nil when the
 	// manifest has none.
 	TrustedAppConfigs jsontext.Value
+	// Name is the app's name as the manifest gives it (startup_app.name,
+	// else platform.name), unverified: prompts show it where no trusted
+	// block names the app. "" where neither is a string.
+	Name string
 }
 
 // Runtime is the manifest's runtime object.
@@ -74,6 +78,9 @@ func Parse(data []byte) (*Manifest, error) {
 		obj, err := object(raw, key)
 		if err != nil {
 			return nil, err
+		}
+		if name, ok := present(obj, "name"); ok && m.Name == "" && name.Kind() == '"' {
+			json.Unmarshal(name, &m.Name) // a string of strict JSON always decodes
 		}
 		perms, ok := present(obj, "permissions")
 		if !ok {

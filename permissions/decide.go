@@ -58,9 +58,10 @@ const (
 
 // Decision is what an app gets for one permission: the Verdict, the Source
 // rule that decided, the owner Policy that decided (where one did), and
-// Constraints, the constraints object of the manifest's request where it
-// used the object form. It marshals as the decision document's
-// permissions[P] (SPEC section 6).
+// Constraints, the constraints of the grant: those of the rule that
+// granted (SPEC 5.5), which for a prompt are the manifest's, the ones the
+// user is shown. It marshals as the decision document's permissions[P]
+// (SPEC section 6).
 //
 // Only Verdict == Granted grants: the zero Decision is a denial.
 type Decision struct {
@@ -88,22 +89,21 @@ const (
 // (package owner makes one from a settings file). Decide asks it about each
 // requested permission.
 type Owner interface {
-	// Policy reports the value that the named policies matching the URL
-	// set for the permission name (false where they disagree), or else
-	// the default policy's, with the policy's name; ok is false where
-	// none sets it.
-	Policy(name string) (value bool, policy string, ok bool)
+	// Policy reports the decision of the owner's policies on the requested
+	// entry e (SPEC 5.5 rules 1 and 2): the named policies that match the
+	// URL, or where none matches the default policy; ok is false where
+	// none sets the permission. The decision has source
+	// desktop-owner-settings and names the policy; a grant carries the
+	// policy's constraints (e's for a bare true).
+	Policy(e Entry) (d Decision, ok bool)
 	// DefaultPermission is the owner's securedAPIDefaultPermission.
 	DefaultPermission() DefaultPermission
 	// TrustDisabled reports that the owner turned trusted app configs off.
 	TrustDisabled() bool
 }
 
-// Answers are one user's stored answers for one manifest URL, by
-// permission: true for granted (see Store.ForURL).
-type Answers map[string]bool
-
-// Input is everything a decision depends on.
+// Input is everything a decision depends on but the user's stored answers,
+// which ApplyAnswers applies after (a service decides without them).
 type Input struct {
 	// Requested is what the manifest requests (see Requested); entries
 	// that are not Enabled are not requested. Nothing else is ever
@@ -111,6 +111,11 @@ type Input struct {
 	Requested []Entry
 	// URL is the manifest URL, for the log.
 	URL string
+	// Authenticated reports that the manifest came through a strict fetch
+	// (or is a cached copy of one). The zero value, an unauthenticated
+	// manifest, is deny-only: the owner's policies and default apply only
+	// where they deny, and a trusted block never applies.
+	Authenticated bool
 	// Owner is the desktop owner's word on this manifest; nil when no
 	// owner settings are configured.
 	Owner Owner
@@ -119,31 +124,32 @@ type Input struct {
 	// (source desktop-owner-settings-unavailable), whatever else says.
 	OwnerUnavailable bool
 	// Trusted holds, by name, the permissions of the app entries of a
-	// trusted trustedAppConfigs block that match URL; an Enabled entry
-	// grants. Nil when there is no trusted block. It is ignored where
-	// the owner disabled trustedAppConfigs.
+	// trusted trustedAppConfigs block that match URL, with their
+	// constraints as signed; an Enabled entry grants. Nil when there is no
+	// trusted block. It is ignored where the owner disabled
+	// trustedAppConfigs.
 	Trusted map[string]Entry
-	// Answers are the user's stored answers for this manifest URL.
-	Answers Answers
 	// Log, when enabled, receives every decision with its source.
 	Log zerolog.Logger
 }
 
 // Decide decides every permission that in.Requested enables, by the first
-// of these rules that applies (SPEC section 5.5):
+// of the rules of SPEC section 5.5 that applies:
 //
 //  0. owner settings are configured but unavailable: denied
 //     (desktop-owner-settings-unavailable); a name rvm does not know:
 //     denied (unknown-permission), whatever any source says;
-//  1. the named owner policies that match the URL set it, or else the
-//     default policy does (desktop-owner-settings, with the policy);
-//  2. a trusted app entry grants it (trusted-app-configs);
-//  3. then the rules of the user's answers and the owner's default (see
-//     Answer): the same chain that a client applies to a decision that a
-//     service made without its answers.
+//  1. and 2. the owner's policies (see Owner.Policy), which for an
+//     unauthenticated manifest apply only where they deny;
+//  3. a trusted app entry grants it (trusted-app-configs), with the
+//     constraints as signed; never for an unauthenticated manifest;
+//  4. to 7. the tail of the chain (see ApplyAnswers), here without stored
+//     answers: the owner's securedAPIDefaultPermission (an allow only for
+//     an authenticated manifest), else a prompt.
 //
-// Each decision carries the constraints object of the manifest's request.
-// The result has one decision per requested name and nothing else.
+// The result has one decision per requested name and nothing else; the
+// stored answers are applied to it by ApplyAnswers, on the side of the
+// user who answered.
 func Decide(in Input) map[string]Decision {
 	out := make(map[string]Decision, len(in.Requested))
 	trusted := in.Trusted
@@ -154,6 +160,9 @@ func Decide(in Input) map[string]Decision {
 			trusted = nil
 		}
 	}
+	if !in.Authenticated {
+		trusted = nil
+	}
 	for _, e := range in.Requested {
 		if !e.Enabled {
 			continue
@@ -161,8 +170,7 @@ func Decide(in Input) map[string]Decision {
 		if _, done := out[e.Name]; done {
 			continue
 		}
-		d := decideOne(e.Name, in, trusted, def)
-		d.Constraints = e.Constraints
+		d := decideOne(e, in, trusted, def)
 		out[e.Name] = d
 		if ev := in.Log.Info(); ev != nil {
 			ev.Str("url", in.URL).Str("permission", e.Name).
@@ -172,46 +180,57 @@ func Decide(in Input) map[string]Decision {
 	return out
 }
 
-func decideOne(name string, in Input, trusted map[string]Entry, def DefaultPermission) Decision {
+func decideOne(e Entry, in Input, trusted map[string]Entry, def DefaultPermission) Decision {
 	switch {
 	case in.OwnerUnavailable:
 		return Decision{Verdict: Denied, Source: SourceOwnerUnavailable}
-	case !Known(name):
+	case !Known(e.Name):
 		return Decision{Verdict: Denied, Source: SourceUnknown}
 	}
 	if in.Owner != nil {
-		if v, policy, ok := in.Owner.Policy(name); ok {
-			return Decision{Verdict: grantedIf(v), Source: SourceOwnerSettings, Policy: policy}
+		// An unauthenticated manifest cannot claim the URL that a
+		// policy grants to: that grant does not apply, and the chain
+		// goes on.
+		if d, ok := in.Owner.Policy(e); ok && (d.Verdict != Granted || in.Authenticated) {
+			return d
 		}
 	}
-	if t, ok := trusted[name]; ok && t.Enabled {
-		return Decision{Verdict: Granted, Source: SourceTrusted}
+	if t, ok := trusted[e.Name]; ok && t.Enabled {
+		return Decision{Verdict: Granted, Source: SourceTrusted, Constraints: t.Constraints}
 	}
-	return fromAnswers(name, in.Answers, def)
+	return tail(e, nil, def, in.Authenticated)
 }
 
-// fromAnswers is the tail of the chain, for a permission that neither the
-// owner's policies nor a trusted block decided: the user's stored answer,
-// then the owner's default, then a prompt.
-func fromAnswers(name string, answers Answers, def DefaultPermission) Decision {
-	if v, ok := answers[name]; ok {
-		return Decision{Verdict: grantedIf(v), Source: SourceUser}
+// tail is rules 4 to 7 of the chain, for a permission that neither the
+// owner's policies nor a trusted block decided: a stored answer that
+// denies; the owner's securedAPIDefaultPermission (allow only for an
+// authenticated manifest); a stored answer that grants (only for an
+// authenticated manifest); else a prompt. Every decision it makes carries
+// the constraints of the request, the ones a prompt shows.
+func tail(e Entry, answers Answers, def DefaultPermission, authenticated bool) Decision {
+	granted, answered := answers[QuestionOf(e.Name, e.Constraints)]
+	d := Decision{Verdict: Prompt, Source: SourceDefault, Constraints: e.Constraints}
+	switch {
+	case answered && !granted:
+		d.Verdict, d.Source = Denied, SourceUser
+	case def == Deny:
+		d.Verdict, d.Source = Denied, SourceOwnerDefault
+	case def == Allow && authenticated:
+		d.Verdict, d.Source = Granted, SourceOwnerDefault
+	case answered && authenticated:
+		d.Verdict, d.Source = Granted, SourceUser
 	}
-	switch def {
-	case Allow:
-		return Decision{Verdict: Granted, Source: SourceOwnerDefault}
-	case Deny:
-		return Decision{Verdict: Denied, Source: SourceOwnerDefault}
-	}
-	return Decision{Verdict: Prompt, Source: SourceDefault}
+	return d
 }
 
-// ApplyAnswers applies a user's stored answers to decisions made without
-// them (by a service, which runs as another user with a store of its own):
-// it runs the tail of Decide's chain again for each permission that the
-// tail decided (source desktop-owner-default or default), with the owner's
-// default as the decision shows it.
-func ApplyAnswers(ds map[string]Decision, answers Answers) {
+// ApplyAnswers applies a user's stored answers to decisions that Decide
+// made without them (in-process, or by a service that runs as another
+// user with a store of its own): it runs the tail of Decide's chain (rules
+// 4 to 7) again for each permission that the tail decided (source
+// desktop-owner-default or default), with the owner's default as the
+// decision shows it. authenticated is Input.Authenticated: for an
+// unauthenticated manifest only the answers that deny apply.
+func ApplyAnswers(ds map[string]Decision, answers Answers, authenticated bool) {
 	for name, d := range ds {
 		def := Ask
 		switch {
@@ -222,13 +241,12 @@ func ApplyAnswers(ds map[string]Decision, answers Answers) {
 		case d.Source != SourceDefault:
 			continue
 		}
-		nd := fromAnswers(name, answers, def)
-		nd.Constraints = d.Constraints
-		ds[name] = nd
+		ds[name] = tail(Entry{Name: name, Enabled: true, Constraints: d.Constraints}, answers, def, authenticated)
 	}
 }
 
-// Answer is the decision a user's answer to a prompt makes.
+// Answer is the decision that a user's answer to the prompt d makes: for
+// this launch, with the constraints the user was shown.
 func (d Decision) Answer(granted bool) Decision {
 	d.Verdict, d.Source, d.Policy = grantedIf(granted), SourceUser, ""
 	return d

@@ -47,7 +47,8 @@ func show(ds map[string]Decision) string {
 }
 
 // owner is an Owner that says what its fields say: set holds the value
-// that the policy named policy sets for each permission.
+// that the policy named policy sets for each permission (a bare true or
+// false: a grant carries the request's constraints).
 type owner struct {
 	set     map[string]bool
 	policy  string
@@ -55,21 +56,36 @@ type owner struct {
 	noTrust bool
 }
 
-func (o owner) Policy(name string) (bool, string, bool) {
-	v, ok := o.set[name]
+func (o owner) Policy(e Entry) (Decision, bool) {
+	v, ok := o.set[e.Name]
 	if !ok {
-		return false, "", false
+		return Decision{}, false
 	}
-	return v, o.policy, true
+	d := Decision{Verdict: grantedIf(v), Source: SourceOwnerSettings, Policy: o.policy}
+	if v {
+		d.Constraints = e.Constraints
+	}
+	return d, true
 }
 
 func (o owner) DefaultPermission() DefaultPermission { return o.def }
 
 func (o owner) TrustDisabled() bool { return o.noTrust }
 
-// TestDecide takes each rule of Decide's chain in turn, with the rules
-// below it set to say otherwise. (Owner settings files and their
-// policies: package owner's tests.)
+// answers builds stored answers to questions without constraints:
+// "name" grants, "name=false" denies.
+func answers(names ...string) Answers {
+	out := Answers{}
+	for _, e := range requested(names...) {
+		out[QuestionOf(e.Name, nil)] = e.Enabled
+	}
+	return out
+}
+
+// TestDecide takes each rule of the chain (Decide, then ApplyAnswers with
+// the stored answers) in turn, with the rules below it set to say
+// otherwise, for a manifest that was strictly fetched and for one that was
+// not. (Owner settings files and their policies: package owner's tests.)
 func TestDecide(t *testing.T) {
 	policy := owner{set: map[string]bool{"System.getCookies": false, "Window.getSnapshot": true}, policy: "acme-tools"}
 	for _, tc := range []struct {
@@ -80,6 +96,9 @@ func TestDecide(t *testing.T) {
 		trusted     map[string]Entry
 		user        Answers
 		want        string
+		// relaxed is what the same input decides for a manifest that was
+		// not strictly fetched; "" where it is want.
+		relaxed string
 	}{
 		{
 			name:        "0-unavailable-denies-everything",
@@ -87,7 +106,7 @@ func TestDecide(t *testing.T) {
 			owner:       owner{set: map[string]bool{"Window.getSnapshot": true}, policy: "p", def: Allow},
 			unavailable: true,
 			trusted:     grants("System.getCookies"),
-			user:        Answers{"webAPIs.geolocation": true},
+			user:        answers("webAPIs.geolocation"),
 			want:        "System.formatDisk=denied/desktop-owner-settings-unavailable System.getCookies=denied/desktop-owner-settings-unavailable Window.getSnapshot=denied/desktop-owner-settings-unavailable webAPIs.geolocation=denied/desktop-owner-settings-unavailable",
 		},
 		{
@@ -101,16 +120,18 @@ func TestDecide(t *testing.T) {
 			req:     requested("System.formatDisk", "System.getCookies"),
 			owner:   owner{set: map[string]bool{"System.formatDisk": true}, policy: "p", def: Allow},
 			trusted: grants("System.formatDisk"),
-			user:    Answers{"System.formatDisk": true},
+			user:    answers("System.formatDisk"),
 			want:    "System.formatDisk=denied/unknown-permission System.getCookies=granted/desktop-owner-default",
+			relaxed: "System.formatDisk=denied/unknown-permission System.getCookies=prompt/default",
 		},
 		{
 			name:    "1-owner-policy-beats-trust-and-user",
 			req:     requested("System.getCookies", "Window.getSnapshot"),
 			owner:   policy,
 			trusted: grants("System.getCookies"),
-			user:    Answers{"System.getCookies": true, "Window.getSnapshot": false},
+			user:    answers("System.getCookies", "Window.getSnapshot=false"),
 			want:    "System.getCookies=denied/desktop-owner-settings/acme-tools Window.getSnapshot=granted/desktop-owner-settings/acme-tools",
+			relaxed: "System.getCookies=denied/desktop-owner-settings/acme-tools Window.getSnapshot=denied/user",
 		},
 		{
 			name:    "1-owner-policy-beats-owner-default",
@@ -118,68 +139,78 @@ func TestDecide(t *testing.T) {
 			owner:   owner{set: policy.set, policy: "default", def: Deny},
 			trusted: grants("System.getCookies"),
 			want:    "System.getCookies=denied/desktop-owner-settings/default Window.getSnapshot=granted/desktop-owner-settings/default",
+			relaxed: "System.getCookies=denied/desktop-owner-settings/default Window.getSnapshot=denied/desktop-owner-default",
 		},
 		{
-			name:    "2-trust-grants-beats-user-and-owner-default",
+			name:    "1-owner-policy-grant-unauthenticated-prompts",
+			req:     requested("Window.getSnapshot"),
+			owner:   policy,
+			user:    answers("Window.getSnapshot"),
+			want:    "Window.getSnapshot=granted/desktop-owner-settings/acme-tools",
+			relaxed: "Window.getSnapshot=prompt/default",
+		},
+		{
+			name:    "3-trust-grants-beats-user-and-owner-default",
 			req:     requested("System.getCookies", "Window.getSnapshot"),
 			owner:   owner{def: Deny},
 			trusted: grants("System.getCookies"),
-			user:    Answers{"System.getCookies": false},
+			user:    answers("System.getCookies=false"),
 			want:    "System.getCookies=granted/trusted-app-configs Window.getSnapshot=denied/desktop-owner-default",
+			relaxed: "System.getCookies=denied/user Window.getSnapshot=denied/desktop-owner-default",
 		},
 		{
-			name:    "2-trust-false-does-not-decide",
+			name:    "3-trust-false-does-not-decide",
 			req:     requested("System.getCookies"),
 			trusted: grants("System.getCookies=false"),
-			user:    Answers{"System.getCookies": true},
+			user:    answers("System.getCookies"),
 			want:    "System.getCookies=granted/user",
+			relaxed: "System.getCookies=prompt/default",
 		},
 		{
-			name:    "2-trust-grants-only-what-is-requested",
+			name:    "3-trust-grants-only-what-is-requested",
 			req:     requested("System.getCookies", "System.clearCache=false"),
 			trusted: grants("System.getCookies", "System.clearCache", "Window.getSnapshot"),
 			want:    "System.getCookies=granted/trusted-app-configs",
+			relaxed: "System.getCookies=prompt/default",
 		},
 		{
-			name:    "2-owner-disabled-trust",
+			name:    "3-owner-disabled-trust",
 			req:     requested("System.getCookies"),
 			owner:   owner{noTrust: true},
 			trusted: grants("System.getCookies"),
 			want:    "System.getCookies=prompt/default",
 		},
 		{
-			name:  "3-user-answers-beat-owner-default",
+			name:  "4-stored-denial-beats-owner-default-allow",
 			req:   requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
 			owner: owner{def: Allow},
-			user:  Answers{"System.getCookies": true, "Window.getSnapshot": false},
-			want:  "System.getCookies=granted/user Window.getSnapshot=denied/user webAPIs.geolocation=granted/desktop-owner-default",
+			user:  answers("System.getCookies", "Window.getSnapshot=false"),
+			want:  "System.getCookies=granted/desktop-owner-default Window.getSnapshot=denied/user webAPIs.geolocation=granted/desktop-owner-default",
+			// An allow counts as a prompt, a stored grant not at all.
+			relaxed: "System.getCookies=prompt/default Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
 		},
 		{
-			name: "3-user-answers-without-owner",
-			req:  requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
-			user: Answers{"System.getCookies": true, "Window.getSnapshot": false, "System.clearCache": true},
-			want: "System.getCookies=granted/user Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
-		},
-		{
-			name:  "3-owner-default-deny",
-			req:   requested("webAPIs.notifications"),
+			name:  "5-owner-default-deny-beats-stored-grant",
+			req:   requested("System.getCookies", "webAPIs.notifications"),
 			owner: owner{def: Deny},
-			want:  "webAPIs.notifications=denied/desktop-owner-default",
+			user:  answers("System.getCookies"),
+			want:  "System.getCookies=denied/desktop-owner-default webAPIs.notifications=denied/desktop-owner-default",
 		},
 		{
-			name:  "3-owner-default-allow",
-			req:   requested("webAPIs.notifications"),
-			owner: owner{def: Allow},
-			want:  "webAPIs.notifications=granted/desktop-owner-default",
+			name:    "6-user-answers-without-owner",
+			req:     requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
+			user:    answers("System.getCookies", "Window.getSnapshot=false", "System.clearCache"),
+			want:    "System.getCookies=granted/user Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
+			relaxed: "System.getCookies=prompt/default Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
 		},
 		{
-			name:  "3-owner-without-default-prompts",
+			name:  "7-owner-without-default-prompts",
 			req:   requested("webAPIs.notifications", "System.getCookies"),
 			owner: policy,
 			want:  "System.getCookies=denied/desktop-owner-settings/acme-tools webAPIs.notifications=prompt/default",
 		},
 		{
-			name: "3-nothing-prompts",
+			name: "7-nothing-prompts",
 			req:  requested("System.getCookies", "Window.getSnapshot"),
 			want: "System.getCookies=prompt/default Window.getSnapshot=prompt/default",
 		},
@@ -187,21 +218,96 @@ func TestDecide(t *testing.T) {
 			name:  "not-requested-not-decided",
 			req:   requested("System.clearCache=false"),
 			owner: owner{set: map[string]bool{"System.clearCache": true}, policy: "p", def: Allow},
-			user:  Answers{"System.clearCache": true},
+			user:  answers("System.clearCache"),
 			want:  "",
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := Decide(Input{
-				Requested:        tc.req,
-				URL:              "https://apps.example.com/app.json",
-				Owner:            tc.owner,
-				OwnerUnavailable: tc.unavailable,
-				Trusted:          tc.trusted,
-				Answers:          tc.user,
+		for _, authenticated := range []bool{true, false} {
+			want, name := tc.want, tc.name
+			if !authenticated {
+				name += "/unauthenticated"
+				if tc.relaxed != "" {
+					want = tc.relaxed
+				}
+			}
+			t.Run(name, func(t *testing.T) {
+				got := Decide(Input{
+					Requested:        tc.req,
+					URL:              "https://apps.example.com/app.json",
+					Authenticated:    authenticated,
+					Owner:            tc.owner,
+					OwnerUnavailable: tc.unavailable,
+					Trusted:          tc.trusted,
+				})
+				ApplyAnswers(got, tc.user, authenticated)
+				if s := show(got); s != want {
+					t.Errorf("got  %s\nwant %s", s, want)
+				}
 			})
-			if s := show(got); s != tc.want {
-				t.Errorf("got  %s\nwant %s", s, tc.want)
+		}
+	}
+}
+
+// TestDecideConstraintsOfTheRuleThatGranted: a grant carries the
+// constraints of the rule that granted: a block's as signed, never the
+// manifest's; the manifest's for the owner's default, a stored answer and
+// a prompt.
+func TestDecideConstraintsOfTheRuleThatGranted(t *testing.T) {
+	signed := jsontext.Value(`{"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software\\Acme"]}`)
+	asked := jsontext.Value(`{"enabled": true, "registryKeys": ["HKEY_LOCAL_MACHINE\\SAM"]}`)
+	for _, tc := range []struct {
+		name    string
+		req     jsontext.Value
+		owner   Owner
+		trusted jsontext.Value
+		stored  bool
+		want    Decision
+	}{
+		{name: "block-signed-other-keys", req: asked, trusted: signed, want: Decision{Verdict: Granted, Source: SourceTrusted, Constraints: signed}},
+		{name: "block-signed-keys-manifest-none", trusted: signed, want: Decision{Verdict: Granted, Source: SourceTrusted, Constraints: signed}},
+		{name: "block-signed-none-manifest-keys", req: asked, trusted: nil, want: Decision{Verdict: Granted, Source: SourceTrusted}},
+		{name: "owner-default", req: asked, owner: owner{def: Allow}, want: Decision{Verdict: Granted, Source: SourceOwnerDefault, Constraints: asked}},
+		{name: "stored-answer", req: asked, stored: true, want: Decision{Verdict: Granted, Source: SourceUser, Constraints: asked}},
+		{name: "prompt", req: asked, want: Decision{Verdict: Prompt, Source: SourceDefault, Constraints: asked}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := Input{Requested: []Entry{{Name: "System.readRegistryValue", Enabled: true, Constraints: tc.req}}, Authenticated: true, Owner: tc.owner}
+			if tc.trusted != nil || strings.HasPrefix(tc.name, "block") {
+				in.Trusted = map[string]Entry{"System.readRegistryValue": {Name: "System.readRegistryValue", Enabled: true, Constraints: tc.trusted}}
+			}
+			got := Decide(in)
+			if tc.stored {
+				ApplyAnswers(got, Answers{QuestionOf("System.readRegistryValue", tc.req): true}, true)
+			}
+			d := got["System.readRegistryValue"]
+			if d.Verdict != tc.want.Verdict || d.Source != tc.want.Source || !bytes.Equal(d.Constraints, tc.want.Constraints) {
+				t.Errorf("got %s (%s) with %s, want %s (%s) with %s", d.Verdict, d.Source, d.Constraints, tc.want.Verdict, tc.want.Source, tc.want.Constraints)
+			}
+		})
+	}
+}
+
+// TestStoredAnswerHoldsForItsConstraints: an answer holds only for the
+// constraints the user was shown: another set asks again; the same set
+// written otherwise (spacing, key order) does not.
+func TestStoredAnswerHoldsForItsConstraints(t *testing.T) {
+	shown := jsontext.Value(`{"enabled":true,"registryKeys":["HKEY_CURRENT_USER\\Software\\Acme"]}`)
+	stored := Answers{QuestionOf("System.readRegistryValue", shown): true}
+	for _, tc := range []struct {
+		name string
+		req  jsontext.Value
+		want Verdict
+	}{
+		{"the-same", shown, Granted},
+		{"the-same-written-otherwise", jsontext.Value(`{ "registryKeys": [ "HKEY_CURRENT_USER\\Software\\Acme" ], "enabled": true }`), Granted},
+		{"other-keys", jsontext.Value(`{"enabled":true,"registryKeys":["HKEY_LOCAL_MACHINE\\SAM"]}`), Prompt},
+		{"no-constraints", nil, Prompt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Decide(Input{Requested: []Entry{{Name: "System.readRegistryValue", Enabled: true, Constraints: tc.req}}, Authenticated: true})
+			ApplyAnswers(got, stored, true)
+			if d := got["System.readRegistryValue"]; d.Verdict != tc.want {
+				t.Errorf("got %s (%s), want %s", d.Verdict, d.Source, tc.want)
 			}
 		})
 	}
@@ -284,94 +390,27 @@ func TestVerdictText(t *testing.T) {
 	}
 }
 
-// TestApplyAnswers: a decision that a service made without the user's
-// answers, with the answers applied as the client does, is the one that
-// Decide makes with them.
-func TestApplyAnswers(t *testing.T) {
+// TestApplyAnswersTwice: applying the answers again changes nothing more,
+// and the constraints of the request stay.
+func TestApplyAnswersTwice(t *testing.T) {
 	constraints := jsontext.Value(`{"enabled":true,"registryKeys":["HKEY_CURRENT_USER\\Software\\Acme"]}`)
 	req := []Entry{
 		{Name: "System.clearCache", Enabled: true},
-		{Name: "System.getCookies", Enabled: true},
 		{Name: "System.getProcessList", Enabled: true},
 		{Name: "System.readRegistryValue", Enabled: true, Constraints: constraints},
-		{Name: "Window.getSnapshot", Enabled: true},
-		{Name: "System.formatDisk", Enabled: true},
 	}
-	all := Answers{
-		"System.clearCache": true, "System.getCookies": false, "System.getProcessList": true,
-		"System.readRegistryValue": true, "Window.getSnapshot": false, "System.formatDisk": true,
-	}
-	for _, tc := range []struct {
-		name        string
-		owner       Owner
-		unavailable bool
-		trusted     map[string]Entry
-		answers     Answers
-		want        string
-	}{
-		{
-			name:    "prompts-answered",
-			answers: all,
-			want:    "System.clearCache=granted/user System.formatDisk=denied/unknown-permission System.getCookies=denied/user System.getProcessList=granted/user System.readRegistryValue=granted/user Window.getSnapshot=denied/user",
-		},
-		{
-			name:    "prompts-unanswered",
-			answers: Answers{"System.getCookies": true},
-			want:    "System.clearCache=prompt/default System.formatDisk=denied/unknown-permission System.getCookies=granted/user System.getProcessList=prompt/default System.readRegistryValue=prompt/default Window.getSnapshot=prompt/default",
-		},
-		{
-			name:    "owner-default-allow-answered",
-			owner:   owner{def: Allow},
-			answers: Answers{"System.getCookies": false, "System.clearCache": true},
-			want:    "System.clearCache=granted/user System.formatDisk=denied/unknown-permission System.getCookies=denied/user System.getProcessList=granted/desktop-owner-default System.readRegistryValue=granted/desktop-owner-default Window.getSnapshot=granted/desktop-owner-default",
-		},
-		{
-			name:    "owner-default-deny-answered",
-			owner:   owner{def: Deny},
-			answers: Answers{"System.getCookies": true},
-			want:    "System.clearCache=denied/desktop-owner-default System.formatDisk=denied/unknown-permission System.getCookies=granted/user System.getProcessList=denied/desktop-owner-default System.readRegistryValue=denied/desktop-owner-default Window.getSnapshot=denied/desktop-owner-default",
-		},
-		{
-			name:    "policies-and-trust-stand",
-			owner:   owner{set: map[string]bool{"System.getCookies": true, "Window.getSnapshot": false}, policy: "p"},
-			trusted: grants("System.getProcessList"),
-			answers: all,
-			want:    "System.clearCache=granted/user System.formatDisk=denied/unknown-permission System.getCookies=granted/desktop-owner-settings/p System.getProcessList=granted/trusted-app-configs System.readRegistryValue=granted/user Window.getSnapshot=denied/desktop-owner-settings/p",
-		},
-		{
-			name:        "unavailable-stands",
-			unavailable: true,
-			answers:     all,
-			want:        "System.clearCache=denied/desktop-owner-settings-unavailable System.formatDisk=denied/desktop-owner-settings-unavailable System.getCookies=denied/desktop-owner-settings-unavailable System.getProcessList=denied/desktop-owner-settings-unavailable System.readRegistryValue=denied/desktop-owner-settings-unavailable Window.getSnapshot=denied/desktop-owner-settings-unavailable",
-		},
-		{
-			name: "no-answers",
-			want: "System.clearCache=prompt/default System.formatDisk=denied/unknown-permission System.getCookies=prompt/default System.getProcessList=prompt/default System.readRegistryValue=prompt/default Window.getSnapshot=prompt/default",
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			in := Input{Requested: req, Owner: tc.owner, OwnerUnavailable: tc.unavailable, Trusted: tc.trusted}
-			got := Decide(in) // the service's, without answers
-			ApplyAnswers(got, tc.answers)
-			if s := show(got); s != tc.want {
-				t.Errorf("got  %s\nwant %s", s, tc.want)
-			}
-			in.Answers = tc.answers
-			if direct := show(Decide(in)); direct != tc.want {
-				t.Errorf("Decide with the answers: got  %s\nwant %s", direct, tc.want)
-			}
-			if c := got["System.readRegistryValue"].Constraints; !bytes.Equal(c, constraints) {
-				t.Errorf("got constraints %s, want the request's %s kept", c, constraints)
-			}
-		})
-	}
-	// Applying them twice changes nothing more.
-	got := Decide(Input{Requested: req, Owner: owner{def: Allow}})
-	ApplyAnswers(got, all)
+	got := Decide(Input{Requested: req, Authenticated: true})
+	ApplyAnswers(got, Answers{QuestionOf("System.clearCache", nil): true, QuestionOf("System.readRegistryValue", constraints): false}, true)
 	once := show(got)
-	ApplyAnswers(got, Answers{"System.getProcessList": false})
+	if want := "System.clearCache=granted/user System.getProcessList=prompt/default System.readRegistryValue=denied/user"; once != want {
+		t.Fatalf("got  %s\nwant %s", once, want)
+	}
+	ApplyAnswers(got, Answers{QuestionOf("System.clearCache", nil): false, QuestionOf("System.readRegistryValue", constraints): true}, true)
 	if twice := show(got); twice != once {
 		t.Errorf("got %s after a second application, want the first's %s", twice, once)
+	}
+	if c := got["System.readRegistryValue"].Constraints; !bytes.Equal(c, constraints) {
+		t.Errorf("got constraints %s, want the request's %s kept", c, constraints)
 	}
 }
 
@@ -401,10 +440,11 @@ func TestDecideConstraintsAndDocument(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	got := Decide(Input{
-		Requested: req,
-		URL:       "https://apps.acme.com/app.json",
-		Trusted:   grants("System.readRegistryValue"),
-		Log:       zerolog.New(&logs),
+		Requested:     req,
+		URL:           "https://apps.acme.com/app.json",
+		Authenticated: true,
+		Trusted:       map[string]Entry{"System.readRegistryValue": {Name: "System.readRegistryValue", Enabled: true, Constraints: constraints}},
+		Log:           zerolog.New(&logs),
 	})
 	b, err := json.Marshal(got, json.Deterministic(true))
 	if err != nil {

@@ -1,6 +1,9 @@
 package permissions
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,59 +25,122 @@ const StoreFile = "user-permissions.json"
 // Bounds on the store file.
 const (
 	// MaxStoreSize is the largest store file, in bytes.
-	MaxStoreSize = 8 << 20
+	MaxStoreSize = 32 << 20
 	// MaxStoreChoices is the most answers the store holds.
 	MaxStoreChoices = 50000
 )
 
-// Choice is one stored answer of a user: whether the app at the manifest
-// URL may use the permission. Decision is Granted or Denied.
-type Choice struct {
-	URL        string  `json:"url"`
-	Permission string  `json:"permission"`
-	Decision   Verdict `json:"decision"`
+// Question is what a stored answer answers: a permission, and the hex
+// SHA-256 of the constraints that the user was shown with it (see
+// ConstraintsSHA256). An answer holds only for the question it answered: a
+// manifest that asks for the same permission with other constraints is
+// asked again.
+type Question struct {
+	Permission        string
+	ConstraintsSHA256 string
 }
+
+// QuestionOf is the question about the permission name with constraints
+// (nil for none).
+func QuestionOf(name string, constraints jsontext.Value) Question {
+	return Question{Permission: name, ConstraintsSHA256: ConstraintsSHA256(constraints)}
+}
+
+// ConstraintsSHA256 is the hex SHA-256 of the canonical JSON (RFC 8785) of
+// constraints, so that spacing and key order do not count; of no bytes
+// where there are none.
+func ConstraintsSHA256(constraints jsontext.Value) string {
+	c := canonical(constraints)
+	sum := sha256.Sum256(c)
+	return hex.EncodeToString(sum[:])
+}
+
+// canonical is constraints in canonical JSON (RFC 8785); nil for none.
+// Constraints are strict JSON (see Parse), which always canonicalizes; the
+// bytes as given stand in for any that would not.
+func canonical(constraints jsontext.Value) []byte {
+	if len(constraints) == 0 {
+		return nil
+	}
+	c := constraints.Clone()
+	if c.Canonicalize() != nil {
+		return constraints
+	}
+	return c
+}
+
+// SameConstraints reports whether a and b are the same constraints, in
+// canonical JSON.
+func SameConstraints(a, b jsontext.Value) bool {
+	return bytes.Equal(canonical(a), canonical(b))
+}
+
+// Answers are one user's stored answers for one manifest URL, by question:
+// true for granted (see Store.ForURL).
+type Answers map[Question]bool
+
+// Choice is one stored answer of a user: whether the app at the manifest
+// URL may use the permission with the constraints whose SHA-256 is
+// ConstraintsSHA256. Decision is Granted or Denied.
+type Choice struct {
+	User              string  `json:"user"`
+	URL               string  `json:"url"`
+	Permission        string  `json:"permission"`
+	ConstraintsSHA256 string  `json:"constraintsSha256"`
+	Decision          Verdict `json:"decision"`
+}
+
+// storeVersion is the version of the store file that Store writes.
+const storeVersion = 2
 
 // storeDoc is the store file:
 //
-//	{"version": 1, "choices": [{"url": "https://apps.acme.com/app.json",
-//	  "permission": "Window.getSnapshot", "decision": "granted"}]}
+//	{"version": 2, "choices": [{"user": "1000",
+//	  "url": "https://apps.acme.com/app.json", "permission": "Window.getSnapshot",
+//	  "constraintsSha256": "e3b0c442...", "decision": "granted"}]}
 //
-// with choices sorted by URL and permission, no duplicates.
+// with choices sorted by user, URL, permission and constraints, no
+// duplicates. A file of version 1 (before answers were kept by their
+// constraints) has no user and no constraintsSha256: it is read as the
+// answers of the store's user to questions without constraints, since
+// version 1 showed no constraints, and it is written as version 2 at the
+// next change.
 type storeDoc struct {
 	Version int      `json:"version"`
 	Choices []Choice `json:"choices"`
 }
 
-// Store holds the users' answers to prompts, per manifest URL and
-// permission, in StoreFile of a data directory. Every operation holds an
-// exclusive lock on StoreFile+".lock" and a change is a read, modify and
-// atomic replace (temporary file, sync, rename) under that lock, so that
-// processes writing at once never lose an answer and a crash never leaves
-// a broken file. A store file that cannot be read is an error for every
-// operation, never wiped: the user fixes or removes it.
+// Store holds the answers of a user to prompts, per manifest URL,
+// permission and constraints, in StoreFile of the user's data directory.
+// Every operation holds an exclusive lock on StoreFile+".lock" and a change
+// is a read, modify and atomic replace (temporary file, sync, rename) under
+// that lock, so that processes writing at once never lose an answer and a
+// crash never leaves a broken file. A store file that cannot be read is an
+// error for every operation, never wiped: the user fixes or removes it.
 type Store struct {
 	path string
+	user string
 }
 
-// OpenStore returns the store of the data directory dir. It touches no file
-// until an operation needs one.
-func OpenStore(dir string) *Store {
-	return &Store{path: filepath.Join(dir, StoreFile)}
+// OpenStore returns the store of the data directory dir for the user whose
+// id is user (see platform.UserID): the answers it reads and changes are
+// that user's. It touches no file until an operation needs one.
+func OpenStore(dir, user string) *Store {
+	return &Store{path: filepath.Join(dir, StoreFile), user: user}
 }
 
 // writeFile replaces the store file; tests replace it to kill a writer
 // between writing and renaming.
 var writeFile = platform.WriteFileAtomic
 
-// ForURL returns the stored answers for the manifest URL, by permission
-// (true for granted): what Input.Answers and ApplyAnswers want.
+// ForURL returns the store user's answers for the manifest URL, by
+// question: what ApplyAnswers wants.
 func (s *Store) ForURL(url string) (Answers, error) {
 	out := Answers{}
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
 		for _, c := range doc.Choices {
-			if c.URL == url {
-				out[c.Permission] = c.Decision == Granted
+			if c.User == s.user && c.URL == url {
+				out[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
 			}
 		}
 		return false, nil
@@ -82,7 +148,8 @@ func (s *Store) ForURL(url string) (Answers, error) {
 	return out, err
 }
 
-// List returns every stored answer, sorted by URL and permission.
+// List returns every stored answer, sorted by user, URL, permission and
+// constraints.
 func (s *Store) List() ([]Choice, error) {
 	var out []Choice
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
@@ -92,16 +159,16 @@ func (s *Store) List() ([]Choice, error) {
 	return out, err
 }
 
-// Set stores the user's answer for the manifest URL and permission,
-// replacing an earlier one.
-func (s *Store) Set(url, permission string, granted bool) error {
+// Set stores the user's answer for the manifest URL and the permission
+// with the constraints shown (nil for none), replacing an earlier one.
+func (s *Store) Set(url, permission string, constraints jsontext.Value, granted bool) error {
 	if url == "" {
 		return errors.New("permissions: store: empty manifest URL")
 	}
 	if !Known(permission) {
 		return fmt.Errorf("permissions: store: unknown permission %q", permission)
 	}
-	c := Choice{URL: url, Permission: permission, Decision: grantedIf(granted)}
+	c := Choice{User: s.user, URL: url, Permission: permission, ConstraintsSHA256: ConstraintsSHA256(constraints), Decision: grantedIf(granted)}
 	return s.locked(true, func(doc *storeDoc) (bool, error) {
 		i := sort.Search(len(doc.Choices), func(i int) bool { return !less(doc.Choices[i], c) })
 		if i < len(doc.Choices) && !less(c, doc.Choices[i]) {
@@ -121,9 +188,9 @@ func (s *Store) Set(url, permission string, granted bool) error {
 	})
 }
 
-// Revoke removes the stored answers for the manifest URL: the one for
-// permission, or all of them where permission is "". It reports how many
-// it removed.
+// Revoke removes the store user's answers for the manifest URL: those for
+// permission (whatever their constraints), or all of them where
+// permission is "". It reports how many it removed.
 func (s *Store) Revoke(url, permission string) (int, error) {
 	if url == "" {
 		return 0, errors.New("permissions: store: empty manifest URL")
@@ -132,7 +199,7 @@ func (s *Store) Revoke(url, permission string) (int, error) {
 	err := s.locked(true, func(doc *storeDoc) (bool, error) {
 		kept := doc.Choices[:0]
 		for _, c := range doc.Choices {
-			if c.URL == url && (permission == "" || c.Permission == permission) {
+			if c.User == s.user && c.URL == url && (permission == "" || c.Permission == permission) {
 				n++
 				continue
 			}
@@ -153,7 +220,7 @@ func (s *Store) locked(write bool, fn func(*storeDoc) (changed bool, err error))
 	// Most users never answer a prompt: a read of a store that does not
 	// exist needs no lock (a writer creates the file whole, by rename).
 	if _, err := os.Stat(s.path); !write && errors.Is(err, fs.ErrNotExist) {
-		_, err := fn(&storeDoc{Version: 1})
+		_, err := fn(&storeDoc{Version: storeVersion})
 		return err
 	}
 	lock, err := platform.LockFile(s.path + ".lock")
@@ -169,6 +236,7 @@ func (s *Store) locked(write bool, fn func(*storeDoc) (changed bool, err error))
 	if err != nil || !write || !changed {
 		return err
 	}
+	doc.Version = storeVersion
 	data, err := json.Marshal(doc, jsontext.WithIndent("  "))
 	if err != nil {
 		return fmt.Errorf("permissions: store %s: %w", s.path, err)
@@ -185,13 +253,13 @@ func (s *Store) read() (*storeDoc, error) {
 	var tooLarge *platform.TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &storeDoc{Version: 1}, nil
+		return &storeDoc{Version: storeVersion}, nil
 	case errors.As(err, &tooLarge):
 		return nil, fmt.Errorf("permissions: store %s is damaged (fix or remove it): larger than %d bytes", s.path, MaxStoreSize)
 	case err != nil:
 		return nil, fmt.Errorf("permissions: store: %w", err)
 	}
-	doc, err := parseStore(data)
+	doc, err := parseStore(data, s.user)
 	if err != nil {
 		return nil, fmt.Errorf("permissions: store %s is damaged (fix or remove it): %w", s.path, err)
 	}
@@ -199,15 +267,38 @@ func (s *Store) read() (*storeDoc, error) {
 }
 
 // parseStore parses the contents of a store file, which read has bounded
-// to MaxStoreSize.
-func parseStore(data []byte) (*storeDoc, error) {
+// to MaxStoreSize; the answers of a version-1 file become user's (see
+// storeDoc).
+func parseStore(data []byte, user string) (*storeDoc, error) {
 	var doc storeDoc
-	if err := strictjson.Unmarshal(data, &doc, true); err != nil {
+	switch v, err := storeFileVersion(data); {
+	case err != nil:
 		return nil, err
+	case v == 1:
+		var old struct {
+			Version int `json:"version"`
+			Choices []struct {
+				URL        string  `json:"url"`
+				Permission string  `json:"permission"`
+				Decision   Verdict `json:"decision"`
+			} `json:"choices"`
+		}
+		if err := strictjson.Unmarshal(data, &old, true); err != nil {
+			return nil, err
+		}
+		none := ConstraintsSHA256(nil)
+		doc.Choices = make([]Choice, len(old.Choices))
+		for i, c := range old.Choices {
+			doc.Choices[i] = Choice{User: user, URL: c.URL, Permission: c.Permission, ConstraintsSHA256: none, Decision: c.Decision}
+		}
+	case v == storeVersion:
+		if err := strictjson.Unmarshal(data, &doc, true); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("version %d, want %d (or 1)", v, storeVersion)
 	}
-	if doc.Version != 1 {
-		return nil, fmt.Errorf("version %d, want 1", doc.Version)
-	}
+	doc.Version = storeVersion
 	if len(doc.Choices) > MaxStoreChoices {
 		return nil, fmt.Errorf("more than %d answers", MaxStoreChoices)
 	}
@@ -217,6 +308,8 @@ func parseStore(data []byte) (*storeDoc, error) {
 			return nil, fmt.Errorf("choices[%d]: empty url", i)
 		case c.Permission == "":
 			return nil, fmt.Errorf("choices[%d]: empty permission", i)
+		case !isSHA256Hex(c.ConstraintsSHA256):
+			return nil, fmt.Errorf("choices[%d]: constraintsSha256 %q, want 64 lower-case hex digits", i, c.ConstraintsSHA256)
 		case c.Decision == Prompt:
 			return nil, fmt.Errorf("choices[%d]: decision %q, want granted or denied", i, c.Decision)
 		case i > 0 && !less(doc.Choices[i-1], c):
@@ -226,10 +319,47 @@ func parseStore(data []byte) (*storeDoc, error) {
 	return &doc, nil
 }
 
-// less orders choices by URL, then permission.
-func less(a, b Choice) bool {
-	if a.URL != b.URL {
-		return a.URL < b.URL
+// storeFileVersion reads the version of a store file, before the rest of
+// it, whose form depends on it.
+func storeFileVersion(data []byte) (int, error) {
+	top, err := strictjson.Object(data)
+	if err != nil {
+		return 0, err
 	}
-	return a.Permission < b.Permission
+	for _, m := range top {
+		if m.Name == "version" {
+			var v int
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				return 0, fmt.Errorf("version: want a number: %w", err)
+			}
+			return v, nil
+		}
+	}
+	return 0, errors.New("no version")
+}
+
+// isSHA256Hex reports whether s is 64 lower-case hex digits.
+func isSHA256Hex(s string) bool {
+	if len(s) != hex.EncodedLen(sha256.Size) {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// less orders choices by user, URL, permission, then constraints.
+func less(a, b Choice) bool {
+	switch {
+	case a.User != b.User:
+		return a.User < b.User
+	case a.URL != b.URL:
+		return a.URL < b.URL
+	case a.Permission != b.Permission:
+		return a.Permission < b.Permission
+	}
+	return a.ConstraintsSHA256 < b.ConstraintsSHA256
 }

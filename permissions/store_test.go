@@ -7,12 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
@@ -32,9 +34,9 @@ func TestMain(m *testing.M) {
 var storeRoles = map[string]func(args []string) int{
 	"write": func(args []string) int {
 		n, _ := strconv.Atoi(args[2])
-		s := OpenStore(args[0])
+		s := OpenStore(args[0], user)
 		for i := range n {
-			if err := s.Set(fmt.Sprintf("https://%s.example.com/%d.json", args[1], i), "System.getCookies", i%2 == 0); err != nil {
+			if err := s.Set(fmt.Sprintf("https://%s.example.com/%d.json", args[1], i), "System.getCookies", nil, i%2 == 0); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
 			}
@@ -53,21 +55,27 @@ var storeRoles = map[string]func(args []string) int{
 			time.Sleep(time.Hour)
 			return nil
 		}
-		OpenStore(args[0]).Set("https://crash.example.com/app.json", "System.getCookies", true)
+		OpenStore(args[0], user).Set("https://crash.example.com/app.json", "System.getCookies", nil, true)
 		return 1
 	},
 }
 
-// answer reports the stored answer for the manifest URL and permission,
-// and whether there is one.
+// user is the user id of the stores of these tests.
+const user = "1000"
+
+// none is the SHA-256 of no constraints.
+const none = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// answer reports the stored answer for the manifest URL and permission
+// without constraints, and whether there is one.
 func answer(s *Store, url, permission string) (granted, ok bool, err error) {
 	answers, err := s.ForURL(url)
-	granted, ok = answers[permission]
+	granted, ok = answers[QuestionOf(permission, nil)]
 	return granted, ok, err
 }
 
 func TestStore(t *testing.T) {
-	s := OpenStore(t.TempDir())
+	s := OpenStore(t.TempDir(), user)
 	const a, b = "https://a.example.com/app.json", "https://b.example.com/app.json"
 	if got, err := s.List(); err != nil || len(got) != 0 {
 		t.Fatalf("got %v, %v from a new store, want nothing", got, err)
@@ -84,14 +92,14 @@ func TestStore(t *testing.T) {
 		{a, "Window.getSnapshot", true},
 		{a, "System.getCookies", true}, // replaces the denial
 	} {
-		if err := s.Set(c.url, c.perm, c.granted); err != nil {
+		if err := s.Set(c.url, c.perm, nil, c.granted); err != nil {
 			t.Fatal(err)
 		}
 	}
 	want := []Choice{
-		{a, "System.getCookies", Granted},
-		{a, "Window.getSnapshot", Granted},
-		{b, "Window.getSnapshot", Granted},
+		{user, a, "System.getCookies", none, Granted},
+		{user, a, "Window.getSnapshot", none, Granted},
+		{user, b, "Window.getSnapshot", none, Granted},
 	}
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
@@ -99,13 +107,13 @@ func TestStore(t *testing.T) {
 	if granted, ok, err := answer(s, a, "System.getCookies"); !granted || !ok || err != nil {
 		t.Errorf("got %v %v %v, want the later answer: granted", granted, ok, err)
 	}
-	if got, err := s.ForURL(a); err != nil || !reflect.DeepEqual(got, Answers{"System.getCookies": true, "Window.getSnapshot": true}) {
+	if got, err := s.ForURL(a); err != nil || !reflect.DeepEqual(got, Answers{QuestionOf("System.getCookies", nil): true, QuestionOf("Window.getSnapshot", nil): true}) {
 		t.Errorf("got %v, %v, want a's two answers", got, err)
 	}
-	if err := s.Set(b, "System.getCookies", false); err != nil {
+	if err := s.Set(b, "System.getCookies", nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ForURL(b); err != nil || !reflect.DeepEqual(got, Answers{"System.getCookies": false, "Window.getSnapshot": true}) {
+	if got, err := s.ForURL(b); err != nil || !reflect.DeepEqual(got, Answers{QuestionOf("System.getCookies", nil): false, QuestionOf("Window.getSnapshot", nil): true}) {
 		t.Errorf("got %v, %v, want b's two answers, one denied", got, err)
 	}
 
@@ -118,18 +126,20 @@ func TestStore(t *testing.T) {
 	if n, err := s.Revoke(b, ""); n != 2 || err != nil {
 		t.Errorf("got %d, %v, want both of b's answers revoked", n, err)
 	}
-	want = []Choice{{a, "System.getCookies", Granted}}
+	want = []Choice{{user, a, "System.getCookies", none, Granted}}
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
 	}
 
 	data, _ := os.ReadFile(s.path)
 	if wantDoc := `{
-  "version": 1,
+  "version": 2,
   "choices": [
     {
+      "user": "1000",
       "url": "https://a.example.com/app.json",
       "permission": "System.getCookies",
+      "constraintsSha256": "` + none + `",
       "decision": "granted"
     }
   ]
@@ -139,15 +149,71 @@ func TestStore(t *testing.T) {
 	}
 }
 
+// TestStoreKeys: an answer is kept by the user, the manifest URL, the
+// permission and the constraints the user was shown: another user's
+// answers, and answers to other constraints, do not answer a question.
+func TestStoreKeys(t *testing.T) {
+	dir := t.TempDir()
+	const url = "https://a.example.com/app.json"
+	hkcu := jsontext.Value(`{"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software\\Acme"]}`)
+	sam := jsontext.Value(`{"enabled": true, "registryKeys": ["HKEY_LOCAL_MACHINE\\SAM"]}`)
+	mine, theirs := OpenStore(dir, user), OpenStore(dir, "1001")
+	for _, err := range []error{
+		mine.Set(url, "System.readRegistryValue", hkcu, true),
+		mine.Set(url, "System.readRegistryValue", sam, false),
+		theirs.Set(url, "System.getCookies", nil, true),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := mine.ForURL(url)
+	want := Answers{QuestionOf("System.readRegistryValue", hkcu): true, QuestionOf("System.readRegistryValue", sam): false}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v, want this user's two answers, one for each set of constraints", got, err)
+	}
+	if n, err := mine.Revoke(url, ""); n != 2 || err != nil {
+		t.Errorf("got %d, %v revoking this user's answers, want 2", n, err)
+	}
+	if got, err := theirs.ForURL(url); err != nil || len(got) != 1 {
+		t.Errorf("got %v, %v for the other user, want the answer left alone", got, err)
+	}
+}
+
+// TestStoreVersion1: a store file of version 1 holds the answers of the
+// user whose data directory it is in, to questions without constraints
+// (version 1 never showed any); the next change writes it as version 2.
+func TestStoreVersion1(t *testing.T) {
+	s := OpenStore(t.TempDir(), user)
+	const url = "https://a.example.com/app.json"
+	old := `{"version": 1, "choices": [{"url": "` + url + `", "permission": "System.getCookies", "decision": "granted"}, {"url": "` + url + `", "permission": "System.readRegistryValue", "decision": "denied"}]}`
+	if err := os.WriteFile(s.path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ForURL(url)
+	want := Answers{QuestionOf("System.getCookies", nil): true, QuestionOf("System.readRegistryValue", nil): false}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, %v, want the two answers without constraints", got, err)
+	}
+	if err := s.Set(url, "Window.getSnapshot", nil, true); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(s.path)
+	var doc storeDoc
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Version != 2 || len(doc.Choices) != 3 || doc.Choices[0].User != user {
+		t.Errorf("got store file %s (%v), want version 2 with the three answers of user %s", data, err, user)
+	}
+}
+
 func TestStoreRefusals(t *testing.T) {
-	s := OpenStore(t.TempDir())
+	s := OpenStore(t.TempDir(), user)
 	for _, tc := range []struct {
 		name string
 		err  error
 		want string
 	}{
-		{"set-unknown-permission", s.Set("https://a.example.com/", "System.formatDisk", true), `permissions: store: unknown permission "System.formatDisk"`},
-		{"set-empty-url", s.Set("", "System.getCookies", true), "permissions: store: empty manifest URL"},
+		{"set-unknown-permission", s.Set("https://a.example.com/", "System.formatDisk", nil, true), `permissions: store: unknown permission "System.formatDisk"`},
+		{"set-empty-url", s.Set("", "System.getCookies", nil, true), "permissions: store: empty manifest URL"},
 		{"revoke-empty-url", func() error { _, err := s.Revoke("", ""); return err }(), "permissions: store: empty manifest URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,21 +231,24 @@ func TestStoreRefusals(t *testing.T) {
 // operation and is left as it is.
 func TestStoreDamaged(t *testing.T) {
 	choice := func(url, perm, decision string) string {
-		return fmt.Sprintf(`{"url": %q, "permission": %q, "decision": %q}`, url, perm, decision)
+		return fmt.Sprintf(`{"user": "1000", "url": %q, "permission": %q, "constraintsSha256": %q, "decision": %q}`, url, perm, none, decision)
 	}
 	doc := func(choices ...string) string {
-		return `{"version": 1, "choices": [` + strings.Join(choices, ",") + `]}`
+		return `{"version": 2, "choices": [` + strings.Join(choices, ",") + `]}`
 	}
 	for _, tc := range []struct {
 		name, content, want string
 	}{
-		{"truncated", `{"version": 1, "choi`, "line 1, column 21: unexpected end of input"},
+		{"truncated", `{"version": 2, "choi`, "line 1, column 21: unexpected end of input"},
 		{"not-json", "garbage", "invalid character"},
-		{"array", `[]`, "want an object, got an array"},
+		{"array", `[]`, "the top level is an array, want an object"},
 		{"trailing-data", doc() + ` {}`, "data after the JSON object"},
-		{"version", `{"version": 2, "choices": []}`, "version 2, want 1"},
-		{"no-version", `{"choices": []}`, "version 0, want 1"},
-		{"unknown-field", `{"version": 1, "choices": [], "extra": 1}`, `unknown key "extra"`},
+		{"version", `{"version": 3, "choices": []}`, "version 3, want 2 (or 1)"},
+		{"no-version", `{"choices": []}`, "no version"},
+		{"version-not-a-number", `{"version": "2", "choices": []}`, "version: want a number"},
+		{"unknown-field", `{"version": 2, "choices": [], "extra": 1}`, `unknown key "extra"`},
+		{"unknown-field-version-1", `{"version": 1, "choices": [{"url": "https://a.example.com/", "permission": "System.getCookies", "decision": "granted", "user": "0"}]}`, `unknown key "user"`},
+		{"bad-constraints-digest", `{"version": 2, "choices": [{"user": "1000", "url": "https://a.example.com/", "permission": "System.getCookies", "constraintsSha256": "E3B0", "decision": "granted"}]}`, `choices[0]: constraintsSha256 "E3B0", want 64 lower-case hex digits`},
 		{"bad-decision", doc(choice("https://a.example.com/", "System.getCookies", "prompt")), `choices[0]: decision "prompt", want granted or denied`},
 		{"empty-url", doc(choice("", "System.getCookies", "granted")), "choices[0]: empty url"},
 		{"empty-permission", doc(choice("https://a.example.com/", "", "granted")), "choices[0]: empty permission"},
@@ -187,13 +256,13 @@ func TestStoreDamaged(t *testing.T) {
 		{"unsorted", doc(choice("https://b.example.com/", "System.getCookies", "granted"), choice("https://a.example.com/", "System.getCookies", "denied")), "choices[1]: out of order or repeated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := OpenStore(t.TempDir())
+			s := OpenStore(t.TempDir(), user)
 			if err := os.WriteFile(s.path, []byte(tc.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			_, listErr := s.List()
 			_, _, getErr := answer(s, "https://a.example.com/", "System.getCookies")
-			setErr := s.Set("https://a.example.com/", "System.getCookies", true)
+			setErr := s.Set("https://a.example.com/", "System.getCookies", nil, true)
 			_, revokeErr := s.Revoke("https://a.example.com/", "")
 			for _, err := range []error{listErr, getErr, setErr, revokeErr} {
 				if err == nil || !strings.Contains(err.Error(), "permissions: store "+s.path+" is damaged (fix or remove it): ") || !strings.Contains(err.Error(), tc.want) {
@@ -209,12 +278,12 @@ func TestStoreDamaged(t *testing.T) {
 
 // TestStoreBounds feeds each bound exactly what it allows and one more.
 func TestStoreBounds(t *testing.T) {
-	s := OpenStore(t.TempDir())
+	s := OpenStore(t.TempDir(), user)
 	choices := make([]Choice, MaxStoreChoices)
 	for i := range choices {
-		choices[i] = Choice{fmt.Sprintf("https://a.example.com/%08d.json", i), "System.getCookies", Denied}
+		choices[i] = Choice{user, fmt.Sprintf("https://a.example.com/%08d.json", i), "System.getCookies", none, Denied}
 	}
-	data, err := json.Marshal(storeDoc{Version: 1, Choices: choices})
+	data, err := json.Marshal(storeDoc{Version: 2, Choices: choices})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,21 +293,21 @@ func TestStoreBounds(t *testing.T) {
 	if got, err := s.List(); err != nil || len(got) != MaxStoreChoices {
 		t.Fatalf("got %d choices, %v, want %d", len(got), err, MaxStoreChoices)
 	}
-	if err := s.Set("https://b.example.com/app.json", "System.getCookies", true); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("full (%d answers); revoke some", MaxStoreChoices)) {
+	if err := s.Set("https://b.example.com/app.json", "System.getCookies", nil, true); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("full (%d answers); revoke some", MaxStoreChoices)) {
 		t.Errorf("got %v, want the store full", err)
 	}
-	if err := s.Set(choices[7].URL, choices[7].Permission, true); err != nil {
+	if err := s.Set(choices[7].URL, choices[7].Permission, nil, true); err != nil {
 		t.Errorf("got %v replacing an answer in a full store, want none", err)
 	}
 
-	over, _ := json.Marshal(storeDoc{Version: 1, Choices: append(choices, Choice{"https://z.example.com/", "System.getCookies", Denied})})
+	over, _ := json.Marshal(storeDoc{Version: 2, Choices: append(choices, Choice{user, "https://z.example.com/", "System.getCookies", none, Denied})})
 	os.WriteFile(s.path, over, 0o600)
 	if _, err := s.List(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d answers", MaxStoreChoices)) {
 		t.Errorf("got %v, want too many answers", err)
 	}
 
 	for _, size := range []int{MaxStoreSize, MaxStoreSize + 1} {
-		head := `{"version": 1, "choices": []}`
+		head := `{"version": 2, "choices": []}`
 		os.WriteFile(s.path, []byte(head+strings.Repeat(" ", size-len(head))), 0o600)
 		_, err := s.List()
 		if size > MaxStoreSize && (err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d bytes", MaxStoreSize))) {
@@ -268,7 +337,7 @@ func TestStoreConcurrentProcesses(t *testing.T) {
 			t.Fatalf("writer: %v", err)
 		}
 	}
-	got, err := OpenStore(dir).List()
+	got, err := OpenStore(dir, user).List()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,8 +351,8 @@ func TestStoreConcurrentProcesses(t *testing.T) {
 // free.
 func TestStoreWriterKilledBeforeRename(t *testing.T) {
 	dir := t.TempDir()
-	s := OpenStore(dir)
-	if err := s.Set("https://old.example.com/app.json", "Window.getSnapshot", true); err != nil {
+	s := OpenStore(dir, user)
+	if err := s.Set("https://old.example.com/app.json", "Window.getSnapshot", nil, true); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(s.path)
@@ -315,14 +384,40 @@ func TestStoreWriterKilledBeforeRename(t *testing.T) {
 	if after, _ := os.ReadFile(s.path); string(after) != string(before) {
 		t.Errorf("got store file %q, want it as before: %q", after, before)
 	}
-	want := []Choice{{"https://old.example.com/app.json", "Window.getSnapshot", Granted}}
+	want := []Choice{{user, "https://old.example.com/app.json", "Window.getSnapshot", none, Granted}}
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
 	}
-	if err := s.Set("https://new.example.com/app.json", "System.getCookies", false); err != nil {
+	if err := s.Set("https://new.example.com/app.json", "System.getCookies", nil, false); err != nil {
 		t.Errorf("got %v storing after the crash, want the lock free and no error", err)
 	}
 	if got, err := s.List(); err != nil || len(got) != 2 {
 		t.Errorf("got %v, %v, want the old answer and the new one", got, err)
 	}
+}
+
+// FuzzStore: no store file makes the parser panic; one it accepts holds
+// only answers it can look up, and writes back as a file that parses to
+// the same answers.
+func FuzzStore(f *testing.F) {
+	f.Add([]byte(`{"version": 1, "choices": [{"url": "https://a.example.com/", "permission": "System.getCookies", "decision": "granted"}]}`))
+	f.Add([]byte(`{"version": 2, "choices": [{"user": "1000", "url": "https://a.example.com/", "permission": "System.getCookies", "constraintsSha256": "` + none + `", "decision": "denied"}]}`))
+	f.Add([]byte(`{"version": 2, "choices": []}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := parseStore(data, user)
+		if err != nil {
+			return
+		}
+		if doc.Version != storeVersion {
+			t.Fatalf("got version %d, want %d", doc.Version, storeVersion)
+		}
+		again, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseStore(again, user)
+		if err != nil || !slices.Equal(back.Choices, doc.Choices) {
+			t.Fatalf("written back as %s: got %+v, %v, want %+v", again, back, err, doc)
+		}
+	})
 }

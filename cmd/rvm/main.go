@@ -24,10 +24,11 @@ import (
 
 // Exit codes (SPEC 1).
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	exitRefused = 3
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	exitRefused   = 3
+	exitCancelled = 4
 )
 
 const usage = `rvm launches desktop apps by the URL of their manifest.
@@ -43,7 +44,8 @@ Usage:
 URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
 
 Exit codes: 0 done; 1 failed (no decision, or the runtime did not start);
-2 bad usage; 3 launch refused by the desktop owner's policy.
+2 bad usage; 3 launch refused by the desktop owner's policy (or owner
+settings unavailable); 4 launch cancelled by the user at a question.
 `
 
 func main() {
@@ -153,17 +155,17 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	if err != nil {
 		var bad *launcher.OptionError
 		if errors.As(err, &bad) {
-			fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
+			fmt.Fprintf(stderr, "rvm %s: %s\n", cmd, printable(err))
 			return exitUsage
 		}
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitFailed
 	}
 	// The console gets errors only: warnings reach the user through the
 	// output itself (the decision's warnings).
 	env, closer, err := environment(stderr, zerolog.ErrorLevel, *verbose, false)
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitFailed
 	}
 	defer closer.Close()
@@ -172,7 +174,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	if cmd == "verify" {
 		doc, err := l.VerifyVia(ctx, req)
 		if err != nil {
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
+			fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 			return exitFailed
 		}
 		printDocument(stdout, doc, *asJSON)
@@ -182,13 +184,19 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	if doc != nil {
 		printDocument(stdout, doc, *asJSON)
 	}
-	var refused *launcher.RefusedError
+	var (
+		refused   *launcher.RefusedError
+		cancelled *launcher.CancelledError
+	)
 	switch {
 	case errors.As(err, &refused):
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitRefused
+	case errors.As(err, &cancelled):
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
+		return exitCancelled
 	case err != nil:
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
+		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitFailed
 	}
 	if !*asJSON {
@@ -196,6 +204,11 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	}
 	return exitOK
 }
+
+// printable is err's message as one line that a terminal shows as it is
+// (see prompt.Printable): messages may hold text from servers, manifests
+// and settings files.
+func printable(err error) string { return prompt.Printable(err.Error()) }
 
 func printDocument(w io.Writer, doc *launcher.Document, asJSON bool) {
 	if asJSON {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/manifest/manifesttest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform"
 )
 
 // rvmBin is the rvm binary, built once for these tests: they run it as a
@@ -177,14 +178,7 @@ func TestLaunchCommand(t *testing.T) {
 		t.Skip("the test runtime is a shell script")
 	}
 	s := newServer(t, map[string]string{"/app.json": appManifest})
-	rtDir := t.TempDir()
-	out := filepath.Join(t.TempDir(), "argv")
-	exe := filepath.Join(rtDir, "38.1.2.3", "runtime")
-	os.MkdirAll(filepath.Dir(exe), 0o755)
-	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + out + ".tmp && mv " + out + ".tmp " + out + "\n"
-	if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	rtDir, out := scriptRuntime(t)
 	settings := filepath.Join(t.TempDir(), "settings.json")
 	os.WriteFile(settings, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q}`, rtDir)), 0o644)
 
@@ -218,6 +212,14 @@ func TestLaunchCommand(t *testing.T) {
 			t.Fatalf("exit %d stderr %q, want 3 naming allowedManifestUrls", code, stderr)
 		}
 	})
+	t.Run("owner-settings-unavailable", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "settings.json")
+		os.WriteFile(missing, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q, "DesktopOwnerSettings": %q}`, rtDir, filepath.Join(t.TempDir(), "none.json"))), 0o644)
+		code, stdout, stderr := rvm(t, s.env, "launch", "--json", "--machine-settings", missing, s.resolve(), s.url("/app.json"))
+		if code != 3 || !strings.Contains(stderr, "unavailable") || !strings.Contains(stdout, `"allowed": false`) {
+			t.Fatalf("exit %d stdout %q stderr %q, want 3, the document refusing, saying the owner settings are unavailable", code, stdout, stderr)
+		}
+	})
 	t.Run("no-runtime", func(t *testing.T) {
 		empty := filepath.Join(t.TempDir(), "settings.json")
 		os.WriteFile(empty, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q}`, t.TempDir())), 0o644)
@@ -226,6 +228,22 @@ func TestLaunchCommand(t *testing.T) {
 			t.Fatalf("exit %d stderr %q, want 1 naming the version", code, stderr)
 		}
 	})
+}
+
+// scriptRuntime installs runtime 38.1.2.3 in a new runtime directory: a
+// shell script that writes its arguments, one a line, to the file out
+// (whole, by rename), so that a test sees whether and how it started.
+func scriptRuntime(t *testing.T) (dir, out string) {
+	t.Helper()
+	dir = t.TempDir()
+	out = filepath.Join(t.TempDir(), "argv")
+	exe := filepath.Join(dir, "38.1.2.3", "runtime")
+	os.MkdirAll(filepath.Dir(exe), 0o755)
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + out + ".tmp && mv " + out + ".tmp " + out + "\n"
+	if err := os.WriteFile(exe, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, out
 }
 
 func TestSettingsAndPermissionsCommands(t *testing.T) {
@@ -266,7 +284,7 @@ func TestSettingsAndPermissionsCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "no stored answers for https://apps.acme.test/app.json") {
 		t.Errorf("permissions revoke: exit %d %q", code, stdout)
 	}
-	if err := permissions.OpenStore(s.home).Set("https://apps.acme.test/app.json", "Window.getSnapshot", true); err != nil {
+	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, _ = rvm(t, s.env, "permissions", "list")

@@ -26,7 +26,7 @@ func runPermissions(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
 	}
-	store := permissions.OpenStore(dir)
+	store := permissions.OpenStore(dir, platform.UserID())
 	switch args[0] {
 	case "list":
 		fs := newFlagSet("rvm permissions list", "rvm permissions list [--json]", stderr)

@@ -62,7 +62,8 @@ func outcome(doc *launcher.Document) string {
 }
 
 // launched is the outcome a launch of doc has when nobody can be asked:
-// "refused" where it may not launch, and its prompts denied.
+// "refused" where it may not launch, and its prompts denied, resolved
+// with source user (SPEC 5.6).
 func launched(doc *launcher.Document) string {
 	if !doc.Launch.Allowed {
 		return "refused"
@@ -71,7 +72,7 @@ func launched(doc *launcher.Document) string {
 	headless.Permissions = map[string]permissions.Decision{}
 	for n, d := range doc.Permissions {
 		if d.Verdict == permissions.Prompt {
-			d.Verdict = permissions.Denied
+			d.Verdict, d.Source = permissions.Denied, permissions.SourceUser
 		}
 		headless.Permissions[n] = d
 	}

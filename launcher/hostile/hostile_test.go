@@ -89,7 +89,7 @@ var shortTimeouts = fetch.Timeouts{Connect: 2 * time.Second, Handshake: 2 * time
 
 // fetcher returns a manifest fetcher with short timeouts that trusts the
 // vendor's CA, follows the --resolve entries (see resolveTo) and caches
-// in a directory of its own.
+// in a directory of its own, for the default 30 days.
 func (v *vendor) fetcher(entries ...string) *manifest.Fetcher {
 	v.t.Helper()
 	resolve := map[string]string{}
@@ -101,8 +101,9 @@ func (v *vendor) fetcher(entries ...string) *manifest.Fetcher {
 		resolve[from] = to
 	}
 	return &manifest.Fetcher{
-		HTTP:  &fetch.Fetcher{RootCAs: v.ca.Pool, Resolve: resolve, Timeouts: shortTimeouts},
-		Cache: &fetch.Store{Dir: v.t.TempDir()},
+		HTTP:        &fetch.Fetcher{RootCAs: v.ca.Pool, Resolve: resolve, Timeouts: shortTimeouts},
+		Cache:       &fetch.Store{Dir: v.t.TempDir()},
+		CacheMaxAge: 30 * 24 * time.Hour,
 	}
 }
 

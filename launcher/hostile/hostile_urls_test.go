@@ -77,9 +77,9 @@ type urlRig struct {
 	dos  string // the owner settings file
 }
 
-// realRequest is what the real manifest requests; the planted one requests
+// realURLRequest is what the real manifest requests; the planted one requests
 // System.getProcessList too, so that a decision shows whose it is.
-const realRequest = `{"System": {"launchExternalProcess": true}, "Window": {"getSnapshot": true}}`
+const realURLRequest = `{"System": {"launchExternalProcess": true}, "Window": {"getSnapshot": true}}`
 
 func newURLRig(t *testing.T, host string, match ...string) *urlRig {
 	t.Helper()
@@ -91,7 +91,7 @@ func newURLRig(t *testing.T, host string, match ...string) *urlRig {
 		pats = append(pats, fmt.Sprintf("%q", strings.ReplaceAll(m, "$PORT", r.port)))
 	}
 	block := r.v.sign(r.v.config(fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%s], "permissions": {"Window": {"getSnapshot": true}}}]`, strings.Join(pats, ", "))))
-	r.site.real = appManifest(realRequest, block)
+	r.site.real = appManifest(realURLRequest, block)
 	r.site.planted = appManifest(`{"System": {"launchExternalProcess": true, "getProcessList": true}, "Window": {"getSnapshot": true}}`, block)
 	r.dos = filepath.Join(r.v.dir, "owner.json")
 	writeFile(t, r.dos, fmt.Appendf(nil, `{"desktopSettings": {"securedAPIDefaultPermission": "allow"}, "applicationSettings": {"acme-apps": {"urls": ["https://*.acme.test:%s/*"], "permissions": {"System": {"launchExternalProcess": false}}}}}`, r.port))

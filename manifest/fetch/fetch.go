@@ -221,6 +221,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 	}
 	out.Body = body
 	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	out.NoStore = noStore(resp.Header.Values("Cache-Control"))
 	return out, nil
 }
 
@@ -316,6 +317,20 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validat
 		return fail(&FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)})
 	}
 	return resp, redirects, nil
+}
+
+// noStore reports whether the Cache-Control header values hold the
+// directive no-store (RFC 9111 section 5.2.2.5), in any case.
+func noStore(values []string) bool {
+	for _, v := range values {
+		for _, d := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(d, "=")
+			if strings.EqualFold(strings.TrimSpace(name), "no-store") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // classify turns a transport error into a FetchError of the right kind.

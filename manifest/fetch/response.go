@@ -22,4 +22,7 @@ type Response struct {
 	Validators Validators
 	// NotModified reports a 304: the caller's copy is still current.
 	NotModified bool
+	// NoStore reports Cache-Control: no-store: the server asks that no
+	// copy be kept.
+	NoStore bool
 }

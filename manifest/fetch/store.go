@@ -58,6 +58,11 @@ const DefaultMaxBytes = 256 << 20
 // TouchEvery is how often, at most, a load marks a file as used.
 const TouchEvery = time.Minute
 
+// CheckEvery is how often, at most, a save of unchanged content rewrites
+// its entry to move CheckedAt on: the maximum age of a cached manifest is
+// counted in days, and a rewrite costs two fsyncs.
+const CheckEvery = time.Hour
+
 // Entry is one stored document.
 type Entry struct {
 	// Key identifies the document; callers put in it everything that
@@ -71,6 +76,11 @@ type Entry struct {
 	Validators Validators `json:"validators"`
 	// FetchedAt is when this content was first stored.
 	FetchedAt time.Time `json:"fetchedAt"`
+	// CheckedAt is when a fetch last brought this content (at most
+	// CheckEvery late: an unchanged entry is rewritten only that often,
+	// and only for a caller that sets it); a new entry without it gets
+	// FetchedAt.
+	CheckedAt time.Time `json:"checkedAt"`
 	// Body is the document.
 	Body []byte `json:"body"`
 }
@@ -102,6 +112,9 @@ func (s *Store) Load(key string) (*Entry, error) {
 	if err := json.Unmarshal(data, &e); err != nil || e.Key != key {
 		return nil, fmt.Errorf("fetch: stored copy of %q is damaged or another's: %w", key, os.ErrNotExist)
 	}
+	if e.CheckedAt.Before(e.FetchedAt) {
+		e.CheckedAt = e.FetchedAt // an entry written before CheckedAt was kept
+	}
 	s.touch(s.path(key))
 	return &e, nil
 }
@@ -123,9 +136,10 @@ func (s *Store) touch(path string) {
 }
 
 // Save stores e under e.Key. An entry that says the same as the stored one
-// (body, final URL, redirects, validators) is left as it is: most fetches
-// bring back an unchanged document, and rewriting it costs two fsyncs; the
-// stored FetchedAt then says when that content was first stored.
+// (body, final URL, redirects, validators) is left as it is, unless its
+// CheckedAt is more than CheckEvery behind e's: most fetches bring back an
+// unchanged document, and rewriting it costs two fsyncs. The stored
+// FetchedAt then says when that content was first stored.
 func (s *Store) Save(e *Entry) error {
 	if s == nil || s.Dir == "" {
 		return nil
@@ -135,7 +149,16 @@ func (s *Store) Save(e *Entry) error {
 	}
 	if old, err := s.Load(e.Key); err == nil && old.FinalURL == e.FinalURL && old.Redirects == e.Redirects &&
 		old.Validators == e.Validators && bytes.Equal(old.Body, e.Body) {
-		return nil
+		if e.CheckedAt.Sub(old.CheckedAt) < CheckEvery {
+			return nil
+		}
+		keep := *e
+		keep.FetchedAt = old.FetchedAt
+		e = &keep
+	} else if e.CheckedAt.IsZero() {
+		keep := *e
+		keep.CheckedAt = e.FetchedAt
+		e = &keep
 	}
 	data, err := json.Marshal(e)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/rvm-launcher/rvm/permissions"
 )
 
@@ -82,6 +84,9 @@ func TestDecide(t *testing.T) {
 		trusted     map[string]permissions.Entry
 		user        permissions.Answers
 		want        string
+		// relaxed is what the same input decides for a manifest that was
+		// not strictly fetched; "" where it is want.
+		relaxed string
 	}{
 		{
 			name: "no-settings-prompts",
@@ -90,18 +95,20 @@ func TestDecide(t *testing.T) {
 			want: "System.getCookies=prompt/default Window.getSnapshot=prompt/default",
 		},
 		{
-			name:  "named-policies-false-wins",
-			url:   "https://www.acme.com/tools/app.json",
-			req:   requested("System.launchExternalProcess", "System.getProcessList", "System.clearCache"),
-			owner: acme,
-			want:  "System.clearCache=granted/desktop-owner-settings System.getProcessList=granted/desktop-owner-settings System.launchExternalProcess=denied/desktop-owner-settings",
+			name:    "named-policies-false-wins",
+			url:     "https://www.acme.com/tools/app.json",
+			req:     requested("System.launchExternalProcess", "System.getProcessList", "System.clearCache"),
+			owner:   acme,
+			want:    "System.clearCache=granted/desktop-owner-settings System.getProcessList=granted/desktop-owner-settings System.launchExternalProcess=denied/desktop-owner-settings",
+			relaxed: "System.clearCache=denied/desktop-owner-default System.getProcessList=denied/desktop-owner-default System.launchExternalProcess=denied/desktop-owner-settings",
 		},
 		{
-			name:  "one-named-policy-grants",
-			url:   "https://acme.com/blotter/app.json",
-			req:   requested("System.launchExternalProcess"),
-			owner: acme,
-			want:  "System.launchExternalProcess=granted/desktop-owner-settings",
+			name:    "one-named-policy-grants",
+			url:     "https://acme.com/blotter/app.json",
+			req:     requested("System.launchExternalProcess"),
+			owner:   acme,
+			want:    "System.launchExternalProcess=granted/desktop-owner-settings",
+			relaxed: "System.launchExternalProcess=denied/desktop-owner-default",
 		},
 		{
 			name:    "named-policy-beats-trust-and-user",
@@ -109,15 +116,16 @@ func TestDecide(t *testing.T) {
 			req:     requested("System.launchExternalProcess"),
 			owner:   acme,
 			trusted: grants("System.launchExternalProcess"),
-			user:    map[string]bool{"System.launchExternalProcess": true},
+			user:    answers("System.launchExternalProcess"),
 			want:    "System.launchExternalProcess=denied/desktop-owner-settings",
 		},
 		{
-			name:  "default-policy-where-no-named-matches",
-			url:   "https://apps.example.com/app.json",
-			req:   requested("System.readRegistryValue", "Window.getSnapshot", "System.getCookies"),
-			owner: acme,
-			want:  "System.getCookies=denied/desktop-owner-default System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=granted/desktop-owner-settings",
+			name:    "default-policy-where-no-named-matches",
+			url:     "https://apps.example.com/app.json",
+			req:     requested("System.readRegistryValue", "Window.getSnapshot", "System.getCookies"),
+			owner:   acme,
+			want:    "System.getCookies=denied/desktop-owner-default System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=granted/desktop-owner-settings",
+			relaxed: "System.getCookies=denied/desktop-owner-default System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=denied/desktop-owner-default",
 		},
 		{
 			name:  "default-policy-not-where-a-named-matches",
@@ -133,6 +141,7 @@ func TestDecide(t *testing.T) {
 			owner:   acme,
 			trusted: grants("System.readRegistryValue"),
 			want:    "System.readRegistryValue=granted/trusted-app-configs Window.getSnapshot=denied/desktop-owner-default",
+			relaxed: "System.readRegistryValue=denied/desktop-owner-default Window.getSnapshot=denied/desktop-owner-default",
 		},
 		{
 			name:    "trust-grants",
@@ -140,22 +149,25 @@ func TestDecide(t *testing.T) {
 			req:     requested("System.getCookies", "Window.getSnapshot"),
 			trusted: grants("System.getCookies"),
 			want:    "System.getCookies=granted/trusted-app-configs Window.getSnapshot=prompt/default",
+			relaxed: "System.getCookies=prompt/default Window.getSnapshot=prompt/default",
 		},
 		{
 			name:    "trust-false-does-not-decide",
 			url:     "https://apps.example.com/app.json",
 			req:     requested("System.getCookies"),
 			trusted: grants("System.getCookies=false"),
-			user:    map[string]bool{"System.getCookies": true},
+			user:    answers("System.getCookies"),
 			want:    "System.getCookies=granted/user",
+			relaxed: "System.getCookies=prompt/default",
 		},
 		{
 			name:    "trust-beats-user",
 			url:     "https://apps.example.com/app.json",
 			req:     requested("System.getCookies"),
 			trusted: grants("System.getCookies"),
-			user:    map[string]bool{"System.getCookies": false},
+			user:    answers("System.getCookies=false"),
 			want:    "System.getCookies=granted/trusted-app-configs",
+			relaxed: "System.getCookies=denied/user",
 		},
 		{
 			name:    "trust-grants-only-what-is-requested",
@@ -163,6 +175,7 @@ func TestDecide(t *testing.T) {
 			req:     requested("System.getCookies", "System.clearCache=false"),
 			trusted: grants("System.getCookies", "System.clearCache", "Window.getSnapshot"),
 			want:    "System.getCookies=granted/trusted-app-configs",
+			relaxed: "System.getCookies=prompt/default",
 		},
 		{
 			name:    "owner-disabled-trust",
@@ -173,12 +186,13 @@ func TestDecide(t *testing.T) {
 			want:    "System.getCookies=prompt/default",
 		},
 		{
-			name:  "user-answers",
-			url:   "https://apps.example.com/app.json",
-			req:   requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
-			owner: allow,
-			user:  map[string]bool{"System.getCookies": true, "Window.getSnapshot": false},
-			want:  "System.getCookies=granted/user Window.getSnapshot=denied/user webAPIs.geolocation=granted/desktop-owner-default",
+			name:    "user-answers",
+			url:     "https://apps.example.com/app.json",
+			req:     requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
+			owner:   allow,
+			user:    answers("System.getCookies", "Window.getSnapshot=false"),
+			want:    "System.getCookies=granted/desktop-owner-default Window.getSnapshot=denied/user webAPIs.geolocation=granted/desktop-owner-default",
+			relaxed: "System.getCookies=prompt/default Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
 		},
 		{
 			name:  "owner-default-deny",
@@ -200,8 +214,9 @@ func TestDecide(t *testing.T) {
 			req:     requested("System.formatDisk", "System.getCookies"),
 			owner:   ownerGrantsUnknown,
 			trusted: grants("System.formatDisk"),
-			user:    map[string]bool{"System.formatDisk": true},
+			user:    answers("System.formatDisk"),
 			want:    "System.formatDisk=denied/unknown-permission System.getCookies=granted/desktop-owner-settings",
+			relaxed: "System.formatDisk=denied/unknown-permission System.getCookies=prompt/default",
 		},
 		{
 			name:        "unavailable-denies-everything",
@@ -209,7 +224,7 @@ func TestDecide(t *testing.T) {
 			req:         requested("System.getProcessList", "System.getCookies", "System.formatDisk"),
 			unavailable: true,
 			trusted:     grants("System.getCookies"),
-			user:        map[string]bool{"System.getProcessList": true},
+			user:        answers("System.getProcessList"),
 			want:        "System.formatDisk=denied/desktop-owner-settings-unavailable System.getCookies=denied/desktop-owner-settings-unavailable System.getProcessList=denied/desktop-owner-settings-unavailable",
 		},
 		{
@@ -227,17 +242,78 @@ func TestDecide(t *testing.T) {
 			want:  "System.launchExternalProcess=denied/desktop-owner-default",
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := permissions.Decide(permissions.Input{
-				Requested:        tc.req,
-				URL:              tc.url,
-				Owner:            tc.owner.For(mustURL(t, tc.url)),
-				OwnerUnavailable: tc.unavailable,
-				Trusted:          tc.trusted,
-				Answers:          tc.user,
+		for _, authenticated := range []bool{true, false} {
+			name, want := tc.name, tc.want
+			if !authenticated {
+				name += "/unauthenticated"
+				if tc.relaxed != "" {
+					want = tc.relaxed
+				}
+			}
+			t.Run(name, func(t *testing.T) {
+				got := permissions.Decide(permissions.Input{
+					Requested:        tc.req,
+					URL:              tc.url,
+					Authenticated:    authenticated,
+					Owner:            tc.owner.For(mustURL(t, tc.url)),
+					OwnerUnavailable: tc.unavailable,
+					Trusted:          tc.trusted,
+				})
+				permissions.ApplyAnswers(got, tc.user, authenticated)
+				if s := show(got); s != want {
+					t.Errorf("got  %s\nwant %s", s, want)
+				}
 			})
-			if s := show(got); s != tc.want {
-				t.Errorf("got  %s\nwant %s", s, tc.want)
+		}
+	}
+}
+
+// answers builds stored answers to questions without constraints:
+// "name" grants, "name=false" denies.
+func answers(names ...string) permissions.Answers {
+	out := permissions.Answers{}
+	for _, e := range requested(names...) {
+		out[permissions.QuestionOf(e.Name, nil)] = e.Enabled
+	}
+	return out
+}
+
+// TestDecidePolicyConstraints: an owner policy's grant carries the
+// constraints of its object form, or for a bare true the manifest's;
+// matching policies that grant with different constraints deny, naming
+// both.
+func TestDecidePolicyConstraints(t *testing.T) {
+	const hkcu = `{"enabled": true, "registryKeys": ["HKEY_CURRENT_USER\\Software\\Acme"]}`
+	const sam = `{"enabled": true, "registryKeys": ["HKEY_LOCAL_MACHINE\\SAM"]}`
+	s := mustOwner(t, `{"applicationSettings": {
+		"keys": {"urls": ["https://*.acme.com/*"], "permissions": {"System": {"readRegistryValue": `+hkcu+`}}},
+		"same-keys-written-otherwise": {"urls": ["https://apps.acme.com/same/*"], "permissions": {"System": {"readRegistryValue": {"registryKeys": ["HKEY_CURRENT_USER\\Software\\Acme"], "enabled": true}}}},
+		"other-keys": {"urls": ["https://apps.acme.com/other/*"], "permissions": {"System": {"readRegistryValue": `+sam+`}}},
+		"bare": {"urls": ["https://apps.acme.com/bare/*", "https://bare.example.com/*"], "permissions": {"System": {"readRegistryValue": true}}},
+		"off": {"urls": ["https://apps.acme.com/other/off/*"], "permissions": {"System": {"readRegistryValue": {"enabled": false, "registryKeys": []}}}},
+		"default": {"permissions": {"System": {"readRegistryValue": `+hkcu+`}}}}}`)
+	for _, tc := range []struct {
+		name, url, requested string
+		want                 permissions.Decision
+	}{
+		{"object-form-carries-its-own", "https://apps.acme.com/app.json", sam, permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: "keys", Constraints: jsontext.Value(hkcu)}},
+		{"object-form-for-a-bare-request", "https://apps.acme.com/app.json", "", permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: "keys", Constraints: jsontext.Value(hkcu)}},
+		{"same-constraints-agree", "https://apps.acme.com/same/app.json", sam, permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: "keys", Constraints: jsontext.Value(hkcu)}},
+		{"different-constraints-deny", "https://apps.acme.com/other/app.json", hkcu, permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: "keys, other-keys"}},
+		{"false-wins-over-a-conflict", "https://apps.acme.com/other/off/app.json", hkcu, permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: "off"}},
+		{"bare-true-carries-the-manifests", "https://bare.example.com/app.json", sam, permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: "bare", Constraints: jsontext.Value(sam)}},
+		{"bare-true-and-object-differ", "https://apps.acme.com/bare/app.json", sam, permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: "keys, bare"}},
+		{"bare-true-and-object-agree", "https://apps.acme.com/bare/app.json", hkcu, permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: "keys", Constraints: jsontext.Value(hkcu)}},
+		{"default-policy-object-form", "https://other.example.org/app.json", sam, permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: "default", Constraints: jsontext.Value(hkcu)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := permissions.Entry{Name: "System.readRegistryValue", Enabled: true}
+			if tc.requested != "" {
+				e.Constraints = jsontext.Value(tc.requested)
+			}
+			got := permissions.Decide(permissions.Input{Requested: []permissions.Entry{e}, Authenticated: true, Owner: s.For(mustURL(t, tc.url))})["System.readRegistryValue"]
+			if got.Verdict != tc.want.Verdict || got.Source != tc.want.Source || got.Policy != tc.want.Policy || !permissions.SameConstraints(got.Constraints, tc.want.Constraints) {
+				t.Errorf("got %s (%s, policy %q) with %s, want %s (%s, policy %q) with %s", got.Verdict, got.Source, got.Policy, got.Constraints, tc.want.Verdict, tc.want.Source, tc.want.Policy, tc.want.Constraints)
 			}
 		})
 	}
@@ -270,11 +346,11 @@ func BenchmarkDecide(b *testing.B) {
 		b.Run(fmt.Sprintf("policies=%d", n), func(b *testing.B) {
 			const url = "https://www.example.com/apps/blotter/app.json"
 			in := permissions.Input{
-				Requested: req,
-				URL:       url,
-				Owner:     benchOwner(b, n).For(mustURL(b, url)),
-				Trusted:   grants("System.readRegistryValue", "Window.getSnapshot"),
-				Answers:   permissions.Answers{"webAPIs.notifications": true},
+				Requested:     req,
+				URL:           url,
+				Authenticated: true,
+				Owner:         benchOwner(b, n).For(mustURL(b, url)),
+				Trusted:       grants("System.readRegistryValue", "Window.getSnapshot"),
 			}
 			if got := permissions.Decide(in); len(got) != 20 || got["System.launchExternalProcess"].Source != permissions.SourceOwnerSettings {
 				b.Fatalf("got %s, want 20 decisions, one from the apps policy", show(got))
@@ -311,8 +387,8 @@ func FuzzOwnerSettings(f *testing.F) {
 		}
 		for _, raw := range urls {
 			u := mustURL(t, raw)
-			s.AllowedToLaunch(u)
-			got := permissions.Decide(permissions.Input{Requested: req, URL: raw, Owner: s.For(u), Trusted: grants("Window.getSnapshot", "System.clearCache")})
+			s.AllowedToLaunch(u, true)
+			got := permissions.Decide(permissions.Input{Requested: req, URL: raw, Authenticated: true, Owner: s.For(u), Trusted: grants("Window.getSnapshot", "System.clearCache")})
 			for name, d := range got {
 				if name != "System.getCookies" && name != "System.formatDisk" {
 					t.Errorf("got a decision for %s, which the manifest did not request", name)

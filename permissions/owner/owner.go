@@ -67,46 +67,60 @@ const DefaultPolicy = "default"
 // Every key is optional; {} is a valid file that configures nothing.
 //
 //   - securedAPIDefaultPermission: "allow" or "deny" decides the
-//     permissions that nothing else decides; absent, the user is asked.
+//     permissions that nothing else decides; "prompt" or absent, the user
+//     is asked. An allow applies only to manifests that were strictly
+//     fetched.
 //   - trustedAppConfigs: "enabled" (the default) or "disabled", which turns
 //     signed blocks off on this desktop.
 //   - allowedManifestUrls: owner-mode patterns (package pattern). Where the
 //     key is present, only manifests whose URL matches one may launch; an
-//     empty list lets none launch.
+//     empty list lets none launch. A pattern of scheme https admits only
+//     manifests that were strictly fetched (or cached copies of such); one
+//     of scheme http or * admits unauthenticated ones too.
 //   - revokedCertificates: SHA-256 digests of certificates the owner no
 //     longer trusts, 64 hex digits in either case.
 //   - applicationSettings: named policies. A named policy has "urls" (at
 //     least one owner-mode pattern) and optionally "permissions", a
-//     permissions object as in a manifest whose leaves are true or false.
-//     The policy named "default" has no urls: it applies to a manifest
-//     URL that no named policy's urls match (even one that sets none of
-//     the requested permissions, so a named policy with no permissions
-//     shields its URLs from the default). Where several named policies
-//     match and disagree on a permission, false wins.
+//     permissions object as in a manifest: a leaf is true, false, or the
+//     object form {"enabled": true, ...constraints}, whose grant carries
+//     those constraints (a bare true carries the manifest's). The policy
+//     named "default" has no urls: it applies to a manifest URL that no
+//     named policy's urls match (even one that sets none of the requested
+//     permissions, so a named policy with no permissions shields its URLs
+//     from the default). Where several named policies match and disagree
+//     on a permission, false wins; where they grant it with different
+//     constraints, it is denied. A grant applies only to manifests that
+//     were strictly fetched; a denial to every manifest.
 //
 // The parser is strict, because a desktop owner's mistake must show rather
 // than quietly weaken the policy: an unknown key, a value of the wrong
-// type, an unknown permission name (a misspelt denial would deny nothing)
-// and the object form of a permission (its constraints would not be
-// applied) are errors, and the caller keeps its last good copy.
+// type and an unknown permission name (a misspelt denial would deny
+// nothing) are errors, and the caller keeps its last good copy.
 type Settings struct {
 	// Source is where the file came from (a URL or path), for messages.
 	Source string
 
 	defaultPermission permissions.DefaultPermission
 	trustDisabled     bool
-	allowed           *pattern.Index // nil: allowedManifestUrls absent
+	allowed           *pattern.Index // nil: allowedManifestUrls absent; owner is an admission
 	revoked           map[[32]byte]bool
 	policies          []policy       // the named policies, in file order
 	policyIndex       *pattern.Index // their urls, owner = index in policies
-	defaultPolicy     map[string]bool
+	defaultPolicy     policy
 }
 
-// policy is one named policy: the permissions it sets, by name.
+// policy is one named policy (or the default): the permissions it sets,
+// by name.
 type policy struct {
 	name        string
-	permissions map[string]bool
+	permissions map[string]permissions.Entry
 }
+
+// admission is what an allowedManifestUrls pattern admits, by its scheme.
+const (
+	admitsStrict  = iota // https: only strictly fetched manifests
+	admitsRelaxed        // http or *: unauthenticated manifests too
+)
 
 // Parse parses a desktop owner settings file. source names it
 // in errors and becomes the Source of the result.
@@ -145,13 +159,15 @@ func (s *Settings) parseDesktopSettings(raw jsontext.Value, at string) error {
 		here := at + "." + m.Name
 		switch m.Name {
 		case "securedAPIDefaultPermission":
-			v, err := oneOf(m.Value, here, "allow", "deny")
+			v, err := oneOf(m.Value, here, "allow", "deny", "prompt")
 			if err != nil {
 				return err
 			}
-			s.defaultPermission = permissions.Deny
-			if v == "allow" {
+			switch v {
+			case "allow":
 				s.defaultPermission = permissions.Allow
+			case "deny":
+				s.defaultPermission = permissions.Deny
 			}
 		case "trustedAppConfigs":
 			v, err := oneOf(m.Value, here, "enabled", "disabled")
@@ -160,13 +176,20 @@ func (s *Settings) parseDesktopSettings(raw jsontext.Value, at string) error {
 			}
 			s.trustDisabled = v == "disabled"
 		case "allowedManifestUrls":
-			pats, err := parsePatterns(m.Value, here)
+			list, err := stringList(m.Value, here, MaxPatterns)
 			if err != nil {
 				return err
 			}
-			entries := make([]pattern.Entry, len(pats))
-			for i, p := range pats {
-				entries[i] = pattern.Entry{Pattern: p}
+			entries := make([]pattern.Entry, len(list))
+			for i, raw := range list {
+				p, err := pattern.Parse(raw, pattern.Owner)
+				if err != nil {
+					return fmt.Errorf("owner: %s[%d]: %w", here, i, err)
+				}
+				entries[i] = pattern.Entry{Pattern: p, Owner: admitsStrict}
+				if !strings.HasPrefix(p.String(), "https:") {
+					entries[i].Owner = admitsRelaxed
+				}
 			}
 			s.allowed = pattern.NewIndex(entries)
 		case "revokedCertificates":
@@ -210,7 +233,7 @@ func (s *Settings) parseApplicationSettings(raw jsontext.Value, at string) error
 		if err != nil {
 			return err
 		}
-		p := policy{name: m.Name, permissions: map[string]bool{}}
+		p := policy{name: m.Name, permissions: map[string]permissions.Entry{}}
 		var urls []pattern.Pattern
 		for _, f := range fields {
 			switch f.Name {
@@ -230,7 +253,7 @@ func (s *Settings) parseApplicationSettings(raw jsontext.Value, at string) error
 			}
 		}
 		if m.Name == DefaultPolicy {
-			s.defaultPolicy = p.permissions
+			s.defaultPolicy = p
 			continue
 		}
 		if len(urls) == 0 {
@@ -252,12 +275,9 @@ func (p *policy) parsePermissions(raw jsontext.Value, at string) error {
 	}
 	for _, e := range entries {
 		if !permissions.Known(e.Name) {
-			return fmt.Errorf("owner: %s: unknown permission %s", at, e.Name)
+			return fmt.Errorf("owner: %s: unknown permission %q", at, e.Name)
 		}
-		if e.Constraints != nil {
-			return fmt.Errorf("owner: %s: %s: want true or false; desktop owner settings do not apply constraint objects", at, e.Name)
-		}
-		p.permissions[e.Name] = e.Enabled
+		p.permissions[e.Name] = e
 	}
 	return nil
 }
@@ -345,17 +365,25 @@ func (s *Settings) Revoked(sum [32]byte) bool {
 
 // AllowedToLaunch reports whether the manifest at u may launch under
 // allowedManifestUrls, and when it may not, why, in one sentence naming
-// the URL and the settings' source. Without allowedManifestUrls (or
+// the URL and the settings' source. authenticated reports that the
+// manifest was strictly fetched (or is a cached copy of one): only then
+// does a pattern of scheme https admit it. Without allowedManifestUrls (or
 // without owner settings) every manifest may launch.
-func (s *Settings) AllowedToLaunch(u pattern.URL) (allowed bool, reason string) {
+func (s *Settings) AllowedToLaunch(u pattern.URL, authenticated bool) (allowed bool, reason string) {
 	if s == nil || s.allowed == nil {
 		return true, ""
 	}
 	var buf [4]int
-	if len(s.allowed.AppendMatches(buf[:0], u)) > 0 {
-		return true, ""
+	matches := s.allowed.AppendMatches(buf[:0], u)
+	for _, admits := range matches {
+		if authenticated || admits == admitsRelaxed {
+			return true, ""
+		}
 	}
-	return false, fmt.Sprintf("%s matches none of the allowedManifestUrls of the desktop owner settings %s", u, s.Source)
+	if len(matches) > 0 {
+		return false, fmt.Sprintf("%q matches only https patterns of the allowedManifestUrls of the desktop owner settings %q, and the manifest is unauthenticated (not strictly fetched)", u.String(), s.Source)
+	}
+	return false, fmt.Sprintf("%q matches none of the allowedManifestUrls of the desktop owner settings %q", u.String(), s.Source)
 }
 
 // For returns what the settings say about the manifest at u: the Owner
@@ -374,26 +402,51 @@ type view struct {
 	matched []int // the named policies whose urls match, by index
 }
 
-func (v view) Policy(name string) (value bool, policy string, ok bool) {
+// Policy decides e by the named policies that match (false wins; grants
+// with different constraints deny), or where none matches by the default
+// policy.
+func (v view) Policy(e permissions.Entry) (permissions.Decision, bool) {
 	if v.s == nil {
-		return false, "", false
+		return permissions.Decision{}, false
 	}
-	value = true
-	for _, i := range v.matched {
-		p := v.s.policies[i]
-		if pv, set := p.permissions[name]; set {
-			if !ok || !pv {
-				policy = p.name
-			}
-			ok, value = true, value && pv
+	if len(v.matched) == 0 {
+		return decidePolicies(e, v.s.defaultPolicy)
+	}
+	ps := make([]policy, len(v.matched))
+	for i, m := range v.matched {
+		ps[i] = v.s.policies[m]
+	}
+	return decidePolicies(e, ps...)
+}
+
+// decidePolicies is the decision of the policies ps (in file order) on
+// the requested entry e: denied by the first that sets it false, else,
+// where they grant it with different constraints, denied naming the first
+// two that differ; else granted with their constraints (e's for a bare
+// true).
+func decidePolicies(e permissions.Entry, ps ...policy) (permissions.Decision, bool) {
+	var grant permissions.Decision
+	set := false
+	for _, p := range ps {
+		pe, ok := p.permissions[e.Name]
+		if !ok {
+			continue
+		}
+		if !pe.Enabled {
+			return permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: p.name}, true
+		}
+		c := pe.Constraints
+		if c == nil {
+			c = e.Constraints
+		}
+		switch {
+		case !set:
+			grant, set = permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: p.name, Constraints: c}, true
+		case grant.Verdict == permissions.Granted && !permissions.SameConstraints(grant.Constraints, c):
+			grant = permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: grant.Policy + ", " + p.name}
 		}
 	}
-	if !ok && len(v.matched) == 0 {
-		if value, ok = v.s.defaultPolicy[name]; ok {
-			policy = DefaultPolicy
-		}
-	}
-	return value, policy, ok
+	return grant, set
 }
 
 func (v view) DefaultPermission() permissions.DefaultPermission { return v.s.DefaultPermission() }

@@ -50,7 +50,7 @@ func TestOwnerSettingsErrors(t *testing.T) {
 	}{
 		{"unknown-top-key", `{"desktopSetings": {}}`, `desktop owner settings dos.json: unknown key "desktopSetings"`},
 		{"unknown-desktop-key", `{"desktopSettings": {"x": 1}}`, `dos.json: desktopSettings: unknown key "x"`},
-		{"default-permission", `{"desktopSettings": {"securedAPIDefaultPermission": "Deny"}}`, `desktopSettings.securedAPIDefaultPermission: want allow or deny, got "Deny"`},
+		{"default-permission", `{"desktopSettings": {"securedAPIDefaultPermission": "Deny"}}`, `desktopSettings.securedAPIDefaultPermission: want allow or deny or prompt, got "Deny"`},
 		{"default-permission-null", `{"desktopSettings": {"securedAPIDefaultPermission": null}}`, `desktopSettings.securedAPIDefaultPermission: want a string`},
 		{"trusted-app-configs", `{"desktopSettings": {"trustedAppConfigs": "no"}}`, `desktopSettings.trustedAppConfigs: want enabled or disabled, got "no"`},
 		{"allowed-urls-null", `{"desktopSettings": {"allowedManifestUrls": null}}`, `desktopSettings.allowedManifestUrls: want an array of strings`},
@@ -62,8 +62,8 @@ func TestOwnerSettingsErrors(t *testing.T) {
 		{"default-urls", `{"applicationSettings": {"default": {"urls": []}}}`, `applicationSettings.default: the default policy has no urls`},
 		{"unknown-policy-key", `{"applicationSettings": {"a": {"url": []}}}`, `applicationSettings.a: unknown key "url"`},
 		{"policy-pattern", `{"applicationSettings": {"a": {"urls": ["https://*.com/*"]}}}`, `applicationSettings.a.urls[0]: pattern: "https://*.com/*"`},
-		{"unknown-permission", `{"applicationSettings": {"default": {"permissions": {"System": {"launchExternalProces": false}}}}}`, `applicationSettings.default.permissions: unknown permission System.launchExternalProces`},
-		{"constraints", `{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": {"enabled": true, "registryKeys": []}}}}}}`, `System.readRegistryValue: want true or false; desktop owner settings do not apply constraint objects`},
+		{"unknown-permission", `{"applicationSettings": {"default": {"permissions": {"System": {"launchExternalProces": false}}}}}`, `applicationSettings.default.permissions: unknown permission "System.launchExternalProces"`},
+		{"constraints-enabled-not-boolean", `{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": {"enabled": 1, "registryKeys": []}}}}}}`, `System.readRegistryValue.enabled: want true or false`},
 		{"not-object", `[]`, `desktop owner settings dos.json: line 1, column 1: the top level is an array, want an object`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -147,27 +147,32 @@ func mustOwner(t testing.TB, doc string) *Settings {
 }
 
 func TestAllowedToLaunch(t *testing.T) {
-	restricted := mustOwner(t, `{"desktopSettings": {"allowedManifestUrls": ["https://*.acme.com/apps/*", "http://localhost:8080/*"]}}`)
+	restricted := mustOwner(t, `{"desktopSettings": {"allowedManifestUrls": ["https://*.acme.com/apps/*", "http://localhost:8080/*", "*://intranet.acme.com/*"]}}`)
 	none := mustOwner(t, `{"desktopSettings": {"allowedManifestUrls": []}}`)
 	open := mustOwner(t, `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
 	for _, tc := range []struct {
-		name  string
-		s     *Settings
-		url   string
-		want  bool
-		cause string
+		name string
+		s    *Settings
+		url  string
+		// unauthenticated is a manifest that was not strictly fetched.
+		unauthenticated bool
+		want            bool
+		cause           string
 	}{
-		{"matching", restricted, "https://apps.acme.com/apps/a.json", true, ""},
-		{"matching-localhost", restricted, "http://localhost:8080/x.json", true, ""},
-		{"other-path", restricted, "https://apps.acme.com/other/a.json", false, "https://apps.acme.com/other/a.json matches none of the allowedManifestUrls of the desktop owner settings https://owner.example.com/dos.json"},
-		{"other-host", restricted, "https://evil-acme.com/apps/a.json", false, "matches none"},
-		{"other-port", restricted, "http://localhost:8081/x.json", false, "matches none"},
-		{"empty-list", none, "https://apps.acme.com/apps/a.json", false, "matches none"},
-		{"no-list", open, "https://anything.example.org/a.json", true, ""},
-		{"no-settings", nil, "https://anything.example.org/a.json", true, ""},
+		{name: "matching", s: restricted, url: "https://apps.acme.com/apps/a.json", want: true},
+		{name: "matching-localhost", s: restricted, url: "http://localhost:8080/x.json", want: true},
+		{name: "https-pattern-refuses-unauthenticated", s: restricted, url: "https://apps.acme.com/apps/a.json", unauthenticated: true, cause: `"https://apps.acme.com/apps/a.json" matches only https patterns of the allowedManifestUrls of the desktop owner settings "https://owner.example.com/dos.json", and the manifest is unauthenticated`},
+		{name: "http-pattern-admits-unauthenticated", s: restricted, url: "http://localhost:8080/x.json", unauthenticated: true, want: true},
+		{name: "star-pattern-admits-unauthenticated", s: restricted, url: "https://intranet.acme.com/x.json", unauthenticated: true, want: true},
+		{name: "other-path", s: restricted, url: "https://apps.acme.com/other/a.json", cause: `"https://apps.acme.com/other/a.json" matches none of the allowedManifestUrls of the desktop owner settings "https://owner.example.com/dos.json"`},
+		{name: "other-host", s: restricted, url: "https://evil-acme.com/apps/a.json", cause: "matches none"},
+		{name: "other-port", s: restricted, url: "http://localhost:8081/x.json", cause: "matches none"},
+		{name: "empty-list", s: none, url: "https://apps.acme.com/apps/a.json", cause: "matches none"},
+		{name: "no-list", s: open, url: "https://anything.example.org/a.json", unauthenticated: true, want: true},
+		{name: "no-settings", url: "https://anything.example.org/a.json", unauthenticated: true, want: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, reason := tc.s.AllowedToLaunch(mustURL(t, tc.url))
+			got, reason := tc.s.AllowedToLaunch(mustURL(t, tc.url), !tc.unauthenticated)
 			if got != tc.want || !strings.Contains(reason, tc.cause) || (tc.want && reason != "") {
 				t.Errorf("got %v %q, want %v and a reason holding %q", got, reason, tc.want, tc.cause)
 			}
@@ -192,6 +197,9 @@ func TestOwnerAccessors(t *testing.T) {
 	if enabled.TrustDisabled() || enabled.DefaultPermission() != permissions.Allow {
 		t.Errorf("got trust disabled %v, default %v, want false and allow", enabled.TrustDisabled(), enabled.DefaultPermission())
 	}
+	if ask := mustOwner(t, `{"desktopSettings": {"securedAPIDefaultPermission": "prompt"}}`); ask.DefaultPermission() != permissions.Ask {
+		t.Errorf("got default %v from prompt, want ask", ask.DefaultPermission())
+	}
 	if empty := mustOwner(t, `{}`); empty.DefaultPermission() != permissions.Ask {
 		t.Errorf("got default %v from an empty file, want ask", empty.DefaultPermission())
 	}
@@ -203,7 +211,7 @@ func TestOwnerAccessors(t *testing.T) {
 	if v := none.For(mustURL(t, "https://apps.acme.com/a.json")); v.TrustDisabled() || v.DefaultPermission() != permissions.Ask {
 		t.Errorf("got a restriction from nil owner settings for a URL, want none")
 	}
-	if _, _, ok := none.For(mustURL(t, "https://apps.acme.com/a.json")).Policy("System.getCookies"); ok {
+	if _, ok := none.For(mustURL(t, "https://apps.acme.com/a.json")).Policy(permissions.Entry{Name: "System.getCookies", Enabled: true}); ok {
 		t.Errorf("got a policy from nil owner settings, want none")
 	}
 }

@@ -1,7 +1,10 @@
 // Package prompt asks the user a yes-or-no question about a permission:
 // a native dialog where there is a display (zenity or kdialog on Linux,
 // osascript on macOS, MessageBoxW on Windows), else the terminal where
-// standard input and standard error are both terminals, else nobody.
+// standard input and standard error are both terminals, else nobody. A
+// dialog that fails to show falls back to the terminal. At the terminal,
+// y, yes, n and no (in any case, trimmed) count; anything else asks again,
+// at most MaxTries times; end of input cancels.
 package prompt
 
 import (
@@ -12,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -26,7 +30,40 @@ const (
 	None       = "none"        // nobody could be asked: denied
 )
 
-// maxAnswer bounds the length of a line typed at the terminal.
+// Answer is what the user answered. The zero value, NoAnswer, denies.
+type Answer int
+
+// The answers.
+const (
+	// NoAnswer: nobody could be asked (no display, no terminal, a dialog
+	// that failed to show with no terminal to fall back on), or the answer
+	// at the terminal was not understood MaxTries times. It denies for
+	// this launch, and nothing should be stored.
+	NoAnswer Answer = iota
+	Yes
+	No
+)
+
+func (a Answer) String() string {
+	switch a {
+	case Yes:
+		return "yes"
+	case No:
+		return "no"
+	}
+	return "no answer"
+}
+
+// ErrCancelled reports that the user ended the input or interrupted the
+// question (the context ended): the caller cancels what it asked for.
+var ErrCancelled = errors.New("prompt: cancelled by the user")
+
+// MaxTries is how many times the terminal asks before an answer that is
+// not understood counts as NoAnswer.
+const MaxTries = 3
+
+// maxAnswer bounds the length of a line typed at the terminal that is
+// read as an answer; a longer one is not understood.
 const maxAnswer = 64
 
 // Env is what Prompt looks at to choose how to ask and whom. The zero
@@ -64,37 +101,81 @@ func SystemEnv() Env {
 	}
 }
 
-// Prompt asks the user a yes/no question (plain text; control characters
-// are shown as "?") and reports whether the answer was yes and how the
-// question was asked (one of the Prompt* constants). It asks through a
-// native dialog where there is a display: MessageBoxW on Windows, osascript
-// on macOS outside an SSH session, zenity or kdialog on Linux when DISPLAY
-// or WAYLAND_DISPLAY is set. Otherwise it asks at the terminal when there
-// is one, and otherwise it denies with how None. Anything but a clear
-// yes is a denial: no, a closed dialog, an answer not understood, an error
-// (also reported in err) or ctx ending first. A dialog on screen when ctx
-// ends is closed, except a Windows message box, which stays until answered.
-func (e Env) Ask(ctx context.Context, question string) (granted bool, how string, err error) {
-	question = strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && (unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)) {
-			return '?'
-		}
-		return r
-	}, question)
+// Ask asks the user a yes/no question and reports the Answer and how it
+// was asked (one of the constants above). It asks through a native dialog
+// where there is a display: MessageBoxW on Windows, osascript on macOS
+// outside an SSH session, zenity or kdialog on Linux when DISPLAY or
+// WAYLAND_DISPLAY is set; a dialog that fails to show (no display after
+// all, under a service or Wine) falls back to the terminal where there is
+// one, else the answer is NoAnswer, with the dialog's error. Without a
+// dialog it asks at the terminal, and otherwise nobody (NoAnswer, how
+// None). Control, bidirectional and other invisible characters of the
+// question are shown escaped (see Printable). An error wrapping
+// ErrCancelled means that the user ended the input, or ctx ended (Ctrl-C).
+func (e Env) Ask(ctx context.Context, question string) (Answer, string, error) {
+	lines := strings.Split(question, "\n")
+	for i, l := range lines {
+		lines[i] = Printable(l)
+	}
+	question = strings.Join(lines, "\n")
 	d := e.choose(question)
+	var (
+		granted bool
+		err     error
+	)
 	switch {
 	case d.box != nil:
 		granted, err = d.box(ctx, question)
 	case d.argv != nil:
 		granted, err = runDialog(ctx, d)
 	case d.how == Terminal:
-		granted, err = e.askTerminal(ctx, question)
+		return e.askTerminal(ctx, question)
+	default:
+		return NoAnswer, None, nil
 	}
-	if err != nil {
-		return false, d.how, fmt.Errorf("platform: prompt through %s: %w", d.how, err)
+	switch {
+	case ctx.Err() != nil:
+		return NoAnswer, d.how, fmt.Errorf("%w (%w)", ErrCancelled, ctx.Err())
+	case err == nil && granted:
+		return Yes, d.how, nil
+	case err == nil:
+		return No, d.how, nil
+	case e.terminal():
+		a, _, terr := e.askTerminal(ctx, question)
+		if terr != nil {
+			terr = fmt.Errorf("%w (after %s failed: %v)", terr, d.how, err)
+		}
+		return a, Terminal, terr
 	}
-	return granted, d.how, nil
+	return NoAnswer, d.how, fmt.Errorf("prompt: %s failed, and there is no terminal to ask at: %w", d.how, err)
 }
+
+// Printable is s with every character that a terminal or a dialog would
+// not show as itself (control characters, line and paragraph separators,
+// bidirectional and other formatting characters) written as a Go escape
+// (\x1b, \u202e), so that text from outside cannot redraw the screen or
+// reorder what is shown. Other text is left as it is.
+func Printable(s string) string {
+	if strings.IndexFunc(s, hidden) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !hidden(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+// hidden reports whether r is a character that Printable escapes: one
+// that is not graphic (letters, marks, numbers, punctuation, symbols and
+// spaces). Bidirectional controls are formatting characters (Cf), and so
+// hidden.
+func hidden(r rune) bool { return !unicode.IsGraphic(r) }
 
 // dialog is a way of asking.
 type dialog struct {
@@ -114,11 +195,14 @@ func (e Env) choose(question string) dialog {
 	if d, ok := nativeDialog(e, question); ok {
 		return d
 	}
-	if e.Terminal && e.In != nil && e.Out != nil {
+	if e.terminal() {
 		return dialog{how: Terminal}
 	}
 	return dialog{how: None}
 }
+
+// terminal reports whether the user can be asked at the terminal.
+func (e Env) terminal() bool { return e.Terminal && e.In != nil && e.Out != nil }
 
 func (e Env) getenv(name string) string {
 	if e.Getenv == nil {
@@ -145,74 +229,98 @@ func runDialog(ctx context.Context, d dialog) (bool, error) {
 		return false, ctx.Err()
 	}
 	var exit *exec.ExitError
-	if errors.As(err, &exit) && d.no != 0 && exit.ExitCode() == d.no {
+	if errors.As(err, &exit) && d.no != 0 && exit.ExitCode() == d.no && !noDisplay(stderr.Bytes()) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("%w: %s", err, bytes.TrimSpace(stderr.Bytes()))
+		return false, fmt.Errorf("%w: %q", err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	return d.yes == "" || strings.TrimSpace(out.String()) == d.yes, nil
 }
 
-// askTerminal writes the question to e.Out and reads one line from e.In:
-// y or yes (in any case) grants, anything else denies.
-func (e Env) askTerminal(ctx context.Context, question string) (bool, error) {
-	fmt.Fprintf(e.Out, "%s [y/N] ", question)
-	type answer struct {
+// noDisplay reports whether a dialog program's standard error says that it
+// could not reach the display: GTK then exits with the status of a "No"
+// (zenity's 1), which must not count as the user's answer.
+func noDisplay(stderr []byte) bool {
+	return bytes.Contains(bytes.ToLower(stderr), []byte("cannot open display"))
+}
+
+// askTerminal writes the question to e.Out and reads a line from e.In: y
+// or yes grants, n or no denies (in any case, trimmed); anything else asks
+// again, MaxTries times in all, then counts as NoAnswer. End of input, or
+// ctx ending while it waits, cancels.
+func (e Env) askTerminal(ctx context.Context, question string) (Answer, string, error) {
+	fmt.Fprintf(e.Out, "%s [y/n] ", question)
+	for try := 1; ; try++ {
+		line, err := e.readLine(ctx)
+		if err != nil {
+			fmt.Fprintln(e.Out)
+			return NoAnswer, Terminal, err
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return Yes, Terminal, nil
+		case "n", "no":
+			return No, Terminal, nil
+		}
+		if try == MaxTries {
+			fmt.Fprintf(e.Out, "Not understood %d times: denied for this launch.\n", MaxTries)
+			return NoAnswer, Terminal, nil
+		}
+		fmt.Fprint(e.Out, "Please answer y (yes) or n (no): ")
+	}
+}
+
+// readLine reads a line from e.In, or returns an error wrapping
+// ErrCancelled when ctx ends first or the input ends before a newline.
+func (e Env) readLine(ctx context.Context) (string, error) {
+	type result struct {
 		line string
 		err  error
 	}
-	answers := make(chan answer, 1)
+	lines := make(chan result, 1)
 	go func() {
 		line, err := readLine(e.In)
-		answers <- answer{line, err}
+		lines <- result{line, err}
 	}()
-	var a answer
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(e.Out)
-		return false, ctx.Err()
-	case a = <-answers:
+		return "", fmt.Errorf("%w (%w)", ErrCancelled, ctx.Err())
+	case r := <-lines:
+		return r.line, r.err
 	}
-	if a.err != nil {
-		fmt.Fprintln(e.Out)
-		return false, a.err
-	}
-	switch strings.ToLower(strings.TrimSpace(a.line)) {
-	case "y", "yes":
-		return true, nil
-	case "", "n", "no":
-		return false, nil
-	}
-	fmt.Fprintln(e.Out, "Answer not understood: denied.")
-	return false, nil
 }
 
 // readLine reads up to a newline, one byte at a time so that nothing after
-// it is consumed: a second prompt reads the next line. A line longer than
-// maxAnswer, or input that ends before a newline, is an error.
+// it is consumed: a second question reads the next line. A line longer
+// than maxAnswer is read to its end and returned as "", an answer that is
+// not understood. Input that ends first cancels (ErrCancelled).
 func readLine(r io.Reader) (string, error) {
 	var line []byte
+	long := false
 	b := make([]byte, 1)
 	for {
 		n, err := r.Read(b)
 		if n == 1 {
-			if b[0] == '\n' {
-				if s := strings.TrimSuffix(string(line), "\r"); len(s) <= maxAnswer {
-					return s, nil
+			switch {
+			case b[0] == '\n':
+				s := strings.TrimSuffix(string(line), "\r")
+				if long || len(s) > maxAnswer {
+					return "", nil
 				}
+				return s, nil
+			case len(line) > maxAnswer: // room for a "\r" after maxAnswer bytes
+				long, line = true, line[:0]
+			case !long:
+				line = append(line, b[0])
 			}
-			if b[0] == '\n' || len(line) > maxAnswer { // room for a "\r" after maxAnswer bytes
-				return "", fmt.Errorf("answer longer than %d bytes", maxAnswer)
-			}
-			line = append(line, b[0])
 			continue
 		}
 		if errors.Is(err, io.EOF) {
-			return "", errors.New("no answer: input ended")
+			return "", fmt.Errorf("%w (input ended)", ErrCancelled)
 		}
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("prompt: reading the answer: %w", err)
 		}
 	}
 }

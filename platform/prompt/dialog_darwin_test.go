@@ -25,16 +25,16 @@ func fakeOSAScript(t *testing.T, print, status string) Env {
 
 func TestPromptOSAScript(t *testing.T) {
 	tests := []struct {
-		name    string
-		print   string
-		status  string
-		ssh     bool
-		granted bool
-		how     string
-		err     bool
+		name   string
+		print  string
+		status string
+		ssh    bool
+		want   Answer
+		how    string
+		err    bool
 	}{
-		{name: "allow", print: "Allow", status: "0", granted: true, how: OSAScript},
-		{name: "deny", print: "Deny", status: "0", how: OSAScript},
+		{name: "allow", print: "Allow", status: "0", want: Yes, how: OSAScript},
+		{name: "deny", print: "Deny", status: "0", want: No, how: OSAScript},
 		{name: "error", print: "", status: "1", how: OSAScript, err: true},
 		{name: "ssh-session", print: "Allow", status: "0", ssh: true, how: None},
 	}
@@ -47,9 +47,9 @@ func TestPromptOSAScript(t *testing.T) {
 				}
 				return ""
 			}
-			granted, how, err := env.Ask(context.Background(), "Allow?")
-			if granted != tt.granted || how != tt.how || (err != nil) != tt.err {
-				t.Fatalf("got granted %v, how %q, error %v, want granted %v by %q, error %v", granted, how, err, tt.granted, tt.how, tt.err)
+			a, how, err := env.Ask(context.Background(), "Allow?")
+			if a != tt.want || how != tt.how || (err != nil) != tt.err {
+				t.Fatalf("got %v, how %q, error %v, want %v by %q, error %v", a, how, err, tt.want, tt.how, tt.err)
 			}
 		})
 	}

@@ -50,9 +50,15 @@ func TestPromptChooseLinux(t *testing.T) {
 // fakeDialog makes a dialog program that records its arguments, one a
 // line, in a file beside it, and exits with status.
 func fakeDialog(t *testing.T, name, status string) (env Env, argsFile string) {
+	return fakeDialogSaying(t, name, status, "")
+}
+
+// fakeDialogSaying is fakeDialog, the program also writing stderr to its
+// standard error.
+func fakeDialogSaying(t *testing.T, name, status, stderr string) (env Env, argsFile string) {
 	dir := platformtest.TempDir(t)
 	argsFile = filepath.Join(dir, "args")
-	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nexit " + status + "\n"
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nprintf '%s\\n' '" + stderr + "' >&2\nexit " + status + "\n"
 	platformtest.Must(t, os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755))
 	return Env{
 		Getenv: func(name string) string { return map[string]string{"DISPLAY": ":0"}[name] },
@@ -71,25 +77,25 @@ func TestPromptDialogProgram(t *testing.T) {
 		name     string
 		program  string
 		status   string
-		granted  bool
+		want     Answer
 		err      bool
 		wantArgs []string
 	}{
-		{name: "zenity-yes", program: "zenity", status: "0", granted: true,
+		{name: "zenity-yes", program: "zenity", status: "0", want: Yes,
 			wantArgs: []string{"--question", "--title=rvm", "--no-markup", "--default-cancel", "--text=" + question}},
-		{name: "zenity-no", program: "zenity", status: "1"},
+		{name: "zenity-no", program: "zenity", status: "1", want: No},
 		{name: "zenity-fails", program: "zenity", status: "255", err: true},
-		{name: "kdialog-yes", program: "kdialog", status: "0", granted: true,
+		{name: "kdialog-yes", program: "kdialog", status: "0", want: Yes,
 			wantArgs: []string{"--title", "rvm", "--yesno", `<qt>Allow &#34;Acme &lt;b&gt;Blotter&lt;/b&gt;&#34; to run --help &amp; co?</qt>`}},
-		{name: "kdialog-no", program: "kdialog", status: "1"},
+		{name: "kdialog-no", program: "kdialog", status: "1", want: No},
 		{name: "kdialog-fails", program: "kdialog", status: "2", err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env, argsFile := fakeDialog(t, tt.program, tt.status)
-			granted, how, err := env.Ask(context.Background(), question)
-			if granted != tt.granted || how != tt.program || (err != nil) != tt.err {
-				t.Fatalf("got granted %v, how %q, error %v, want granted %v by %q, error %v", granted, how, err, tt.granted, tt.program, tt.err)
+			a, how, err := env.Ask(context.Background(), question)
+			if a != tt.want || how != tt.program || (err != nil) != tt.err {
+				t.Fatalf("got %v, how %q, error %v, want %v by %q, error %v", a, how, err, tt.want, tt.program, tt.err)
 			}
 			if tt.wantArgs == nil {
 				return
@@ -107,8 +113,40 @@ func TestPromptDialogCancelled(t *testing.T) {
 	env, _ := fakeDialog(t, "zenity", "0")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	granted, how, err := env.Ask(ctx, "Allow?")
-	if granted || how != Zenity || !errors.Is(err, context.Canceled) {
-		t.Fatalf("got granted %v, how %q, error %v, want denied by %q with context.Canceled", granted, how, err, Zenity)
+	a, how, err := env.Ask(ctx, "Allow?")
+	if a != NoAnswer || how != Zenity || !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, how %q, error %v, want no answer by %q, cancelled", a, how, err, Zenity)
+	}
+}
+
+// TestPromptDialogFailsFallsBackToTheTerminal: a dialog that cannot show
+// (zenity without a display that works) asks at the terminal where there
+// is one; where there is none, nobody answers, and the error says why.
+func TestPromptDialogFailsFallsBackToTheTerminal(t *testing.T) {
+	for _, tt := range []struct{ name, status, stderr string }{
+		{"zenity-fails", "255", ""},
+		// GTK, without a display it can open, exits as a "No" does.
+		{"zenity-without-a-display", "1", "(zenity:4242): Gtk-WARNING **: 12:00:00.000: cannot open display: :0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { dialogFallsBack(t, tt.status, tt.stderr) })
+	}
+}
+
+func dialogFallsBack(t *testing.T, status, stderr string) {
+	env, _ := fakeDialogSaying(t, "zenity", status, stderr)
+	var out strings.Builder
+	env.Terminal, env.In, env.Out = true, strings.NewReader("yes\n"), &out
+	a, how, err := env.Ask(context.Background(), "Allow?")
+	if a != Yes || how != Terminal || err != nil {
+		t.Fatalf("got %v, how %q, error %v, want yes at the terminal", a, how, err)
+	}
+	if !strings.HasPrefix(out.String(), "Allow? [y/n] ") {
+		t.Errorf("got terminal output %q, want the question", out.String())
+	}
+
+	env.Terminal = false
+	a, how, err = env.Ask(context.Background(), "Allow?")
+	if a != NoAnswer || how != Zenity || err == nil || !strings.Contains(err.Error(), "zenity failed, and there is no terminal to ask at") {
+		t.Fatalf("got %v, how %q, error %v, want no answer and an error naming zenity", a, how, err)
 	}
 }

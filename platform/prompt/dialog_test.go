@@ -27,9 +27,9 @@ func TestPromptHeadlessDenies(t *testing.T) {
 		{name: "no-display-no-terminal", env: headless()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			granted, how, err := tt.env.Ask(context.Background(), "Allow?")
-			if granted || how != None || err != nil {
-				t.Fatalf("got granted %v, how %q, error %v, want denied by %q", granted, how, err, None)
+			a, how, err := tt.env.Ask(context.Background(), "Allow?")
+			if a != NoAnswer || how != None || err != nil {
+				t.Fatalf("got %v, how %q, error %v, want no answer by %q", a, how, err, None)
 			}
 		})
 	}
@@ -43,36 +43,43 @@ func atTerminal(answer string, out io.Writer) Env {
 }
 
 func TestPromptTerminal(t *testing.T) {
+	const asked = "Allow Acme to run programs? [y/n] "
+	const again = "Please answer y (yes) or n (no): "
 	tests := []struct {
-		name    string
-		answer  string
-		granted bool
-		err     bool
+		name      string
+		answer    string
+		want      Answer
+		cancelled bool
+		// out is what the terminal shows after the question.
+		out string
 	}{
-		{name: "y", answer: "y\n", granted: true},
-		{name: "yes-upper-case", answer: "YES\n", granted: true},
-		{name: "y-with-spaces-and-crlf", answer: "  y \r\n", granted: true},
-		{name: "n", answer: "n\n"},
-		{name: "no", answer: "no\n"},
-		{name: "just-enter", answer: "\n"},
-		{name: "garbage", answer: "sure, why not\n"},
-		{name: "y-then-more", answer: "yy\n"},
-		{name: "answer-of-64-bytes", answer: "y" + strings.Repeat(" ", maxAnswer-1) + "\n", granted: true},
-		{name: "answer-of-64-bytes-crlf", answer: "y" + strings.Repeat(" ", maxAnswer-1) + "\r\n", granted: true},
-		{name: "answer-of-65-bytes", answer: "y" + strings.Repeat(" ", maxAnswer) + "\n", err: true},
-		{name: "endless-answer", answer: strings.Repeat("y", 10000), err: true},
-		{name: "no-newline", answer: "y", err: true},
-		{name: "nothing", answer: "", err: true},
+		{name: "y", answer: "y\n", want: Yes},
+		{name: "yes-upper-case", answer: "YES\n", want: Yes},
+		{name: "yes-mixed-case", answer: "yEs\n", want: Yes},
+		{name: "y-with-spaces-and-crlf", answer: "  y \r\n", want: Yes},
+		{name: "n", answer: "n\n", want: No},
+		{name: "no", answer: "No\n", want: No},
+		{name: "maybe-then-yes", answer: "maybe\nyes\n", want: Yes, out: again},
+		{name: "just-enter-then-no", answer: "\nn\n", want: No, out: again},
+		{name: "three-times-not-understood", answer: "sure, why not\nyy\n\ny\n", want: NoAnswer, out: again + again + "Not understood 3 times: denied for this launch.\n"},
+		{name: "answer-of-64-bytes", answer: "y" + strings.Repeat(" ", maxAnswer-1) + "\n", want: Yes},
+		{name: "answer-of-64-bytes-crlf", answer: "y" + strings.Repeat(" ", maxAnswer-1) + "\r\n", want: Yes},
+		{name: "answer-of-65-bytes-then-y", answer: "y" + strings.Repeat(" ", maxAnswer) + "\ny\n", want: Yes, out: again},
+		{name: "long-answer-then-y", answer: strings.Repeat("y", 10000) + "\ny\n", want: Yes, out: again},
+		{name: "endless-answer", answer: strings.Repeat("y", 10000), cancelled: true, out: "\n"},
+		{name: "no-newline", answer: "y", cancelled: true, out: "\n"},
+		{name: "nothing", answer: "", cancelled: true, out: "\n"},
+		{name: "maybe-then-end-of-input", answer: "maybe\n", cancelled: true, out: again + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
-			granted, how, err := atTerminal(tt.answer, &out).Ask(context.Background(), "Allow Acme to run programs?")
-			if granted != tt.granted || how != Terminal || (err != nil) != tt.err {
-				t.Fatalf("got granted %v, how %q, error %v, want granted %v by %q, error %v", granted, how, err, tt.granted, Terminal, tt.err)
+			a, how, err := atTerminal(tt.answer, &out).Ask(context.Background(), "Allow Acme to run programs?")
+			if a != tt.want || how != Terminal || errors.Is(err, ErrCancelled) != tt.cancelled || (err != nil) != tt.cancelled {
+				t.Fatalf("got %v, how %q, error %v, want %v by %q, cancelled %v", a, how, err, tt.want, Terminal, tt.cancelled)
 			}
-			if !strings.HasPrefix(out.String(), "Allow Acme to run programs? [y/N] ") {
-				t.Errorf("got terminal output %q, want the question", out.String())
+			if got := out.String(); got != asked+tt.out {
+				t.Errorf("got terminal output %q, want %q", got, asked+tt.out)
 			}
 		})
 	}
@@ -81,19 +88,39 @@ func TestPromptTerminal(t *testing.T) {
 // TestPromptTerminalLineByLine asks twice: each prompt reads its own line.
 func TestPromptTerminalLineByLine(t *testing.T) {
 	env := atTerminal("y\nn\n", io.Discard)
-	for i, want := range []bool{true, false} {
-		if granted, _, err := env.Ask(context.Background(), "Allow?"); granted != want || err != nil {
-			t.Fatalf("prompt %d: got granted %v, error %v, want %v", i+1, granted, err, want)
+	for i, want := range []Answer{Yes, No} {
+		if a, _, err := env.Ask(context.Background(), "Allow?"); a != want || err != nil {
+			t.Fatalf("prompt %d: got %v, error %v, want %v", i+1, a, err, want)
 		}
 	}
 }
 
 func TestPromptTerminalShowsNoControlCharacters(t *testing.T) {
 	var out strings.Builder
-	atTerminal("n\n", &out).Ask(context.Background(), "Allow \x1b[2J\x1b]0;x\aEvil\u202egnp.exe\r?\nSecond line")
-	want := "Allow ?[2J?]0;x?Evil?gnp.exe??\nSecond line [y/N] "
+	atTerminal("n\n", &out).Ask(context.Background(), "Allow \x1b[2J\x1b]0;x\aEvil\u202egnp.exe\r\u2028\u200b\u0085?\nSecond line")
+	want := `Allow \x1b[2J\x1b]0;x\aEvil\u202egnp.exe\r\u2028\u200b\u0085?` + "\nSecond line [y/n] "
 	if got := out.String(); got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"plain", "Acme Blotter 2.0", "Acme Blotter 2.0"},
+		{"unicode-letters", "ａｐｐｓ Ünïcödé 日本", "ａｐｐｓ Ünïcödé 日本"},
+		{"escape", "a\x1b[31mred", `a\x1b[31mred`},
+		{"newline-and-tab", "a\nb\tc", `a\nb\tc`},
+		{"right-to-left-override", "evil\u202etxt.exe", `evil\u202etxt.exe`},
+		{"isolates", "\u2066x\u2069", `\u2066x\u2069`},
+		{"line-separator", "a\u2028b", `a\u2028b`},
+		{"c1-control", "a\u009bb", `a\u009bb`},
+		{"backslash-kept", `C:\x`, `C:\x`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Printable(tt.in); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -104,8 +131,8 @@ func TestPromptTerminalCancelled(t *testing.T) {
 	env.In = in
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	granted, how, err := env.Ask(ctx, "Allow?")
-	if granted || how != Terminal || !errors.Is(err, context.Canceled) {
-		t.Fatalf("got granted %v, how %q, error %v, want denied by %q with context.Canceled", granted, how, err, Terminal)
+	a, how, err := env.Ask(ctx, "Allow?")
+	if a != NoAnswer || how != Terminal || !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, how %q, error %v, want no answer by %q, cancelled", a, how, err, Terminal)
 	}
 }

@@ -1,0 +1,259 @@
+//go:build linux || darwin
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// terminal is `rvm launch` run at a terminal, as a user runs it: standard
+// input and standard error on a pseudo-terminal, the decision document
+// (--json) on standard output.
+type terminal struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	pty    *os.File
+	stdout bytes.Buffer
+	mu     sync.Mutex
+	screen strings.Builder // what the terminal showed
+	more   chan struct{}   // signalled on each read
+	done   chan struct{}   // closed when the terminal is closed
+}
+
+// atTerminal starts rvm with args on a new pseudo-terminal.
+func atTerminal(t *testing.T, env []string, args ...string) *terminal {
+	t.Helper()
+	tm := &terminal{t: t, cmd: exec.Command(rvmBin, args...), more: make(chan struct{}, 1), done: make(chan struct{})}
+	tm.cmd.Env = env
+	tm.cmd.Stdout = &tm.stdout
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	tm.pty = ptmx
+	tm.cmd.Stdin, tm.cmd.Stderr = tty, tty
+	// A session of its own with the terminal as its controlling one, so
+	// that Ctrl-C reaches rvm as SIGINT.
+	tm.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := tm.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	go func() {
+		defer close(tm.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			tm.mu.Lock()
+			tm.screen.Write(buf[:n])
+			tm.mu.Unlock()
+			select {
+			case tm.more <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		tm.cmd.Process.Kill()
+		tm.cmd.Wait()
+		ptmx.Close()
+	})
+	return tm
+}
+
+// waitFor waits until the terminal has shown want n times in all, and
+// returns what it shows; a minute without it fails the test (a bound for a
+// hang, never what decides a pass).
+func (tm *terminal) waitFor(want string, n int) string {
+	tm.t.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		tm.mu.Lock()
+		screen := tm.screen.String()
+		tm.mu.Unlock()
+		if strings.Count(screen, want) >= n {
+			return screen
+		}
+		select {
+		case <-tm.more:
+		case <-tm.done:
+			tm.t.Fatalf("the terminal closed before showing %q %d times:\n%s", want, n, screen)
+		case <-deadline:
+			tm.t.Fatalf("the terminal did not show %q %d times within a minute:\n%s", want, n, screen)
+		}
+	}
+}
+
+// typeLine types line and Enter, as a user does.
+func (tm *terminal) typeLine(line string) {
+	tm.t.Helper()
+	if _, err := io.WriteString(tm.pty, line+"\r"); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+// exit waits for rvm to end and returns its exit code.
+func (tm *terminal) exit() int {
+	tm.t.Helper()
+	err := tm.cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		tm.t.Fatal(err)
+	}
+	return 0
+}
+
+// asked ends each question the terminal shows.
+const asked = "? [y/"
+
+// launchDocument is what a test reads of the decision document.
+type launchDocument struct {
+	Launch struct {
+		Allowed bool
+		Reason  string
+	}
+	Permissions map[string]struct{ Decision, Source string }
+}
+
+// TestLaunchPromptsAtTheTerminal runs `rvm launch` at a pseudo-terminal and
+// answers as a user would: one question a permission, in name order, each
+// naming the app as unverified, the host and how to take the answer back;
+// "maybe" asks again; yes and no count and are remembered; three answers
+// not understood deny for this launch only; Ctrl-C cancels the launch
+// (exit 4) with nothing stored and nothing started.
+func TestLaunchPromptsAtTheTerminal(t *testing.T) {
+	const manifest = `{"runtime": {"version": "38.*"}, "startup_app": {"name": "Acme \u001b[2JBlotter", "permissions": {"Window": {"getSnapshot": true}, "System": {"getProcessList": true}}}}`
+	s := newServer(t, map[string]string{"/app.json": manifest})
+	url := s.url("/app.json")
+	launch := func(t *testing.T) (tm *terminal, out string, env []string) {
+		rtDir, out := scriptRuntime(t)
+		settings := filepath.Join(t.TempDir(), "settings.json")
+		os.WriteFile(settings, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q}`, rtDir)), 0o644)
+		env = append(append([]string{}, s.env...), "RVM_HOME="+filepath.Join(t.TempDir(), "home"), "RVM_MACHINE_SETTINGS="+settings)
+		return atTerminal(t, env, "launch", "--json", s.resolve(), "--", url), out, env
+	}
+	stored := func(t *testing.T, env []string) string {
+		code, stdout, stderr := rvm(t, env, "permissions", "list")
+		if code != 0 {
+			t.Fatalf("permissions list: exit %d: %s", code, stderr)
+		}
+		return stdout
+	}
+
+	t.Run("maybe-then-yes-and-no", func(t *testing.T) {
+		tm, out, env := launch(t)
+		screen := tm.waitFor(asked, 1)
+		for _, want := range []string{
+			`The unverified app "Acme \x1b[2JBlotter" from apps.acme.test asks to use System.getProcessList.`,
+			"Your answer is remembered; to take it back: rvm permissions revoke " + url + " System.getProcessList",
+		} {
+			if !strings.Contains(screen, want) {
+				t.Errorf("the first question does not show %q:\n%s", want, screen)
+			}
+		}
+		if strings.Contains(screen, "\x1b[2J") {
+			t.Errorf("the terminal got the manifest's escape sequence raw:\n%q", screen)
+		}
+		tm.typeLine("maybe")
+		tm.waitFor("Please answer y (yes) or n (no)", 1)
+		tm.typeLine("yes")
+		screen = tm.waitFor(asked, 2)
+		if !strings.Contains(screen[strings.Index(screen, "Please answer"):], "asks to use Window.getSnapshot") {
+			t.Errorf("the second question is not about Window.getSnapshot:\n%s", screen)
+		}
+		tm.typeLine(" N ")
+		if code := tm.exit(); code != 0 {
+			t.Fatalf("exit %d, want 0:\n%s", code, tm.screen.String())
+		}
+		var doc launchDocument
+		if err := json.Unmarshal(tm.stdout.Bytes(), &doc); err != nil {
+			t.Fatalf("stdout is not the decision document: %v\n%s", err, tm.stdout.String())
+		}
+		if p := doc.Permissions["System.getProcessList"]; p.Decision != "granted" || p.Source != "user" {
+			t.Errorf("System.getProcessList: got %+v, want granted by the user", p)
+		}
+		if p := doc.Permissions["Window.getSnapshot"]; p.Decision != "denied" || p.Source != "user" {
+			t.Errorf("Window.getSnapshot: got %+v, want denied by the user", p)
+		}
+		list := stored(t, env)
+		if !strings.Contains(list, "granted  System.getProcessList") || !strings.Contains(list, "denied   Window.getSnapshot") {
+			t.Errorf("stored answers: got %q, want both answers", list)
+		}
+		// The runtime is detached: wait for it as TestLaunchCommand does.
+		_, err := os.Stat(out)
+		for deadline := time.Now().Add(time.Minute); err != nil && time.Now().Before(deadline); _, err = os.Stat(out) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			t.Errorf("the runtime did not start: %v", err)
+		}
+	})
+
+	t.Run("not-understood-three-times", func(t *testing.T) {
+		tm, _, env := launch(t)
+		tm.waitFor(asked, 1)
+		for _, answer := range []string{"maybe", "", "ok"} {
+			tm.typeLine(answer)
+		}
+		tm.waitFor("Not understood 3 times: denied for this launch.", 1)
+		tm.waitFor(asked, 2)
+		tm.typeLine("y")
+		if code := tm.exit(); code != 0 {
+			t.Fatalf("exit %d, want 0:\n%s", code, tm.screen.String())
+		}
+		var doc launchDocument
+		if err := json.Unmarshal(tm.stdout.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if p := doc.Permissions["System.getProcessList"]; p.Decision != "denied" {
+			t.Errorf("System.getProcessList: got %+v, want denied for this launch", p)
+		}
+		if list := stored(t, env); strings.Contains(list, "System.getProcessList") || !strings.Contains(list, "granted  Window.getSnapshot") {
+			t.Errorf("stored answers: got %q, want only the clear yes to Window.getSnapshot", list)
+		}
+	})
+
+	t.Run("ctrl-c-cancels", func(t *testing.T) {
+		tm, out, env := launch(t)
+		tm.waitFor(asked, 1)
+		tm.typeLine("y")
+		tm.waitFor(asked, 2)
+		if _, err := tm.pty.Write([]byte{0x03}); err != nil { // Ctrl-C
+			t.Fatal(err)
+		}
+		if code := tm.exit(); code != 4 {
+			t.Fatalf("exit %d, want 4:\n%s", code, tm.screen.String())
+		}
+		var doc launchDocument
+		if err := json.Unmarshal(tm.stdout.Bytes(), &doc); err != nil {
+			t.Fatalf("stdout is not the decision document: %v\n%s", err, tm.stdout.String())
+		}
+		if doc.Launch.Allowed || !strings.Contains(doc.Launch.Reason, "cancelled") {
+			t.Errorf("launch: got %+v, want refused, the reason saying the user cancelled", doc.Launch)
+		}
+		if list := stored(t, env); !strings.Contains(list, "no stored answers") {
+			t.Errorf("stored answers: got %q, want none: a cancelled launch stores nothing", list)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("the runtime was started")
+		}
+	})
+}
