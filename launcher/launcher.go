@@ -44,6 +44,9 @@ type Env struct {
 	// for this process: it stands in for a request's --machine-settings
 	// where the request gives none.
 	MachineSettings string
+	// Settings are where the machine settings are read from; nil means
+	// this platform's (settings.PlatformSources, with Getenv).
+	Settings *settings.Sources
 }
 
 // Remote is a service that decides on the launcher's behalf (package api's
@@ -138,7 +141,12 @@ func (l *Launcher) machineSettings(r *Request) *settings.Machine {
 }
 
 func (l *Launcher) loadSettings(override string) *settings.Machine {
-	s := settings.Load(override, l.env.Getenv)
+	srcs := l.env.Settings
+	if srcs == nil {
+		p := settings.PlatformSources(l.env.Getenv)
+		srcs = &p
+	}
+	s := srcs.Load(override)
 	for _, err := range s.Errors {
 		l.env.Log.Warn().Err(err).Msg("machine settings")
 	}
@@ -152,16 +160,21 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *settings.Machine, f *f
 	return ld.Load(ctx, owner.Location{Value: value, SetBy: setBy, Invalid: invalid})
 }
 
-// trustRoots reads the trust roots of a request: --trust-roots, else the
-// machine-wide TrustRootsFile; nil (trusting nothing) when neither is set.
+// trustRoots reads the trust roots of a request: the TrustRootsFile that
+// an owner source sets, else --trust-roots; nil
+// (trusting nothing) when neither is set. A TrustRootsFile that failed
+// closed trusts nothing, and the error says why.
 func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
-	path, source := r.Options.TrustRoots, "--trust-roots"
-	if path == "" {
-		var ok bool
-		if path, source, ok = s.String(settings.TrustRootsFile); !ok {
-			return nil, nil
-		}
+	path, source, set := s.TrustRootsFile()
+	switch {
+	case set && path == "":
+		return nil, fmt.Errorf("launcher: no trust roots: TrustRootsFile in %s could not be read or holds an invalid value, which trusts nothing", source)
+	case set:
 		source = "TrustRootsFile in " + source
+	case r.Options.TrustRoots != "":
+		path, source = r.Options.TrustRoots, "--trust-roots"
+	default:
+		return nil, nil
 	}
 	data, err := platform.ReadFileLimit(path, maxTrustRoots)
 	if err != nil {

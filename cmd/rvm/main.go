@@ -138,7 +138,7 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	)
 	fs.StringVar(&opts.Platform, "platform", "", "whose signature to verify: win, mac or linux (default: this machine's)")
 	fs.StringVar(&opts.TrustRoots, "trust-roots", "", "PEM bundle of trust roots, replacing the configured ones for this call")
-	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
+	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "settings JSON file standing in for the per-user settings sources; the owner's still apply (also RVM_MACHINE_SETTINGS)")
 	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: connect to ADDR for HOST:PORT, still verifying TLS for HOST (repeatable)")
 	if code, done := parse(fs, args); done {
 		return code
