@@ -161,7 +161,8 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *settings.Machine, f *f
 }
 
 // trustRoots reads the trust roots of a request: the TrustRootsFile that
-// an owner source sets, else --trust-roots; nil
+// an owner source sets (a request that also names --trust-roots is refused
+// before it gets here: see refuseTrustRoots), else --trust-roots; nil
 // (trusting nothing) when neither is set. A TrustRootsFile that failed
 // closed trusts nothing, and the error says why.
 func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
@@ -183,6 +184,16 @@ func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
 	return trust.ParseRoots(data, path+" (from "+source+")")
 }
 
+// refuseTrustRoots refuses --trust-roots where an owner source sets
+// TrustRootsFile (SPEC 1: an owner who wants no per-call roots sets it),
+// as an *OptionError naming the setting and its source.
+func refuseTrustRoots(r *Request, s *settings.Machine) error {
+	if _, source, set := s.TrustRootsFile(); set && r.Options.TrustRoots != "" {
+		return &OptionError{fmt.Errorf("launcher: --trust-roots refused: the owner source %s sets TrustRootsFile, and then only the roots it names count", source)}
+	}
+	return nil
+}
+
 // Verify fetches, verifies and decides, without launching and without
 // prompting. An error means no decision could be made: the URL or an
 // option was refused, or the manifest could not be fetched or parsed.
@@ -197,6 +208,9 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 // Decide is Verify for a request already checked.
 func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	ms := l.machineSettings(r)
+	if err := refuseTrustRoots(r, ms); err != nil {
+		return nil, err
+	}
 	f := l.fetcher(r)
 	own := l.ownerSettings(ctx, ms, f)
 	fetched, err := l.fetchShared(ctx, f, r, ms)

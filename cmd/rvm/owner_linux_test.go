@@ -263,3 +263,30 @@ func TestPerUserSettingsDoNotLoosenTheOwners(t *testing.T) {
 		})
 	}
 }
+
+// TestTrustRootsRefusedWhereTheOwnerSetsThem: where an owner source sets
+// TrustRootsFile (or holds an invalid one, which trusts nothing),
+// --trust-roots is bad usage, naming the setting and its source.
+func TestTrustRootsRefusedWhereTheOwnerSetsThem(t *testing.T) {
+	s := newServer(t, map[string]string{"/app.json": appManifest})
+	mine := filepath.Join(t.TempDir(), "mine.pem")
+	os.WriteFile(mine, nil, 0o644)
+	for _, tc := range []struct{ name, etc string }{
+		{"set", `{"TrustRootsFile": "/etc/rvm/roots.pem"}`},
+		{"invalid", `{"TrustRootsFile": 7}`},
+	} {
+		for _, cmd := range []string{"verify", "launch"} {
+			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
+				code, _, stderr := ownerRVM(t, tc.etc, 0o644, "root", s.env, cmd, "--trust-roots", mine, s.resolve(), s.url("/app.json"))
+				if want := "rvm " + cmd + ": launcher: --trust-roots refused: the owner source /etc/rvm/settings.json sets TrustRootsFile"; code != 2 || !strings.Contains(stderr, want) {
+					t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+				}
+			})
+		}
+	}
+	t.Run("without-the-flag", func(t *testing.T) {
+		if code, _, stderr := ownerRVM(t, `{"TrustRootsFile": "/etc/rvm/roots.pem"}`, 0o644, "root", s.env, "verify", s.resolve(), s.url("/app.json")); code != 0 {
+			t.Errorf("exit %d, want 0: %s", code, stderr)
+		}
+	})
+}
