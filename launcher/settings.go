@@ -81,7 +81,7 @@ func (r *SettingsReport) WriteText(w io.Writer) {
 		}
 		note := ""
 		if v.FailedClosed {
-			note = ", which could not be read or holds an invalid value: failed closed"
+			note = ": failed closed"
 		}
 		fmt.Fprintf(w, "  %-34s %s\t(%s%s)\n", s.Name, value, v.Source, note)
 	}

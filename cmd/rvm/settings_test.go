@@ -183,7 +183,7 @@ func TestSettingsCommand(t *testing.T) {
 			`  RevocationMode                     "online"` + "\t(" + settingsFile + ")\n",
 			"  TrustRootsFile                     none\t(default)\n",
 			"  allowInvalidNetworkCertificates    1\t(default)\n",
-			`  RuntimeDirectory                   "` + filepath.Join(s.home, "runtime") + `"` + "\t(" + settingsFile + ", which could not be read or holds an invalid value: failed closed)\n",
+			`  RuntimeDirectory                   "` + filepath.Join(s.home, "runtime") + `"` + "\t(" + settingsFile + ": failed closed)\n",
 			"desktop owner settings:\n  none configured\n",
 			"error: settings: setting RuntimeDirectory in " + settingsFile,
 		} {
