@@ -49,6 +49,9 @@ type Env struct {
 	// UserID is the id of the user this process runs as, whose stored
 	// answers apply and who decidedBy names; "" means platform.UserID().
 	UserID string
+	// Settings are where the machine settings are read from; nil means
+	// this platform's (settings.PlatformSources, with Getenv).
+	Settings *settings.Sources
 }
 
 // Remote is a service that decides on the launcher's behalf (package api's
@@ -141,7 +144,12 @@ func (l *Launcher) machineSettings(r *Request) *settings.Machine {
 }
 
 func (l *Launcher) loadSettings(override string) *settings.Machine {
-	s := settings.Load(override, l.env.Getenv)
+	srcs := l.env.Settings
+	if srcs == nil {
+		p := settings.PlatformSources(l.env.Getenv)
+		srcs = &p
+	}
+	s := srcs.Load(override)
 	for _, err := range s.Errors {
 		l.env.Log.Warn().Err(err).Msg("machine settings")
 	}
@@ -155,22 +163,38 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *settings.Machine, f *f
 	return ld.Load(ctx, owner.Location{Value: value, SetBy: setBy, Invalid: invalid})
 }
 
-// trustRoots reads the trust roots of a request: --trust-roots, else the
-// machine-wide TrustRootsFile; nil (trusting nothing) when neither is set.
+// trustRoots reads the trust roots of a request: the TrustRootsFile that
+// an owner source sets (a request that also names --trust-roots is refused
+// before it gets here: see refuseTrustRoots), else --trust-roots; nil
+// (trusting nothing) when neither is set. A TrustRootsFile that failed
+// closed trusts nothing, and the error says why.
 func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
-	path, source := r.Options.TrustRoots, "--trust-roots"
-	if path == "" {
-		var ok bool
-		if path, source, ok = s.String(settings.TrustRootsFile); !ok {
-			return nil, nil
-		}
+	path, source, set := s.TrustRootsFile()
+	switch {
+	case set && path == "":
+		return nil, fmt.Errorf("launcher: no trust roots: TrustRootsFile in %s could not be read or holds an invalid value, which trusts nothing", source)
+	case set:
 		source = "TrustRootsFile in " + source
+	case r.Options.TrustRoots != "":
+		path, source = r.Options.TrustRoots, "--trust-roots"
+	default:
+		return nil, nil
 	}
 	data, err := platform.ReadFileLimit(path, maxTrustRoots)
 	if err != nil {
 		return nil, fmt.Errorf("trust roots %s (from %s): %w", path, source, err)
 	}
 	return trust.ParseRoots(data, path+" (from "+source+")")
+}
+
+// refuseTrustRoots refuses --trust-roots where an owner source sets
+// TrustRootsFile (SPEC 1: an owner who wants no per-call roots sets it),
+// as an *OptionError naming the setting and its source.
+func refuseTrustRoots(r *Request, s *settings.Machine) error {
+	if _, source, set := s.TrustRootsFile(); set && r.Options.TrustRoots != "" {
+		return &OptionError{fmt.Errorf("launcher: --trust-roots refused: the owner source %s sets TrustRootsFile, and then only the roots it names count", source)}
+	}
+	return nil
 }
 
 // Verify fetches, verifies and decides in this process, without launching
@@ -196,6 +220,9 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 // the caller applies (see Verify and VerifyVia).
 func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	ms := l.machineSettings(r)
+	if err := refuseTrustRoots(r, ms); err != nil {
+		return nil, err
+	}
 	f := l.fetcher(r)
 	own := l.ownerSettings(ctx, ms, f)
 	fetched, err := l.fetchShared(ctx, f, r, ms)
@@ -235,7 +262,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 // runs. The shared fetch is not cancelled when one of its callers gives
 // up; the fetcher's own timeouts bound it.
 func (l *Launcher) fetchShared(ctx context.Context, f *fetch.Fetcher, r *Request, ms *settings.Machine) (*manifest.Fetched, error) {
-	mf := &manifest.Fetcher{HTTP: f, Cache: l.store, CacheKey: r.key(), CacheMaxAge: cachedManifestMaxAge(ms), Now: l.env.Now, Log: l.env.Log}
+	mf := &manifest.Fetcher{HTTP: f, Cache: l.store, CacheKey: r.key(), CacheMaxAge: ms.CachedManifestMaxAge(), Now: l.env.Now, Log: l.env.Log}
 	ch := l.fetches.DoChan(r.URL.URL+"\x00"+r.key(), func() (any, error) {
 		return mf.FetchManifest(context.WithoutCancel(ctx), r.URL, fetchPolicy(ms.HTTPS()))
 	})
@@ -249,11 +276,6 @@ func (l *Launcher) fetchShared(ctx context.Context, f *fetch.Fetcher, r *Request
 		return nil, ctx.Err()
 	}
 }
-
-// cachedManifestMaxAge is how old a cached manifest may be and still stand
-// in when the network fails (SPEC 3, CachedManifestMaxAgeDays): for now
-// always the default, 30 days.
-func cachedManifestMaxAge(*settings.Machine) time.Duration { return 30 * 24 * time.Hour }
 
 // fetchPolicy is the HTTPS settings as a manifest fetch applies them.
 func fetchPolicy(h settings.HTTPS) manifest.Policy {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -12,62 +11,92 @@ import (
 )
 
 // SettingsReport is what `rvm settings --json` prints (SPEC 1): every
-// machine setting that is set, with its source; the desktop owner settings
-// in use, with their source; and every error met while reading them.
+// machine setting with its value in effect and its source (a file path,
+// a registry key, or "default" with the default value, null where there is
+// none; a value that failed closed has its strictest value and the source
+// at fault); the desktop owner settings in use; every error and every
+// notice met while reading them.
 type SettingsReport struct {
 	Machine              map[string]settings.Value `json:"machine"`
-	DesktopOwnerSettings *OwnerReport              `json:"desktopOwnerSettings,omitempty"`
+	DesktopOwnerSettings OwnerReport               `json:"desktopOwnerSettings"`
 	Errors               []string                  `json:"errors"`
+	Notices              []string                  `json:"notices"`
 }
 
-// OwnerReport is the desktop owner settings part of a SettingsReport,
-// absent when none are configured. Settings is absent when none could be
-// read.
+// OwnerReport is the desktop owner settings part of a SettingsReport:
+// Source is where they were read from ("default" where none are
+// configured), Settings the copy in use (null where there is none: not
+// configured, or unavailable, which denies every permission).
 type OwnerReport struct {
 	Source   string         `json:"source"`
-	Settings jsontext.Value `json:"settings,omitempty"`
+	Settings jsontext.Value `json:"settings"`
+	Notices  []string       `json:"notices"`
 }
 
-// Settings reports the effective settings for the request req (only its
+// Settings reports the settings in effect for the request req (only its
 // MachineSettings and Resolve matter; see ParseOptions).
 func (l *Launcher) Settings(ctx context.Context, req *Request) *SettingsReport {
-	r := &SettingsReport{Errors: []string{}}
 	ms := l.machineSettings(req)
-	r.Machine = ms.Values
+	r := &SettingsReport{
+		Machine:              map[string]settings.Value{},
+		DesktopOwnerSettings: OwnerReport{Source: settings.SourceDefault, Settings: jsontext.Value("null"), Notices: []string{}},
+		Errors:               []string{},
+		Notices:              append([]string{}, ms.Notices...),
+	}
+	for name, v := range ms.Values {
+		r.Machine[name] = v
+	}
+	if v := r.Machine[settings.RuntimeDirectory]; v.Value == nil {
+		v.Value = ms.RuntimeDir(l.env.DataDir)
+		r.Machine[settings.RuntimeDirectory] = v
+	}
 	for _, err := range ms.Errors {
 		r.Errors = append(r.Errors, err.Error())
 	}
 	own := l.ownerSettings(ctx, ms, l.fetcher(req))
 	if own.Configured {
-		r.DesktopOwnerSettings = &OwnerReport{Source: own.Source, Settings: own.Raw}
+		r.DesktopOwnerSettings.Source = own.Source
 	}
+	if own.Settings != nil {
+		r.DesktopOwnerSettings.Settings = own.Raw
+	}
+	// A copy that is not the current one, or none at all, is an error:
+	// the owner's file is not what rvm uses.
 	r.Errors = append(r.Errors, own.Warnings...)
 	return r
 }
 
-// WriteText writes the report for a person.
+// WriteText writes the report for a person: each value as a message
+// shows text from outside (strings quoted), with its source.
 func (r *SettingsReport) WriteText(w io.Writer) {
-	names := make([]string, 0, len(r.Machine))
-	for n := range r.Machine {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	fmt.Fprintln(w, "machine settings:")
-	if len(names) == 0 {
-		fmt.Fprintln(w, "  none set")
-	}
-	for _, n := range names {
-		v := r.Machine[n]
-		fmt.Fprintf(w, "  %-34s %v\t(%s)\n", n, v.Value, v.Source)
+	for _, s := range settings.Table {
+		v := r.Machine[s.Name]
+		value := "none"
+		switch x := v.Value.(type) {
+		case string:
+			value = fmt.Sprintf("%q", x)
+		case int:
+			value = fmt.Sprint(x)
+		}
+		note := ""
+		if v.FailedClosed {
+			note = ": failed closed"
+		}
+		fmt.Fprintf(w, "  %-34s %s\t(%s%s)\n", s.Name, value, v.Source, note)
 	}
 	fmt.Fprintln(w, "desktop owner settings:")
+	own := r.DesktopOwnerSettings
 	switch {
-	case r.DesktopOwnerSettings == nil:
+	case own.Source == settings.SourceDefault:
 		fmt.Fprintln(w, "  none configured")
-	case r.DesktopOwnerSettings.Settings == nil:
-		fmt.Fprintf(w, "  %s: unavailable, every permission is denied\n", r.DesktopOwnerSettings.Source)
+	case string(own.Settings) == "null":
+		fmt.Fprintf(w, "  %s: unavailable, every permission is denied and no app launches\n", own.Source)
 	default:
-		fmt.Fprintf(w, "  from %s\n", r.DesktopOwnerSettings.Source)
+		fmt.Fprintf(w, "  from %s\n", own.Source)
+	}
+	for _, n := range r.Notices {
+		fmt.Fprintf(w, "notice: %s\n", n)
 	}
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "error: %s\n", e)

@@ -139,8 +139,8 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		verbose = fs.Bool("v", false, "log every step to stderr")
 	)
 	fs.StringVar(&opts.Platform, "platform", "", "whose signature to verify: win, mac or linux (default: this machine's)")
-	fs.StringVar(&opts.TrustRoots, "trust-roots", "", "PEM bundle of trust roots, replacing the configured ones for this call")
-	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
+	fs.StringVar(&opts.TrustRoots, "trust-roots", "", "PEM bundle of trust roots for this call; refused where an owner source sets TrustRootsFile")
+	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "settings JSON file standing in for the per-user settings sources; the owner's still apply (also RVM_MACHINE_SETTINGS)")
 	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: connect to ADDR for HOST:PORT, still verifying TLS for HOST (repeatable)")
 	if code, done := parse(fs, args); done {
 		return code
@@ -171,8 +171,13 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	defer closer.Close()
 	l := launcher.New(env)
 	l.Remote = api.NewClient(env.DataDir, os.Getenv("RVM_HOME") == "", env.Log)
+	var bad *launcher.OptionError
 	if cmd == "verify" {
 		doc, err := l.VerifyVia(ctx, req)
+		if errors.As(err, &bad) {
+			fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
+			return exitUsage
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 			return exitFailed
@@ -189,6 +194,9 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 		cancelled *launcher.CancelledError
 	)
 	switch {
+	case errors.As(err, &bad):
+		fmt.Fprintf(stderr, "rvm %s: %v\n", cmd, err)
+		return exitUsage
 	case errors.As(err, &refused):
 		fmt.Fprintf(stderr, "rvm: %s\n", printable(err))
 		return exitRefused

@@ -246,37 +246,9 @@ func scriptRuntime(t *testing.T) (dir, out string) {
 	return dir, out
 }
 
-func TestSettingsAndPermissionsCommands(t *testing.T) {
+func TestPermissionsCommands(t *testing.T) {
 	s := newServer(t, nil)
-	settings := filepath.Join(t.TempDir(), "settings.json")
-	os.WriteFile(settings, []byte(`{"RevocationMode": "off", "allowInvalidNetworkCertificates": 0, "RuntimeDirectory": 7}`), 0o644)
-	env := append(append([]string{}, s.env...), "RVM_MACHINE_SETTINGS="+settings)
-	code, stdout, stderr := rvm(t, env, "settings", "--json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var report struct {
-		Machine map[string]struct {
-			Value  any
-			Source string
-		}
-		DesktopOwnerSettings struct{ Source string } `json:"desktopOwnerSettings"`
-		Errors               []string
-	}
-	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
-		t.Fatalf("%v: %s", err, stdout)
-	}
-	if v := report.Machine["RevocationMode"]; v.Value != "off" || v.Source != settings {
-		t.Errorf("RevocationMode: got %+v, want off from %s", v, settings)
-	}
-	if v := report.Machine["allowInvalidNetworkCertificates"]; v.Value != float64(0) {
-		t.Errorf("allowInvalidNetworkCertificates: got %+v, want 0", v)
-	}
-	if _, ok := report.Machine["RuntimeDirectory"]; ok || len(report.Errors) != 1 || !strings.Contains(report.Errors[0], "RuntimeDirectory") {
-		t.Errorf("a wrong-typed RuntimeDirectory: got machine %v errors %q, want it absent and one error naming it", report.Machine, report.Errors)
-	}
-
-	code, stdout, _ = rvm(t, s.env, "permissions", "list", "--json")
+	code, stdout, _ := rvm(t, s.env, "permissions", "list", "--json")
 	if code != 0 || strings.TrimSpace(stdout) != "[]" {
 		t.Errorf("permissions list: exit %d %q, want [] ", code, stdout)
 	}

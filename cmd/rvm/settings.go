@@ -18,7 +18,7 @@ func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		opts    launcher.Options
 		resolve resolveFlag
 	)
-	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
+	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "settings JSON file standing in for the per-user settings sources; the owner's still apply (also RVM_MACHINE_SETTINGS)")
 	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: reach a remote desktop owner settings file at ADDR, still verifying TLS for HOST (repeatable)")
 	if code, done := parse(fs, args); done {
 		return code
@@ -43,8 +43,13 @@ func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *asJSON {
 		out, _ := json.MarshalIndent(report, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", out)
-		return exitOK
+	} else {
+		report.WriteText(stdout)
 	}
-	report.WriteText(stdout)
+	// Notices are allowed; an error (a DOS served from its last good copy
+	// included) is not.
+	if len(report.Errors) > 0 {
+		return exitFailed
+	}
 	return exitOK
 }

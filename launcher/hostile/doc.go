@@ -5,7 +5,7 @@
 // that each attack ends within its bound, with an error that names the
 // problem, in bounded memory, and that no attack turns into a grant.
 //
-// The suite has four parts, one file each:
+// The suite has five parts, one file each:
 //
 //   - hostile_servers_test.go: a vendor server that trickles its headers,
 //     never ends its body, sends a gzip bomb or 100 KB of headers,
@@ -28,6 +28,11 @@
 //   - hostile_settings_test.go: a desktop owner settings file replaced by
 //     rename 100 times a second, valid and invalid in turn, while verifies
 //     and launches run; and machine settings of every wrong type.
+//   - hostile_owner_sources_test.go: the owner's machine settings file
+//     broken in each way of testdata/hostile/machine (it fails closed),
+//     and a user's settings file that tries to loosen the owner's
+//     (it only tightens; --trust-roots is refused where the owner pins
+//     the roots).
 //
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (fetch.Fetcher.Timeouts); the tests that must

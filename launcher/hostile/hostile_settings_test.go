@@ -357,16 +357,29 @@ func TestMachineSettingsWrongTypes(t *testing.T) {
 	}
 	for _, s := range cases {
 		for kind, value := range s.wrong {
+			if s.name == settings.DesktopOwnerSettings && kind == "empty" {
+				continue // "" means no desktop owner settings (SPEC 4)
+			}
 			t.Run(s.name+"/"+kind, func(t *testing.T) {
 				good, goodValue := settings.RuntimeDirectory, "/opt/rvm-hostile"
 				if s.name == good {
-					good, goodValue = settings.RevocationMode, "off"
+					good, goodValue = settings.RevocationMode, "online"
 				}
 				data := fmt.Sprintf(`{%q: %s, %q: %q}`, s.name, value, good, goodValue)
 				rep := r.machine(t, []byte(data))
-				wantSettingsError(t, rep, "setting "+s.name+" in ", "settings.json")
-				if v, ok := rep.Machine[s.name]; ok {
-					t.Errorf("%s: got %v from %s, want it unset", s.name, v.Value, v.Source)
+				// The file stands in for the per-user sources: an owner-only
+				// name in it is ignored whatever it holds, and a bad value of
+				// another fails closed, counting as its strictest.
+				v := rep.Machine[s.name]
+				if s.name == settings.TrustRootsFile {
+					if !slices.ContainsFunc(rep.Notices, func(n string) bool { return strings.Contains(n, "TrustRootsFile in ") }) || v.Source != settings.SourceDefault {
+						t.Errorf("%s: got %v from %s, notices %q, want it ignored with a notice", s.name, v.Value, v.Source, rep.Notices)
+					}
+				} else {
+					wantSettingsError(t, rep, "setting "+s.name+" in ", "settings.json")
+					if !v.FailedClosed || !strings.HasSuffix(v.Source, "settings.json") {
+						t.Errorf("%s: got %v from %s, want it failed closed", s.name, v.Value, v.Source)
+					}
 				}
 				if v := rep.Machine[good]; v.Value != goodValue {
 					t.Errorf("%s: got %v, want %q: a bad value stopped a good one from loading", good, v.Value, goodValue)
@@ -427,8 +440,8 @@ func TestMachineSettingsInvalidUTF8(t *testing.T) {
 	r := newDocRig(t)
 	rep := r.machine(t, []byte("{\"RuntimeDirectory\": \"/opt/rvm-\xff\"}"))
 	wantSettingsError(t, rep, "UTF-8")
-	if v, ok := rep.Machine[settings.RuntimeDirectory]; ok {
-		t.Errorf("RuntimeDirectory: got %q, want nothing from a file that is not UTF-8", v.Value)
+	if v := rep.Machine[settings.RuntimeDirectory]; !v.FailedClosed || strings.Contains(fmt.Sprint(v.Value), "rvm-") {
+		t.Errorf("RuntimeDirectory: got %q, want nothing from a file that is not UTF-8 (the default, failed closed)", v.Value)
 	}
 }
 

@@ -3,9 +3,13 @@ package settings
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
+	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
 
@@ -14,34 +18,47 @@ import (
 // that running them on a real desktop leaves its settings alone.
 
 func TestRegistrySourceNames(t *testing.T) {
+	srcs := PlatformSources(os.Getenv)
 	want := []string{
-		`HKLM\Software\Policies\RVM machineWide=true`,
-		`HKCU\Software\Policies\RVM machineWide=false`,
-		`HKLM\Software\RVM\Settings machineWide=true`,
-		`HKCU\Software\RVM\Settings machineWide=false`,
+		`HKLM\Software\Policies\RVM`, `HKLM\Software\Policies\RVM (32-bit view)`,
+		`HKLM\Software\RVM\Settings`, `HKLM\Software\RVM\Settings (32-bit view)`,
+		`HKLM\Software\OpenFin\RVM\Settings`, `HKLM\Software\OpenFin\RVM\Settings (32-bit view)`,
 	}
-	var got []string
-	for _, s := range machineSettingsSources(os.Getenv) {
-		got = append(got, fmt.Sprintf("%s machineWide=%v", s.Name, s.MachineWide))
+	if got := names(srcs.Owner); !slices.Equal(got, want) {
+		t.Errorf("got owner sources %q, want %q", got, want)
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got sources %q, want %q", got, want)
+	want = []string{`HKCU\Software\Policies\RVM`, `HKCU\Software\RVM\Settings`, `HKCU\Software\OpenFin\RVM\Settings`}
+	if got := names(srcs.User); !slices.Equal(got, want) {
+		t.Errorf("got per-user sources %q, want %q", got, want)
 	}
 }
 
-// scratch makes a fresh base key below Software in HKLM and HKCU and
-// removes both trees when the test ends.
+// view is where a scratch key is written: HKLM in the 64-bit or the
+// 32-bit view, or HKCU.
+type view struct {
+	root  registry.Key
+	flags uint32
+}
+
+var (
+	hklm64 = view{registry.LOCAL_MACHINE, registry.WOW64_64KEY}
+	hklm32 = view{registry.LOCAL_MACHINE, registry.WOW64_32KEY}
+	hkcu   = view{registry.CURRENT_USER, registry.WOW64_64KEY}
+)
+
+// scratch makes a fresh base key below Software in each view and removes
+// the trees when the test ends.
 func scratch(t *testing.T) string {
 	t.Helper()
 	base := fmt.Sprintf(`Software\RVMTest-%d-%s`, os.Getpid(), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
-	for _, root := range []registry.Key{registry.LOCAL_MACHINE, registry.CURRENT_USER} {
-		k, _, err := registry.CreateKey(root, base, registry.ALL_ACCESS|registry.WOW64_64KEY)
+	for _, v := range []view{hklm64, hklm32, hkcu} {
+		k, _, err := registry.CreateKey(v.root, base, registry.ALL_ACCESS|v.flags)
 		if err != nil {
 			t.Skipf("cannot write the registry (HKLM needs an administrator): %v", err)
 		}
 		k.Close()
 		t.Cleanup(func() {
-			if err := deleteTree(root, base); err != nil {
+			if err := deleteTree(v, base); err != nil {
 				t.Errorf("cleanup of %s: %v", base, err)
 			}
 		})
@@ -49,8 +66,14 @@ func scratch(t *testing.T) string {
 	return base
 }
 
-func deleteTree(root registry.Key, path string) error {
-	k, err := registry.OpenKey(root, path, registry.ENUMERATE_SUB_KEYS|registry.WOW64_64KEY)
+// regDeleteKeyEx is RegDeleteKeyExW, which deletes a key in a given view
+// of the registry (registry.DeleteKey always works in this program's).
+var regDeleteKeyEx = windows.NewLazySystemDLL("advapi32.dll").NewProc("RegDeleteKeyExW")
+
+// deleteTree deletes the key at path in the view v with everything below
+// it.
+func deleteTree(v view, path string) error {
+	k, err := registry.OpenKey(v.root, path, registry.ENUMERATE_SUB_KEYS|v.flags)
 	if err != nil {
 		return err
 	}
@@ -60,11 +83,18 @@ func deleteTree(root registry.Key, path string) error {
 		return err
 	}
 	for _, s := range subs {
-		if err := deleteTree(root, path+`\`+s); err != nil {
+		if err := deleteTree(v, path+`\`+s); err != nil {
 			return err
 		}
 	}
-	return registry.DeleteKey(root, path)
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return err
+	}
+	if r, _, _ := regDeleteKeyEx.Call(uintptr(v.root), uintptr(unsafe.Pointer(p)), uintptr(v.flags), 0); r != 0 {
+		return windows.Errno(r)
+	}
+	return nil
 }
 
 // regValue is one value to write: typ is a registry type and v its data (a
@@ -74,9 +104,9 @@ type regValue struct {
 	v   any
 }
 
-func writeKey(t *testing.T, root registry.Key, path string, values map[string]regValue) {
+func writeKey(t *testing.T, v view, path string, values map[string]regValue) {
 	t.Helper()
-	k, _, err := registry.CreateKey(root, path, registry.ALL_ACCESS|registry.WOW64_64KEY)
+	k, _, err := registry.CreateKey(v.root, path, registry.ALL_ACCESS|v.flags)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,171 +134,209 @@ func writeKey(t *testing.T, root registry.Key, path string, values map[string]re
 	}
 }
 
-func sz(s string) regValue    { return regValue{registry.SZ, s} }
-func dword(n uint32) regValue { return regValue{registry.DWORD, n} }
+func sz(s string) regValue       { return regValue{registry.SZ, s} }
+func expandSZ(s string) regValue { return regValue{registry.EXPAND_SZ, s} }
+func dword(n uint32) regValue    { return regValue{registry.DWORD, n} }
 
+// TestRegistryPrecedence: the owner's keys first (Policies, Settings,
+// OpenFin), then the user's, which only tighten, or set what the owner
+// leaves to them.
 func TestRegistryPrecedence(t *testing.T) {
 	base := scratch(t)
-	hklmPolicies, hkcuPolicies := `HKLM\`+base+`\Policies\RVM`, `HKCU\`+base+`\Policies\RVM`
-	hklmSettings, hkcuSettings := `HKLM\`+base+`\RVM\Settings`, `HKCU\`+base+`\RVM\Settings`
-	writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, map[string]regValue{
-		RevocationMode:                  sz("online"),
-		AllowInvalidNetworkCertificates: dword(0),
+	hklmPolicies, hklmSettings, hklmOpenFin := `HKLM\`+base+`\Policies\RVM`, `HKLM\`+base+`\RVM\Settings`, `HKLM\`+base+`\OpenFin\RVM\Settings`
+	hkcuPolicies, hkcuSettings := `HKCU\`+base+`\Policies\RVM`, `HKCU\`+base+`\RVM\Settings`
+	writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{
+		RevocationMode:                  sz("cached"),
+		AllowInvalidNetworkCertificates: dword(1),
+		CachedManifestMaxAgeDays:        dword(5),
 	})
-	writeKey(t, registry.CURRENT_USER, base+`\Policies\RVM`, map[string]regValue{
+	writeKey(t, hklm64, base+`\RVM\Settings`, map[string]regValue{
 		RevocationMode:            sz("off"),
-		DesktopOwnerSettings:      sz(`C:\hkcu-policies\dos.json`),
-		TrustRootsFile:            sz(`C:\hkcu\roots.pem`),
-		AllowHTTPToHTTPSRedirects: sz("1"),
-	})
-	writeKey(t, registry.LOCAL_MACHINE, base+`\RVM\Settings`, map[string]regValue{
-		DesktopOwnerSettings:      sz(`C:\hklm-settings\dos.json`),
-		TrustRootsFile:            regValue{registry.EXPAND_SZ, `%SystemRoot%\roots.pem`},
+		TrustRootsFile:            sz(`C:\ProgramData\RVM\roots.pem`),
 		AllowHTTPSToHTTPRedirects: dword(1),
 	})
-	writeKey(t, registry.CURRENT_USER, base+`\RVM\Settings`, map[string]regValue{
-		RuntimeDirectory:          sz(`C:\hkcu-settings`),
-		AllowHTTPSToHTTPRedirects: dword(0),
+	writeKey(t, hklm64, base+`\OpenFin\RVM\Settings`, map[string]regValue{
+		DesktopOwnerSettings: sz(`C:\ProgramData\OpenFin\dos.json`),
+		RuntimeDirectory:     sz(`C:\openfin`),
+		"assetsUrl":          sz("https://assets.test/"),
+	})
+	writeKey(t, hkcu, base+`\Policies\RVM`, map[string]regValue{
+		RevocationMode:                  sz("online"),
+		DesktopOwnerSettings:            sz(`C:\Users\u\dos.json`),
+		TrustRootsFile:                  sz(`C:\Users\u\roots.pem`),
+		AllowInvalidNetworkCertificates: sz("0"),
+	})
+	writeKey(t, hkcu, base+`\RVM\Settings`, map[string]regValue{
+		RuntimeDirectory:          sz(`C:\Users\u\rt`),
+		AllowHTTPSToHTTPRedirects: dword(1),
 		AllowHTTPToHTTPSRedirects: dword(0),
 	})
 
-	s := loadFrom(registrySettingsSources(base))
-	root := os.Getenv("SystemRoot")
-	if root == "" {
-		t.Fatal("SystemRoot is not set")
+	m := registrySources(base).Load("")
+	checkValues(t, m, map[string]wantSetting{
+		RevocationMode:                  {"online", hkcuPolicies, false},
+		AllowInvalidNetworkCertificates: {0, hkcuPolicies, false},
+		TrustRootsFile:                  {`C:\ProgramData\RVM\roots.pem`, hklmSettings, false},
+		AllowHTTPSToHTTPRedirects:       {1, hklmSettings, false},
+		DesktopOwnerSettings:            {`C:\ProgramData\OpenFin\dos.json`, hklmOpenFin, false},
+		RuntimeDirectory:                {`C:\Users\u\rt`, hkcuSettings, false},
+		AllowHTTPToHTTPSRedirects:       {0, hkcuSettings, false},
+		CachedManifestMaxAgeDays:        {5, hklmPolicies, false},
+	})
+	if len(m.Errors) > 0 {
+		t.Errorf("got errors %q, want none", errorText(m.Errors))
 	}
-	for _, tc := range []struct {
-		name   string
-		value  any
-		source string
-	}{
-		{RevocationMode, "online", hklmPolicies},
-		{AllowInvalidNetworkCertificates, 0, hklmPolicies},
-		{RuntimeDirectory, `C:\hkcu-settings`, hkcuSettings},
-		{DesktopOwnerSettings, `C:\hklm-settings\dos.json`, hklmSettings},
-		{TrustRootsFile, root + `\roots.pem`, hklmSettings},
-		{AllowHTTPSToHTTPRedirects, 1, hklmSettings},
-		{AllowHTTPToHTTPSRedirects, 1, hkcuPolicies},
+	notices := strings.Join(m.Notices, "\n")
+	for _, n := range []string{
+		"settings: RuntimeDirectory in " + hklmOpenFin + " ignored: OpenFin's keys and files supply only",
+		`settings: DesktopOwnerSettings "C:\\Users\\u\\dos.json" in ` + hkcuPolicies + " ignored: the owner source " + hklmOpenFin + " sets it",
+		"settings: TrustRootsFile in " + hkcuPolicies + " ignored: it is read only from owner sources",
 	} {
-		got, ok := s.Values[tc.name]
-		if !ok || got.Value != tc.value || got.Source != tc.source {
-			t.Errorf("got %s = %v from %q (set %v), want %v from %q", tc.name, got.Value, got.Source, ok, tc.value, tc.source)
+		if !strings.Contains(notices, n) {
+			t.Errorf("got notices %q, want one holding %q", notices, n)
 		}
 	}
-	if len(s.Values) != 7 {
-		t.Errorf("got %d values, want 7", len(s.Values))
+}
+
+// TestRegistryViews: what 32-bit programs write (the 32-bit view) is an
+// owner source too, after the 64-bit view of the same key.
+func TestRegistryViews(t *testing.T) {
+	base := scratch(t)
+	writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{RevocationMode: sz("online")})
+	writeKey(t, hklm32, base+`\Policies\RVM`, map[string]regValue{RevocationMode: sz("off"), AllowInvalidNetworkCertificates: dword(0)})
+	m := registrySources(base).Load("")
+	checkValues(t, m, map[string]wantSetting{
+		RevocationMode:                  {"online", `HKLM\` + base + `\Policies\RVM`, false},
+		AllowInvalidNetworkCertificates: {0, `HKLM\` + base + `\Policies\RVM (32-bit view)`, false},
+	})
+}
+
+// TestRegistryExpandsOwnerValuesWithTheSystemEnvironment: a REG_EXPAND_SZ
+// in an owner key means what the owner's machine says its %VARIABLES% are,
+// never what the calling user set them to; in the user's keys the user's
+// environment applies.
+func TestRegistryExpandsOwnerValuesWithTheSystemEnvironment(t *testing.T) {
+	windir, err := windows.GetSystemWindowsDirectory()
+	if err != nil {
+		t.Fatal(err)
 	}
-	text := errorText(s.Errors)
-	if want := `setting TrustRootsFile in ` + hkcuPolicies + ` ignored`; !strings.Contains(text, want) || len(s.Errors) != 1 {
-		t.Errorf("got errors %q, want only one holding %q", text, want)
+	programData, err := windows.KnownFolderPath(windows.FOLDERID_ProgramData, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := scratch(t)
+	writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{
+		TrustRootsFile:       expandSZ(`%SystemRoot%\RVM\roots.pem`),
+		DesktopOwnerSettings: expandSZ(`%ProgramData%\RVM\owner.json`),
+		RuntimeDirectory:     expandSZ(`%RVMTEST_USER_DIR%\rt`),
+	})
+	writeKey(t, hkcu, base+`\RVM\Settings`, map[string]regValue{RevocationMode: expandSZ(`%RVMTEST_MODE%`)})
+	t.Setenv("SystemRoot", `C:\users\attacker`)
+	t.Setenv("ProgramData", `C:\users\attacker\data`)
+	t.Setenv("RVMTEST_USER_DIR", `C:\users\attacker\rt`)
+	t.Setenv("RVMTEST_MODE", "online")
+
+	key := `HKLM\` + base + `\Policies\RVM`
+	m := registrySources(base).Load("")
+	checkValues(t, m, map[string]wantSetting{
+		TrustRootsFile:       {filepath.Join(windir, `RVM\roots.pem`), key, false},
+		DesktopOwnerSettings: {filepath.Join(programData, `RVM\owner.json`), key, false},
+		RuntimeDirectory:     {nil, key, true},
+		RevocationMode:       {"online", `HKCU\` + base + `\RVM\Settings`, false},
+	})
+	if want := `settings: setting RuntimeDirectory in ` + key + `: want an absolute path, got "%RVMTEST_USER_DIR%\\rt"`; errorText(m.Errors) != want+"\n" {
+		t.Errorf("got errors %q, want only %q", errorText(m.Errors), want)
 	}
 }
 
 func TestRegistryValueTypes(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		value regValue
-		want  any    // the value loaded, nil for none
-		err   string // what the error holds after "setting <name> in <key>"
+		name    string
+		setting string
+		value   regValue
+		want    any    // the value loaded, nil where it fails closed
+		err     string // what the error holds after "setting <name> in <key>"
 	}{
-		{"dword-flag-0", dword(0), 0, ""},
-		{"dword-flag-1", dword(1), 1, ""},
-		{"sz-flag-0", sz("0"), 0, ""},
-		{"sz-flag-1", sz("1"), 1, ""},
-		{"dword-flag-2", dword(2), nil, "want 0 or 1, got 2"},
-		{"sz-flag-yes", sz("yes"), nil, `want REG_DWORD 0 or 1 (or REG_SZ "0" or "1"), got REG_SZ "yes"`},
-		{"sz-flag-space", sz(" 1"), nil, `got REG_SZ " 1"`},
-		{"qword-flag", regValue{registry.QWORD, uint64(1)}, nil, "want REG_DWORD 0 or 1, got REG_QWORD"},
-		{"binary-flag", regValue{registry.BINARY, []byte{1, 0, 0, 0}}, nil, "want REG_DWORD 0 or 1, got REG_BINARY"},
-		{"multi-sz-flag", regValue{registry.MULTI_SZ, []string{"1"}}, nil, "want REG_DWORD 0 or 1, got REG_MULTI_SZ"},
-		{"expand-sz-flag", regValue{registry.EXPAND_SZ, "1"}, nil, "want REG_DWORD 0 or 1, got REG_EXPAND_SZ"},
+		{"flag-dword-0", AllowInvalidNetworkCertificates, dword(0), 0, ""},
+		{"flag-dword-1", AllowInvalidNetworkCertificates, dword(1), 1, ""},
+		{"flag-sz-0", AllowInvalidNetworkCertificates, sz("0"), 0, ""},
+		{"flag-sz-1", AllowInvalidNetworkCertificates, sz("1"), 1, ""},
+		{"flag-dword-2", AllowInvalidNetworkCertificates, dword(2), nil, "want 0 or 1, got the number 2"},
+		{"flag-sz-yes", AllowInvalidNetworkCertificates, sz("yes"), nil, `want REG_DWORD 0 or 1 (or REG_SZ "0" or "1"), got REG_SZ "yes"`},
+		{"flag-sz-space", AllowInvalidNetworkCertificates, sz(" 1"), nil, `got REG_SZ " 1"`},
+		{"flag-qword", AllowInvalidNetworkCertificates, regValue{registry.QWORD, uint64(1)}, nil, "want a REG_DWORD, got REG_QWORD"},
+		{"flag-binary", AllowInvalidNetworkCertificates, regValue{registry.BINARY, []byte{1, 0, 0, 0}}, nil, "want a REG_DWORD, got REG_BINARY"},
+		{"flag-multi-sz", AllowInvalidNetworkCertificates, regValue{registry.MULTI_SZ, []string{"1"}}, nil, "want a REG_DWORD, got REG_MULTI_SZ"},
+		{"flag-expand-sz", AllowInvalidNetworkCertificates, expandSZ("1"), nil, "want a REG_DWORD, got REG_EXPAND_SZ"},
+		{"number-dword", CachedManifestMaxAgeDays, dword(7), 7, ""},
+		{"number-sz", CachedManifestMaxAgeDays, sz("14"), 14, ""},
+		{"number-dword-too-many", CachedManifestMaxAgeDays, dword(36501), nil, "want a whole number from 0 to 36500, got the number 36501"},
+		{"number-sz-words", CachedManifestMaxAgeDays, sz("a week"), nil, `want a REG_DWORD (or a REG_SZ of decimal digits), got REG_SZ "a week"`},
+		{"number-sz-empty", CachedManifestMaxAgeDays, sz(""), nil, `got REG_SZ ""`},
+		{"number-qword", CachedManifestMaxAgeDays, regValue{registry.QWORD, uint64(7)}, nil, "want a REG_DWORD, got REG_QWORD"},
+		{"string-sz", RevocationMode, sz("cached"), "cached", ""},
+		{"string-sz-out-of-range", RevocationMode, sz("sometimes"), nil, `want off, cached or online, got "sometimes"`},
+		{"string-sz-empty", RevocationMode, sz(""), nil, "empty"},
+		{"string-dword", RevocationMode, dword(1), nil, "want REG_SZ or REG_EXPAND_SZ, got REG_DWORD"},
+		{"string-multi-sz", RevocationMode, regValue{registry.MULTI_SZ, []string{"off"}}, nil, "want REG_SZ or REG_EXPAND_SZ, got REG_MULTI_SZ"},
+		{"string-binary", RevocationMode, regValue{registry.BINARY, []byte("off")}, nil, "want REG_SZ or REG_EXPAND_SZ, got REG_BINARY"},
+		{"path-relative", TrustRootsFile, sz(`roots.pem`), nil, `want an absolute path, got "roots.pem"`},
 	} {
-		t.Run("flag-"+tc.name, func(t *testing.T) {
-			checkRegistryValue(t, AllowInvalidNetworkCertificates, tc.value, tc.want, tc.err)
+		t.Run(tc.name, func(t *testing.T) {
+			base := scratch(t)
+			key := `HKLM\` + base + `\Policies\RVM`
+			writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{
+				tc.setting:       tc.value,
+				RuntimeDirectory: sz(`C:\rt`),
+			})
+			m := registrySources(base).Load("")
+			want := map[string]wantSetting{RuntimeDirectory: {`C:\rt`, key, false}}
+			if tc.want != nil {
+				want[tc.setting] = wantSetting{tc.want, key, false}
+			} else {
+				want[tc.setting] = wantSetting{lookup(tc.setting).strictest(), key, true}
+			}
+			checkValues(t, m, want)
+			text := errorText(m.Errors)
+			if tc.err == "" {
+				if text != "" {
+					t.Errorf("got errors %q, want none", text)
+				}
+				return
+			}
+			if prefix := "settings: setting " + tc.setting + " in " + key + ": "; !strings.HasPrefix(text, prefix) || !strings.Contains(text, tc.err) {
+				t.Errorf("got errors %q, want one starting %q and holding %q", text, prefix, tc.err)
+			}
 		})
-	}
-	for _, tc := range []struct {
-		name  string
-		value regValue
-		want  any
-		err   string
-	}{
-		{"sz", sz("cached"), "cached", ""},
-		{"sz-out-of-range", sz("sometimes"), nil, `want online, cached or off, got "sometimes"`},
-		{"sz-empty", sz(""), nil, "empty"},
-		{"dword", dword(1), nil, "want REG_SZ or REG_EXPAND_SZ, got REG_DWORD"},
-		{"multi-sz", regValue{registry.MULTI_SZ, []string{"off"}}, nil, "want REG_SZ or REG_EXPAND_SZ, got REG_MULTI_SZ"},
-		{"binary", regValue{registry.BINARY, []byte("off")}, nil, "want REG_SZ or REG_EXPAND_SZ, got REG_BINARY"},
-	} {
-		t.Run("string-"+tc.name, func(t *testing.T) {
-			checkRegistryValue(t, RevocationMode, tc.value, tc.want, tc.err)
-		})
-	}
-}
-
-// checkRegistryValue writes name = value in a machine-wide key beside a
-// good RuntimeDirectory and checks what loads and the error.
-func checkRegistryValue(t *testing.T, name string, value regValue, want any, wantErr string) {
-	t.Helper()
-	base := scratch(t)
-	key := `HKLM\` + base + `\Policies\RVM`
-	writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, map[string]regValue{
-		name:             value,
-		RuntimeDirectory: sz(`C:\rt`),
-	})
-	s := loadFrom(registrySettingsSources(base))
-	got, ok := s.Values[name]
-	switch {
-	case want == nil && ok:
-		t.Errorf("got %s = %v, want it unset", name, got.Value)
-	case want != nil && (!ok || got.Value != want || got.Source != key):
-		t.Errorf("got %s = %v from %q (set %v), want %v from %s", name, got.Value, got.Source, ok, want, key)
-	}
-	if v, _, _ := s.String(RuntimeDirectory); v != `C:\rt` {
-		t.Errorf("got RuntimeDirectory %q, want C:\\rt: a bad value must not stop the others", v)
-	}
-	text := errorText(s.Errors)
-	if wantErr == "" {
-		if text != "" {
-			t.Errorf("got errors %q, want none", text)
-		}
-		return
-	}
-	if prefix := "platform: setting " + name + " in " + key + ": "; !strings.HasPrefix(text, prefix) || !strings.Contains(text, wantErr) {
-		t.Errorf("got errors %q, want one starting %q and holding %q", text, prefix, wantErr)
 	}
 }
 
 func TestRegistryNames(t *testing.T) {
 	base := scratch(t)
 	key := `HKLM\` + base + `\Policies\RVM`
-	writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, map[string]regValue{
-		"revocationmode":  sz("off"),
+	writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{
+		"revocationmode":  sz("online"),
 		"ALLOWEVERYTHING": dword(1),
 	})
-	s := loadFrom(registrySettingsSources(base))
-	if v, src, _ := s.String(RevocationMode); v != "off" || src != key {
-		t.Errorf("got RevocationMode %q from %q, want off from %s: registry names ignore case", v, src, key)
-	}
-	if text := errorText(s.Errors); !strings.Contains(text, `unknown setting "ALLOWEVERYTHING" in `+key) {
-		t.Errorf("got errors %q, want one naming ALLOWEVERYTHING and %s", text, key)
+	writeKey(t, hklm64, base+`\OpenFin\RVM\Settings`, map[string]regValue{"OpenFinOwnThing": dword(1)})
+	m := registrySources(base).Load("")
+	checkValues(t, m, map[string]wantSetting{RevocationMode: {"online", key, false}})
+	if text := errorText(m.Errors); text != `settings: unknown setting "ALLOWEVERYTHING" in `+key+"\n" {
+		t.Errorf("got errors %q, want only one naming ALLOWEVERYTHING and %s: names ignore case, and OpenFin's own names are no error in its key", text, key)
 	}
 }
 
-func TestRegistryBadMachineValueBlocksUser(t *testing.T) {
+// An invalid value in an owner key fails closed, and the user's key may
+// not stand in for it.
+func TestRegistryBadOwnerValueKeepsUsersOut(t *testing.T) {
 	base := scratch(t)
-	writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, map[string]regValue{
-		DesktopOwnerSettings: dword(1),
-	})
-	writeKey(t, registry.CURRENT_USER, base+`\Policies\RVM`, map[string]regValue{
-		DesktopOwnerSettings: sz(`C:\Users\u\dos.json`),
-	})
-	s := loadFrom(registrySettingsSources(base))
-	if v, src, ok := s.String(DesktopOwnerSettings); ok {
-		t.Errorf("got DesktopOwnerSettings %q from %q, want unset: the machine's value is invalid and the user's may not stand in", v, src)
-	}
-	if text := errorText(s.Errors); !strings.Contains(text, "holds an invalid value for it") {
-		t.Errorf("got errors %q, want one saying the user's value is ignored", text)
+	key := `HKLM\` + base + `\Policies\RVM`
+	writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{DesktopOwnerSettings: dword(1)})
+	writeKey(t, hkcu, base+`\Policies\RVM`, map[string]regValue{DesktopOwnerSettings: sz(`C:\Users\u\dos.json`)})
+	m := registrySources(base).Load("")
+	checkValues(t, m, map[string]wantSetting{DesktopOwnerSettings: {nil, key, true}})
+	if _, _, invalid := m.OwnerLocation(); invalid != key {
+		t.Errorf("got the owner settings invalid %q, want them unavailable, from %s", invalid, key)
 	}
 }
 
@@ -276,22 +344,23 @@ func TestRegistryBounds(t *testing.T) {
 	for _, n := range []int{maxRegistryValues, maxRegistryValues + 1} {
 		t.Run(fmt.Sprintf("values-%d", n), func(t *testing.T) {
 			base := scratch(t)
+			key := `HKLM\` + base + `\Policies\RVM`
 			values := map[string]regValue{RuntimeDirectory: sz(`C:\rt`)}
 			for i := 1; i < n; i++ {
 				values[fmt.Sprintf("extra%d", i)] = dword(0)
 			}
-			writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, values)
-			s := loadFrom(registrySettingsSources(base))
-			_, _, ok := s.String(RuntimeDirectory)
-			text := errorText(s.Errors)
+			writeKey(t, hklm64, base+`\Policies\RVM`, values)
+			m := registrySources(base).Load("")
+			got := m.Values[RuntimeDirectory]
+			text := errorText(m.Errors)
 			if n > maxRegistryValues {
-				if ok || !strings.Contains(text, fmt.Sprintf("holds more than %d values", maxRegistryValues)) {
-					t.Errorf("got RuntimeDirectory set %v, errors %q, want unset and a count error", ok, text)
+				if !got.FailedClosed || got.Source != key || !strings.Contains(text, fmt.Sprintf("holds more than %d values", maxRegistryValues)) {
+					t.Errorf("got RuntimeDirectory %+v, errors %q, want it failed closed and a count error", got, text)
 				}
 				return
 			}
-			if !ok || strings.Contains(text, "more than") {
-				t.Errorf("got RuntimeDirectory set %v, errors %q, want it set", ok, text)
+			if got.Value != `C:\rt` || strings.Contains(text, "more than") {
+				t.Errorf("got RuntimeDirectory %+v, errors %q, want it set", got, text)
 			}
 		})
 	}
@@ -300,17 +369,17 @@ func TestRegistryBounds(t *testing.T) {
 			base := scratch(t)
 			// A REG_SZ holds UTF-16 and a terminating NUL: chars+1 units.
 			long := `C:\` + strings.Repeat("a", size/2-1-3)
-			writeKey(t, registry.LOCAL_MACHINE, base+`\Policies\RVM`, map[string]regValue{RuntimeDirectory: sz(long)})
-			s := loadFrom(registrySettingsSources(base))
-			v, _, _ := s.String(RuntimeDirectory)
+			writeKey(t, hklm64, base+`\Policies\RVM`, map[string]regValue{RuntimeDirectory: sz(long)})
+			m := registrySources(base).Load("")
+			got := m.Values[RuntimeDirectory]
 			if size > maxRegistryValueSize {
-				if v != "" || !strings.Contains(errorText(s.Errors), "larger than") {
-					t.Errorf("got RuntimeDirectory of %d chars, errors %q, want unset and a size error", len(v), errorText(s.Errors))
+				if !got.FailedClosed || !strings.Contains(errorText(m.Errors), "larger than") {
+					t.Errorf("got RuntimeDirectory failed closed %v, errors %q, want it failed closed and a size error", got.FailedClosed, errorText(m.Errors))
 				}
 				return
 			}
-			if v != long {
-				t.Errorf("got RuntimeDirectory of %d chars, errors %q, want %d", len(v), errorText(s.Errors), len(long))
+			if got.Value != long {
+				t.Errorf("got RuntimeDirectory of %d chars, errors %q, want %d", len(fmt.Sprint(got.Value)), errorText(m.Errors), len(long))
 			}
 		})
 	}
@@ -318,8 +387,27 @@ func TestRegistryBounds(t *testing.T) {
 
 func TestRegistryMissingKeys(t *testing.T) {
 	base := scratch(t)
-	s := loadFrom(registrySettingsSources(base))
-	if len(s.Values) != 0 || len(s.Errors) != 0 {
-		t.Errorf("got values %v, errors %q, want none: missing keys are no error", s.Values, errorText(s.Errors))
+	m := registrySources(base).Load("")
+	checkValues(t, m, nil)
+	if len(m.Errors) != 0 || len(m.Notices) != 0 {
+		t.Errorf("got errors %q, notices %q, want none: missing keys are no error", errorText(m.Errors), m.Notices)
+	}
+}
+
+func TestExpandWith(t *testing.T) {
+	vars := map[string]string{"A": "x", "PROGRAMFILES(X86)": `C:\pf86`}
+	for _, tc := range []struct{ in, want string }{
+		{`%A%\b`, `x\b`},
+		{`%a%%A%`, `xx`},
+		{`%ProgramFiles(x86)%\rvm`, `C:\pf86\rvm`},
+		{`%NOPE%\b`, `%NOPE%\b`},
+		{`%NOPE%A%`, `%NOPEx`},
+		{`100%`, `100%`},
+		{`%%A%`, `%x`},
+		{`plain`, `plain`},
+	} {
+		if got := expandWith(tc.in, vars); got != tc.want {
+			t.Errorf("expandWith(%q): got %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -1,333 +1,432 @@
 // Package settings reads rvm's machine settings (SPEC section 4) from their
 // sources, the Windows registry, macOS property lists and Linux JSON files,
-// applies precedence and fails closed on invalid values, and watches the
+// applies precedence, fails closed on what it cannot read, and watches the
 // sources for changes.
+//
+// # The settings
+//
+// Table lists every setting with its kind (a string, a 0/1 flag or a
+// whole number), its scope and its default. The names are the same
+// everywhere: registry value names (matched without regard to case), plist
+// keys and JSON keys.
+//
+// # Sources
+//
+// Owner sources are machine-wide and only an administrator can write them:
+//
+//   - Windows: HKLM\Software\Policies\RVM, HKLM\Software\RVM\Settings and
+//     HKLM\Software\OpenFin\RVM\Settings, each in the registry's 64-bit
+//     view, then its 32-bit view (see registry_windows.go);
+//   - macOS: /Library/Managed Preferences/RVM.plist, then
+//     /Library/Application Support/RVM/Settings.plist (see plist.go);
+//   - Linux: /etc/rvm/settings.json.
+//
+// Per-user sources belong to the user (or, for the Policies keys and the
+// managed preferences of a user, to the user's administrator):
+//
+//   - Windows: HKCU\Software\Policies\RVM, HKCU\Software\RVM\Settings,
+//     HKCU\Software\OpenFin\RVM\Settings;
+//   - macOS: /Library/Managed Preferences/<user>/RVM.plist,
+//     ~/Library/Application Support/RVM/Settings.plist,
+//     ~/Library/Application Support/OpenFin/rvm/FileRegistry.plist;
+//   - Linux: $XDG_CONFIG_HOME/rvm/settings.json (~/.config where
+//     XDG_CONFIG_HOME is unset or not absolute).
+//
+// A settings file named for one call (--machine-settings,
+// RVM_MACHINE_SETTINGS) replaces the per-user sources, never an owner
+// source. OpenFin's keys and files supply only the names OpenFin shares
+// with rvm (Setting.OpenFin); names rvm does not know are ignored there,
+// since OpenFin keeps settings of its own in them.
+//
+// # Precedence
+//
+// The first owner source that sets a name wins, and among the per-user
+// sources the first. A per-user value then applies only as the table's
+// scope allows: a ScopeOwner name is never read from a per-user source; a
+// ScopeAny name (DesktopOwnerSettings, RuntimeDirectory) applies only where
+// no owner source sets it; a ScopeStricter name takes the stricter of the
+// owner's value (or the default) and the per-user one. A per-user value
+// that cannot apply is ignored with a notice (Machine.Notices).
+//
+// # Failing closed
+//
+// A source that exists but cannot be read or parsed, and a value of the
+// wrong type or out of range, count as the strictest value of every name
+// they could hold (Setting.strictest), at their place in the order: a 0/1
+// flag as 0, RevocationMode as online, CachedManifestMaxAgeDays as 0,
+// TrustRootsFile as a file that trusts nothing, DesktopOwnerSettings as
+// unavailable (every permission denied, launches refused), no runtime
+// repository and the default RuntimeDirectory. Such a value is marked
+// FailedClosed; since it sets the name, no later source, and for an owner
+// source no per-user source, may set it. The error names the source and,
+// for a JSON file, the line and column of the fault. An empty
+// DesktopOwnerSettings means "no desktop owner settings" and, from an
+// owner source, keeps per-user sources from naming any.
 package settings
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"strings"
 	"time"
-
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-
-	"github.com/rvm-launcher/rvm/platform"
-	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
-// Names of the machine settings (SPEC section 4). They are the same on every
-// platform: registry value names, plist keys and JSON keys.
-const (
-	DesktopOwnerSettings            = "DesktopOwnerSettings"
-	AllowInvalidNetworkCertificates = "allowInvalidNetworkCertificates"
-	AllowHTTPSToHTTPRedirects       = "allowHttpsToHttpNetworkRedirects"
-	AllowHTTPToHTTPSRedirects       = "allowHttpToHttpsNetworkRedirects"
-	TrustRootsFile                  = "TrustRootsFile"
-	RevocationMode                  = "RevocationMode"
-	RuntimeDirectory                = "RuntimeDirectory"
-)
+// SourceDefault is the Source of a setting that no source sets.
+const SourceDefault = "default"
 
-// settingKinds tells, for every machine setting, whether it is a 0/1 flag
-// (true) or a string (false). It is the one table of known names.
-var settingKinds = map[string]bool{
-	DesktopOwnerSettings:            false,
-	AllowInvalidNetworkCertificates: true,
-	AllowHTTPSToHTTPRedirects:       true,
-	AllowHTTPToHTTPSRedirects:       true,
-	TrustRootsFile:                  false,
-	RevocationMode:                  false,
-	RuntimeDirectory:                false,
-}
+// noSettings is the Source of every setting of a Machine that was never
+// loaded (the zero Machine), which fails closed.
+const noSettings = "no machine settings (none were read)"
 
-// machineWideOnly lists the settings that a per-user source may not set.
-var machineWideOnly = map[string]bool{TrustRootsFile: true}
-
-// Value is one machine setting as it was read: Value holds a string for a
-// string setting and an int (0 or 1) for a flag; Source names where it came
-// from (a file path or a registry key).
+// Value is one machine setting in effect.
 type Value struct {
-	Value  any    `json:"value"`
+	// Value is a string, an int (a flag or a number) or nil (no value:
+	// unset without a default, or failed closed to none).
+	Value any `json:"value"`
+	// Source is where the value came from: a file path or registry key,
+	// or SourceDefault.
 	Source string `json:"source"`
+	// FailedClosed reports that Value is the setting's strictest value
+	// because Source could not be read or held an invalid value for it.
+	FailedClosed bool `json:"-"`
 }
 
-// Machine are the effective machine settings: for every name that
-// some source set, the value of the first source that holds it. Errors
-// lists every problem met while reading; a bad value never stops the others
-// from loading. The zero value has nothing set.
+// Machine are the machine settings in effect. The zero value fails
+// closed: every setting counts as its strictest value.
 type Machine struct {
+	// Values holds every setting of Table by name.
 	Values map[string]Value
+	// Errors are the sources that could not be read and the values that
+	// are invalid, each naming its source, and a runtime repository that is
+	// only half set. None of them stops the other values from loading.
 	Errors []error
-	// invalid names, for a setting that no valid value sets, the first
-	// source that held an invalid value for it (or, for a 0/1 flag, that
-	// could not be read at all): such a setting counts as its strictest
-	// value, never as unset.
-	invalid map[string]string
-}
-
-// Invalid reports whether the setting name is unset only because a source
-// held an invalid value for it (or, for a 0/1 flag, could not be read);
-// source names the first such source. Callers treat such a setting as its
-// strictest value: a desktop owner who got the type wrong must not get the
-// opposite of what was meant.
-func (s *Machine) Invalid(name string) (source string, invalid bool) {
-	source, invalid = s.invalid[name]
-	return source, invalid
-}
-
-// String reports the string setting name, where it was set, and whether it
-// was set at all.
-func (s *Machine) String(name string) (value, source string, ok bool) {
-	v, ok := s.Values[name]
-	if !ok {
-		return "", "", false
-	}
-	str, ok := v.Value.(string)
-	return str, v.Source, ok
-}
-
-// Allowed reports the 0/1 setting name: unset counts as allowed (SPEC 3), set
-// reports whether it is 1, with the source that set it.
-//
-// A flag that is Invalid counts as 0, set, its source marked invalid.
-func (s *Machine) Allowed(name string) (allowed bool, source string, set bool) {
-	v, ok := s.Values[name]
-	if !ok {
-		if src, bad := s.invalid[name]; bad {
-			return false, src + " (an invalid value, which counts as 0)", true
-		}
-		return true, "", false
-	}
-	n, _ := v.Value.(int)
-	return n == 1, v.Source, true
+	// Notices are the per-user values that could not apply, each saying
+	// why: for `rvm settings` and the decision document.
+	Notices []string
 }
 
 // Source is one place machine settings are read from.
 type Source struct {
 	// Name is what a user sees as the source: a file path or registry key.
 	Name string
-	// MachineWide is false for a per-user source.
-	MachineWide bool
-	// load reads the source. It returns os.ErrNotExist (wrapped) when the
-	// source does not exist, another error when it exists but cannot be
-	// read as a whole.
+	// openFin marks one of OpenFin's keys or files, which supply only the
+	// names that OpenFin shares with rvm.
+	openFin bool
+	// load reads the source. It returns an error wrapping os.ErrNotExist
+	// where the source does not exist, another error where it exists but
+	// cannot be read as a whole.
 	load func() (rawSettings, error)
 }
 
-// rawSettings is what one source holds: the valid values by setting name
-// (a string, or an int 0/1 for a flag) and, by the name as written, an
-// error for every value that is present but invalid (an unknown name, a
-// wrong type, a value out of range).
+// Sources are the places machine settings are read from, each list in its
+// order of precedence.
+type Sources struct {
+	Owner []Source
+	User  []Source
+}
+
+// PlatformSources are the sources of SPEC section 4 on this system (see
+// the package doc). getenv is os.Getenv in production: it gives the home
+// and XDG folders of the per-user sources.
+func PlatformSources(getenv func(string) string) Sources {
+	return platformSources(getenv)
+}
+
+// machineSettingsSources lists every source of PlatformSources, owner
+// sources first, for watching.
+func machineSettingsSources(getenv func(string) string) []Source {
+	s := platformSources(getenv)
+	return append(s.Owner, s.User...)
+}
+
+// rawSettings is what one source holds: its valid values by setting name
+// (a string, or an int for a flag or number), an error for every known
+// name whose value is invalid, and one for every name rvm does not know.
 type rawSettings struct {
-	values map[string]any
-	bad    map[string]error
+	values  map[string]any
+	bad     map[string]error
+	unknown []error
 }
 
-// Load reads the machine settings. A non-empty override is the
-// path of a JSON settings file (--machine-settings or RVM_MACHINE_SETTINGS)
-// that replaces every other source and counts as machine-wide; otherwise the
-// platform's sources are read (SPEC section 4):
-//
-//   - Windows: HKLM\Software\Policies\RVM, HKCU\Software\Policies\RVM,
-//     HKLM\Software\RVM\Settings, HKCU\Software\RVM\Settings (REG_SZ,
-//     REG_EXPAND_SZ and REG_DWORD values; see registry_windows.go);
-//   - macOS: /Library/Managed Preferences/RVM.plist,
-//     /Library/Application Support/RVM/Settings.plist,
-//     ~/Library/Application Support/RVM/Settings.plist (see plist.go);
-//   - Linux: /etc/rvm/settings.json, $XDG_CONFIG_HOME/rvm/settings.json.
-//
-// getenv is os.Getenv in production and a map in tests.
-//
-// Precedence: the first source that holds a value wins, except that a
-// machine-wide source always wins over a per-user one: on Windows
-// HKLM\Software\RVM\Settings is read before HKCU\Software\Policies\RVM,
-// since HKCU is the user's. Two rules keep a user from slipping past the
-// owner's mistakes: an invalid value in a machine-wide source keeps
-// per-user sources from setting that name, and a machine-wide source that
-// exists but cannot be read (bad syntax, access denied) hides every
-// per-user source. TrustRootsFile is read only from machine-wide sources.
-// Every problem is in Errors; it never stops the other values from loading.
-func Load(override string, getenv func(string) string) *Machine {
-	var sources []Source
-	if override != "" {
-		// A settings file asked for by name must be there.
-		src := JSONFile(override, true)
-		load := src.load
-		src.load = func() (rawSettings, error) {
-			raw, err := load()
-			if errors.Is(err, os.ErrNotExist) {
-				err = fmt.Errorf("platform: settings file %s does not exist", override)
-			}
-			return raw, err
-		}
-		sources = []Source{src}
-	} else {
-		sources = machineSettingsSources(getenv)
-	}
-	return loadFrom(sources)
+func newRawSettings() rawSettings {
+	return rawSettings{values: map[string]any{}, bad: map[string]error{}}
 }
 
-// loadFrom applies the precedence rules of Load to sources,
-// which are in the order of the spec: the machine-wide sources are read
-// first, then the per-user ones.
-func loadFrom(sources []Source) *Machine {
-	s := &Machine{Values: map[string]Value{}, invalid: map[string]string{}}
-	// brokenMachineSource names a machine-wide source that exists but
-	// could not be read.
-	brokenMachineSource := ""
-	for _, src := range sources {
-		if src.MachineWide && !s.load(src, nil) && brokenMachineSource == "" {
-			brokenMachineSource = src.Name
-		}
-	}
-	// What the machine-wide sources marked invalid, a per-user source may
-	// not set.
-	heldBy := maps.Clone(s.invalid)
-	for _, src := range sources {
-		switch {
-		case src.MachineWide:
-		case brokenMachineSource != "":
-			s.Errors = append(s.Errors, fmt.Errorf("platform: settings in %s ignored: the machine-wide source %s could not be read, and a per-user source may not stand in for it", src.Name, brokenMachineSource))
-		default:
-			s.load(src, heldBy)
-		}
-	}
-	for name := range s.Values {
-		delete(s.invalid, name)
-	}
-	return s
-}
-
-// load reads one source into s: its values where no earlier source set
-// them and heldBy does not name them, its problems into Errors and its
-// invalid values into invalid. It reports false where the source exists but
-// could not be read, which makes every flag invalid.
-func (s *Machine) load(src Source, heldBy map[string]string) (readable bool) {
-	raw, err := src.load()
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return true
-		}
-		s.Errors = append(s.Errors, err)
-		for name, flag := range settingKinds {
-			if flag {
-				s.markInvalid(name, src.Name)
-			}
-		}
-		return false
-	}
-	for _, name := range sortedKeys(raw.bad) {
-		s.Errors = append(s.Errors, raw.bad[name])
-		s.markInvalid(name, src.Name)
-	}
-	for _, name := range sortedKeys(raw.values) {
-		if !src.MachineWide && machineWideOnly[name] {
-			s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: it is read only from machine-wide sources", name, src.Name))
-			continue
-		}
-		if _, done := s.Values[name]; done {
-			continue
-		}
-		if held, ok := heldBy[name]; ok {
-			s.Errors = append(s.Errors, fmt.Errorf("platform: setting %s in %s ignored: the machine-wide source %s holds an invalid value for it", name, src.Name, held))
-			continue
-		}
-		s.Values[name] = Value{Value: raw.values[name], Source: src.Name}
-	}
-	return true
-}
-
-// markInvalid records src as the first source that held an invalid value
-// for the known setting name.
-func (s *Machine) markInvalid(name, src string) {
-	if _, known := settingKinds[name]; !known {
+// add checks the value v of the setting named name, as its format decoded
+// it, and files it; where names its place in errors.
+func (raw *rawSettings) add(name string, v any, where string) {
+	s := lookup(name)
+	if s == nil {
+		raw.unknown = append(raw.unknown, fmt.Errorf("settings: unknown setting %q in %s", name, where))
 		return
 	}
-	if _, done := s.invalid[name]; !done {
-		s.invalid[name] = src
+	checked, err := checkValue(s, v, where)
+	if err != nil {
+		raw.bad[name] = err
+		return
 	}
+	raw.values[name] = checked
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// Load reads the machine settings from srcs. A non-empty override is the
+// path of a JSON settings file (--machine-settings, RVM_MACHINE_SETTINGS)
+// that stands in for srcs.User; it must exist. Every problem is in Errors,
+// every per-user value that cannot apply in Notices; see the package doc
+// for the rules.
+func (srcs Sources) Load(override string) *Machine {
+	user := srcs.User
+	if override != "" {
+		user = []Source{overrideFile(override)}
 	}
-	sort.Strings(keys)
-	return keys
+	m := &Machine{Values: map[string]Value{}}
+	owner := m.read(srcs.Owner, true)
+	perUser := m.read(user, false)
+	for i := range Table {
+		s := &Table[i]
+		o, ownerSet := owner[s.Name]
+		u, userSet := perUser[s.Name]
+		m.Values[s.Name] = m.combine(s, o, ownerSet, u, userSet)
+	}
+	if _, _, err := m.RuntimeRepository(); err != nil && !m.Values[RuntimeRepository].FailedClosed && !m.Values[RuntimeRepositoryRoot].FailedClosed {
+		m.Errors = append(m.Errors, err)
+	}
+	return m
 }
 
-// checkValue validates one value read from a source, as its format
-// decoded it. It returns the normalized value (a non-empty string, or an
-// int 0/1 for a flag) or an error naming the value and its source.
-func checkValue(name string, raw any, source string) (any, error) {
-	flag, known := settingKinds[name]
-	if !known {
-		return nil, fmt.Errorf("platform: unknown setting %q in %s", name, source)
-	}
-	if flag {
-		n := -1
-		switch v := raw.(type) {
-		case int:
-			n = v
-		case int64:
-			if v == 0 || v == 1 {
-				n = int(v)
-			}
-		case uint64:
-			if v <= 1 {
-				n = int(v)
-			}
-		case number:
-			if v == "0" || v == "1" {
-				n = int(v[0] - '0')
-			}
-		default:
-			return nil, fmt.Errorf("platform: setting %s in %s: want 0 or 1, got %s", name, source, describe(raw))
+// overrideFile is the settings file named for one call: one that does not
+// exist is an error, since it was asked for by name.
+func overrideFile(path string) Source {
+	src := JSONFile(path)
+	load := src.load
+	src.load = func() (rawSettings, error) {
+		raw, err := load()
+		if errors.Is(err, os.ErrNotExist) {
+			err = fmt.Errorf("settings: settings file %s (--machine-settings or RVM_MACHINE_SETTINGS) does not exist", path)
 		}
-		if n != 0 && n != 1 {
-			return nil, fmt.Errorf("platform: setting %s in %s: want 0 or 1, got %v", name, source, raw)
+		return raw, err
+	}
+	return src
+}
+
+// read reads srcs, first to last, into the value that each name takes
+// from the first of them that sets it: a valid value or, where a source
+// cannot be read or holds an invalid value for the name, the strictest
+// value, FailedClosed. owner tells whether srcs are owner sources; from
+// per-user sources ScopeOwner names are not read.
+func (m *Machine) read(srcs []Source, owner bool) map[string]Value {
+	got := map[string]Value{}
+	set := func(s *Setting, v Value) {
+		if _, done := got[s.Name]; !done {
+			got[s.Name] = v
+		}
+	}
+	failed := func(s *Setting, src Source) Value {
+		return Value{Value: s.strictest(), Source: src.Name, FailedClosed: true}
+	}
+	for _, src := range srcs {
+		raw, err := src.load()
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			m.Errors = append(m.Errors, err)
+			for i := range Table {
+				if s := &Table[i]; (!src.openFin || s.OpenFin) && (owner || s.Scope != ScopeOwner) {
+					set(s, failed(s, src))
+				}
+			}
+			continue
+		}
+		if !src.openFin {
+			m.Errors = append(m.Errors, raw.unknown...)
+		}
+		for i := range Table {
+			s := &Table[i]
+			v, valid := raw.values[s.Name]
+			bad, invalid := raw.bad[s.Name]
+			switch {
+			case !valid && !invalid:
+			case src.openFin && !s.OpenFin:
+				m.notice("settings: %s in %s ignored: OpenFin's keys and files supply only DesktopOwnerSettings and the three HTTPS settings", s.Name, src.Name)
+			case !owner && s.Scope == ScopeOwner:
+				m.notice("settings: %s in %s ignored: it is read only from owner sources", s.Name, src.Name)
+			case invalid:
+				m.Errors = append(m.Errors, bad)
+				set(s, failed(s, src))
+			default:
+				set(s, Value{Value: v, Source: src.Name})
+			}
+		}
+	}
+	return got
+}
+
+func (m *Machine) notice(format string, args ...any) {
+	m.Notices = append(m.Notices, fmt.Sprintf(format, args...))
+}
+
+// combine is the value in effect of the setting s, from the owner's value
+// o (where ownerSet) and the per-user value u (where userSet), by the
+// precedence of the package doc.
+func (m *Machine) combine(s *Setting, o Value, ownerSet bool, u Value, userSet bool) Value {
+	base := Value{Value: s.Default, Source: SourceDefault}
+	if ownerSet {
+		base = o
+	}
+	if !userSet {
+		return base
+	}
+	if s.Scope == ScopeAny {
+		if !ownerSet {
+			return u
+		}
+		if !u.FailedClosed {
+			why := "the owner source " + o.Source + " sets it"
+			if o.FailedClosed {
+				why = "the owner source " + o.Source + " could not be read or holds an invalid value for it, which fails closed"
+			}
+			m.notice("settings: %s %s in %s ignored: %s", s.Name, show(u.Value), u.Source, why)
+		}
+		return o
+	}
+	// ScopeStricter: read has left out per-user ScopeOwner values.
+	switch got, have := s.rank(u.Value), s.rank(base.Value); {
+	case got > have, got == have && !ownerSet:
+		return u
+	case got < have:
+		from := "the default"
+		switch {
+		case o.FailedClosed && ownerSet:
+			from = "the strictest, as the owner source " + o.Source + " could not be read or holds an invalid value for it"
+		case ownerSet:
+			from = "set by the owner source " + o.Source
+		}
+		m.notice("settings: %s %s in %s ignored: a per-user source may only make it stricter than %s (%s)", s.Name, show(u.Value), u.Source, show(base.Value), from)
+	}
+	return base
+}
+
+// show is a value as a message shows it: a string quoted, nil as none.
+func show(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "none"
+	case string:
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprint(v)
+}
+
+// value is the setting name in effect; in a Machine that was never loaded,
+// its strictest value.
+func (m *Machine) value(name string) Value {
+	if v, ok := m.Values[name]; ok {
+		return v
+	}
+	return Value{Value: lookup(name).strictest(), Source: noSettings, FailedClosed: true}
+}
+
+// checkValue validates one value as its format decoded it: a string, a
+// number (an int, int64 or uint64, or a JSON number's text), or anything
+// else, which is always wrong. It returns the value normalized (a string,
+// or an int for a flag or number) or an error naming the setting and
+// where, its place.
+func checkValue(s *Setting, raw any, where string) (any, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("settings: setting %s in %s: %s", s.Name, where, fmt.Sprintf(format, args...))
+	}
+	switch s.Kind {
+	case KindFlag:
+		n, ok := wholeNumber(raw)
+		if !ok || n > 1 {
+			return nil, bad("want 0 or 1, got %s", describe(raw))
+		}
+		return n, nil
+	case KindNumber:
+		n, ok := wholeNumber(raw)
+		if !ok || n > s.Max {
+			return nil, bad("want a whole number from 0 to %d, got %s", s.Max, describe(raw))
 		}
 		return n, nil
 	}
 	str, ok := raw.(string)
-	if !ok {
-		return nil, fmt.Errorf("platform: setting %s in %s: want a string, got %s", name, source, describe(raw))
-	}
-	if str == "" {
-		return nil, fmt.Errorf("platform: setting %s in %s: empty", name, source)
-	}
-	if name == RevocationMode && str != "online" && str != "cached" && str != "off" {
-		return nil, fmt.Errorf("platform: setting %s in %s: want online, cached or off, got %q", name, source, str)
+	switch {
+	case !ok:
+		return nil, bad("want a string, got %s", describe(raw))
+	case str == "" && s.Form == FormLocation:
+		return str, nil // no desktop owner settings
+	case str == "":
+		return nil, bad("empty")
+	case s.Values != nil && !contains(s.Values, str):
+		last := len(s.Values) - 1
+		return nil, bad("want %s or %s, got %q", strings.Join(s.Values[:last], ", "), s.Values[last], str)
+	case s.Form == FormPath && !filepath.IsAbs(str):
+		return nil, bad("want an absolute path, got %q", str)
+	case s.Form == FormLocation && !isURL(str) && !filepath.IsAbs(str):
+		return nil, bad("want a URL or an absolute path, got %q", str)
+	case s.Form == FormHTTPSURL && !isHTTPSURL(str):
+		return nil, bad("want an https:// URL with a host and no user info, query or fragment, got %q", str)
 	}
 	return str, nil
 }
 
-// checkAll validates every value of a decoded source.
-func checkAll(vals map[string]any, source string) rawSettings {
-	raw := rawSettings{values: map[string]any{}, bad: map[string]error{}}
-	for name, v := range vals {
-		checked, err := checkValue(name, v, source)
-		if err != nil {
-			raw.bad[name] = err
-			continue
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
-		raw.values[name] = checked
 	}
-	return raw
+	return false
 }
 
+// isURL reports whether s has the form of a URL (its scheme is checked
+// where it is used): a scheme and ://, or file: (Windows' file:\\\C:\...).
+func isURL(s string) bool {
+	return strings.Contains(s, "://") || strings.HasPrefix(strings.ToLower(s), "file:")
+}
+
+func isHTTPSURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == ""
+}
+
+// wholeNumber is raw as an int where it is a whole number of at least 0
+// and at most nine digits (which always fits an int); callers bound it
+// further.
+func wholeNumber(raw any) (int, bool) {
+	const limit = 999_999_999
+	switch v := raw.(type) {
+	case int:
+		return v, v >= 0 && v <= limit
+	case int64:
+		return int(v), v >= 0 && v <= limit
+	case uint64:
+		return int(v), v <= limit
+	case number:
+		if len(v) == 0 || len(v) > 9 || strings.Trim(string(v), "0123456789") != "" {
+			return 0, false
+		}
+		n := 0
+		for _, c := range v {
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// describe is a value that checkValue refused, for its message.
 func describe(v any) string {
-	switch v.(type) {
+	switch v := v.(type) {
 	case string:
-		return "a string"
-	case number, int, int64, uint64:
-		return "a number"
+		return fmt.Sprintf("the string %q", v)
+	case number:
+		return "the number " + string(v)
+	case int, int64, uint64:
+		return fmt.Sprintf("the number %d", v)
 	case float32, float64:
 		return "a real number"
 	case bool:
@@ -346,78 +445,6 @@ func describe(v any) string {
 	return fmt.Sprintf("a value of type %T", v)
 }
 
-// maxSettingsFile bounds a settings file; real ones are a few hundred bytes.
-const maxSettingsFile = 64 << 10
-
-// JSONFile is a settings source read from a JSON object file (at most 64
-// KiB, read strictly: no duplicate keys, valid UTF-8, nothing after the
-// object) of the values of SPEC section 4: strings, and the numbers 0 or 1
-// for the flags. Its errors give the line and column of the fault.
-func JSONFile(path string, machineWide bool) Source {
-	return Source{Name: path, MachineWide: machineWide, load: func() (rawSettings, error) {
-		data, err := platform.ReadFileLimit(path, maxSettingsFile)
-		if err != nil {
-			return rawSettings{}, err
-		}
-		return parseJSONSettings(data, path)
-	}}
-}
-
-// parseJSONSettings reads a settings file, strictly (package strictjson):
-// a fault in the file, or in one of its values, is reported with its line
-// and column.
-func parseJSONSettings(data []byte, source string) (rawSettings, error) {
-	if err := strictjson.Check(data); err != nil {
-		return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
-	}
-	// One value, checked, with only JSON white space around it.
-	top := jsontext.Value(bytes.Trim(data, " \t\r\n"))
-	start := int64(len(data) - len(bytes.TrimLeft(data, " \t\r\n")))
-	if top.Kind() != '{' {
-		line, col := strictjson.Position(data, start)
-		return rawSettings{}, fmt.Errorf("platform: settings file %s: line %d, column %d: want a JSON object, got %s", source, line, col, strictjson.Kind(top))
-	}
-	members, err := strictjson.Members(top)
-	if err != nil {
-		return rawSettings{}, fmt.Errorf("platform: settings file %s: %w", source, err)
-	}
-	raw := rawSettings{values: map[string]any{}, bad: map[string]error{}}
-	for _, m := range members {
-		line, col := strictjson.Position(data, start+m.Offset)
-		checked, err := checkValue(m.Name, jsonValue(m.Value), fmt.Sprintf("%s, line %d, column %d", source, line, col))
-		if err != nil {
-			raw.bad[m.Name] = err
-			continue
-		}
-		raw.values[m.Name] = checked
-	}
-	return raw, nil
-}
-
-// number is a JSON number as it stands in a settings file.
-type number string
-
-// jsonValue is the Go value that checkValue reads from v, one strict JSON
-// value: a string, a number, a bool, nil, or for an array or object an
-// empty one (its contents are never a valid setting).
-func jsonValue(v jsontext.Value) any {
-	switch v.Kind() {
-	case '"':
-		var s string
-		json.Unmarshal(v, &s) // v is a checked string
-		return s
-	case '0':
-		return number(v)
-	case 't', 'f':
-		return v.Kind() == 't'
-	case '[':
-		return []any{}
-	case '{':
-		return map[string]any{}
-	}
-	return nil
-}
-
 // Flag is a 0/1 HTTPS setting as a fetch applies it: whether the relaxed
 // retry it governs is allowed, and where that was set ("" for the default).
 type Flag struct {
@@ -432,12 +459,19 @@ type HTTPS struct {
 	HTTPStart           Flag // allowHttpToHttpsNetworkRedirects
 }
 
-// HTTPS reports the HTTPS security settings: unset counts as allowed, an
-// invalid one as 0.
-func (s *Machine) HTTPS() HTTPS {
+// HTTPS reports the HTTPS security settings: unset, each counts as
+// allowed; one that failed closed as 0, its source saying so.
+func (m *Machine) HTTPS() HTTPS {
 	flag := func(name string) Flag {
-		ok, src, _ := s.Allowed(name)
-		return Flag{Allowed: ok, Source: src}
+		v := m.value(name)
+		f := Flag{Allowed: v.Value == 1, Source: v.Source}
+		switch {
+		case v.FailedClosed:
+			f.Source += " (which could not be read or held an invalid value, so it counts as 0)"
+		case v.Source == SourceDefault:
+			f.Source = ""
+		}
+		return f
 	}
 	return HTTPS{
 		InvalidCertificates: flag(AllowInvalidNetworkCertificates),
@@ -446,33 +480,82 @@ func (s *Machine) HTTPS() HTTPS {
 	}
 }
 
-// Revocation reports the RevocationMode in effect: "online", "cached" or
-// "off" (already checked), "" where unset; an invalid value counts as
-// "online", the strictest.
-func (s *Machine) Revocation() string {
-	if _, bad := s.Invalid(RevocationMode); bad {
-		return "online"
-	}
-	mode, _, _ := s.String(RevocationMode)
+// Revocation reports the RevocationMode in effect: "online", "cached" (the
+// default) or "off".
+func (m *Machine) Revocation() string {
+	mode, _ := m.value(RevocationMode).Value.(string)
 	return mode
 }
 
+// CachedManifestMaxAge reports how old a cached manifest may be to stand
+// in when the network fails (CachedManifestMaxAgeDays; default 30 days);
+// 0 turns that fallback off.
+func (m *Machine) CachedManifestMaxAge() time.Duration {
+	days, _ := m.value(CachedManifestMaxAgeDays).Value.(int)
+	return time.Duration(days) * 24 * time.Hour
+}
+
 // RuntimeDir reports the RuntimeDirectory in effect: the setting, or
-// <dataDir>/runtime where it is unset.
-func (s *Machine) RuntimeDir(dataDir string) string {
-	if dir, _, ok := s.String(RuntimeDirectory); ok && dir != "" {
+// <dataDir>/runtime where it is unset or failed closed.
+func (m *Machine) RuntimeDir(dataDir string) string {
+	if dir, _ := m.value(RuntimeDirectory).Value.(string); dir != "" {
 		return dir
 	}
 	return filepath.Join(dataDir, "runtime")
 }
 
-// OwnerLocation reports DesktopOwnerSettings: its value and the source
-// that set it, or, where a source held an invalid value for it, that
-// source (the value is then empty, and the owner settings fail closed).
-func (s *Machine) OwnerLocation() (value, setBy, invalid string) {
-	if src, bad := s.Invalid(DesktopOwnerSettings); bad {
-		return "", "", src
+// OwnerLocation reports DesktopOwnerSettings: its value and the source that
+// set it (both empty where no source did; the value empty where a source
+// set "", which means none), or, where the setting failed closed, the
+// source at fault as invalid: the desktop owner settings are then
+// unavailable and fail closed.
+func (m *Machine) OwnerLocation() (value, setBy, invalid string) {
+	v := m.value(DesktopOwnerSettings)
+	switch {
+	case v.FailedClosed:
+		return "", "", v.Source
+	case v.Source == SourceDefault:
+		return "", "", ""
 	}
-	value, setBy, _ = s.String(DesktopOwnerSettings)
-	return value, setBy, ""
+	value, _ = v.Value.(string)
+	return value, v.Source, ""
+}
+
+// TrustRootsFile reports the TrustRootsFile in effect: its path, the
+// (owner) source that set it, and whether one did. A setting that failed
+// closed is set, with an empty path: it trusts nothing.
+func (m *Machine) TrustRootsFile() (path, source string, set bool) {
+	v := m.value(TrustRootsFile)
+	if v.Source == SourceDefault {
+		return "", "", false
+	}
+	path, _ = v.Value.(string)
+	return path, v.Source, true
+}
+
+// RuntimeRepository reports the runtime repository (SPEC 9): its base URL
+// and the path of its trusted root metadata, both empty where neither is
+// set. It is an error, and there is no repository, where only one of the
+// two is set or either failed closed.
+func (m *Machine) RuntimeRepository() (baseURL, root string, err error) {
+	u, r := m.value(RuntimeRepository), m.value(RuntimeRepositoryRoot)
+	for _, v := range []struct {
+		name string
+		Value
+	}{{RuntimeRepository, u}, {RuntimeRepositoryRoot, r}} {
+		if v.FailedClosed {
+			return "", "", fmt.Errorf("settings: no runtime repository: %s in %s could not be read or holds an invalid value", v.name, v.Source)
+		}
+	}
+	switch {
+	case u.Source == SourceDefault && r.Source == SourceDefault:
+		return "", "", nil
+	case r.Source == SourceDefault:
+		return "", "", fmt.Errorf("settings: no runtime repository: %s is set (in %s) but %s is not; both are set or neither", RuntimeRepository, u.Source, RuntimeRepositoryRoot)
+	case u.Source == SourceDefault:
+		return "", "", fmt.Errorf("settings: no runtime repository: %s is set (in %s) but %s is not; both are set or neither", RuntimeRepositoryRoot, r.Source, RuntimeRepository)
+	}
+	baseURL, _ = u.Value.(string)
+	root, _ = r.Value.(string)
+	return baseURL, root, nil
 }

@@ -2,17 +2,17 @@ package settings
 
 import "path/filepath"
 
-// machineSettingsSources: the JSON files of SPEC section 4.
-func machineSettingsSources(getenv func(string) string) []Source {
-	return xdgSettingsSources("/", getenv)
+// platformSources: the JSON files of SPEC section 4.
+func platformSources(getenv func(string) string) Sources {
+	return xdgSources("/", getenv)
 }
 
-// xdgSettingsSources lists root/etc/rvm/settings.json (machine-wide), then
-// $XDG_CONFIG_HOME/rvm/settings.json (per user; ~/.config when
+// xdgSources lists root/etc/rvm/settings.json (the owner's), then
+// $XDG_CONFIG_HOME/rvm/settings.json (the user's; ~/.config when
 // XDG_CONFIG_HOME is unset or not absolute, as the XDG spec says). root is
 // "/" in production and a temporary directory in tests.
-func xdgSettingsSources(root string, getenv func(string) string) []Source {
-	srcs := []Source{JSONFile(filepath.Join(root, "etc", "rvm", "settings.json"), true)}
+func xdgSources(root string, getenv func(string) string) Sources {
+	srcs := Sources{Owner: []Source{JSONFile(filepath.Join(root, "etc", "rvm", "settings.json"))}}
 	cfg := getenv("XDG_CONFIG_HOME")
 	if cfg == "" || !filepath.IsAbs(cfg) {
 		cfg = ""
@@ -21,7 +21,7 @@ func xdgSettingsSources(root string, getenv func(string) string) []Source {
 		}
 	}
 	if cfg != "" {
-		srcs = append(srcs, JSONFile(filepath.Join(cfg, "rvm", "settings.json"), false))
+		srcs.User = append(srcs.User, JSONFile(filepath.Join(cfg, "rvm", "settings.json")))
 	}
 	return srcs
 }

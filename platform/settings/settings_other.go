@@ -2,6 +2,7 @@
 
 package settings
 
-// machineSettingsSources: SPEC section 4 names no sources for this system;
-// only the override file (--machine-settings, RVM_MACHINE_SETTINGS) is read.
-func machineSettingsSources(getenv func(string) string) []Source { return nil }
+// platformSources: SPEC section 4 names no sources for this system; only
+// the file named for a call (--machine-settings, RVM_MACHINE_SETTINGS) is
+// read.
+func platformSources(getenv func(string) string) Sources { return Sources{} }

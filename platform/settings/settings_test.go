@@ -1,24 +1,26 @@
 package settings
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 // settingsFileSource is the source for a settings file of either format.
-func settingsFileSource(path string, machineWide bool) Source {
+func settingsFileSource(path string) Source {
 	if strings.HasSuffix(path, ".plist") {
-		return plistSettingsFile(path, machineWide)
+		return plistFile(path, false)
 	}
-	return JSONFile(path, machineWide)
+	return JSONFile(path)
 }
 
 func errorText(errs []error) string {
@@ -29,27 +31,58 @@ func errorText(errs []error) string {
 	return b.String()
 }
 
-func valuesJSON(t *testing.T, s *Machine) string {
+func jsonText(t *testing.T, v any) string {
 	t.Helper()
-	vals := map[string]any{}
-	for name, v := range s.Values {
-		vals[name] = v.Value
-	}
-	b, err := json.Marshal(vals)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, err := json.Marshal(v)
+	platformtest.Must(t, err)
 	return string(b)
 }
 
-// TestSettingsFiles runs every vector of testdata/settings: each file
-// X has a companion X.want.json with the values it must yield and strings
-// its errors must hold; good_ files yield no error, bad_ files at least one.
+func writeFile(t *testing.T, path, content string) string {
+	t.Helper()
+	platformtest.Must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	platformtest.Must(t, os.WriteFile(path, []byte(osPaths(content)), 0o644))
+	return path
+}
+
+// wantSetting is what one setting must be after a load: its value, the
+// source it came from, and whether it failed closed.
+type wantSetting struct {
+	value  any
+	source string
+	failed bool
+}
+
+// checkValues checks every setting of the table in m: those in want as
+// given, every other one at its default.
+func checkValues(t *testing.T, m *Machine, want map[string]wantSetting) {
+	t.Helper()
+	for _, s := range Table {
+		w, ok := want[s.Name]
+		if !ok {
+			w = wantSetting{value: s.Default, source: SourceDefault}
+		}
+		if p, ok := w.value.(string); ok {
+			w.value = osPath(p)
+		}
+		got := m.Values[s.Name]
+		if jsonText(t, got.Value) != jsonText(t, w.value) || got.Source != w.source || got.FailedClosed != w.failed {
+			t.Errorf("%s: got %s from %q (failed closed %v), want %s from %q (failed closed %v)",
+				s.Name, jsonText(t, got.Value), got.Source, got.FailedClosed, jsonText(t, w.value), w.source, w.failed)
+		}
+	}
+	if len(m.Values) != len(Table) {
+		t.Errorf("got %d values, want one for each of the %d settings", len(m.Values), len(Table))
+	}
+}
+
+// TestSettingsFiles runs every vector of testdata/settings as an owner
+// source: each file X has a companion X.want.json with the values it sets,
+// the settings that fail closed ("*" for every one) and strings its errors
+// must hold; good_ files yield no error, bad_ files at least one.
 func TestSettingsFiles(t *testing.T) {
 	files, err := filepath.Glob("../../testdata/settings/*_*")
-	if err != nil {
-		t.Fatal(err)
-	}
+	platformtest.Must(t, err)
 	n := 0
 	for _, path := range files {
 		if strings.HasSuffix(path, ".want.json") {
@@ -58,46 +91,49 @@ func TestSettingsFiles(t *testing.T) {
 		n++
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			wantData, err := os.ReadFile(path + ".want.json")
-			if err != nil {
-				t.Fatal(err)
+			data, err := os.ReadFile(path + ".want.json")
+			platformtest.Must(t, err)
+			var vector struct {
+				Values       map[string]any
+				FailedClosed []string
+				Errors       []string
 			}
-			var want struct {
-				Values json.RawMessage `json:"values"`
-				Errors []string        `json:"errors"`
+			platformtest.Must(t, json.Unmarshal(data, &vector))
+			want := map[string]wantSetting{}
+			for name, v := range vector.Values {
+				if p, ok := v.(string); ok && osPath(p) != p {
+					t.Skipf("%s holds the Unix path %q, which is not absolute here", name, p)
+				}
+				want[name] = wantSetting{value: v, source: path}
 			}
-			if err := json.Unmarshal(wantData, &want); err != nil {
-				t.Fatal(err)
-			}
-			var wantValues map[string]any
-			json.Unmarshal(want.Values, &wantValues)
-			wantJSON, _ := json.Marshal(wantValues)
-
-			s := loadFrom([]Source{settingsFileSource(path, true)})
-			if got := valuesJSON(t, s); got != string(wantJSON) {
-				t.Errorf("got values %s, want %s", got, wantJSON)
-			}
-			text := errorText(s.Errors)
-			switch {
-			case strings.HasPrefix(name, "good_") && len(s.Errors) > 0:
-				t.Errorf("got errors %q, want none", text)
-			case strings.HasPrefix(name, "bad_") && len(s.Errors) == 0:
-				t.Errorf("got no error, want one")
-			}
-			for _, e := range s.Errors {
-				if !strings.HasPrefix(e.Error(), "platform: ") || !strings.Contains(e.Error(), path) {
-					t.Errorf("got error %q, want it to start with platform: and name %s", e, path)
+			for _, s := range Table {
+				if slices.Contains(vector.FailedClosed, s.Name) || slices.Contains(vector.FailedClosed, "*") {
+					want[s.Name] = wantSetting{value: s.strictest(), source: path, failed: true}
 				}
 			}
-			for _, w := range want.Errors {
+			m := Sources{Owner: []Source{settingsFileSource(path)}}.Load("")
+			checkValues(t, m, want)
+			text := errorText(m.Errors)
+			switch {
+			case strings.HasPrefix(name, "good_") && len(m.Errors) > 0:
+				t.Errorf("got errors %q, want none", text)
+			case strings.HasPrefix(name, "bad_") && len(m.Errors) == 0:
+				t.Errorf("got no error, want one")
+			}
+			for _, e := range m.Errors {
+				if !strings.HasPrefix(e.Error(), "settings: ") || !strings.Contains(e.Error(), path) {
+					t.Errorf("got error %q, want it to start with settings: and name %s", e, path)
+				}
+			}
+			for _, w := range vector.Errors {
 				if !strings.Contains(text, w) {
 					t.Errorf("got errors %q, want one holding %q", text, w)
 				}
 			}
 		})
 	}
-	if n < 10 {
-		t.Fatalf("got %d vectors in testdata/settings, want at least 10", n)
+	if n < 30 {
+		t.Fatalf("got %d vectors in testdata/settings, want at least 30", n)
 	}
 }
 
@@ -105,292 +141,493 @@ func TestSettingsFiles(t *testing.T) {
 // file may hold, and exactly as much.
 func TestSettingsFileBounds(t *testing.T) {
 	dir := platformtest.TempDir(t)
-	pad := func(head, tail string, size int) []byte {
-		return []byte(head + strings.Repeat(" ", size-len(head)-len(tail)) + tail)
+	pad := func(head, tail string, size int) string {
+		return head + strings.Repeat(" ", size-len(head)-len(tail)) + tail
 	}
 	for _, tc := range []struct {
 		name, file, head, tail string
 	}{
-		{"json", "s.json", `{"RevocationMode": "off"`, "}"},
-		{"xml-plist", "s.plist", `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>RevocationMode</key><string>off</string></dict>`, "</plist>"},
+		{"json", "s.json", `{"RevocationMode": "online"`, "}"},
+		{"xml-plist", "s.plist", `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>RevocationMode</key><string>online</string></dict>`, "</plist>"},
 	} {
 		for _, size := range []int{maxSettingsFile, maxSettingsFile + 1} {
 			t.Run(fmt.Sprintf("%s-%d", tc.name, size), func(t *testing.T) {
-				path := filepath.Join(dir, tc.file)
-				if err := os.WriteFile(path, pad(tc.head, tc.tail, size), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				s := loadFrom([]Source{settingsFileSource(path, true)})
-				_, _, ok := s.String(RevocationMode)
+				path := writeFile(t, filepath.Join(dir, tc.file), pad(tc.head, tc.tail, size))
+				m := Sources{Owner: []Source{settingsFileSource(path)}}.Load("")
+				got := m.Values[RevocationMode]
 				if size > maxSettingsFile {
-					if ok || !strings.Contains(errorText(s.Errors), "larger than") {
-						t.Errorf("got value set %v, errors %q, want unset and a size error", ok, errorText(s.Errors))
+					if !got.FailedClosed || !strings.Contains(errorText(m.Errors), "larger than 65536 bytes") {
+						t.Errorf("got %+v, errors %q, want RevocationMode failed closed and a size error", got, errorText(m.Errors))
 					}
 					return
 				}
-				if !ok || len(s.Errors) > 0 {
-					t.Errorf("got value set %v, errors %q, want it set and no error", ok, errorText(s.Errors))
+				if got.FailedClosed || got.Value != "online" || len(m.Errors) > 0 {
+					t.Errorf("got %+v, errors %q, want online and no error", got, errorText(m.Errors))
 				}
 			})
 		}
 	}
 }
 
-// source is one settings file of a precedence case: content "" means the
-// file is absent, "<dir>" that a directory stands where the file should be
-// (it exists but cannot be read).
-type source struct {
-	machineWide bool
-	content     string
-}
-
+// TestPrecedence: owner sources, then per-user sources, each a JSON file
+// ("" absent, "<dir>" a folder that cannot be read as one). Sources are
+// named o0, o1, ... and u0, u1, ... in the wants.
 func TestPrecedence(t *testing.T) {
-	type want struct {
-		value  any
-		source int // index into the sources
-	}
+	type want = map[string]wantSetting
 	for _, tc := range []struct {
-		name    string
-		sources []source
-		want    map[string]want
-		errs    []string
+		name        string
+		owner, user []string
+		want        want
+		errs        []string
+		notices     []string
 	}{
 		{
-			name:    "first-machine-wide-wins",
-			sources: []source{{true, `{"RevocationMode": "online"}`}, {true, `{"RevocationMode": "off", "RuntimeDirectory": "/m2"}`}},
-			want:    map[string]want{RevocationMode: {"online", 0}, RuntimeDirectory: {"/m2", 1}},
+			name:  "first-owner-source-wins",
+			owner: []string{`{"RevocationMode": "cached"}`, `{"RevocationMode": "online", "RuntimeDirectory": "/m2"}`},
+			want:  want{RevocationMode: {"cached", "o0", false}, RuntimeDirectory: {"/m2", "o1", false}},
 		},
 		{
-			name:    "first-per-user-wins",
-			sources: []source{{false, `{"RevocationMode": "online"}`}, {false, `{"RevocationMode": "off"}`}},
-			want:    map[string]want{RevocationMode: {"online", 0}},
+			name: "first-per-user-source-wins",
+			user: []string{`{"RevocationMode": "online", "RuntimeDirectory": "/u0"}`, `{"RevocationMode": "cached", "RuntimeDirectory": "/u1"}`},
+			want: want{RevocationMode: {"online", "u0", false}, RuntimeDirectory: {"/u0", "u0", false}},
 		},
 		{
-			name:    "per-user-fills-what-machine-leaves-unset",
-			sources: []source{{true, `{"RevocationMode": "online"}`}, {false, `{"RevocationMode": "off", "allowInvalidNetworkCertificates": 0}`}},
-			want:    map[string]want{RevocationMode: {"online", 0}, AllowInvalidNetworkCertificates: {0, 1}},
-		},
-		{
-			// Windows order: HKLM policies, HKCU policies, HKLM settings,
-			// HKCU settings. The user's key never beats the machine's.
-			name: "machine-wide-beats-earlier-per-user",
-			sources: []source{
-				{true, `{"RuntimeDirectory": "/hklm-policies"}`},
-				{false, `{"RuntimeDirectory": "/hkcu-policies", "DesktopOwnerSettings": "/hkcu-dos", "allowHttpToHttpsNetworkRedirects": 1}`},
-				{true, `{"DesktopOwnerSettings": "/hklm-dos"}`},
-				{false, `{"DesktopOwnerSettings": "/hkcu-settings-dos", "allowHttpToHttpsNetworkRedirects": 0, "RevocationMode": "off"}`},
+			name:  "per-user-flag-only-tightens",
+			owner: []string{`{"allowInvalidNetworkCertificates": 1, "allowHttpsToHttpNetworkRedirects": 0}`},
+			user:  []string{`{"allowInvalidNetworkCertificates": 0, "allowHttpsToHttpNetworkRedirects": 1, "allowHttpToHttpsNetworkRedirects": 0}`},
+			want: want{
+				AllowInvalidNetworkCertificates: {0, "u0", false},
+				AllowHTTPSToHTTPRedirects:       {0, "o0", false},
+				AllowHTTPToHTTPSRedirects:       {0, "u0", false},
 			},
-			want: map[string]want{
-				RuntimeDirectory:          {"/hklm-policies", 0},
-				DesktopOwnerSettings:      {"/hklm-dos", 2},
-				AllowHTTPToHTTPSRedirects: {1, 1},
-				RevocationMode:            {"off", 3},
+			notices: []string{"settings: allowHttpsToHttpNetworkRedirects 1 in u0 ignored: a per-user source may only make it stricter than 0 (set by the owner source o0)"},
+		},
+		{
+			name:    "per-user-revocation-only-tightens",
+			owner:   []string{`{"RevocationMode": "cached"}`},
+			user:    []string{`{"RevocationMode": "off"}`},
+			want:    want{RevocationMode: {"cached", "o0", false}},
+			notices: []string{`settings: RevocationMode "off" in u0 ignored: a per-user source may only make it stricter than "cached" (set by the owner source o0)`},
+		},
+		{
+			name:    "per-user-may-not-loosen-the-default",
+			user:    []string{`{"RevocationMode": "off", "CachedManifestMaxAgeDays": 60}`},
+			notices: []string{`settings: RevocationMode "off" in u0 ignored: a per-user source may only make it stricter than "cached" (the default)`, "settings: CachedManifestMaxAgeDays 60 in u0 ignored"},
+		},
+		{
+			name: "per-user-tightens-the-default",
+			user: []string{`{"RevocationMode": "online", "CachedManifestMaxAgeDays": 0, "allowInvalidNetworkCertificates": 1}`},
+			want: want{RevocationMode: {"online", "u0", false}, CachedManifestMaxAgeDays: {0, "u0", false}, AllowInvalidNetworkCertificates: {1, "u0", false}},
+		},
+		{
+			name:    "per-user-days-only-lower",
+			owner:   []string{`{"CachedManifestMaxAgeDays": 10, "RevocationMode": "off"}`},
+			user:    []string{`{"CachedManifestMaxAgeDays": 20, "RevocationMode": "cached"}`},
+			want:    want{CachedManifestMaxAgeDays: {10, "o0", false}, RevocationMode: {"cached", "u0", false}},
+			notices: []string{"settings: CachedManifestMaxAgeDays 20 in u0 ignored: a per-user source may only make it stricter than 10 (set by the owner source o0)"},
+		},
+		{
+			name:  "per-user-equal-to-the-owner-keeps-the-owner",
+			owner: []string{`{"RevocationMode": "online"}`},
+			user:  []string{`{"RevocationMode": "online"}`},
+			want:  want{RevocationMode: {"online", "o0", false}},
+		},
+		{
+			name:    "owner-settings-location-is-the-owners",
+			owner:   []string{`{"DesktopOwnerSettings": "/etc/rvm/owner.json", "RuntimeDirectory": "/opt/rvm"}`},
+			user:    []string{`{"DesktopOwnerSettings": "/home/u/lax.json", "RuntimeDirectory": "/home/u/rt"}`},
+			want:    want{DesktopOwnerSettings: {"/etc/rvm/owner.json", "o0", false}, RuntimeDirectory: {"/opt/rvm", "o0", false}},
+			notices: []string{`settings: DesktopOwnerSettings "/home/u/lax.json" in u0 ignored: the owner source o0 sets it`, `settings: RuntimeDirectory "/home/u/rt" in u0 ignored: the owner source o0 sets it`},
+		},
+		{
+			name: "owner-settings-location-from-a-user-where-no-owner-sets-it",
+			user: []string{`{"DesktopOwnerSettings": "/home/u/dos.json"}`},
+			want: want{DesktopOwnerSettings: {"/home/u/dos.json", "u0", false}},
+		},
+		{
+			name:    "empty-owner-settings-location-means-none-and-keeps-users-out",
+			owner:   []string{`{"DesktopOwnerSettings": ""}`},
+			user:    []string{`{"DesktopOwnerSettings": "/home/u/dos.json"}`},
+			want:    want{DesktopOwnerSettings: {"", "o0", false}},
+			notices: []string{`settings: DesktopOwnerSettings "/home/u/dos.json" in u0 ignored: the owner source o0 sets it`},
+		},
+		{
+			name: "owner-only-names-never-from-a-user",
+			user: []string{`{"TrustRootsFile": "/home/u/roots.pem", "RuntimeRepository": "https://evil.test/", "RuntimeRepositoryRoot": "/home/u/1.root.json", "RuntimeDirectory": "/u"}`},
+			want: want{RuntimeDirectory: {"/u", "u0", false}},
+			notices: []string{
+				"settings: TrustRootsFile in u0 ignored: it is read only from owner sources",
+				"settings: RuntimeRepository in u0 ignored: it is read only from owner sources",
+				"settings: RuntimeRepositoryRoot in u0 ignored: it is read only from owner sources",
 			},
 		},
 		{
-			name:    "trust-roots-only-machine-wide",
-			sources: []source{{false, `{"TrustRootsFile": "/home/u/roots.pem", "RuntimeDirectory": "/u"}`}},
-			want:    map[string]want{RuntimeDirectory: {"/u", 0}},
-			errs:    []string{"setting TrustRootsFile in ", "ignored: it is read only from machine-wide sources"},
+			name:  "owner-only-names-from-the-owner",
+			owner: []string{`{"TrustRootsFile": "/etc/rvm/roots.pem", "RuntimeRepository": "https://runtimes.test/", "RuntimeRepositoryRoot": "/etc/rvm/1.root.json"}`},
+			user:  []string{`{"TrustRootsFile": "/home/u/roots.pem"}`},
+			want: want{TrustRootsFile: {"/etc/rvm/roots.pem", "o0", false}, RuntimeRepository: {"https://runtimes.test/", "o0", false},
+				RuntimeRepositoryRoot: {"/etc/rvm/1.root.json", "o0", false}},
+			notices: []string{"settings: TrustRootsFile in u0 ignored: it is read only from owner sources"},
 		},
 		{
-			name:    "trust-roots-from-machine-wide",
-			sources: []source{{false, `{"TrustRootsFile": "/home/u/roots.pem"}`}, {true, `{"TrustRootsFile": "/etc/roots.pem"}`}},
-			want:    map[string]want{TrustRootsFile: {"/etc/roots.pem", 1}},
-			errs:    []string{"setting TrustRootsFile in ", "ignored: it is read only from machine-wide sources"},
+			// A trailing comma: every setting the file could hold counts
+			// as its strictest, and no per-user source may stand in.
+			name:  "broken-owner-source-fails-closed",
+			owner: []string{"{\n  \"DesktopOwnerSettings\": \"/etc/rvm/owner.json\",\n}"},
+			user:  []string{`{"DesktopOwnerSettings": "/home/u/dos.json", "RevocationMode": "off", "allowInvalidNetworkCertificates": 1, "RuntimeDirectory": "/u"}`},
+			want:  failedAll("o0"),
+			errs:  []string{"settings: settings file o0: not JSON: line 3, column 1: invalid character '}'"},
+			notices: []string{
+				`settings: DesktopOwnerSettings "/home/u/dos.json" in u0 ignored: the owner source o0 could not be read or holds an invalid value for it, which fails closed`,
+				`settings: RuntimeDirectory "/u" in u0 ignored: the owner source o0 could not be read`,
+				`settings: RevocationMode "off" in u0 ignored: a per-user source may only make it stricter than "online" (the strictest, as the owner source o0 could not be read or holds an invalid value for it)`,
+			},
 		},
 		{
-			name:    "missing-sources-are-no-error",
-			sources: []source{{true, ""}, {false, ""}},
-			want:    map[string]want{},
+			name:    "unreadable-owner-source-fails-closed",
+			owner:   []string{"<dir>"},
+			user:    []string{`{"DesktopOwnerSettings": "/home/u/dos.json"}`},
+			want:    failedAll("o0"),
+			errs:    []string{"settings: settings file o0: "},
+			notices: []string{`settings: DesktopOwnerSettings "/home/u/dos.json" in u0 ignored: the owner source o0 could not be read`},
 		},
 		{
-			name:    "bad-value-others-load",
-			sources: []source{{true, `{"RevocationMode": "never", "RuntimeDirectory": "/m"}`}, {true, `{"RevocationMode": "off"}`}},
-			want:    map[string]want{RuntimeDirectory: {"/m", 0}, RevocationMode: {"off", 1}},
-			errs:    []string{`want online, cached or off, got "never"`},
+			name:  "broken-later-owner-source-leaves-the-first-owners-values",
+			owner: []string{`{"RevocationMode": "off", "RuntimeDirectory": "/m"}`, `{"RevocationMode": "online",}`},
+			want: func() want {
+				w := failedAll("o1")
+				w[RevocationMode] = wantSetting{"off", "o0", false}
+				w[RuntimeDirectory] = wantSetting{"/m", "o0", false}
+				return w
+			}(),
+			errs: []string{"settings file o1: not JSON"},
 		},
 		{
-			name:    "bad-machine-value-blocks-per-user",
-			sources: []source{{true, `{"DesktopOwnerSettings": 7}`}, {false, `{"DesktopOwnerSettings": "/home/u/dos.json", "RevocationMode": "off"}`}},
-			want:    map[string]want{RevocationMode: {"off", 1}},
-			errs:    []string{"want a string, got a number", "setting DesktopOwnerSettings in ", "ignored: the machine-wide source ", "holds an invalid value for it"},
+			// An invalid value sets its name where it stands: a later owner
+			// source does not loosen it.
+			name:  "invalid-owner-value-fails-closed-first",
+			owner: []string{`{"RevocationMode": "never", "RuntimeDirectory": "/m"}`, `{"RevocationMode": "off"}`},
+			want:  want{RevocationMode: {"online", "o0", true}, RuntimeDirectory: {"/m", "o0", false}},
+			errs:  []string{`settings: setting RevocationMode in o0, line 1, column 20: want off, cached or online, got "never"`},
 		},
 		{
-			name:    "bad-per-user-value-falls-through",
-			sources: []source{{false, `{"RevocationMode": "never"}`}, {false, `{"RevocationMode": "off"}`}},
-			want:    map[string]want{RevocationMode: {"off", 1}},
-			errs:    []string{`got "never"`},
+			name:    "invalid-owner-value-keeps-users-out",
+			owner:   []string{`{"DesktopOwnerSettings": 7}`},
+			user:    []string{`{"DesktopOwnerSettings": "/home/u/dos.json", "RevocationMode": "online"}`},
+			want:    want{DesktopOwnerSettings: {nil, "o0", true}, RevocationMode: {"online", "u0", false}},
+			errs:    []string{"setting DesktopOwnerSettings in o0, line 1, column 26: want a string, got the number 7"},
+			notices: []string{`settings: DesktopOwnerSettings "/home/u/dos.json" in u0 ignored: the owner source o0 could not be read or holds an invalid value for it`},
 		},
 		{
-			name:    "broken-machine-source-hides-per-user",
-			sources: []source{{true, `{"RevocationMode": "off",}`}, {true, `{"RuntimeDirectory": "/m"}`}, {false, `{"DesktopOwnerSettings": "/home/u/dos.json"}`}},
-			want:    map[string]want{RuntimeDirectory: {"/m", 1}},
-			errs:    []string{"invalid character", "ignored: the machine-wide source ", "could not be read, and a per-user source may not stand in for it"},
+			name: "invalid-per-user-value-fails-closed-for-the-user",
+			user: []string{`{"RevocationMode": "never", "allowInvalidNetworkCertificates": "1"}`, `{"RevocationMode": "off"}`},
+			want: want{RevocationMode: {"online", "u0", true}, AllowInvalidNetworkCertificates: {0, "u0", true}},
+			errs: []string{`got "never"`, `want 0 or 1, got the string "1"`},
 		},
 		{
-			name:    "unreadable-machine-source-hides-per-user",
-			sources: []source{{true, "<dir>"}, {false, `{"DesktopOwnerSettings": "/home/u/dos.json"}`}},
-			want:    map[string]want{},
-			errs:    []string{"could not be read"},
+			name:  "broken-per-user-source-fails-closed-for-the-user",
+			owner: []string{`{"RevocationMode": "cached", "DesktopOwnerSettings": "/etc/rvm/owner.json"}`},
+			user:  []string{`[]`, `{"RuntimeDirectory": "/u1"}`},
+			want: want{
+				DesktopOwnerSettings:            {"/etc/rvm/owner.json", "o0", false},
+				AllowInvalidNetworkCertificates: {0, "u0", true},
+				AllowHTTPSToHTTPRedirects:       {0, "u0", true},
+				AllowHTTPToHTTPSRedirects:       {0, "u0", true},
+				RevocationMode:                  {"online", "u0", true},
+				RuntimeDirectory:                {nil, "u0", true},
+				CachedManifestMaxAgeDays:        {0, "u0", true},
+			},
+			errs: []string{"settings: settings file u0: line 1, column 1: want a JSON object, got an array"},
 		},
 		{
-			name:    "broken-per-user-source-others-load",
-			sources: []source{{false, `[]`}, {false, `{"RevocationMode": "off"}`}},
-			want:    map[string]want{RevocationMode: {"off", 1}},
-			errs:    []string{"want a JSON object"},
+			name:  "missing-sources-are-no-error",
+			owner: []string{""},
+			user:  []string{""},
+		},
+		{
+			name:  "runtime-repository-half-set",
+			owner: []string{`{"RuntimeRepositoryRoot": "/etc/rvm/1.root.json"}`},
+			want:  want{RuntimeRepositoryRoot: {"/etc/rvm/1.root.json", "o0", false}},
+			errs:  []string{"settings: no runtime repository: RuntimeRepositoryRoot is set (in o0) but RuntimeRepository is not; both are set or neither"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := platformtest.TempDir(t)
-			var srcs []Source
 			var names []string
-			for i, s := range tc.sources {
-				path := filepath.Join(dir, fmt.Sprintf("source%d.json", i))
-				switch s.content {
-				case "":
-				case "<dir>":
-					if err := os.Mkdir(path, 0o700); err != nil {
-						t.Fatal(err)
+			sources := func(prefix string, contents []string) []Source {
+				var srcs []Source
+				for i, c := range contents {
+					path := filepath.Join(dir, fmt.Sprintf("%s%d.json", prefix, i))
+					switch c {
+					case "":
+					case "<dir>":
+						platformtest.Must(t, os.Mkdir(path, 0o700))
+					default:
+						writeFile(t, path, c)
 					}
-				default:
-					if err := os.WriteFile(path, []byte(s.content), 0o600); err != nil {
-						t.Fatal(err)
-					}
+					srcs = append(srcs, JSONFile(path))
+					names = append(names, fmt.Sprintf("%s%d", prefix, i), path)
 				}
-				srcs = append(srcs, JSONFile(path, s.machineWide))
-				names = append(names, path)
+				return srcs
 			}
-			got := loadFrom(srcs)
-			if len(got.Values) != len(tc.want) {
-				t.Errorf("got %d values %v, want %d", len(got.Values), got.Values, len(tc.want))
-			}
+			srcs := Sources{Owner: sources("o", tc.owner), User: sources("u", tc.user)}
+			named := strings.NewReplacer(names...)
+			m := srcs.Load("")
+			want := map[string]wantSetting{}
 			for name, w := range tc.want {
-				v, ok := got.Values[name]
-				if !ok || v.Value != w.value || v.Source != names[w.source] {
-					t.Errorf("got %s = %v from %q (set %v), want %v from %q", name, v.Value, v.Source, ok, w.value, names[w.source])
-				}
+				w.source = named.Replace(w.source)
+				want[name] = w
 			}
-			text := errorText(got.Errors)
+			checkValues(t, m, want)
+			text := errorText(m.Errors)
 			if len(tc.errs) == 0 && text != "" {
 				t.Errorf("got errors %q, want none", text)
 			}
 			for _, e := range tc.errs {
-				if !strings.Contains(text, e) {
+				if e = osPaths(named.Replace(e)); !strings.Contains(text, e) {
 					t.Errorf("got errors %q, want one holding %q", text, e)
+				}
+			}
+			notices := strings.Join(m.Notices, "\n")
+			if len(tc.notices) == 0 && notices != "" {
+				t.Errorf("got notices %q, want none", notices)
+			}
+			for _, n := range tc.notices {
+				if n = osPaths(named.Replace(n)); !strings.Contains(notices, n) {
+					t.Errorf("got notices %q, want one holding %q", notices, n)
 				}
 			}
 		})
 	}
 }
 
-func TestLoadMachineSettingsOverride(t *testing.T) {
+// failedAll is every setting failed closed in source.
+func failedAll(source string) map[string]wantSetting {
+	w := map[string]wantSetting{}
+	for _, s := range Table {
+		w[s.Name] = wantSetting{s.strictest(), source, true}
+	}
+	return w
+}
+
+// TestOverrideReplacesPerUserSources: the file named for one call stands in
+// for the per-user sources, and for nothing else: the owner's values win,
+// and names only owner sources set are ignored in it.
+func TestOverrideReplacesPerUserSources(t *testing.T) {
 	dir := platformtest.TempDir(t)
-	path := filepath.Join(dir, "override.json")
-	if err := os.WriteFile(path, []byte(`{"TrustRootsFile": "/r.pem", "allowInvalidNetworkCertificates": 0}`), 0o600); err != nil {
-		t.Fatal(err)
+	owner := writeFile(t, filepath.Join(dir, "etc", "settings.json"),
+		`{"DesktopOwnerSettings": "/etc/rvm/owner.json", "RevocationMode": "cached", "allowInvalidNetworkCertificates": 0}`)
+	user := writeFile(t, filepath.Join(dir, "config", "settings.json"), `{"RuntimeDirectory": "/home/u/rt", "CachedManifestMaxAgeDays": 3}`)
+	override := writeFile(t, filepath.Join(dir, "override.json"),
+		`{"DesktopOwnerSettings": "/tmp/lax.json", "RevocationMode": "off", "allowInvalidNetworkCertificates": 1, "TrustRootsFile": "/tmp/roots.pem", "CachedManifestMaxAgeDays": 7}`)
+	srcs := Sources{Owner: []Source{JSONFile(owner)}, User: []Source{JSONFile(user)}}
+
+	m := srcs.Load(override)
+	checkValues(t, m, map[string]wantSetting{
+		DesktopOwnerSettings:            {"/etc/rvm/owner.json", owner, false},
+		RevocationMode:                  {"cached", owner, false},
+		AllowInvalidNetworkCertificates: {0, owner, false},
+		CachedManifestMaxAgeDays:        {7, override, false},
+	})
+	if len(m.Errors) > 0 {
+		t.Errorf("got errors %q, want none", errorText(m.Errors))
 	}
-	getenv := func(k string) string {
-		return map[string]string{"HOME": dir, "XDG_CONFIG_HOME": dir}[k]
-	}
-	s := Load(path, getenv)
-	if v, src, ok := s.String(TrustRootsFile); !ok || v != "/r.pem" || src != path {
-		t.Errorf("got TrustRootsFile %q from %q (set %v), want /r.pem from %s: the override counts as machine-wide", v, src, ok, path)
-	}
-	if allowed, src, set := s.Allowed(AllowInvalidNetworkCertificates); allowed || !set || src != path {
-		t.Errorf("got allowInvalidNetworkCertificates allowed %v set %v from %q, want denied, set, from %s", allowed, set, src, path)
-	}
-	if len(s.Errors) > 0 {
-		t.Errorf("got errors %q, want none", errorText(s.Errors))
+	notices := strings.Join(m.Notices, "\n")
+	for _, n := range []string{
+		osPaths(`DesktopOwnerSettings "/tmp/lax.json" in `) + override + " ignored",
+		`RevocationMode "off" in ` + override + " ignored",
+		"allowInvalidNetworkCertificates 1 in " + override + " ignored",
+		"TrustRootsFile in " + override + " ignored: it is read only from owner sources",
+	} {
+		if !strings.Contains(notices, n) {
+			t.Errorf("got notices %q, want one holding %q", notices, n)
+		}
 	}
 
-	s = Load(filepath.Join(dir, "missing.json"), getenv)
-	if len(s.Values) != 0 {
-		t.Errorf("got values %v from a missing override, want none", s.Values)
+	// Without it, the per-user sources are read.
+	checkValues(t, srcs.Load(""), map[string]wantSetting{
+		DesktopOwnerSettings:            {"/etc/rvm/owner.json", owner, false},
+		RevocationMode:                  {"cached", owner, false},
+		AllowInvalidNetworkCertificates: {0, owner, false},
+		RuntimeDirectory:                {"/home/u/rt", user, false},
+		CachedManifestMaxAgeDays:        {3, user, false},
+	})
+}
+
+// A settings file named for a call that is not there is an error naming
+// it, and fails closed for the per-user part it stands for.
+func TestOverrideFileMustExist(t *testing.T) {
+	missing := filepath.Join(platformtest.TempDir(t), "nope.json")
+	m := Sources{}.Load(missing)
+	if text := errorText(m.Errors); !strings.Contains(text, "settings: settings file "+missing+" (--machine-settings or RVM_MACHINE_SETTINGS) does not exist") {
+		t.Fatalf("got errors %q, want one saying %s does not exist", text, missing)
+	}
+	if h := m.HTTPS(); h.InvalidCertificates.Allowed {
+		t.Errorf("got invalid certificates allowed by a missing settings file, want them refused")
+	}
+	if _, _, invalid := m.OwnerLocation(); invalid != missing {
+		t.Errorf("got owner settings invalid %q, want them unavailable, from %s", invalid, missing)
 	}
 }
 
 func TestAccessors(t *testing.T) {
-	s := &Machine{Values: map[string]Value{
-		RevocationMode:                  {Value: "off", Source: "/etc/rvm/settings.json"},
-		AllowInvalidNetworkCertificates: {Value: 0, Source: "/etc/rvm/settings.json"},
-		AllowHTTPSToHTTPRedirects:       {Value: 1, Source: "/x.json"},
-	}}
-	if v, src, ok := s.String(RevocationMode); v != "off" || src != "/etc/rvm/settings.json" || !ok {
-		t.Errorf("got %q %q %v, want off from /etc/rvm/settings.json", v, src, ok)
+	dir := platformtest.TempDir(t)
+	owner := writeFile(t, filepath.Join(dir, "owner.json"), `{"DesktopOwnerSettings": "https://it.test/owner.json", "allowInvalidNetworkCertificates": 0,
+		"TrustRootsFile": "/etc/rvm/roots.pem", "RuntimeRepository": "https://runtimes.test/", "RuntimeRepositoryRoot": "/etc/rvm/1.root.json",
+		"CachedManifestMaxAgeDays": 2, "RevocationMode": "online", "RuntimeDirectory": "/opt/rt"}`)
+	broken := writeFile(t, filepath.Join(dir, "broken.json"), `{`)
+	loaded := Sources{Owner: []Source{JSONFile(owner)}}.Load("")
+	empty := Sources{}.Load("")
+	failed := Sources{Owner: []Source{JSONFile(broken)}}.Load("")
+	flagFailed := " (which could not be read or held an invalid value, so it counts as 0)"
+	for _, tc := range []struct {
+		name string
+		m    *Machine
+		want string
+	}{
+		{"set", loaded, `https={false ` + owner + ` true  true } revocation=online maxAge=48h0m0s runtimeDir=` + osPath("/opt/rt") + ` ` +
+			`owner=https://it.test/owner.json,` + owner + `, roots=` + osPath("/etc/rvm/roots.pem") + `,` + owner + `,true repo=https://runtimes.test/,` + osPath("/etc/rvm/1.root.json") + `,<nil>`},
+		{"defaults", empty, `https={true  true  true } revocation=cached maxAge=720h0m0s runtimeDir=/data/runtime owner=,, roots=,,false repo=,,<nil>`},
+		{"failed-closed", failed, `https={false ` + broken + flagFailed + ` false ` + broken + flagFailed + ` false ` + broken + flagFailed + `} revocation=online maxAge=0s runtimeDir=/data/runtime ` +
+			`owner=,,` + broken + ` roots=,` + broken + `,true repo=,,settings: no runtime repository: RuntimeRepository in ` + broken + ` could not be read or holds an invalid value`},
+		{"zero-machine-fails-closed", &Machine{}, `https={false ` + noSettings + flagFailed + ` false ` + noSettings + flagFailed + ` false ` + noSettings + flagFailed + `} revocation=online maxAge=0s runtimeDir=/data/runtime ` +
+			`owner=,,` + noSettings + ` roots=,` + noSettings + `,true repo=,,settings: no runtime repository: RuntimeRepository in ` + noSettings + ` could not be read or holds an invalid value`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.m.HTTPS()
+			value, setBy, invalid := tc.m.OwnerLocation()
+			roots, rootsFrom, rootsSet := tc.m.TrustRootsFile()
+			repo, root, err := tc.m.RuntimeRepository()
+			got := fmt.Sprintf("https={%v %s %v %s %v %s} revocation=%s maxAge=%v runtimeDir=%s owner=%s,%s,%s roots=%s,%s,%v repo=%s,%s,%v",
+				h.InvalidCertificates.Allowed, h.InvalidCertificates.Source, h.HTTPSToHTTP.Allowed, h.HTTPSToHTTP.Source, h.HTTPStart.Allowed, h.HTTPStart.Source,
+				tc.m.Revocation(), tc.m.CachedManifestMaxAge(), filepath.ToSlash(tc.m.RuntimeDir("/data")),
+				value, setBy, invalid, roots, rootsFrom, rootsSet, repo, root, err)
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
 	}
-	if _, _, ok := s.String(RuntimeDirectory); ok {
-		t.Errorf("got RuntimeDirectory set, want unset")
+	if got := loaded.CachedManifestMaxAge(); got != 2*24*time.Hour {
+		t.Errorf("got CachedManifestMaxAge %v, want 48h", got)
 	}
-	if allowed, _, set := s.Allowed(AllowInvalidNetworkCertificates); allowed || !set {
-		t.Errorf("got allowed %v set %v, want denied and set", allowed, set)
-	}
-	if allowed, _, set := s.Allowed(AllowHTTPSToHTTPRedirects); !allowed || !set {
-		t.Errorf("got allowed %v set %v, want allowed and set", allowed, set)
-	}
-	if allowed, _, set := s.Allowed(AllowHTTPToHTTPSRedirects); !allowed || set {
-		t.Errorf("got allowed %v set %v, want allowed (the default) and unset", allowed, set)
-	}
-	var zero Machine
-	_, _, ownerSet := zero.String(DesktopOwnerSettings)
-	if _, _, modeSet := zero.String(RevocationMode); ownerSet || modeSet {
-		t.Errorf("got a value from the zero Machine, want none")
-	}
-	b, err := json.Marshal(s.Values)
-	if err != nil || !bytes.Contains(b, []byte(`"RevocationMode":{"value":"off","source":"/etc/rvm/settings.json"}`)) {
+	b, err := json.Marshal(loaded.Values[RevocationMode])
+	if err != nil || string(b) != `{"value":"online","source":"`+strings.ReplaceAll(owner, `\`, `\\`)+`"}` {
 		t.Errorf("got JSON %s (%v), want the SPEC 1 shape", b, err)
 	}
 }
 
-func TestPlistSettingsSources(t *testing.T) {
-	root, home := platformtest.TempDir(t), platformtest.TempDir(t)
-	write := func(path, content string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
+// TestTable: every row is complete enough for the templates and schemas
+// made from it, and its strictest value is one a source could set.
+func TestTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Table {
+		t.Run(s.Name, func(t *testing.T) {
+			if seen[s.Name] {
+				t.Fatalf("got %s twice", s.Name)
+			}
+			seen[s.Name] = true
+			if s.Kind == 0 || s.Scope == 0 || s.Description == "" || strings.Contains(s.Description, "\n") {
+				t.Errorf("got kind %d, scope %d, description %q, want all three (one line)", s.Kind, s.Scope, s.Description)
+			}
+			if s.Scope == ScopeStricter && s.Default == nil {
+				t.Errorf("got no default for a per-user-only-stricter setting, want one to compare with")
+			}
+			if s.Kind == KindNumber && s.Max == 0 {
+				t.Errorf("got no bound for a number")
+			}
+			if strict := s.strictest(); strict != nil {
+				if _, err := checkValue(&s, strict, "test"); err != nil {
+					t.Errorf("got strictest value %v that the check refuses: %v", strict, err)
+				}
+			}
+		})
 	}
+	if len(Table) != 10 {
+		t.Errorf("got %d settings, want the 10 of SPEC 4", len(Table))
+	}
+}
+
+func TestPlistSources(t *testing.T) {
+	root, home := platformtest.TempDir(t), platformtest.TempDir(t)
 	dict := func(body string) string {
 		return `<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>` + body + `</dict></plist>`
 	}
-	managed := write(filepath.Join(root, "Library", "Managed Preferences", "RVM.plist"),
+	managed := writeFile(t, filepath.Join(root, "Library", "Managed Preferences", "RVM.plist"),
 		dict(`<key>allowInvalidNetworkCertificates</key><false/>`))
-	machine := write(filepath.Join(root, "Library", "Application Support", "RVM", "Settings.plist"),
+	machine := writeFile(t, filepath.Join(root, "Library", "Application Support", "RVM", "Settings.plist"),
 		dict(`<key>allowInvalidNetworkCertificates</key><true/><key>TrustRootsFile</key><string>/Library/roots.pem</string>`))
-	user := write(filepath.Join(home, "Library", "Application Support", "RVM", "Settings.plist"),
-		dict(`<key>TrustRootsFile</key><string>/Users/u/roots.pem</string><key>RuntimeDirectory</key><string>/Users/u/rt</string>`))
+	managedUser := writeFile(t, filepath.Join(root, "Library", "Managed Preferences", "alice", "RVM.plist"),
+		dict(`<key>RevocationMode</key><string>online</string>`))
+	user := writeFile(t, filepath.Join(home, "Library", "Application Support", "RVM", "Settings.plist"),
+		dict(`<key>TrustRootsFile</key><string>/Users/u/roots.pem</string><key>RuntimeDirectory</key><string>/Users/u/rt</string><key>RevocationMode</key><string>cached</string>`))
+	openFin := writeFile(t, filepath.Join(home, "Library", "Application Support", "OpenFin", "rvm", "FileRegistry.plist"),
+		dict(`<key>allowHttpToHttpsNetworkRedirects</key><false/><key>DesktopOwnerSettings</key><string>/Users/u/dos.json</string>`+
+			`<key>RuntimeDirectory</key><string>/Users/u/openfin</string><key>assetsUrl</key><string>https://assets.test/</string>`))
 
-	srcs := plistSettingsSources(root, home)
-	gotNames := []string{}
-	for _, s := range srcs {
-		gotNames = append(gotNames, fmt.Sprintf("%s machineWide=%v", s.Name, s.MachineWide))
+	srcs := plistSources(root, home, "alice")
+	var got []string
+	for _, s := range srcs.Owner {
+		got = append(got, "owner "+s.Name)
 	}
-	wantNames := []string{managed + " machineWide=true", machine + " machineWide=true", user + " machineWide=false"}
-	if strings.Join(gotNames, "\n") != strings.Join(wantNames, "\n") {
-		t.Errorf("got sources %q, want %q", gotNames, wantNames)
+	for _, s := range srcs.User {
+		got = append(got, fmt.Sprintf("user %s openFin=%v", s.Name, s.openFin))
 	}
-
-	s := loadFrom(srcs)
-	if allowed, src, _ := s.Allowed(AllowInvalidNetworkCertificates); allowed || src != managed {
-		t.Errorf("got allowInvalidNetworkCertificates allowed %v from %q, want denied from %s", allowed, src, managed)
-	}
-	if v, src, _ := s.String(TrustRootsFile); v != "/Library/roots.pem" || src != machine {
-		t.Errorf("got TrustRootsFile %q from %q, want /Library/roots.pem from %s", v, src, machine)
-	}
-	if v, src, _ := s.String(RuntimeDirectory); v != "/Users/u/rt" || src != user {
-		t.Errorf("got RuntimeDirectory %q from %q, want /Users/u/rt from %s", v, src, user)
-	}
-	if text, want := errorText(s.Errors), "platform: setting TrustRootsFile in "+user+" ignored: it is read only from machine-wide sources\n"; text != want {
-		t.Errorf("got errors %q, want %q", text, want)
+	want := []string{"owner " + managed, "owner " + machine, "user " + managedUser + " openFin=false", "user " + user + " openFin=false", "user " + openFin + " openFin=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got sources %q, want %q", got, want)
 	}
 
-	if got := plistSettingsSources(root, ""); len(got) != 2 {
-		t.Errorf("got %d sources without a home, want the 2 machine-wide ones", len(got))
+	m := srcs.Load("")
+	checkValues(t, m, map[string]wantSetting{
+		AllowInvalidNetworkCertificates: {0, managed, false},
+		TrustRootsFile:                  {"/Library/roots.pem", machine, false},
+		RevocationMode:                  {"online", managedUser, false},
+		RuntimeDirectory:                {"/Users/u/rt", user, false},
+		AllowHTTPToHTTPSRedirects:       {0, openFin, false},
+		DesktopOwnerSettings:            {"/Users/u/dos.json", openFin, false},
+	})
+	if len(m.Errors) > 0 {
+		t.Errorf("got errors %q, want none: OpenFin's own names in its file are no error", errorText(m.Errors))
 	}
+	notices := strings.Join(m.Notices, "\n")
+	for _, n := range []string{
+		"settings: TrustRootsFile in " + user + " ignored: it is read only from owner sources",
+		"settings: RuntimeDirectory in " + openFin + " ignored: OpenFin's keys and files supply only DesktopOwnerSettings and the three HTTPS settings",
+	} {
+		if !strings.Contains(notices, n) {
+			t.Errorf("got notices %q, want one holding %q", notices, n)
+		}
+	}
+
+	for _, tc := range []struct {
+		name, home, user string
+		n                int
+	}{
+		{"no-home", "", "alice", 1},
+		{"relative-home", "rel", "alice", 1},
+		{"no-user", home, "", 2},
+		{"user-with-a-slash", home, "../alice", 2},
+		{"user-dot-dot", home, "..", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := plistSources(root, tc.home, tc.user); len(got.Owner) != 2 || len(got.User) != tc.n {
+				t.Errorf("got %d owner and %d per-user sources, want 2 and %d", len(got.Owner), len(got.User), tc.n)
+			}
+		})
+	}
+}
+
+// A broken OpenFin file fails closed only for the names it could hold.
+func TestBrokenOpenFinSourceFailsClosedForItsNames(t *testing.T) {
+	path := writeFile(t, filepath.Join(platformtest.TempDir(t), "FileRegistry.plist"), "<plist><dict><key>")
+	m := Sources{Owner: []Source{plistFile(path, true)}}.Load("")
+	want := map[string]wantSetting{}
+	for _, s := range Table {
+		if s.OpenFin {
+			want[s.Name] = wantSetting{s.strictest(), path, true}
+		}
+	}
+	checkValues(t, m, want)
 }
 
 func FuzzSettingsFile(f *testing.F) {
@@ -404,14 +641,19 @@ func FuzzSettingsFile(f *testing.F) {
 		for _, parse := range []func([]byte, string) (rawSettings, error){parseJSONSettings, parsePlistSettings} {
 			raw, err := parse(data, "fuzz")
 			if err != nil {
-				if !strings.HasPrefix(err.Error(), "platform: ") {
-					t.Errorf("got error %q, want it to start with platform:", err)
+				if !strings.HasPrefix(err.Error(), "settings: ") {
+					t.Errorf("got error %q, want it to start with settings:", err)
 				}
 				continue
 			}
 			for name, v := range raw.values {
-				if _, err := checkValue(name, v, "fuzz"); err != nil {
+				if _, err := checkValue(lookup(name), v, "fuzz"); err != nil {
 					t.Errorf("got value %s = %v that its own check refuses: %v", name, v, err)
+				}
+			}
+			for _, err := range append(slices.Collect(maps.Values(raw.bad)), raw.unknown...) {
+				if !strings.HasPrefix(err.Error(), "settings: ") {
+					t.Errorf("got error %q, want it to start with settings:", err)
 				}
 			}
 		}
@@ -419,7 +661,7 @@ func FuzzSettingsFile(f *testing.F) {
 }
 
 func TestNotExistIsSilent(t *testing.T) {
-	_, err := JSONFile(filepath.Join(platformtest.TempDir(t), "none.json"), true).load()
+	_, err := JSONFile(filepath.Join(platformtest.TempDir(t), "none.json")).load()
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("got %v, want an os.ErrNotExist", err)
 	}
@@ -434,24 +676,24 @@ func TestSettingsFilePositions(t *testing.T) {
 		want          []string
 	}{
 		{"values", "{\n  \"RuntimeDirectory\": \"/opt/rvm\",\n  \"RevocationMode\": \"never\",\n\t\"allowInvalidNetworkCertificates\": true,\n  \"Other\": 1\n}\n", []string{
-			"setting RevocationMode in %s, line 3, column 21: want online, cached or off, got \"never\"",
+			"setting RevocationMode in %s, line 3, column 21: want off, cached or online, got \"never\"",
 			"setting allowInvalidNetworkCertificates in %s, line 4, column 37: want 0 or 1, got a boolean",
 			"unknown setting \"Other\" in %s, line 5, column 12",
 		}},
 		{"syntax", "{\n  \"RevocationMode\": \"off\"\n  \"RuntimeDirectory\": \"/r\"\n}", []string{"settings file %s: not JSON: line 3, column 3: invalid character '\"' after object value"}},
+		{"trailing-comma", "{\n  \"DesktopOwnerSettings\": \"/etc/rvm/owner.json\",\n}\n", []string{"settings file %s: not JSON: line 3, column 1: invalid character '}'"}},
 		{"duplicate", "{\"RevocationMode\": \"off\",\n \"Revocation\\u004dode\": \"off\"}", []string{"settings file %s: line 2, column 2 (at /RevocationMode): duplicate key \"RevocationMode\""}},
-		{"not-utf-8", "{\"RuntimeDirectory\":\n \"/opt/\xff\"}", []string{"settings file %s: line 2, column 8: not valid UTF-8"}},
+		{"not-utf-8", "{\"RevocationMode\":\n \"off\xff\"}", []string{"settings file %s: line 2, column 6: not valid UTF-8"}},
 		{"byte-order-mark", "\xef\xbb\xbf{}", []string{"settings file %s: line 1, column 1: starts with a byte-order mark"}},
 		{"top-level-after-space", "\n\n  [\"RevocationMode\"]", []string{"settings file %s: line 3, column 3: want a JSON object, got an array"}},
 		{"empty", "", []string{"settings file %s: not JSON: line 1, column 1: empty input"}},
 		{"truncated", "{\"RevocationMode\":\n", []string{"settings file %s: not JSON: line 2, column 1 (at /RevocationMode): unexpected end of input"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(dir, tc.name+".json")
-			platformtest.Must(t, os.WriteFile(path, []byte(tc.content), 0o600))
-			text := errorText(loadFrom([]Source{JSONFile(path, true)}).Errors)
+			path := writeFile(t, filepath.Join(dir, tc.name+".json"), tc.content)
+			text := errorText(Sources{Owner: []Source{JSONFile(path)}}.Load("").Errors)
 			for _, w := range tc.want {
-				if w = "platform: " + fmt.Sprintf(w, path); !strings.Contains(text, w) {
+				if w = "settings: " + fmt.Sprintf(w, path); !strings.Contains(text, w) {
 					t.Errorf("got errors %q, want one holding %q", text, w)
 				}
 			}

@@ -1,6 +1,6 @@
 package settings
 
-// machineSettingsSources: the registry keys of SPEC section 4.
-func machineSettingsSources(getenv func(string) string) []Source {
-	return registrySettingsSources(`Software`)
+// platformSources: the registry keys of SPEC section 4.
+func platformSources(getenv func(string) string) Sources {
+	return registrySources(`Software`)
 }

@@ -50,29 +50,34 @@ mkdir -p "$work/runtime/38.126.82.64" "$work/runtime/channels"
 cp "$work/bin/example-runtime" "$work/runtime/38.126.82.64/runtime"
 echo 38.126.82.64 >"$work/runtime/channels/stable"
 cp testdata/demo/owner.json "$work/owner.json"
+# The demo cannot write /etc/rvm/settings.json, so RVM_MACHINE_SETTINGS
+# stands in for the per-user settings sources: it may name the policy
+# file and the runtime folder where no owner source does, but not the
+# trust roots (an owner-only setting), which come with --trust-roots.
 cat >"$work/settings.json" <<JSON
 {
-  "TrustRootsFile": "$work/root/cert.pem",
   "DesktopOwnerSettings": "$work/owner.json",
   "RuntimeDirectory": "$work/runtime"
 }
 JSON
 cat "$work/settings.json"
 export RVM_MACHINE_SETTINGS="$work/settings.json"
+roots="$work/root/cert.pem"
 # rvm verifies the server's TLS certificate against the system roots; the
 # demo's CA stands in for them.
 export SSL_CERT_FILE="$work/tls-ca.pem" SSL_CERT_DIR="$work"
 
 step "rvm verify: fetched strictly, verified, decided"
-show rvm verify --resolve "$resolve" -- "$url"
-rvm verify --resolve "$resolve" -- "$url"
+show rvm verify --trust-roots root/cert.pem --resolve "$resolve" -- "$url"
+rvm verify --trust-roots "$roots" --resolve "$resolve" -- "$url" | tee "$work/summary"
+grep -q '^trust      trusted' "$work/summary" || { echo "demo: the signed block was not trusted" >&2; exit 1; }
 
 step "rvm verify --json: the decision document"
-rvm verify --json --resolve "$resolve" -- "$url"
+rvm verify --json --trust-roots "$roots" --resolve "$resolve" -- "$url"
 
 step "rvm launch: the runtime starts with the decision"
-show rvm launch --resolve "$resolve" -- "$url"
-rvm launch --resolve "$resolve" -- "$url" </dev/null
+show rvm launch --trust-roots root/cert.pem --resolve "$resolve" -- "$url"
+rvm launch --trust-roots "$roots" --resolve "$resolve" -- "$url" </dev/null
 log="$RVM_HOME/decisions"
 i=0
 while ! grep -q "example-runtime: decision document" "$log"/*.log 2>/dev/null; do
