@@ -213,6 +213,11 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body of %d bytes is more than the %d allowed", resp.ContentLength, limit)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil {
+		// A body that ends as the bound runs out may have been cut by it
+		// (the server gives up when the connection goes): not a whole one.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, classify(final, err)
 	}
