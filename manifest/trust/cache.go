@@ -39,7 +39,7 @@ type entry struct {
 	signature   string
 	signer      string
 	chain       []*x509.Certificate
-	sums        [][32]byte            // SHA-256 of each chain certificate's DER
+	sums        []certSums            // each chain certificate's digests
 	apps        []string              // app names, by index
 	grants      [][]permissions.Entry // enabled permissions, by app index
 	index       *pattern.Index        // patterns, owned by app index
@@ -49,12 +49,12 @@ type entry struct {
 	validUntil  time.Time             // earliest of expires and CRL NextUpdates
 }
 
-func newEntry(cfg *Config, chain []*x509.Certificate, signature string, crlUntil time.Time) *entry {
+func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature string, crlUntil time.Time) *entry {
 	e := &entry{
 		signature: signature,
 		signer:    CertificateName(cfg.Certificate),
 		chain:     chain,
-		sums:      chainSums(chain),
+		sums:      sums,
 		apps:      make([]string, len(cfg.Apps)),
 		grants:    make([][]permissions.Entry, len(cfg.Apps)),
 	}

@@ -83,9 +83,15 @@
 // earliest NotAfter; a verdict carries a warning when it is less than
 // ExpiryWarning away.
 //
-// A certificate of the chain is revoked when the desktop owner lists the
-// SHA-256 of its DER (Verifier.Revoked), or when it has an https CRL
-// distribution point and its issuer's CRL there lists its serial. Such a
+// A certificate of the chain (root, intermediates and signer) is revoked
+// when the desktop owner lists it (Verifier.Revoked, SPEC 5.4): by the
+// SHA-256 of its DER, which also stands for the certificate's other
+// encoding (an ECDSA signature (r, s) is as valid as (r, n−s), so an
+// attacker may re-encode a certificate at will and there are two), by
+// the SHA-256 of its TBSCertificate (every encoding), or by the SHA-256
+// of its SubjectPublicKeyInfo (every certificate of that key). It is
+// also revoked when it has an https CRL distribution point and its
+// issuer's CRL there lists its serial. Such a
 // certificate needs a CRL signed by its issuer that is current (the time of
 // the check is before its NextUpdate); without one the block is
 // RevocationUnknown. CRLs are fetched strictly (Verifier.FetchCRL) and kept

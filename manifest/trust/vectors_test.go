@@ -2,9 +2,7 @@ package trust_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -94,7 +92,7 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := &trust.Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: revokedList(t, vec.Revoked)}
+			v := &trust.Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: ownerRevoking(t, vec.Revoked...)}
 			res, err := v.Verify(context.Background(), jsontext.Value(vec.TrustedAppConfigs), vec.Platform, u)
 			checkVerdict(t, res, err, vec.Want)
 		})
@@ -102,18 +100,6 @@ func TestVectors(t *testing.T) {
 	if good == 0 || bad == 0 {
 		t.Errorf("got %d good and %d bad vectors, want some of each", good, bad)
 	}
-}
-
-func revokedList(t testing.TB, hexSums []string) func([32]byte) bool {
-	set := map[[32]byte]bool{}
-	for _, h := range hexSums {
-		var s [32]byte
-		if n, err := hex.Decode(s[:], []byte(h)); err != nil || n != 32 {
-			t.Fatalf("revoked sum %q: want 64 hex digits", h)
-		}
-		set[s] = true
-	}
-	return func(s [32]byte) bool { return set[s] }
 }
 
 func checkVerdict(t *testing.T, res *trust.Result, err error, want vectorWant) {
@@ -186,11 +172,6 @@ func writeVectors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-}
-
-func sum(c *trusttest.Cert) string {
-	s := sha256.Sum256(c.Raw)
-	return hex.EncodeToString(s[:])
 }
 
 // vectorCases builds the vectors, by file name.

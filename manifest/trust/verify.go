@@ -51,11 +51,11 @@ type Verifier struct {
 	// RevocationMode is how CRLs are consulted; "" means RevocationCached.
 	// Any other value fails every check with RevocationUnknown.
 	RevocationMode RevocationMode
-	// Revoked reports whether the desktop owner revoked the certificate
-	// whose DER has SHA-256 sum (the owner's revokedCertificates list). It
-	// is asked about every certificate of the chain at every check, cache
-	// hits included. nil revokes nothing.
-	Revoked func(sum [32]byte) bool
+	// Revoked is the desktop owner's revokedCertificates list (SPEC 5.4):
+	// it is asked about every certificate of the chain (root,
+	// intermediates and signer) by each of its digests, at every check,
+	// cache hits included. nil revokes nothing.
+	Revoked Revocations
 	// FetchCRL fetches a CRL by a strict HTTPS GET of at most limit bytes,
 	// sending v as If-None-Match and If-Modified-Since;
 	// (*fetch.Fetcher).GetStrict fits. nil fetches nothing, so that a
@@ -176,11 +176,11 @@ func (v *Verifier) verify(ctx context.Context, raw jsontext.Value, platform stri
 	if err := checkSignature(leaf, platform, b.Value, sigText); err != nil {
 		return nil, err
 	}
-	chain, crlUntil, err := v.revocation(ctx, chains, mode, now)
+	chain, sums, crlUntil, err := v.revocation(ctx, chains, mode, now)
 	if err != nil {
 		return nil, err
 	}
-	e := newEntry(cfg, chain, sigText, crlUntil)
+	e := newEntry(cfg, chain, sums, sigText, crlUntil)
 	v.Cache.store(key, e, now)
 	return e, nil
 }
@@ -313,46 +313,25 @@ func issuerName(c *x509.Certificate) string {
 }
 
 // revocation picks the first chain none of whose certificates is revoked,
-// by the owner or by a CRL, and returns it with the earliest NextUpdate of
-// the CRLs consulted (zero where none was).
-func (v *Verifier) revocation(ctx context.Context, chains [][]*x509.Certificate, mode RevocationMode, now time.Time) ([]*x509.Certificate, time.Time, *Error) {
+// by the owner or by a CRL, and returns it with its certificates' digests
+// and the earliest NextUpdate of the CRLs consulted (zero where none was).
+func (v *Verifier) revocation(ctx context.Context, chains [][]*x509.Certificate, mode RevocationMode, now time.Time) ([]*x509.Certificate, []certSums, time.Time, *Error) {
 	var first *Error
 	for _, chain := range chains {
-		err := v.ownerRevoked(chain, chainSums(chain))
+		sums := chainSums(chain)
+		err := v.ownerRevoked(chain, sums)
 		var until time.Time
 		if err == nil {
 			until, err = v.checkCRLs(ctx, chain, mode, now)
 		}
 		if err == nil {
-			return chain, until, nil
+			return chain, sums, until, nil
 		}
 		if first == nil {
 			first = err
 		}
 	}
-	return nil, time.Time{}, first
-}
-
-func chainSums(chain []*x509.Certificate) [][32]byte {
-	sums := make([][32]byte, len(chain))
-	for i, c := range chain {
-		sums[i] = sha256.Sum256(c.Raw)
-	}
-	return sums
-}
-
-// ownerRevoked fails when the desktop owner revoked a certificate of chain,
-// whose SHA-256 sums are sums.
-func (v *Verifier) ownerRevoked(chain []*x509.Certificate, sums [][32]byte) *Error {
-	if v.Revoked == nil {
-		return nil
-	}
-	for i, s := range sums {
-		if v.Revoked(s) {
-			return fail(Revoked, nil, "certificate %q (SHA-256 %x) is on the desktop owner's revokedCertificates list", CertificateName(chain[i]), s)
-		}
-	}
-	return nil
+	return nil, nil, time.Time{}, first
 }
 
 // result applies what a verified block's verdict depends on at each call:

@@ -35,6 +35,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -218,6 +219,49 @@ func create(t testing.TB, o Options, parent *Cert) *Cert {
 		t.Fatal(err)
 	}
 	return &Cert{Certificate: cert, Key: key}
+}
+
+// Reencoded returns c as an attacker may present it: the same
+// certificate, with the same TBSCertificate and as validly signed, in its
+// other DER encoding, its issuer's ECDSA signature (r, s) rewritten as
+// (r, n−s), n being the order of issuer's curve (issuer is c itself for a
+// root). Its DER, and so its SHA-256, differs from c's. c must be signed
+// by an ECDSA key.
+func (c *Cert) Reencoded(t testing.TB, issuer *Cert) *Cert {
+	t.Helper()
+	pub, ok := issuer.PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		t.Fatalf("trusttest: re-encode %q: its issuer's key is a %T, not ECDSA", c.Subject.CommonName, issuer.PublicKey)
+	}
+	var outer struct {
+		TBS, Algorithm asn1.RawValue
+		Signature      asn1.BitString
+	}
+	var sig struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
+		t.Fatalf("trusttest: re-encode %q: %v", c.Subject.CommonName, err)
+	}
+	if _, err := asn1.Unmarshal(outer.Signature.Bytes, &sig); err != nil {
+		t.Fatalf("trusttest: re-encode %q: its signature: %v", c.Subject.CommonName, err)
+	}
+	sig.S.Sub(pub.Curve.Params().N, sig.S)
+	b, err := asn1.Marshal(sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer.Signature = asn1.BitString{Bytes: b, BitLength: 8 * len(b)}
+	der, err := asn1.Marshal(outer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("trusttest: re-encode %q: %v", c.Subject.CommonName, err)
+	}
+	if err := cert.CheckSignatureFrom(issuer.Certificate); err != nil {
+		t.Fatalf("trusttest: re-encoded %q does not verify: %v", c.Subject.CommonName, err)
+	}
+	return &Cert{Certificate: cert, Key: c.Key}
 }
 
 // CRL returns a DER CRL (RFC 5280) signed by ca, numbered number, current
