@@ -78,8 +78,12 @@
 // The signing certificate must chain, through the config's intermediates,
 // to one of the Verifier's Roots, and never to the system's roots; every
 // certificate of the chain must be within its validity at the Verifier's
-// Now; the signing certificate must have the extended key usage codeSigning
-// and, where it has a KeyUsage, digitalSignature. The chain's expiry is its
+// Now; every certificate of the chain, root included, must have a key of
+// the table above, and every signature in it but a root's own must be
+// made with SHA-256 or stronger, or Ed25519 (else UnsupportedKey: x509
+// takes RSA keys of 1024 bits and looks at no root's key); the signing
+// certificate must have the extended key usage codeSigning and, where it
+// has a KeyUsage, digitalSignature. The chain's expiry is its
 // earliest NotAfter; a verdict carries a warning when it is less than
 // ExpiryWarning away.
 //
@@ -106,8 +110,10 @@
 //
 // Verify checks in this order, and the first failure is the verdict's
 // Code: the block and its config parse (Malformed, UnsupportedVersion); the
-// platform's signature is present (NoPlatformSignature); the signing key is
-// supported (UnsupportedKey); the chain holds (UnknownAuthority,
+// platform's signature is present (NoPlatformSignature); the keys and
+// signatures of the chain are supported (UnsupportedKey, the signing key
+// first, then each of the chain, also where x509 found no chain because
+// of one); the chain holds (UnknownAuthority,
 // CertificateExpired, CertificateNotYetValid, WrongKeyUsage); the signature
 // verifies (SignatureInvalid); nothing is revoked (Revoked,
 // RevocationUnknown); an app entry's pattern matches the manifest URL

@@ -33,7 +33,9 @@ const (
 	// WrongKeyUsage: the signing certificate lacks EKU codeSigning, or has a
 	// KeyUsage without digitalSignature.
 	WrongKeyUsage Code = "wrong-key-usage"
-	// UnsupportedKey: the signing key is none of those of SPEC 5.2.
+	// UnsupportedKey: a key of the chain is none of those of SPEC 5.2, or
+	// a signature in it (a root's own aside) is made with a hash weaker
+	// than SHA-256.
 	UnsupportedKey Code = "unsupported-key"
 	// Revoked: a certificate of the chain is on the desktop owner's
 	// revokedCertificates list or on its issuer's CRL.

@@ -229,6 +229,18 @@ func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *E
 	if err != nil {
 		return nil, v.chainError(cfg, err, now)
 	}
+	// x509 takes RSA keys of 1024 bits, and looks at no root's key.
+	var weak *Error
+	chains = slices.DeleteFunc(chains, func(chain []*x509.Certificate) bool {
+		err := checkChainAlgorithms(chain)
+		if weak == nil {
+			weak = err
+		}
+		return err != nil
+	})
+	if len(chains) == 0 {
+		return nil, weak
+	}
 	// x509 takes a leaf without EKU, or with anyExtendedKeyUsage, as fit
 	// for any usage; SPEC 5.2 wants codeSigning named.
 	if !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageCodeSigning) {
@@ -243,10 +255,21 @@ func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *E
 // chainError maps a failure of x509.Verify to a code.
 func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 	leaf := cfg.Certificate
+	// x509 keeps to itself that the only way up was a certificate with a
+	// weak key or signature, or out of its validity; look for one, to say
+	// so, and in SPEC 5.3's order, a weak one first.
+	culprits := func() *culpritWalk {
+		w := &culpritWalk{pool: append(slices.Clip(cfg.Intermediates), v.Roots.certs...), now: now, seen: map[*x509.Certificate]bool{}}
+		w.walk(leaf)
+		return w
+	}
 	var invalid x509.CertificateInvalidError
 	if errors.As(err, &invalid) {
 		switch invalid.Reason {
 		case x509.Expired:
+			if w := culprits(); w.weak != nil {
+				return w.weak
+			}
 			return timeError(invalid.Cert, now, err)
 		case x509.IncompatibleUsage:
 			return fail(WrongKeyUsage, err, "the chain of certificate %q is not for code signing: %v", CertificateName(leaf), err)
@@ -255,33 +278,55 @@ func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 	}
 	var unknown x509.UnknownAuthorityError
 	if errors.As(err, &unknown) {
-		// x509 keeps to itself that the only way up was a certificate out
-		// of its validity; look for one, to say so.
-		if c := timeCulprit(leaf, append(slices.Clip(cfg.Intermediates), v.Roots.certs...), now, map[*x509.Certificate]bool{}); c != nil {
-			return timeError(c, now, err)
+		switch w := culprits(); {
+		case w.weak != nil:
+			return w.weak
+		case w.outOfTime != nil:
+			return timeError(w.outOfTime, now, err)
 		}
 		return fail(UnknownAuthority, err, "certificate %q, issued by %q, does not chain to a trust root through the block's intermediates", CertificateName(leaf), issuerName(leaf))
 	}
 	return fail(UnknownAuthority, err, "the chain of certificate %q does not verify: %v", CertificateName(leaf), err)
 }
 
-// timeCulprit returns a certificate out of its validity at now that signed
-// c, directly or through others of pool. Each certificate is looked at
-// once, so that a crafted pool costs at most a signature check per pair.
-func timeCulprit(c *x509.Certificate, pool []*x509.Certificate, now time.Time, seen map[*x509.Certificate]bool) *x509.Certificate {
-	seen[c] = true
-	for _, p := range pool {
-		if seen[p] || !bytes.Equal(p.RawSubject, c.RawIssuer) || c.CheckSignatureFrom(p) != nil {
+// culpritWalk looks up from a certificate through the certificates of
+// pool that signed it, directly or through others of pool, for the first
+// that breaks SPEC 5.3's key rules (weak) and the first out of its
+// validity at now. Each certificate is looked at once, so that a crafted
+// pool costs at most a signature check per pair.
+type culpritWalk struct {
+	pool      []*x509.Certificate
+	now       time.Time
+	seen      map[*x509.Certificate]bool
+	weak      *Error
+	outOfTime *x509.Certificate
+}
+
+func (w *culpritWalk) walk(c *x509.Certificate) {
+	w.seen[c] = true
+	for _, p := range w.pool {
+		if w.seen[p] || !bytes.Equal(p.RawSubject, c.RawIssuer) {
 			continue
 		}
-		if now.Before(p.NotBefore) || now.After(p.NotAfter) {
-			return p
+		if kind := unsupportedKey(p.PublicKey); kind != "" {
+			if w.weak == nil {
+				w.weak = fail(UnsupportedKey, nil, "certificate %q, which issued %q, has a key that is %s; %s", CertificateName(p), CertificateName(c), kind, acceptedKeys)
+			}
+			continue
 		}
-		if culprit := timeCulprit(p, pool, now, seen); culprit != nil {
-			return culprit
+		if err := c.CheckSignatureFrom(p); err != nil {
+			// x509 refuses SHA-1 and MD5 outright.
+			var insecure x509.InsecureAlgorithmError
+			if errors.As(err, &insecure) && w.weak == nil {
+				w.weak = weakSignature(c, p)
+			}
+			continue
 		}
+		if (w.now.Before(p.NotBefore) || w.now.After(p.NotAfter)) && w.outOfTime == nil {
+			w.outOfTime = p
+		}
+		w.walk(p)
 	}
-	return nil
 }
 
 func timeError(c *x509.Certificate, now time.Time, err error) *Error {

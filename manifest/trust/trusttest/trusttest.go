@@ -21,7 +21,7 @@
 //
 // A block that rvm must refuse is made the same way, from options
 // (Options.NotAfter in the past, Options.Alg RSA1024, Options.NoExtKeyUsage,
-// ...), from a config string edited by the test, or from a value and
+// Options.SignatureAlgorithm SHA1WithRSA, ...), from a config string edited by the test, or from a value and
 // signatures put together by hand (BlockOf, Signatures).
 package trusttest
 
@@ -141,6 +141,10 @@ type Options struct {
 	// PermittedDNS and ExcludedDNS are its DNS name constraints (RFC 5280
 	// section 4.2.1.10), marked critical where there are any.
 	PermittedDNS, ExcludedDNS []string
+	// SignatureAlgorithm is how its issuer signs it; 0 means x509's
+	// default for the issuer's key. x509.SHA1WithRSA and
+	// x509.ECDSAWithSHA1 make certificates that rvm refuses (SPEC 5.3).
+	SignatureAlgorithm x509.SignatureAlgorithm
 }
 
 // NewRoot makes a self-signed root CA by o.
@@ -190,6 +194,7 @@ func create(t testing.TB, o Options, parent *Cert) *Cert {
 		PermittedDNSDomains:         o.PermittedDNS,
 		ExcludedDNSDomains:          o.ExcludedDNS,
 		PermittedDNSDomainsCritical: len(o.PermittedDNS)+len(o.ExcludedDNS) > 0,
+		SignatureAlgorithm:          o.SignatureAlgorithm,
 	}
 	if tmpl.NotBefore.IsZero() {
 		tmpl.NotBefore = ValidFrom
