@@ -96,9 +96,13 @@
 // of its SubjectPublicKeyInfo (every certificate of that key). It is
 // also revoked when it has an https CRL distribution point and its
 // issuer's CRL there lists its serial. Such a
-// certificate needs a CRL signed by its issuer that is current (the time of
-// the check is before its NextUpdate); without one the block is
-// RevocationUnknown. CRLs are fetched strictly (Verifier.FetchCRL) and kept
+// certificate needs a complete CRL signed by its issuer that is current
+// (the time of the check is before its NextUpdate); without one the block
+// is RevocationUnknown. A delta CRL is not complete, nor is a partitioned
+// one (an issuing distribution point that limits it to some certificates
+// or reasons, or names none of the certificate's distribution point), an
+// indirect one, or one with a critical extension, on the CRL or an entry,
+// that rvm does not know. CRLs are fetched strictly (Verifier.FetchCRL) and kept
 // in the Verifier's CRLs store with their HTTP validators;
 // RevocationMode says when they are fetched again: RevocationCached (the
 // default) only once the cached copy's NextUpdate has passed, so that

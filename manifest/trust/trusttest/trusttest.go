@@ -277,6 +277,15 @@ func (ca *Cert) CRL(t testing.TB, number int64, thisUpdate, nextUpdate time.Time
 	for _, c := range revoked {
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: thisUpdate})
 	}
+	return ca.SignCRL(t, tmpl)
+}
+
+// SignCRL returns the DER CRL of tmpl, signed by ca: for a CRL with
+// extensions of its own (tmpl.ExtraExtensions, entries with
+// ExtraExtensions), such as the delta, partitioned and indirect CRLs that
+// rvm does not take for complete ones.
+func (ca *Cert) SignCRL(t testing.TB, tmpl *x509.RevocationList) []byte {
+	t.Helper()
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.Certificate, ca.Key)
 	if err != nil {
 		t.Fatalf("trusttest: CRL of %q: %v", ca.Subject.CommonName, err)
