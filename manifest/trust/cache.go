@@ -42,6 +42,7 @@ type entry struct {
 	sums        []certSums            // each chain certificate's digests
 	apps        []string              // app names, by index
 	grants      [][]permissions.Entry // enabled permissions, by app index
+	outside     []error               // why an app lies outside the name constraints; nil if it does not
 	index       *pattern.Index        // patterns, owned by app index
 	expires     time.Time             // earliest NotAfter of the chain
 	expiresName string                // the certificate that expires first
@@ -57,6 +58,7 @@ func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature
 		sums:      sums,
 		apps:      make([]string, len(cfg.Apps)),
 		grants:    make([][]permissions.Entry, len(cfg.Apps)),
+		outside:   make([]error, len(cfg.Apps)),
 	}
 	var patterns []pattern.Entry
 	for i, app := range cfg.Apps {
@@ -64,6 +66,9 @@ func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature
 		e.grants[i] = permissions.Requested(app.Permissions)
 		for _, p := range app.Match {
 			patterns = append(patterns, pattern.Entry{Pattern: p, Owner: i})
+			if e.outside[i] == nil {
+				e.outside[i] = CheckNameConstraints(p, chain)
+			}
 		}
 	}
 	e.index = pattern.NewIndex(patterns)

@@ -121,8 +121,24 @@
 // CertificateExpired, CertificateNotYetValid, WrongKeyUsage); the signature
 // verifies (SignatureInvalid); nothing is revoked (Revoked,
 // RevocationUnknown); an app entry's pattern matches the manifest URL
-// (URLNotMatched). InsecureFetch and DisabledByOwner are the caller's to
-// decide, before it calls Verify.
+// (URLNotMatched), and the entry lies within the chain's name constraints
+// (NameConstraints). InsecureFetch and DisabledByOwner are the caller's
+// to decide, before it calls Verify.
+//
+// # Name constraints
+//
+// A CA of the chain (an intermediate, or the root) may carry DNS name
+// constraints (RFC 5280 section 4.2.1.10): permitted and excluded
+// subtrees. The signing certificate names no hosts for x509 to check, so
+// rvm checks the patterns (CheckNameConstraints): an app entry is used
+// only if every host that each of its patterns can match is permitted,
+// and none excluded, by the constraints of every certificate of the
+// chain. "https://*.acme.com/*" can match acme.com and every name below
+// it: it is within a permitted "acme.com", not within ".acme.com" (names
+// below it only) or "partner.com", and an excluded "secret.acme.com"
+// leaves it outside. Entries outside are skipped, with a warning; where
+// only such entries match the manifest URL, the block is
+// NameConstraints.
 //
 // A Cache keeps verified blocks, keyed by the SHA-256 of the value, the
 // platform, the trust roots and the revocation mode, until the earliest of

@@ -43,6 +43,10 @@ const (
 	// RevocationUnknown: a certificate needs a current CRL and none could be
 	// had.
 	RevocationUnknown Code = "revocation-unknown"
+	// NameConstraints: the app entries whose patterns match the manifest
+	// URL all hold a pattern outside the DNS name constraints of the
+	// chain, and are skipped.
+	NameConstraints Code = "name-constraints"
 	// URLNotMatched: the block is sound but no app entry's pattern matches
 	// the manifest URL.
 	URLNotMatched Code = "url-not-matched"

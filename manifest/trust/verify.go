@@ -81,7 +81,8 @@ type Result struct {
 	// the whole subject where it has none.
 	Signer string
 	// Apps are the names of the app entries whose patterns match the
-	// manifest URL, in the config's order.
+	// manifest URL and lie within the chain's name constraints, in the
+	// config's order; for VerifyBlock, every app entry.
 	Apps []string
 	// Grants are the permissions that those entries enable, each once,
 	// sorted by name (permissions.Requested of their lists).
@@ -89,7 +90,8 @@ type Result struct {
 	// Expires is the earliest NotAfter of the chain.
 	Expires time.Time
 	// Warnings are sentences for the decision document, such as an expiry
-	// less than ExpiryWarning away.
+	// less than ExpiryWarning away, or an app entry skipped for the name
+	// constraints.
 	Warnings []string
 	// ValidUntil is how long the verdict may be reused: the earliest of
 	// Expires and the NextUpdate of the CRLs consulted; the time of the
@@ -103,7 +105,8 @@ type Result struct {
 // through its intermediates to Roots, each certificate within its validity
 // at Now; the signing certificate has EKU codeSigning, digitalSignature
 // where KeyUsage is present, and a key of SPEC 5.2; platform's signature
-// verifies; no certificate of the chain is revoked; an app entry matches u.
+// verifies; no certificate of the chain is revoked; an app entry within
+// the chain's name constraints matches u.
 // It returns the verdict, or an *Error whose Code says which check failed.
 func (v *Verifier) Verify(ctx context.Context, raw jsontext.Value, platform string, u pattern.URL) (*Result, error) {
 	return v.check(ctx, raw, platform, &u)
@@ -111,8 +114,9 @@ func (v *Verifier) Verify(ctx context.Context, raw jsontext.Value, platform stri
 
 // VerifyBlock checks all that Verify checks but the match against a
 // manifest URL, for tools that show a block (rvm-trust inspect) rather than
-// decide on a manifest. Its Result lists every app entry in Apps and has no
-// Grants: it grants nothing.
+// decide on a manifest. Its Result lists every app entry in Apps, with a
+// warning for each that lies outside the chain's name constraints, and
+// has no Grants: it grants nothing.
 func (v *Verifier) VerifyBlock(ctx context.Context, raw jsontext.Value, platform string) (*Result, error) {
 	return v.check(ctx, raw, platform, nil)
 }
@@ -394,20 +398,43 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 	}
 	if u == nil {
 		r.Apps = slices.Clone(e.apps)
+		for i, why := range e.outside {
+			if why != nil {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("app %q is never used: %v", e.apps[i], why))
+			}
+		}
 	} else {
 		var buf [8]int
 		owners := e.index.AppendMatches(buf[:0], *u)
 		if len(owners) == 0 {
 			return nil, fail(URLNotMatched, nil, "%s matches no app pattern of the block signed by %q", u, e.signer)
 		}
-		r.Apps = make([]string, len(owners))
-		lists := make([][]permissions.Entry, len(owners))
-		for i, o := range owners {
-			r.Apps[i], lists[i] = e.apps[o], e.grants[o]
+		// The entries outside the chain's name constraints are skipped.
+		used := owners[:0]
+		for _, o := range owners {
+			if why := e.outside[o]; why != nil {
+				if len(owners) == 1 {
+					return nil, fail(NameConstraints, why, "%s matches only app %q of the block signed by %q, which is outside the name constraints of its chain: %v", u, e.apps[o], e.signer, why)
+				}
+				r.Warnings = append(r.Warnings, fmt.Sprintf("app %q matches but is skipped: %v", e.apps[o], why))
+				continue
+			}
+			used = append(used, o)
 		}
-		if len(lists) == 1 {
-			r.Grants = slices.Clone(lists[0])
+		if len(used) == 0 {
+			return nil, fail(NameConstraints, nil, "%s matches only apps of the block signed by %q that are outside the name constraints of its chain: %s", u, e.signer, strings.Join(r.Warnings, "; "))
+		}
+		r.Apps = make([]string, len(used))
+		for i, o := range used {
+			r.Apps[i] = e.apps[o]
+		}
+		if len(used) == 1 {
+			r.Grants = slices.Clone(e.grants[used[0]])
 		} else {
+			lists := make([][]permissions.Entry, len(used))
+			for i, o := range used {
+				lists[i] = e.grants[o]
+			}
 			r.Grants = permissions.Requested(lists...)
 		}
 	}
