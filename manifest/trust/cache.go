@@ -42,6 +42,7 @@ type entry struct {
 	sums        []certSums            // each chain certificate's digests
 	apps        []string              // app names, by index
 	grants      [][]permissions.Entry // enabled permissions, by app index
+	canonical   [][]string            // their constraints, canonical (see sameConstraints)
 	outside     []error               // why an app lies outside the name constraints; nil if it does not
 	index       *pattern.Index        // patterns, owned by app index
 	expires     time.Time             // earliest NotAfter of the chain
@@ -58,12 +59,17 @@ func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature
 		sums:      sums,
 		apps:      make([]string, len(cfg.Apps)),
 		grants:    make([][]permissions.Entry, len(cfg.Apps)),
+		canonical: make([][]string, len(cfg.Apps)),
 		outside:   make([]error, len(cfg.Apps)),
 	}
 	var patterns []pattern.Entry
 	for i, app := range cfg.Apps {
 		e.apps[i] = app.Name
 		e.grants[i] = permissions.Requested(app.Permissions)
+		e.canonical[i] = make([]string, len(e.grants[i]))
+		for j, g := range e.grants[i] {
+			e.canonical[i][j] = canonicalConstraints(g.Constraints)
+		}
 		for _, p := range app.Match {
 			patterns = append(patterns, pattern.Entry{Pattern: p, Owner: i})
 			if e.outside[i] == nil {

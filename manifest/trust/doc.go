@@ -8,7 +8,10 @@
 // A manifest carries the signed config in its "trustedAppConfigs" key;
 // rvm trusts it when the signing certificate chains to a trust root of the
 // machine, and then grants what a matching app entry lists and the
-// manifest also requests.
+// manifest also requests, with the constraints that the entry signed
+// (Result.Grants), never the manifest's own. Where several matching
+// entries enable a permission with different constraints, the block does
+// not grant it (SPEC 5.5 rule 3).
 //
 // # The block
 //

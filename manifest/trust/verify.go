@@ -85,7 +85,10 @@ type Result struct {
 	// config's order; for VerifyBlock, every app entry.
 	Apps []string
 	// Grants are the permissions that those entries enable, each once,
-	// sorted by name (permissions.Requested of their lists).
+	// sorted by name, each with its constraints as the block signed them
+	// (never the manifest's): what permissions.Input.Trusted holds. A
+	// permission that two of the entries enable with different
+	// constraints is left out, and a warning says why (SPEC 5.5 rule 3).
 	Grants []permissions.Entry
 	// Expires is the earliest NotAfter of the chain.
 	Expires time.Time
@@ -428,15 +431,9 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 		for i, o := range used {
 			r.Apps[i] = e.apps[o]
 		}
-		if len(used) == 1 {
-			r.Grants = slices.Clone(e.grants[used[0]])
-		} else {
-			lists := make([][]permissions.Entry, len(used))
-			for i, o := range used {
-				lists[i] = e.grants[o]
-			}
-			r.Grants = permissions.Requested(lists...)
-		}
+		var conflicts []string
+		r.Grants, conflicts = e.grantsOf(used)
+		r.Warnings = append(r.Warnings, conflicts...)
 	}
 	if left := e.expires.Sub(now); left < ExpiryWarning {
 		days := int(math.Ceil(left.Hours() / 24))
@@ -445,4 +442,68 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 		v.Log.Warn().Str("signer", e.signer).Time("expires", e.expires).Msg("trust: " + w)
 	}
 	return r, nil
+}
+
+// grantsOf returns what the app entries used (by index) grant (SPEC 5.5
+// rule 3): each permission one of them enables, once, sorted by name,
+// with the constraints as the entry signed them. A permission that two of
+// them enable with different constraints is not granted by the block at
+// all: it is left out, and a warning says why.
+func (e *entry) grantsOf(used []int) ([]permissions.Entry, []string) {
+	if len(used) == 1 {
+		return slices.Clone(e.grants[used[0]]), nil
+	}
+	type grant struct {
+		app       int // the first entry that enables it
+		i         int // its index in that entry's grants
+		differing int // an entry that enables it otherwise; -1 for none
+	}
+	byName := map[string]*grant{}
+	var names []string
+	for _, o := range used {
+		for i, g := range e.grants[o] {
+			first := byName[g.Name]
+			if first == nil {
+				byName[g.Name] = &grant{app: o, i: i, differing: -1}
+				names = append(names, g.Name)
+				continue
+			}
+			if first.differing < 0 && e.canonical[first.app][first.i] != e.canonical[o][i] {
+				first.differing = o
+			}
+		}
+	}
+	slices.Sort(names)
+	var out []permissions.Entry
+	var warnings []string
+	for _, n := range names {
+		g := byName[n]
+		if g.differing >= 0 {
+			warnings = append(warnings, fmt.Sprintf("%s is not granted by the block: apps %q and %q grant it with different constraints", n, e.apps[g.app], e.apps[g.differing]))
+			continue
+		}
+		out = append(out, e.grants[g.app][g.i])
+	}
+	return out, warnings
+}
+
+// canonicalConstraints returns the constraints object c in a form that
+// two entries written alike share, "" for none: c without white space,
+// and "" for an object that holds "enabled" alone. Members in another
+// order, or numbers written otherwise, count as other constraints: the
+// entries then do not grant (SPEC 5.5 rule 3), which fails closed.
+func canonicalConstraints(c jsontext.Value) string {
+	if c == nil {
+		return ""
+	}
+	compact := c.Clone()
+	if err := compact.Compact(); err != nil {
+		// c is strict JSON, checked whole by permissions.Parse, so this
+		// does not happen; were it to, the bytes as they stand would do.
+		return string(c)
+	}
+	if string(compact) == `{"enabled":true}` {
+		return ""
+	}
+	return string(compact)
 }
