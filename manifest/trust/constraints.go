@@ -29,7 +29,7 @@ func (e *NameConstraintsError) Error() string {
 	for i, d := range e.Certificate.PermittedDNSDomains {
 		quoted[i] = fmt.Sprintf("%q", d)
 	}
-	return fmt.Sprintf("pattern %q can match hosts outside %s, the only names certificate %q permits", e.Pattern, strings.Join(quoted, ", "), name)
+	return fmt.Sprintf("pattern %q can match hosts that certificate %q does not permit: it permits %s only", e.Pattern, name, strings.Join(quoted, ", "))
 }
 
 // CheckNameConstraints reports, as a *NameConstraintsError, whether p

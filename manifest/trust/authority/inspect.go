@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -108,8 +109,15 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 		for _, p := range c.CRLDistributionPoints {
 			fmt.Fprintf(tw, "    crl:\t%s\n", p)
 		}
-		sum := sha256.Sum256(c.Raw)
-		fmt.Fprintf(tw, "    sha256:\t%x\n", sum)
+		if len(c.PermittedDNSDomains) > 0 {
+			fmt.Fprintf(tw, "    permitted dns:\t%s\n", quoteAll(c.PermittedDNSDomains))
+		}
+		if len(c.ExcludedDNSDomains) > 0 {
+			fmt.Fprintf(tw, "    excluded dns:\t%s\n", quoteAll(c.ExcludedDNSDomains))
+		}
+		fmt.Fprintf(tw, "    sha256:\t%x\n", sha256.Sum256(c.Raw))
+		fmt.Fprintf(tw, "    tbs sha256:\t%x\n", sha256.Sum256(c.RawTBSCertificate))
+		fmt.Fprintf(tw, "    spki sha256:\t%x\n", sha256.Sum256(c.RawSubjectPublicKeyInfo))
 	}
 	fmt.Fprintf(tw, "apps:\n")
 	for _, app := range cfg.Apps {
@@ -224,4 +232,14 @@ func usage(c *x509.Certificate) string {
 		return "none"
 	}
 	return strings.Join(u, ", ")
+}
+
+// quoteAll quotes each of names, which come from a certificate, and joins
+// them with ", ".
+func quoteAll(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return strings.Join(quoted, ", ")
 }
