@@ -47,7 +47,7 @@ func TestGrantsCarrySignedConstraints(t *testing.T) {
 		{name: "one-entry-as-signed-with-its-white-space", apps: []string{app("A", blotter, registry(acmeKey2))}, want: acmeKey2},
 		{name: "one-entry-boolean", apps: []string{app("A", blotter, registry(`true`))}, want: ""},
 		{name: "two-entries-different-keys", apps: []string{app("A", blotter, registry(acmeKey)), app("B", everything, registry(samKey))}, want: "-",
-			warning: `System.readRegistryValue is not granted by the block: apps "A" and "B" grant it with different constraints`},
+			warning: `"System.readRegistryValue" is not granted by the block: apps "A" and "B" grant it with different constraints`},
 		{name: "two-entries-constraints-and-none", apps: []string{app("A", blotter, registry(`true`)), app("B", everything, registry(acmeKey))}, want: "-",
 			warning: "different constraints"},
 		{name: "two-entries-members-in-another-order", apps: []string{app("A", blotter, registry(acmeKey)), app("B", everything, registry(reversed))}, want: "-"},

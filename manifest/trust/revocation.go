@@ -83,9 +83,9 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 	}
 	if v.FetchCRL == nil {
 		if cached != nil {
-			return nil, fmt.Errorf("the cached CRL from %s is out of date since %s, and rvm may not fetch CRLs", u, day(cached.NextUpdate))
+			return nil, fmt.Errorf("the cached CRL from %q is out of date since %s, and rvm may not fetch CRLs", u, day(cached.NextUpdate))
 		}
-		return nil, fmt.Errorf("no CRL from %s is cached, and rvm may not fetch CRLs", u)
+		return nil, fmt.Errorf("no CRL from %q is cached, and rvm may not fetch CRLs", u)
 	}
 	resp, err := v.FetchCRL(ctx, u, MaxCRLSize, val)
 	if err != nil {
@@ -96,10 +96,10 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 	}
 	if resp.NotModified {
 		if cached == nil {
-			return nil, fmt.Errorf("%s answered Not Modified to a request for a CRL that rvm does not have", u)
+			return nil, fmt.Errorf("%q answered Not Modified to a request for a CRL that rvm does not have", u)
 		}
 		if !now.Before(cached.NextUpdate) {
-			return nil, fmt.Errorf("the CRL from %s is out of date: its NextUpdate, %s, has passed", u, day(cached.NextUpdate))
+			return nil, fmt.Errorf("the CRL from %q is out of date: its NextUpdate, %s, has passed", u, day(cached.NextUpdate))
 		}
 		return cached, nil
 	}
@@ -108,10 +108,10 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 		return nil, err
 	}
 	if !now.Before(crl.NextUpdate) {
-		return nil, fmt.Errorf("the CRL from %s is out of date: its NextUpdate, %s, has passed", u, day(crl.NextUpdate))
+		return nil, fmt.Errorf("the CRL from %q is out of date: its NextUpdate, %s, has passed", u, day(crl.NextUpdate))
 	}
 	if cached != nil && cached.Number != nil && crl.Number != nil && crl.Number.Cmp(cached.Number) < 0 {
-		return nil, fmt.Errorf("the CRL from %s (number %s) is older than the one cached (number %s)", u, crl.Number, cached.Number)
+		return nil, fmt.Errorf("the CRL from %q (number %s) is older than the one cached (number %s)", u, crl.Number, cached.Number)
 	}
 	if err := v.CRLs.Save(&fetch.Entry{Key: crlKey(u), FinalURL: u, Validators: resp.Validators, FetchedAt: now, Body: resp.Body}); err != nil {
 		v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not cache a CRL")
@@ -145,16 +145,16 @@ func (v *Verifier) loadCRL(u string, issuer *x509.Certificate) (*x509.Revocation
 func parseCRL(der []byte, u string, issuer *x509.Certificate) (*x509.RevocationList, error) {
 	crl, err := x509.ParseRevocationList(der)
 	if err != nil {
-		return nil, fmt.Errorf("the CRL from %s does not parse: %w", u, err)
+		return nil, fmt.Errorf("the CRL from %q does not parse: %w", u, err)
 	}
 	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
-		return nil, fmt.Errorf("the CRL from %s is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, CertificateName(issuer))
+		return nil, fmt.Errorf("the CRL from %q is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, CertificateName(issuer))
 	}
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return nil, fmt.Errorf("the CRL from %s is not signed by the certificate's issuer %q: %w", u, CertificateName(issuer), err)
+		return nil, fmt.Errorf("the CRL from %q is not signed by the certificate's issuer %q: %w", u, CertificateName(issuer), err)
 	}
 	if err := checkComplete(crl, u); err != nil {
-		return nil, fmt.Errorf("the CRL from %s is not a complete CRL: %w", u, err)
+		return nil, fmt.Errorf("the CRL from %q is not a complete CRL: %w", u, err)
 	}
 	return crl, nil
 }
@@ -264,7 +264,7 @@ func checkPointName(der []byte, u string) error {
 		return errors.New("its issuing distribution point does not parse")
 	}
 	if name.Tag != 0 {
-		return fmt.Errorf("it is for a distribution point named relative to its issuer, not for %s", u)
+		return fmt.Errorf("it is for a distribution point named relative to its issuer, not for %q", u)
 	}
 	var others []string
 	for rest := name.Bytes; len(rest) > 0; {
@@ -282,7 +282,7 @@ func checkPointName(der []byte, u string) error {
 		}
 	}
 	if len(others) == 0 {
-		return fmt.Errorf("it is for a distribution point with no URL, not for %s", u)
+		return fmt.Errorf("it is for a distribution point with no URL, not for %q", u)
 	}
-	return fmt.Errorf("it is for the distribution point %s, not for %s", strings.Join(others, ", "), u)
+	return fmt.Errorf("it is for the distribution point %s, not for %q", strings.Join(others, ", "), u)
 }

@@ -479,7 +479,7 @@ func (e *entry) grantsOf(used []int) ([]permissions.Entry, []string) {
 	for _, n := range names {
 		g := byName[n]
 		if g.differing >= 0 {
-			warnings = append(warnings, fmt.Sprintf("%s is not granted by the block: apps %q and %q grant it with different constraints", n, e.apps[g.app], e.apps[g.differing]))
+			warnings = append(warnings, fmt.Sprintf("%q is not granted by the block: apps %q and %q grant it with different constraints", n, e.apps[g.app], e.apps[g.differing]))
 			continue
 		}
 		out = append(out, e.grants[g.app][g.i])

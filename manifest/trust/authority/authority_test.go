@@ -625,3 +625,23 @@ func TestNameConstrainedIntermediate(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectQuotes checks that what inspect shows of a block, whose
+// every name a vendor or an attacker chose, reaches the terminal without
+// control or bidirectional characters.
+func TestInspectQuotes(t *testing.T) {
+	a := newAuthority(t, ECDSAP256, IssueOptions{Name: "Acme \u202eCorp", CRLURL: "https://pki.acme.com/\u202eroot.crl"})
+	writeFile(t, a.apps, `[{"name":"Blotter \u202e","match":["https://*.acme.com/*"],"permissions":{"System":{"readRegistryValue":{"enabled":true,"registryKeys":["HKEY_CURRENT_USER\\Software\\`+"\u202e\u2066Acme\U000e0001😀"+`\ud83d\ude00"]}}}}]`)
+	var out bytes.Buffer
+	if err := Inspect(&out, bytes.NewReader(a.sign(t)), "block.json", InspectOptions{Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out.String(), "\u202e\u2066") {
+		t.Errorf("got\n%s\nwant no bidirectional control characters", out.String())
+	}
+	for _, want := range []string{`"Acme \u202eCorp"`, `"Blotter \u202e"`, `"https://pki.acme.com/\u202eroot.crl"`, `Software\\\u202e\u2066Acme\udb40\udc01😀\ud83d\ude00"]}`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("got\n%s\nwant it to hold %s", out.String(), want)
+		}
+	}
+}
