@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"math/big"
 )
 
@@ -78,51 +77,108 @@ func (v *Verifier) ownerRevoked(chain []*x509.Certificate, sums []certSums) *Err
 	return nil
 }
 
-// certificateDER is a certificate's outer structure (RFC 5280 section
-// 4.1), as encoding/asn1 reads and writes it.
-type certificateDER struct {
-	TBS       asn1.RawValue
-	Algorithm asn1.RawValue
-	Signature asn1.BitString
-}
-
-// ecdsaSignature is an ECDSA-Sig-Value (RFC 5480 section 2.2.3).
-type ecdsaSignature struct {
-	R, S *big.Int
-}
-
 // otherEncoding returns the DER of c with its ECDSA signature's s
 // rewritten as n−s, n being the order of issuer's curve: the same
 // certificate, as validly signed, in the one other encoding that an ECDSA
 // signature has. It returns nil where c is not signed by an ECDSA key.
 // x509 reads certificates as DER only and ecdsa reads signatures so, so
-// that with the DER as it stands these are all the encodings.
+// that with the DER as it stands these are all the encodings. It works on
+// the bytes, since this is asked of every certificate of every chain.
 func otherEncoding(c, issuer *x509.Certificate) []byte {
 	pub, ok := issuer.PublicKey.(*ecdsa.PublicKey)
 	if !ok {
 		return nil
 	}
-	var cert certificateDER
-	if rest, err := asn1.Unmarshal(c.Raw, &cert); err != nil || len(rest) > 0 {
+	// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+	// signatureValue BIT STRING }, and the bit string holds
+	// ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.
+	tag, cert, rest := derElement(c.Raw)
+	if tag != derSequence || len(rest) > 0 {
 		return nil
 	}
-	var sig ecdsaSignature
-	if rest, err := asn1.Unmarshal(cert.Signature.RightAlign(), &sig); err != nil || len(rest) > 0 {
+	_, _, afterTBS := derElement(cert)
+	_, _, afterAlg := derElement(afterTBS)
+	tag, bits, rest := derElement(afterAlg)
+	if tag != derBitString || len(rest) > 0 || len(bits) == 0 || bits[0] != 0 {
+		return nil
+	}
+	tag, sig, rest := derElement(bits[1:])
+	if tag != derSequence || len(rest) > 0 {
+		return nil
+	}
+	tagR, r, rest := derElement(sig)
+	tagS, sBytes, rest := derElement(rest)
+	if tagR != derInteger || tagS != derInteger || len(rest) > 0 || len(sBytes) == 0 || sBytes[0]&0x80 != 0 {
 		return nil
 	}
 	n := pub.Curve.Params().N
-	if sig.S.Sign() <= 0 || sig.S.Cmp(n) >= 0 {
+	s := new(big.Int).SetBytes(sBytes)
+	if s.Sign() <= 0 || s.Cmp(n) >= 0 {
 		return nil
 	}
-	sig.S.Sub(n, sig.S)
-	b, err := asn1.Marshal(sig)
-	if err != nil {
-		return nil
+	other := s.Sub(n, s).Bytes()
+	if other[0]&0x80 != 0 {
+		other = append([]byte{0}, other...)
 	}
-	cert.Signature = asn1.BitString{Bytes: b, BitLength: 8 * len(b)}
-	der, err := asn1.Marshal(cert)
-	if err != nil {
-		return nil
+	newSig := appendDER(nil, derSequence, appendDER(nil, derInteger, r), appendDER(nil, derInteger, other))
+	head := cert[:len(cert)-len(afterAlg)] // tbsCertificate and signatureAlgorithm
+	return appendDER(make([]byte, 0, len(c.Raw)+8), derSequence, head, appendDER(nil, derBitString, []byte{0}, newSig))
+}
+
+// The DER tags that otherEncoding reads.
+const (
+	derInteger   = 0x02
+	derBitString = 0x03
+	derSequence  = 0x30
+)
+
+// derElement splits b into the tag and content of the DER element it
+// starts with and what follows; tag is 0 (no element) where b does not
+// start with one.
+func derElement(b []byte) (tag byte, content, rest []byte) {
+	if len(b) < 2 {
+		return 0, nil, nil
 	}
-	return der
+	n, off := int(b[1]), 2
+	if n >= 0x80 {
+		k := n & 0x7f
+		if k == 0 || k > 3 || len(b) < 2+k {
+			return 0, nil, nil
+		}
+		n = 0
+		for _, c := range b[2 : 2+k] {
+			n = n<<8 | int(c)
+		}
+		off += k
+	}
+	if len(b)-off < n {
+		return 0, nil, nil
+	}
+	return b[0], b[off : off+n], b[off+n:]
+}
+
+// appendDER appends to dst the DER element of tag whose content is the
+// parts, one after the other.
+func appendDER(dst []byte, tag byte, parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	dst = append(dst, tag)
+	switch {
+	case n < 0x80:
+		dst = append(dst, byte(n))
+	case n < 0x100:
+		dst = append(dst, 0x81, byte(n))
+	case n < 0x10000:
+		dst = append(dst, 0x82, byte(n>>8), byte(n))
+	case n < 0x1000000:
+		dst = append(dst, 0x83, byte(n>>16), byte(n>>8), byte(n))
+	default:
+		dst = append(dst, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	for _, p := range parts {
+		dst = append(dst, p...)
+	}
+	return dst
 }
