@@ -21,8 +21,11 @@
 //
 // A block that rvm must refuse is made the same way, from options
 // (Options.NotAfter in the past, Options.Alg RSA1024, Options.NoExtKeyUsage,
-// Options.SignatureAlgorithm SHA1WithRSA, ...), from a config string edited by the test, or from a value and
-// signatures put together by hand (BlockOf, Signatures).
+// Options.SignatureAlgorithm SHA1WithRSA, Options.PermittedDNS on an
+// intermediate, ...), from a certificate in its other encoding
+// (Cert.Reencoded), from a config string edited by the test, or from a
+// value and signatures put together by hand (BlockOf, Signatures); a CRL
+// of any kind, delta or partitioned, from a template (Cert.SignCRL).
 package trusttest
 
 import (
