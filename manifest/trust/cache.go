@@ -42,7 +42,7 @@ type entry struct {
 	sums        []certSums            // each chain certificate's digests
 	apps        []string              // app names, by index
 	grants      [][]permissions.Entry // enabled permissions, by app index
-	canonical   [][]string            // their constraints, canonical (see sameConstraints)
+	canonical   [][]string            // their constraints, as canonicalConstraints writes them
 	outside     []error               // why an app lies outside the name constraints; nil if it does not
 	index       *pattern.Index        // patterns, owned by app index
 	expires     time.Time             // earliest NotAfter of the chain
