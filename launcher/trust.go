@@ -52,7 +52,7 @@ func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.F
 		Log:            l.env.Log,
 	}
 	if own.Settings != nil {
-		v.Revoked = own.Settings.Revoked
+		v.Revoked = own.Settings
 	}
 	res, err := v.Verify(ctx, raw, r.platform, u)
 	if err != nil {

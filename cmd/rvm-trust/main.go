@@ -24,8 +24,8 @@ import (
 var commands = []struct{ name, synopsis, help string }{
 	{"init-root", "--out DIR [--name NAME] [--alg ALG] [--days N]",
 		"make a root key and a self-signed root certificate"},
-	{"issue", "--ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate]",
-		"issue a code-signing certificate (or an intermediate CA) from a CA"},
+	{"issue", "--ca DIR --name NAME --out DIR [--alg ALG] [--days N] [--crl-url URL] [--intermediate] [--permitted-dns NAME]...",
+		"issue a code-signing certificate (or an intermediate CA, name-constrained with --permitted-dns) from a CA"},
 	{"sign", "--signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]",
 		"print a signed trustedAppConfigs object"},
 	{"inspect", "[--trust-roots FILE] FILE|-",
@@ -170,14 +170,19 @@ func issue(args []string, stdout, stderr io.Writer) error {
 	alg, days := keyFlags(fs, "certificate", 365)
 	crlURL := fs.String("crl-url", "", "https URL where the CA's CRL is published (the certificate's CRL distribution point)")
 	inter := fs.Bool("intermediate", false, "issue an intermediate CA instead of a code-signing certificate")
+	var permitted repeated
+	fs.Var(&permitted, "permitted-dns", "issue an intermediate CA whose blocks may name only hosts within DNS name `NAME` (repeatable; .NAME: the names below it only)")
 	if err := parse(fs, args, stdout, stderr, 0, "ca", "name", "out"); err != nil {
 		return err
 	}
-	cert, err := authority.Issue(*ca, *out, authority.IssueOptions{Name: *name, Alg: authority.Alg(*alg), Days: *days, CRLURL: *crlURL, CA: *inter})
+	cert, err := authority.Issue(*ca, *out, authority.IssueOptions{Name: *name, Alg: authority.Alg(*alg), Days: *days, CRLURL: *crlURL, CA: *inter, PermittedDNS: permitted})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "certificate %q (serial %s) in %s, valid until %s\n", cert.Subject.CommonName, cert.SerialNumber, *out, cert.NotAfter.UTC().Format(day))
+	if len(cert.PermittedDNSDomains) > 0 {
+		fmt.Fprintf(stdout, "an intermediate CA for hosts within %s only\n", strings.Join(cert.PermittedDNSDomains, ", "))
+	}
 	return nil
 }
 
@@ -231,13 +236,13 @@ func (s *serials) Set(v string) error {
 	return nil
 }
 
-// files is a repeatable flag of file names.
-type files []string
+// repeated is a repeatable flag of strings: file names, DNS names.
+type repeated []string
 
-func (f *files) String() string { return "" }
+func (r *repeated) String() string { return "" }
 
-func (f *files) Set(v string) error {
-	*f = append(*f, v)
+func (r *repeated) Set(v string) error {
+	*r = append(*r, v)
 	return nil
 }
 
@@ -246,7 +251,7 @@ func revoke(args []string, stdout, stderr io.Writer) error {
 	ca := fs.String("ca", "", "directory of the CA whose CRL to issue")
 	out := fs.String("out", "", "file to write the CRL (DER) to")
 	var ss serials
-	var cs files
+	var cs repeated
 	fs.Var(&ss, "serial", "serial number to revoke (repeatable)")
 	fs.Var(&cs, "cert", "PEM certificate to revoke (repeatable)")
 	days := fs.Int("days", 7, "days until the CRL's NextUpdate")

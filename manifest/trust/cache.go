@@ -39,9 +39,11 @@ type entry struct {
 	signature   string
 	signer      string
 	chain       []*x509.Certificate
-	sums        [][32]byte            // SHA-256 of each chain certificate's DER
+	sums        []certSums            // each chain certificate's digests
 	apps        []string              // app names, by index
 	grants      [][]permissions.Entry // enabled permissions, by app index
+	canonical   [][]string            // their constraints, as canonicalConstraints writes them
+	outside     []error               // why an app lies outside the name constraints; nil if it does not
 	index       *pattern.Index        // patterns, owned by app index
 	expires     time.Time             // earliest NotAfter of the chain
 	expiresName string                // the certificate that expires first
@@ -49,21 +51,30 @@ type entry struct {
 	validUntil  time.Time             // earliest of expires and CRL NextUpdates
 }
 
-func newEntry(cfg *Config, chain []*x509.Certificate, signature string, crlUntil time.Time) *entry {
+func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature string, crlUntil time.Time) *entry {
 	e := &entry{
 		signature: signature,
 		signer:    CertificateName(cfg.Certificate),
 		chain:     chain,
-		sums:      chainSums(chain),
+		sums:      sums,
 		apps:      make([]string, len(cfg.Apps)),
 		grants:    make([][]permissions.Entry, len(cfg.Apps)),
+		canonical: make([][]string, len(cfg.Apps)),
+		outside:   make([]error, len(cfg.Apps)),
 	}
 	var patterns []pattern.Entry
 	for i, app := range cfg.Apps {
 		e.apps[i] = app.Name
 		e.grants[i] = permissions.Requested(app.Permissions)
+		e.canonical[i] = make([]string, len(e.grants[i]))
+		for j, g := range e.grants[i] {
+			e.canonical[i][j] = canonicalConstraints(g.Constraints)
+		}
 		for _, p := range app.Match {
 			patterns = append(patterns, pattern.Entry{Pattern: p, Owner: i})
+			if e.outside[i] == nil {
+				e.outside[i] = CheckNameConstraints(p, chain)
+			}
 		}
 	}
 	e.index = pattern.NewIndex(patterns)

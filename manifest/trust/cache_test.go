@@ -2,7 +2,6 @@ package trust_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"testing"
 	"time"
@@ -27,7 +26,6 @@ func TestCache(t *testing.T) {
 	block := trusttest.Block(t, leaf, cfg)
 	badSig := trusttest.BlockOf(trusttest.Value(cfg), map[string]string{"linux": "AAAA"})
 	foreignRoots := trust.NewRoots(f.foreign.Certificate)
-	leafSum := sha256.Sum256(leaf.Raw)
 
 	type call struct {
 		name     string
@@ -37,8 +35,8 @@ func TestCache(t *testing.T) {
 		now      time.Time
 		roots    *trust.Roots
 		mode     trust.RevocationMode
-		revoked  bool // the owner revokes the signing certificate
-		purge    bool // Purge before the call
+		revoked  string // an entry of the owner's revokedCertificates
+		purge    bool   // Purge before the call
 		wantCode trust.Code
 		wantHits int
 	}
@@ -46,7 +44,9 @@ func TestCache(t *testing.T) {
 		{name: "first-check-fetches-the-crl", wantHits: 1},
 		{name: "second-check-is-a-hit", wantHits: 1},
 		{name: "hit-still-matches-the-url", url: other, wantCode: trust.URLNotMatched, wantHits: 1},
-		{name: "hit-applies-the-owner-revoked-list", revoked: true, wantCode: trust.Revoked, wantHits: 1},
+		{name: "hit-applies-the-owner-revoked-list", revoked: sum(leaf), wantCode: trust.Revoked, wantHits: 1},
+		{name: "hit-applies-a-tbs-entry", revoked: tbsSum(f.inter), wantCode: trust.Revoked, wantHits: 1},
+		{name: "hit-applies-an-spki-entry", revoked: spkiSum(f.root), wantCode: trust.Revoked, wantHits: 1},
 		{name: "hit-after-owner-unrevokes", wantHits: 1},
 		{name: "another-signature-is-no-hit", block: badSig, wantCode: trust.SignatureInvalid, wantHits: 1},
 		{name: "another-platform-is-no-hit", platform: "win", wantHits: 2},
@@ -81,8 +81,12 @@ func TestCache(t *testing.T) {
 					t.Fatalf("got %d entries after Purge, want 0", cache.Len())
 				}
 			}
+			var revoked []string
+			if c.revoked != "" {
+				revoked = []string{c.revoked}
+			}
 			v := &trust.Verifier{Roots: c.roots, Now: fixedNow(c.now), RevocationMode: c.mode, FetchCRL: srv.fetch, Cache: cache,
-				Revoked: func(s [32]byte) bool { return c.revoked && s == leafSum }}
+				Revoked: ownerRevoking(t, revoked...)}
 			_, err := v.Verify(context.Background(), c.block, c.platform, c.url)
 			var got trust.Code
 			var te *trust.Error

@@ -1,15 +1,21 @@
 package trust_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -278,5 +284,96 @@ func TestCRLCacheFile(t *testing.T) {
 	var te *trust.Error
 	if !errors.As(err, &te) || te.Code != trust.RevocationUnknown {
 		t.Errorf("with a damaged cache and the server down: got %v, want code %s", err, trust.RevocationUnknown)
+	}
+}
+
+// tlv is the DER of one element: tag, then content of fewer than 128
+// bytes.
+func tlv(t *testing.T, tag byte, content ...[]byte) []byte {
+	t.Helper()
+	body := bytes.Join(content, nil)
+	if len(body) >= 128 {
+		t.Fatalf("tlv: %d bytes, want fewer than 128", len(body))
+	}
+	return append([]byte{tag, byte(len(body))}, body...)
+}
+
+// TestCRLNotComplete mounts the CRLs that SPEC 5.4 says are not complete:
+// each is signed by the right issuer, current, and does not list the
+// signing certificate, so that taking it for complete would trust a
+// certificate that the issuer's complete CRL may well revoke.
+func TestCRLNotComplete(t *testing.T) {
+	f := newPKI(t)
+	srv := newCRLServer(t)
+	point := srv.url("inter.crl")
+	leaf := f.leaf(t, trusttest.Options{Name: "Acme Partitioned", CRLURLs: []string{point}})
+	block := f.block(t, leaf, testApps)
+	u, err := pattern.ParseURL(testURL, pattern.Strict)
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 55555, 1}
+	null := []byte{0x05, 0x00}
+	idp := func(fields ...[]byte) pkix.Extension {
+		return pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 28}, Critical: true, Value: tlv(t, 0x30, fields...)}
+	}
+	// distributionPoint [0] { fullName [0] { uniformResourceIdentifier [6] } }
+	fullName := func(uri string) []byte { return tlv(t, 0xa0, tlv(t, 0xa0, tlv(t, 0x86, []byte(uri)))) }
+	// distributionPoint [0] { nameRelativeToCRLIssuer [1] { CN=x } }
+	relative := tlv(t, 0xa0, tlv(t, 0xa1, tlv(t, 0x30, tlv(t, 0x06, []byte{0x55, 0x04, 0x03}), tlv(t, 0x0c, []byte("x")))))
+	someone := x509.RevocationListEntry{SerialNumber: big.NewInt(4242), RevocationTime: testNow}
+	cases := []struct {
+		name    string
+		exts    []pkix.Extension
+		entries []x509.RevocationListEntry
+		want    trust.Code
+		reason  string
+	}{
+		{name: "complete"},
+		{name: "issuing-point-is-this-one", exts: []pkix.Extension{idp(fullName(point))}},
+		{name: "issuing-point-flag-written-false", exts: []pkix.Extension{idp(fullName(point), tlv(t, 0x81, []byte{0}))}},
+		{name: "unknown-non-critical-extension", exts: []pkix.Extension{{Id: private, Value: null}}},
+		{name: "entry-with-reason-code", entries: []x509.RevocationListEntry{{SerialNumber: big.NewInt(4242), RevocationTime: testNow, ReasonCode: 1}}},
+		{name: "entry-unknown-non-critical-extension", entries: []x509.RevocationListEntry{{SerialNumber: big.NewInt(4242), RevocationTime: testNow, ExtraExtensions: []pkix.Extension{{Id: private, Value: null}}}}},
+
+		{name: "delta-crl", exts: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 27}, Critical: true, Value: []byte{0x02, 0x01, 0x01}}}, want: trust.RevocationUnknown, reason: "is not a complete CRL: it is a delta CRL"},
+		{name: "only-user-certificates", exts: []pkix.Extension{idp(tlv(t, 0x81, []byte{0xff}))}, want: trust.RevocationUnknown, reason: "end-entity certificates only"},
+		{name: "only-ca-certificates", exts: []pkix.Extension{idp(tlv(t, 0x82, []byte{0xff}))}, want: trust.RevocationUnknown, reason: "CA certificates only"},
+		{name: "only-some-reasons", exts: []pkix.Extension{idp(tlv(t, 0x83, []byte{0x06, 0x40}))}, want: trust.RevocationUnknown, reason: "some reasons only"},
+		{name: "indirect", exts: []pkix.Extension{idp(tlv(t, 0x84, []byte{0xff}))}, want: trust.RevocationUnknown, reason: "indirect"},
+		{name: "only-attribute-certificates", exts: []pkix.Extension{idp(tlv(t, 0x85, []byte{0xff}))}, want: trust.RevocationUnknown, reason: "attribute certificates only"},
+		{name: "matching-point-but-partitioned", exts: []pkix.Extension{idp(fullName(point), tlv(t, 0x82, []byte{0xff}))}, want: trust.RevocationUnknown, reason: "CA certificates only"},
+		{name: "issuing-point-is-another", exts: []pkix.Extension{idp(fullName(srv.url("other.crl")))}, want: trust.RevocationUnknown, reason: `for the distribution point "` + srv.url("other.crl") + `"`},
+		{name: "issuing-point-relative-to-issuer", exts: []pkix.Extension{idp(relative)}, want: trust.RevocationUnknown, reason: "relative to its issuer"},
+		{name: "issuing-point-garbage", exts: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 28}, Critical: true, Value: []byte("garbage")}}, want: trust.RevocationUnknown, reason: "does not parse"},
+		{name: "unknown-critical-extension", exts: []pkix.Extension{{Id: private, Critical: true, Value: null}}, want: trust.RevocationUnknown, reason: "critical extension that rvm does not know (1.3.6.1.4.1.55555.1)"},
+		{name: "entry-unknown-critical-extension", entries: []x509.RevocationListEntry{{SerialNumber: big.NewInt(4242), RevocationTime: testNow, ExtraExtensions: []pkix.Extension{{Id: private, Critical: true, Value: null}}}},
+			want: trust.RevocationUnknown, reason: "entry for serial 4242 has a critical extension"},
+		{name: "entry-names-another-issuer", entries: []x509.RevocationListEntry{{SerialNumber: big.NewInt(4242), RevocationTime: testNow, ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 29}, Critical: true, Value: tlv(t, 0x30, tlv(t, 0x86, []byte("https://elsewhere.test/")))}}}},
+			want: trust.RevocationUnknown, reason: "indirect CRL"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			entries := tc.entries
+			if entries == nil {
+				entries = []x509.RevocationListEntry{someone}
+			}
+			srv.set(f.inter.SignCRL(t, &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: testNow, NextUpdate: testNow.Add(time.Hour), ExtraExtensions: tc.exts, RevokedCertificateEntries: entries}), false)
+			v := &trust.Verifier{Roots: f.roots, Now: fixedNow(testNow), FetchCRL: srv.fetch}
+			_, err := v.Verify(context.Background(), block, "linux", u)
+			var got trust.Code
+			var te *trust.Error
+			if errors.As(err, &te) {
+				got = te.Code
+			} else if err != nil {
+				t.Fatalf("got %T %v, want an *Error", err, err)
+			}
+			if got != tc.want {
+				t.Fatalf("got %q (%v), want %q", got, err, tc.want)
+			}
+			if err != nil && !strings.Contains(te.Reason, tc.reason) {
+				t.Errorf("got reason %q, want it to hold %q", te.Reason, tc.reason)
+			}
+		})
 	}
 }

@@ -8,7 +8,10 @@
 // A manifest carries the signed config in its "trustedAppConfigs" key;
 // rvm trusts it when the signing certificate chains to a trust root of the
 // machine, and then grants what a matching app entry lists and the
-// manifest also requests.
+// manifest also requests, with the constraints that the entry signed
+// (Result.Grants), never the manifest's own. Where several matching
+// entries enable a permission with different constraints, the block does
+// not grant it (SPEC 5.5 rule 3).
 //
 // # The block
 //
@@ -78,17 +81,31 @@
 // The signing certificate must chain, through the config's intermediates,
 // to one of the Verifier's Roots, and never to the system's roots; every
 // certificate of the chain must be within its validity at the Verifier's
-// Now; the signing certificate must have the extended key usage codeSigning
-// and, where it has a KeyUsage, digitalSignature. The chain's expiry is its
+// Now; every certificate of the chain, root included, must have a key of
+// the table above, and every signature in it but a root's own must be
+// made with SHA-256 or stronger, or Ed25519 (else UnsupportedKey: x509
+// takes RSA keys of 1024 bits and looks at no root's key); the signing
+// certificate must have the extended key usage codeSigning and, where it
+// has a KeyUsage, digitalSignature. The chain's expiry is its
 // earliest NotAfter; a verdict carries a warning when it is less than
 // ExpiryWarning away.
 //
-// A certificate of the chain is revoked when the desktop owner lists the
-// SHA-256 of its DER (Verifier.Revoked), or when it has an https CRL
-// distribution point and its issuer's CRL there lists its serial. Such a
-// certificate needs a CRL signed by its issuer that is current (the time of
-// the check is before its NextUpdate); without one the block is
-// RevocationUnknown. CRLs are fetched strictly (Verifier.FetchCRL) and kept
+// A certificate of the chain (root, intermediates and signer) is revoked
+// when the desktop owner lists it (Verifier.Revoked, SPEC 5.4): by the
+// SHA-256 of its DER, which also stands for the certificate's other
+// encoding (an ECDSA signature (r, s) is as valid as (r, n−s), so an
+// attacker may re-encode a certificate at will and there are two), by
+// the SHA-256 of its TBSCertificate (every encoding), or by the SHA-256
+// of its SubjectPublicKeyInfo (every certificate of that key). It is
+// also revoked when it has an https CRL distribution point and its
+// issuer's CRL there lists its serial. Such a
+// certificate needs a complete CRL signed by its issuer that is current
+// (the time of the check is before its NextUpdate); without one the block
+// is RevocationUnknown. A delta CRL is not complete, nor is a partitioned
+// one (an issuing distribution point that limits it to some certificates
+// or reasons, or names none of the certificate's distribution point), an
+// indirect one, or one with a critical extension, on the CRL or an entry,
+// that rvm does not know. CRLs are fetched strictly (Verifier.FetchCRL) and kept
 // in the Verifier's CRLs store with their HTTP validators;
 // RevocationMode says when they are fetched again: RevocationCached (the
 // default) only once the cached copy's NextUpdate has passed, so that
@@ -100,13 +117,31 @@
 //
 // Verify checks in this order, and the first failure is the verdict's
 // Code: the block and its config parse (Malformed, UnsupportedVersion); the
-// platform's signature is present (NoPlatformSignature); the signing key is
-// supported (UnsupportedKey); the chain holds (UnknownAuthority,
+// platform's signature is present (NoPlatformSignature); the keys and
+// signatures of the chain are supported (UnsupportedKey, the signing key
+// first, then each of the chain, also where x509 found no chain because
+// of one); the chain holds (UnknownAuthority,
 // CertificateExpired, CertificateNotYetValid, WrongKeyUsage); the signature
 // verifies (SignatureInvalid); nothing is revoked (Revoked,
 // RevocationUnknown); an app entry's pattern matches the manifest URL
-// (URLNotMatched). InsecureFetch and DisabledByOwner are the caller's to
-// decide, before it calls Verify.
+// (URLNotMatched), and the entry lies within the chain's name constraints
+// (NameConstraints). InsecureFetch and DisabledByOwner are the caller's
+// to decide, before it calls Verify.
+//
+// # Name constraints
+//
+// A CA of the chain (an intermediate, or the root) may carry DNS name
+// constraints (RFC 5280 section 4.2.1.10): permitted and excluded
+// subtrees. The signing certificate names no hosts for x509 to check, so
+// rvm checks the patterns (CheckNameConstraints): an app entry is used
+// only if every host that each of its patterns can match is permitted,
+// and none excluded, by the constraints of every certificate of the
+// chain. "https://*.acme.com/*" can match acme.com and every name below
+// it: it is within a permitted "acme.com", not within ".acme.com" (names
+// below it only) or "partner.com", and an excluded "secret.acme.com"
+// leaves it outside. Entries outside are skipped, with a warning; where
+// only such entries match the manifest URL, the block is
+// NameConstraints.
 //
 // A Cache keeps verified blocks, keyed by the SHA-256 of the value, the
 // platform, the trust roots and the revocation mode, until the earliest of

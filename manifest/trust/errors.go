@@ -33,7 +33,9 @@ const (
 	// WrongKeyUsage: the signing certificate lacks EKU codeSigning, or has a
 	// KeyUsage without digitalSignature.
 	WrongKeyUsage Code = "wrong-key-usage"
-	// UnsupportedKey: the signing key is none of those of SPEC 5.2.
+	// UnsupportedKey: a key of the chain is none of those of SPEC 5.2, or
+	// a signature in it (a root's own aside) is made with a hash weaker
+	// than SHA-256.
 	UnsupportedKey Code = "unsupported-key"
 	// Revoked: a certificate of the chain is on the desktop owner's
 	// revokedCertificates list or on its issuer's CRL.
@@ -41,6 +43,10 @@ const (
 	// RevocationUnknown: a certificate needs a current CRL and none could be
 	// had.
 	RevocationUnknown Code = "revocation-unknown"
+	// NameConstraints: the app entries whose patterns match the manifest
+	// URL all hold a pattern outside the DNS name constraints of the
+	// chain, and are skipped.
+	NameConstraints Code = "name-constraints"
 	// URLNotMatched: the block is sound but no app entry's pattern matches
 	// the manifest URL.
 	URLNotMatched Code = "url-not-matched"

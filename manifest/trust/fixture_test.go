@@ -1,6 +1,9 @@
 package trust_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -8,6 +11,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
+	"github.com/rvm-launcher/rvm/permissions/owner"
 )
 
 // testNow is the time of the checks; every certificate is valid from
@@ -53,4 +57,36 @@ func (p *pki) leaf(t testing.TB, o trusttest.Options) *trusttest.Cert {
 func (p *pki) block(t testing.TB, leaf *trusttest.Cert, apps string) jsontext.Value {
 	t.Helper()
 	return trusttest.Block(t, leaf, trusttest.Config(leaf, apps, p.inter))
+}
+
+// ownerRevoking returns desktop owner settings, as package owner parses
+// them, whose revokedCertificates are entries; nil for none.
+func ownerRevoking(t testing.TB, entries ...string) trust.Revocations {
+	t.Helper()
+	if len(entries) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := owner.Parse([]byte(`{"desktopSettings": {"revokedCertificates": `+string(list)+`}}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sum is the hex SHA-256 of c's DER: a plain revokedCertificates entry.
+func sum(c *trusttest.Cert) string { return hexSum(c.Raw) }
+
+// tbsSum is the tbs: entry that revokes c.
+func tbsSum(c *trusttest.Cert) string { return "tbs:" + hexSum(c.RawTBSCertificate) }
+
+// spkiSum is the spki: entry that revokes c's key.
+func spkiSum(c *trusttest.Cert) string { return "spki:" + hexSum(c.RawSubjectPublicKeyInfo) }
+
+func hexSum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

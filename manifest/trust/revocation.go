@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rvm-launcher/rvm/manifest/fetch"
@@ -17,8 +20,8 @@ import (
 const MaxCRLSize = 8 << 20
 
 // checkCRLs checks each certificate of chain but the root against a
-// current CRL of its issuer, for those with an https CRL distribution
-// point. It returns the earliest NextUpdate of the CRLs consulted (zero
+// current, complete CRL of its issuer, for those with an https CRL
+// distribution point. It returns the earliest NextUpdate of the CRLs consulted (zero
 // where none was; now in RevocationOnline mode, where a verdict that
 // consulted a CRL may not be reused).
 func (v *Verifier) checkCRLs(ctx context.Context, chain []*x509.Certificate, mode RevocationMode, now time.Time) (time.Time, *Error) {
@@ -80,9 +83,9 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 	}
 	if v.FetchCRL == nil {
 		if cached != nil {
-			return nil, fmt.Errorf("the cached CRL from %s is out of date since %s, and rvm may not fetch CRLs", u, day(cached.NextUpdate))
+			return nil, fmt.Errorf("the cached CRL from %q is out of date since %s, and rvm may not fetch CRLs", u, day(cached.NextUpdate))
 		}
-		return nil, fmt.Errorf("no CRL from %s is cached, and rvm may not fetch CRLs", u)
+		return nil, fmt.Errorf("no CRL from %q is cached, and rvm may not fetch CRLs", u)
 	}
 	resp, err := v.FetchCRL(ctx, u, MaxCRLSize, val)
 	if err != nil {
@@ -93,10 +96,10 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 	}
 	if resp.NotModified {
 		if cached == nil {
-			return nil, fmt.Errorf("%s answered Not Modified to a request for a CRL that rvm does not have", u)
+			return nil, fmt.Errorf("%q answered Not Modified to a request for a CRL that rvm does not have", u)
 		}
 		if !now.Before(cached.NextUpdate) {
-			return nil, fmt.Errorf("the CRL from %s is out of date: its NextUpdate, %s, has passed", u, day(cached.NextUpdate))
+			return nil, fmt.Errorf("the CRL from %q is out of date: its NextUpdate, %s, has passed", u, day(cached.NextUpdate))
 		}
 		return cached, nil
 	}
@@ -105,10 +108,10 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 		return nil, err
 	}
 	if !now.Before(crl.NextUpdate) {
-		return nil, fmt.Errorf("the CRL from %s is out of date: its NextUpdate, %s, has passed", u, day(crl.NextUpdate))
+		return nil, fmt.Errorf("the CRL from %q is out of date: its NextUpdate, %s, has passed", u, day(crl.NextUpdate))
 	}
 	if cached != nil && cached.Number != nil && crl.Number != nil && crl.Number.Cmp(cached.Number) < 0 {
-		return nil, fmt.Errorf("the CRL from %s (number %s) is older than the one cached (number %s)", u, crl.Number, cached.Number)
+		return nil, fmt.Errorf("the CRL from %q (number %s) is older than the one cached (number %s)", u, crl.Number, cached.Number)
 	}
 	if err := v.CRLs.Save(&fetch.Entry{Key: crlKey(u), FinalURL: u, Validators: resp.Validators, FetchedAt: now, Body: resp.Body}); err != nil {
 		v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not cache a CRL")
@@ -137,17 +140,149 @@ func (v *Verifier) loadCRL(u string, issuer *x509.Certificate) (*x509.Revocation
 	return crl, e.Validators
 }
 
-// parseCRL parses a DER CRL from u and checks that issuer made it.
+// parseCRL parses a DER CRL from u, checks that issuer made it and that it
+// is complete for the distribution point u.
 func parseCRL(der []byte, u string, issuer *x509.Certificate) (*x509.RevocationList, error) {
 	crl, err := x509.ParseRevocationList(der)
 	if err != nil {
-		return nil, fmt.Errorf("the CRL from %s does not parse: %w", u, err)
+		return nil, fmt.Errorf("the CRL from %q does not parse: %w", u, err)
 	}
 	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
-		return nil, fmt.Errorf("the CRL from %s is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, CertificateName(issuer))
+		return nil, fmt.Errorf("the CRL from %q is issued by %q, not by the certificate's issuer %q", u, crl.Issuer, CertificateName(issuer))
 	}
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return nil, fmt.Errorf("the CRL from %s is not signed by the certificate's issuer %q: %w", u, CertificateName(issuer), err)
+		return nil, fmt.Errorf("the CRL from %q is not signed by the certificate's issuer %q: %w", u, CertificateName(issuer), err)
+	}
+	if err := checkComplete(crl, u); err != nil {
+		return nil, fmt.Errorf("the CRL from %q is not a complete CRL: %w", u, err)
 	}
 	return crl, nil
+}
+
+// The extensions of a CRL (RFC 5280 section 5.2) and of its entries
+// (section 5.3) that checkComplete knows.
+var (
+	oidAuthorityKeyID           = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidCRLNumber                = asn1.ObjectIdentifier{2, 5, 29, 20}
+	oidDeltaCRLIndicator        = asn1.ObjectIdentifier{2, 5, 29, 27}
+	oidIssuingDistributionPoint = asn1.ObjectIdentifier{2, 5, 29, 28}
+	oidReasonCode               = asn1.ObjectIdentifier{2, 5, 29, 21}
+	oidInvalidityDate           = asn1.ObjectIdentifier{2, 5, 29, 24}
+	oidCertificateIssuer        = asn1.ObjectIdentifier{2, 5, 29, 29}
+)
+
+// checkComplete says why crl is not a complete CRL for the distribution
+// point u (SPEC 5.4): a delta CRL; a partitioned one, whose issuing
+// distribution point limits it to some certificates or reasons or names
+// other points; an indirect one; or one with a critical extension,
+// on the CRL or an entry, that rvm does not know. x509 reads them all
+// without a word.
+func checkComplete(crl *x509.RevocationList, u string) error {
+	for _, ext := range crl.Extensions {
+		switch id := ext.Id; {
+		case id.Equal(oidDeltaCRLIndicator):
+			return errors.New("it is a delta CRL")
+		case id.Equal(oidIssuingDistributionPoint):
+			if err := checkIssuingPoint(ext.Value, u); err != nil {
+				return err
+			}
+		case id.Equal(oidAuthorityKeyID), id.Equal(oidCRLNumber):
+		case ext.Critical:
+			return fmt.Errorf("it has a critical extension that rvm does not know (%s)", id)
+		}
+	}
+	for _, e := range crl.RevokedCertificateEntries {
+		for _, ext := range e.Extensions {
+			switch id := ext.Id; {
+			case id.Equal(oidCertificateIssuer):
+				return fmt.Errorf("it is an indirect CRL: its entry for serial %s names another certificate issuer", e.SerialNumber)
+			case id.Equal(oidReasonCode), id.Equal(oidInvalidityDate):
+			case ext.Critical:
+				return fmt.Errorf("its entry for serial %s has a critical extension that rvm does not know (%s)", e.SerialNumber, id)
+			}
+		}
+	}
+	return nil
+}
+
+// The fields of an IssuingDistributionPoint (RFC 5280 section 5.2.5), by
+// their context-specific tags.
+const (
+	idpDistributionPoint = iota
+	idpOnlyUserCerts
+	idpOnlyCACerts
+	idpOnlySomeReasons
+	idpIndirectCRL
+	idpOnlyAttributeCerts
+)
+
+// checkIssuingPoint says why the issuing distribution point extension
+// value makes its CRL other than complete for the distribution point u:
+// a scope limited to some certificates or reasons, an indirect CRL, or
+// distribution point names none of which is u.
+func checkIssuingPoint(value []byte, u string) error {
+	var fields []asn1.RawValue
+	if rest, err := asn1.Unmarshal(value, &fields); err != nil || len(rest) > 0 {
+		return errors.New("its issuing distribution point does not parse")
+	}
+	for _, f := range fields {
+		if f.Class != asn1.ClassContextSpecific {
+			return errors.New("its issuing distribution point does not parse")
+		}
+		// A flag written out as false (DER leaves it out) changes nothing.
+		if f.Tag != idpDistributionPoint && f.Tag != idpOnlySomeReasons && bytes.Equal(f.Bytes, []byte{0}) {
+			continue
+		}
+		switch f.Tag {
+		case idpDistributionPoint:
+			if err := checkPointName(f.Bytes, u); err != nil {
+				return err
+			}
+		case idpOnlyUserCerts:
+			return errors.New("it is partitioned: it lists end-entity certificates only")
+		case idpOnlyCACerts:
+			return errors.New("it is partitioned: it lists CA certificates only")
+		case idpOnlySomeReasons:
+			return errors.New("it is partitioned: it lists revocations for some reasons only")
+		case idpIndirectCRL:
+			return errors.New("it is an indirect CRL")
+		case idpOnlyAttributeCerts:
+			return errors.New("it is partitioned: it lists attribute certificates only")
+		default:
+			return fmt.Errorf("its issuing distribution point has a field rvm does not know ([%d])", f.Tag)
+		}
+	}
+	return nil
+}
+
+// checkPointName says why the DistributionPointName der does not name u:
+// its full names are other URLs, or it is relative to the CRL's issuer,
+// which rvm cannot compare.
+func checkPointName(der []byte, u string) error {
+	var name asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &name); err != nil || len(rest) > 0 || name.Class != asn1.ClassContextSpecific {
+		return errors.New("its issuing distribution point does not parse")
+	}
+	if name.Tag != 0 {
+		return fmt.Errorf("it is for a distribution point named relative to its issuer, not for %q", u)
+	}
+	var others []string
+	for rest := name.Bytes; len(rest) > 0; {
+		var gn asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &gn); err != nil {
+			return errors.New("its issuing distribution point does not parse")
+		}
+		// A uniformResourceIdentifier is [6] IA5String.
+		if gn.Class == asn1.ClassContextSpecific && gn.Tag == 6 {
+			if string(gn.Bytes) == u {
+				return nil
+			}
+			others = append(others, strconv.Quote(string(gn.Bytes)))
+		}
+	}
+	if len(others) == 0 {
+		return fmt.Errorf("it is for a distribution point with no URL, not for %q", u)
+	}
+	return fmt.Errorf("it is for the distribution point %s, not for %q", strings.Join(others, ", "), u)
 }

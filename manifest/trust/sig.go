@@ -50,8 +50,8 @@ func Sign(key crypto.Signer, platform, value string) (string, error) {
 	if !KnownPlatform(platform) {
 		return "", fmt.Errorf("trust: sign: unknown platform %q", platform)
 	}
-	if err := checkKey(key.Public()); err != nil {
-		return "", fmt.Errorf("trust: sign: %s", err.Reason)
+	if kind := unsupportedKey(key.Public()); kind != "" {
+		return "", fmt.Errorf("trust: sign: the signing key is %s; %s", kind, acceptedKeys)
 	}
 	msg := Message(platform, value)
 	var (
@@ -97,33 +97,70 @@ func checkSignature(cert *x509.Certificate, platform, value, signature string) *
 	return nil
 }
 
-// checkKey refuses a public key that SPEC 5.2 does not list.
-func checkKey(pub crypto.PublicKey) *Error {
-	const accepted = "rvm accepts ECDSA P-256 or P-384, RSA of 2048 bits or more, and Ed25519"
+// acceptedKeys says which keys SPEC 5.2 lists, for messages.
+const acceptedKeys = "rvm accepts ECDSA P-256 or P-384, RSA of 2048 bits or more, and Ed25519"
+
+// unsupportedKey describes pub where SPEC 5.2 does not list it ("RSA of
+// 1024 bits"), and is "" where it does.
+func unsupportedKey(pub crypto.PublicKey) string {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve == elliptic.P256() || k.Curve == elliptic.P384() {
-			return nil
+			return ""
 		}
-		return fail(UnsupportedKey, nil, "the signing key is ECDSA %s; %s", k.Curve.Params().Name, accepted)
+		return "ECDSA " + k.Curve.Params().Name
 	case *rsa.PublicKey:
 		if k.N.BitLen() >= 2048 {
-			return nil
+			return ""
 		}
-		return fail(UnsupportedKey, nil, "the signing key is RSA of %d bits; %s", k.N.BitLen(), accepted)
+		return fmt.Sprintf("RSA of %d bits", k.N.BitLen())
 	case ed25519.PublicKey:
-		return nil
+		return ""
 	}
-	return fail(UnsupportedKey, nil, "the signing key is a %T; %s", pub, accepted)
+	return fmt.Sprintf("a %T", pub)
 }
 
-// checkCertKey is checkKey for the key of cert, naming cert.
+// checkCertKey refuses the signing certificate cert where SPEC 5.2 does
+// not list its key.
 func checkCertKey(cert *x509.Certificate) *Error {
-	err := checkKey(cert.PublicKey)
-	if err != nil {
-		err.Reason = fmt.Sprintf("certificate %q: %s", CertificateName(cert), err.Reason)
+	if kind := unsupportedKey(cert.PublicKey); kind != "" {
+		return fail(UnsupportedKey, nil, "certificate %q: the signing key is %s; %s", CertificateName(cert), kind, acceptedKeys)
 	}
-	return err
+	return nil
+}
+
+// checkChainAlgorithms applies SPEC 5.3's rules to chain, which ends at a
+// root: every certificate has a key of SPEC 5.2, and every signature but
+// the root's own is made with SHA-256 or stronger, or Ed25519.
+func checkChainAlgorithms(chain []*x509.Certificate) *Error {
+	for i, c := range chain {
+		if kind := unsupportedKey(c.PublicKey); kind != "" {
+			return fail(UnsupportedKey, nil, "certificate %q of the chain has a key that is %s; %s", CertificateName(c), kind, acceptedKeys)
+		}
+		if i+1 < len(chain) && !strongSignature(c.SignatureAlgorithm) {
+			return weakSignature(c, chain[i+1])
+		}
+	}
+	return nil
+}
+
+// strongSignature reports whether a certificate signed by algorithm a
+// meets SPEC 5.3: SHA-256 or stronger, or Ed25519.
+func strongSignature(a x509.SignatureAlgorithm) bool {
+	switch a {
+	case x509.SHA256WithRSA, x509.SHA384WithRSA, x509.SHA512WithRSA,
+		x509.SHA256WithRSAPSS, x509.SHA384WithRSAPSS, x509.SHA512WithRSAPSS,
+		x509.ECDSAWithSHA256, x509.ECDSAWithSHA384, x509.ECDSAWithSHA512,
+		x509.PureEd25519:
+		return true
+	}
+	return false
+}
+
+// weakSignature is the failure of c, signed by issuer with an algorithm
+// that strongSignature refuses.
+func weakSignature(c, issuer *x509.Certificate) *Error {
+	return fail(UnsupportedKey, nil, "certificate %q is signed by %q with %s; rvm accepts signatures made with SHA-256 or stronger, or Ed25519", CertificateName(c), CertificateName(issuer), c.SignatureAlgorithm)
 }
 
 // hashFor is the hash of the scheme for an accepted key; 0 for Ed25519,

@@ -2,9 +2,7 @@ package trust_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -94,7 +92,7 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := &trust.Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: revokedList(t, vec.Revoked)}
+			v := &trust.Verifier{Roots: roots, Now: fixedNow(vec.Now), Revoked: ownerRevoking(t, vec.Revoked...)}
 			res, err := v.Verify(context.Background(), jsontext.Value(vec.TrustedAppConfigs), vec.Platform, u)
 			checkVerdict(t, res, err, vec.Want)
 		})
@@ -102,18 +100,6 @@ func TestVectors(t *testing.T) {
 	if good == 0 || bad == 0 {
 		t.Errorf("got %d good and %d bad vectors, want some of each", good, bad)
 	}
-}
-
-func revokedList(t testing.TB, hexSums []string) func([32]byte) bool {
-	set := map[[32]byte]bool{}
-	for _, h := range hexSums {
-		var s [32]byte
-		if n, err := hex.Decode(s[:], []byte(h)); err != nil || n != 32 {
-			t.Fatalf("revoked sum %q: want 64 hex digits", h)
-		}
-		set[s] = true
-	}
-	return func(s [32]byte) bool { return set[s] }
 }
 
 func checkVerdict(t *testing.T, res *trust.Result, err error, want vectorWant) {
@@ -188,11 +174,6 @@ func writeVectors(t *testing.T) {
 	}
 }
 
-func sum(c *trusttest.Cert) string {
-	s := sha256.Sum256(c.Raw)
-	return hex.EncodeToString(s[:])
-}
-
 // vectorCases builds the vectors, by file name.
 func vectorCases(t *testing.T, f *pki) map[string]vector {
 	p256 := f.leaf(t, trusttest.Options{Name: "Acme Corp"})
@@ -244,6 +225,19 @@ func vectorCases(t *testing.T, f *pki) map[string]vector {
 	foreignLeaf := f.foreign.Issue(t, trusttest.Options{Name: "Foreign Signing"})
 	p521 := f.leaf(t, trusttest.Options{Name: "Acme Signing p521", Alg: trusttest.ECDSAP521})
 	rsa1024 := f.leaf(t, trusttest.Options{Name: "Acme Signing rsa1024", Alg: trusttest.RSA1024})
+	reencoded := p256.Reencoded(t, f.inter)
+	weakInter := f.root.Issue(t, trusttest.Options{Name: "Weak Intermediate", CA: true, Alg: trusttest.RSA1024})
+	underWeak := weakInter.Issue(t, trusttest.Options{Name: "Under Weak"})
+	sha1Inter := f.root.Issue(t, trusttest.Options{Name: "SHA-1 Intermediate", CA: true, SignatureAlgorithm: x509.ECDSAWithSHA1})
+	underSHA1 := sha1Inter.Issue(t, trusttest.Options{Name: "Under SHA-1"})
+	partnerCA := f.root.Issue(t, trusttest.Options{Name: "Partner CA", CA: true, PermittedDNS: []string{"partner.example"}})
+	underPartner := partnerCA.Issue(t, trusttest.Options{Name: "Partner Signer"})
+	acmeCA := f.root.Issue(t, trusttest.Options{Name: "Acme CA", CA: true, PermittedDNS: []string{"acme.com"}})
+	underAcme := acmeCA.Issue(t, trusttest.Options{Name: "Acme Constrained"})
+	acmeWant := okWant
+	acmeWant.Signer = "Acme Constrained"
+	differing := `[{"name":"Acme Blotter","match":["https://*.acme.com/blotter/*"],"permissions":{"System":{"launchExternalProcess":true,"readRegistryValue":{"enabled":true,"registryKeys":["HKEY_CURRENT_USER\\Software\\Acme"]}}}},` +
+		`{"name":"Acme Everything","match":["https://apps.acme.com/*"],"permissions":{"System":{"readRegistryValue":{"enabled":true,"registryKeys":["HKEY_LOCAL_MACHINE\\SAM"]}}}}]`
 	escaped := strings.ReplaceAll(string(std), "/", `\/`)
 	if escaped == string(std) {
 		t.Fatal("the standard block has no /; run again")
@@ -314,6 +308,16 @@ func vectorCases(t *testing.T, f *pki) map[string]vector {
 		"bad_owner_revoked":          {Description: "the signing certificate on the owner's revoked list", Revoked: []string{sum(p256)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
 		"bad_owner_revoked_inter":    {Description: "the intermediate on the owner's revoked list", Revoked: []string{sum(f.inter)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
 		"bad_owner_revoked_root":     {Description: "the root on the owner's revoked list", Revoked: []string{sum(f.root)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
+		"good_two_apps_differing_constraints": good("two matching app entries grant readRegistryValue with different constraints: the block does not grant it, and says why", p256, trusttest.Config(p256, differing, f.inter),
+			vectorWant{Code: "ok", Signer: "Acme Corp", Apps: []string{"Acme Blotter", "Acme Everything"}, Grants: []string{"System.launchExternalProcess"}, Warnings: 1}),
+		"good_name_constraints": good("an intermediate constrained to acme.com, a block for *.acme.com", underAcme, trusttest.Config(underAcme, testApps, acmeCA), acmeWant),
+		"bad_name_constraints":  badCfg("an intermediate constrained to partner.example, a block for *.acme.com", underPartner, trusttest.Config(underPartner, testApps, partnerCA), trust.NameConstraints),
+		"bad_owner_revoked_reencoded": {Description: "the signing certificate on the owner's revoked list, presented in its other ECDSA encoding (s as n-s)", Revoked: []string{sum(p256)},
+			TrustedAppConfigs: json.RawMessage(trusttest.Block(t, reencoded, trusttest.Config(reencoded, testApps, f.inter))), Want: vectorWant{Code: string(trust.Revoked)}},
+		"bad_owner_revoked_tbs":      {Description: "the intermediate revoked by its TBSCertificate (tbs:)", Revoked: []string{tbsSum(f.inter)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
+		"bad_owner_revoked_spki":     {Description: "the root's key revoked (spki:)", Revoked: []string{spkiSum(f.root)}, TrustedAppConfigs: json.RawMessage(std), Want: vectorWant{Code: string(trust.Revoked)}},
+		"bad_rsa_1024_intermediate":  badCfg("an RSA-1024 intermediate", underWeak, trusttest.Config(underWeak, testApps, weakInter), trust.UnsupportedKey),
+		"bad_sha1_intermediate":      badCfg("an intermediate signed with ECDSA and SHA-1", underSHA1, trusttest.Config(underSHA1, testApps, sha1Inter), trust.UnsupportedKey),
 		"bad_too_many_intermediates": badCfg("five intermediates", p256, trusttest.Config(p256, testApps, slices.Repeat([]*trusttest.Cert{f.inter}, trust.MaxIntermediates+1)...), trust.Malformed),
 	}
 }

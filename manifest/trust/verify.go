@@ -51,11 +51,11 @@ type Verifier struct {
 	// RevocationMode is how CRLs are consulted; "" means RevocationCached.
 	// Any other value fails every check with RevocationUnknown.
 	RevocationMode RevocationMode
-	// Revoked reports whether the desktop owner revoked the certificate
-	// whose DER has SHA-256 sum (the owner's revokedCertificates list). It
-	// is asked about every certificate of the chain at every check, cache
-	// hits included. nil revokes nothing.
-	Revoked func(sum [32]byte) bool
+	// Revoked is the desktop owner's revokedCertificates list (SPEC 5.4):
+	// it is asked about every certificate of the chain (root,
+	// intermediates and signer) by each of its digests, at every check,
+	// cache hits included. nil revokes nothing.
+	Revoked Revocations
 	// FetchCRL fetches a CRL by a strict HTTPS GET of at most limit bytes,
 	// sending v as If-None-Match and If-Modified-Since;
 	// (*fetch.Fetcher).GetStrict fits. nil fetches nothing, so that a
@@ -81,15 +81,20 @@ type Result struct {
 	// the whole subject where it has none.
 	Signer string
 	// Apps are the names of the app entries whose patterns match the
-	// manifest URL, in the config's order.
+	// manifest URL and lie within the chain's name constraints, in the
+	// config's order; for VerifyBlock, every app entry.
 	Apps []string
 	// Grants are the permissions that those entries enable, each once,
-	// sorted by name (permissions.Requested of their lists).
+	// sorted by name, each with its constraints as the block signed them
+	// (never the manifest's): what permissions.Input.Trusted holds. A
+	// permission that two of the entries enable with different
+	// constraints is left out, and a warning says why (SPEC 5.5 rule 3).
 	Grants []permissions.Entry
 	// Expires is the earliest NotAfter of the chain.
 	Expires time.Time
 	// Warnings are sentences for the decision document, such as an expiry
-	// less than ExpiryWarning away.
+	// less than ExpiryWarning away, or an app entry skipped for the name
+	// constraints.
 	Warnings []string
 	// ValidUntil is how long the verdict may be reused: the earliest of
 	// Expires and the NextUpdate of the CRLs consulted; the time of the
@@ -103,7 +108,8 @@ type Result struct {
 // through its intermediates to Roots, each certificate within its validity
 // at Now; the signing certificate has EKU codeSigning, digitalSignature
 // where KeyUsage is present, and a key of SPEC 5.2; platform's signature
-// verifies; no certificate of the chain is revoked; an app entry matches u.
+// verifies; no certificate of the chain is revoked; an app entry within
+// the chain's name constraints matches u.
 // It returns the verdict, or an *Error whose Code says which check failed.
 func (v *Verifier) Verify(ctx context.Context, raw jsontext.Value, platform string, u pattern.URL) (*Result, error) {
 	return v.check(ctx, raw, platform, &u)
@@ -111,8 +117,9 @@ func (v *Verifier) Verify(ctx context.Context, raw jsontext.Value, platform stri
 
 // VerifyBlock checks all that Verify checks but the match against a
 // manifest URL, for tools that show a block (rvm-trust inspect) rather than
-// decide on a manifest. Its Result lists every app entry in Apps and has no
-// Grants: it grants nothing.
+// decide on a manifest. Its Result lists every app entry in Apps, with a
+// warning for each that lies outside the chain's name constraints, and
+// has no Grants: it grants nothing.
 func (v *Verifier) VerifyBlock(ctx context.Context, raw jsontext.Value, platform string) (*Result, error) {
 	return v.check(ctx, raw, platform, nil)
 }
@@ -176,11 +183,11 @@ func (v *Verifier) verify(ctx context.Context, raw jsontext.Value, platform stri
 	if err := checkSignature(leaf, platform, b.Value, sigText); err != nil {
 		return nil, err
 	}
-	chain, crlUntil, err := v.revocation(ctx, chains, mode, now)
+	chain, sums, crlUntil, err := v.revocation(ctx, chains, mode, now)
 	if err != nil {
 		return nil, err
 	}
-	e := newEntry(cfg, chain, sigText, crlUntil)
+	e := newEntry(cfg, chain, sums, sigText, crlUntil)
 	v.Cache.store(key, e, now)
 	return e, nil
 }
@@ -229,6 +236,18 @@ func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *E
 	if err != nil {
 		return nil, v.chainError(cfg, err, now)
 	}
+	// x509 takes RSA keys of 1024 bits, and looks at no root's key.
+	var weak *Error
+	chains = slices.DeleteFunc(chains, func(chain []*x509.Certificate) bool {
+		err := checkChainAlgorithms(chain)
+		if weak == nil {
+			weak = err
+		}
+		return err != nil
+	})
+	if len(chains) == 0 {
+		return nil, weak
+	}
 	// x509 takes a leaf without EKU, or with anyExtendedKeyUsage, as fit
 	// for any usage; SPEC 5.2 wants codeSigning named.
 	if !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageCodeSigning) {
@@ -243,10 +262,21 @@ func (v *Verifier) chains(cfg *Config, now time.Time) ([][]*x509.Certificate, *E
 // chainError maps a failure of x509.Verify to a code.
 func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 	leaf := cfg.Certificate
+	// x509 keeps to itself that the only way up was a certificate with a
+	// weak key or signature, or out of its validity; look for one, to say
+	// so, and in SPEC 5.3's order, a weak one first.
+	culprits := func() *culpritWalk {
+		w := &culpritWalk{pool: append(slices.Clip(cfg.Intermediates), v.Roots.certs...), now: now, seen: map[*x509.Certificate]bool{}}
+		w.walk(leaf)
+		return w
+	}
 	var invalid x509.CertificateInvalidError
 	if errors.As(err, &invalid) {
 		switch invalid.Reason {
 		case x509.Expired:
+			if w := culprits(); w.weak != nil {
+				return w.weak
+			}
 			return timeError(invalid.Cert, now, err)
 		case x509.IncompatibleUsage:
 			return fail(WrongKeyUsage, err, "the chain of certificate %q is not for code signing: %v", CertificateName(leaf), err)
@@ -255,33 +285,55 @@ func (v *Verifier) chainError(cfg *Config, err error, now time.Time) *Error {
 	}
 	var unknown x509.UnknownAuthorityError
 	if errors.As(err, &unknown) {
-		// x509 keeps to itself that the only way up was a certificate out
-		// of its validity; look for one, to say so.
-		if c := timeCulprit(leaf, append(slices.Clip(cfg.Intermediates), v.Roots.certs...), now, map[*x509.Certificate]bool{}); c != nil {
-			return timeError(c, now, err)
+		switch w := culprits(); {
+		case w.weak != nil:
+			return w.weak
+		case w.outOfTime != nil:
+			return timeError(w.outOfTime, now, err)
 		}
 		return fail(UnknownAuthority, err, "certificate %q, issued by %q, does not chain to a trust root through the block's intermediates", CertificateName(leaf), issuerName(leaf))
 	}
 	return fail(UnknownAuthority, err, "the chain of certificate %q does not verify: %v", CertificateName(leaf), err)
 }
 
-// timeCulprit returns a certificate out of its validity at now that signed
-// c, directly or through others of pool. Each certificate is looked at
-// once, so that a crafted pool costs at most a signature check per pair.
-func timeCulprit(c *x509.Certificate, pool []*x509.Certificate, now time.Time, seen map[*x509.Certificate]bool) *x509.Certificate {
-	seen[c] = true
-	for _, p := range pool {
-		if seen[p] || !bytes.Equal(p.RawSubject, c.RawIssuer) || c.CheckSignatureFrom(p) != nil {
+// culpritWalk looks up from a certificate through the certificates of
+// pool that signed it, directly or through others of pool, for the first
+// that breaks SPEC 5.3's key rules (weak) and the first out of its
+// validity at now. Each certificate is looked at once, so that a crafted
+// pool costs at most a signature check per pair.
+type culpritWalk struct {
+	pool      []*x509.Certificate
+	now       time.Time
+	seen      map[*x509.Certificate]bool
+	weak      *Error
+	outOfTime *x509.Certificate
+}
+
+func (w *culpritWalk) walk(c *x509.Certificate) {
+	w.seen[c] = true
+	for _, p := range w.pool {
+		if w.seen[p] || !bytes.Equal(p.RawSubject, c.RawIssuer) {
 			continue
 		}
-		if now.Before(p.NotBefore) || now.After(p.NotAfter) {
-			return p
+		if kind := unsupportedKey(p.PublicKey); kind != "" {
+			if w.weak == nil {
+				w.weak = fail(UnsupportedKey, nil, "certificate %q, which issued %q, has a key that is %s; %s", CertificateName(p), CertificateName(c), kind, acceptedKeys)
+			}
+			continue
 		}
-		if culprit := timeCulprit(p, pool, now, seen); culprit != nil {
-			return culprit
+		if err := c.CheckSignatureFrom(p); err != nil {
+			// x509 refuses SHA-1 and MD5 outright.
+			var insecure x509.InsecureAlgorithmError
+			if errors.As(err, &insecure) && w.weak == nil {
+				w.weak = weakSignature(c, p)
+			}
+			continue
 		}
+		if (w.now.Before(p.NotBefore) || w.now.After(p.NotAfter)) && w.outOfTime == nil {
+			w.outOfTime = p
+		}
+		w.walk(p)
 	}
-	return nil
 }
 
 func timeError(c *x509.Certificate, now time.Time, err error) *Error {
@@ -313,46 +365,25 @@ func issuerName(c *x509.Certificate) string {
 }
 
 // revocation picks the first chain none of whose certificates is revoked,
-// by the owner or by a CRL, and returns it with the earliest NextUpdate of
-// the CRLs consulted (zero where none was).
-func (v *Verifier) revocation(ctx context.Context, chains [][]*x509.Certificate, mode RevocationMode, now time.Time) ([]*x509.Certificate, time.Time, *Error) {
+// by the owner or by a CRL, and returns it with its certificates' digests
+// and the earliest NextUpdate of the CRLs consulted (zero where none was).
+func (v *Verifier) revocation(ctx context.Context, chains [][]*x509.Certificate, mode RevocationMode, now time.Time) ([]*x509.Certificate, []certSums, time.Time, *Error) {
 	var first *Error
 	for _, chain := range chains {
-		err := v.ownerRevoked(chain, chainSums(chain))
+		sums := chainSums(chain)
+		err := v.ownerRevoked(chain, sums)
 		var until time.Time
 		if err == nil {
 			until, err = v.checkCRLs(ctx, chain, mode, now)
 		}
 		if err == nil {
-			return chain, until, nil
+			return chain, sums, until, nil
 		}
 		if first == nil {
 			first = err
 		}
 	}
-	return nil, time.Time{}, first
-}
-
-func chainSums(chain []*x509.Certificate) [][32]byte {
-	sums := make([][32]byte, len(chain))
-	for i, c := range chain {
-		sums[i] = sha256.Sum256(c.Raw)
-	}
-	return sums
-}
-
-// ownerRevoked fails when the desktop owner revoked a certificate of chain,
-// whose SHA-256 sums are sums.
-func (v *Verifier) ownerRevoked(chain []*x509.Certificate, sums [][32]byte) *Error {
-	if v.Revoked == nil {
-		return nil
-	}
-	for i, s := range sums {
-		if v.Revoked(s) {
-			return fail(Revoked, nil, "certificate %q (SHA-256 %x) is on the desktop owner's revokedCertificates list", CertificateName(chain[i]), s)
-		}
-	}
-	return nil
+	return nil, nil, time.Time{}, first
 }
 
 // result applies what a verified block's verdict depends on at each call:
@@ -370,22 +401,39 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 	}
 	if u == nil {
 		r.Apps = slices.Clone(e.apps)
+		for i, why := range e.outside {
+			if why != nil {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("app %q is never used: %v", e.apps[i], why))
+			}
+		}
 	} else {
 		var buf [8]int
 		owners := e.index.AppendMatches(buf[:0], *u)
 		if len(owners) == 0 {
 			return nil, fail(URLNotMatched, nil, "%s matches no app pattern of the block signed by %q", u, e.signer)
 		}
-		r.Apps = make([]string, len(owners))
-		lists := make([][]permissions.Entry, len(owners))
-		for i, o := range owners {
-			r.Apps[i], lists[i] = e.apps[o], e.grants[o]
+		// The entries outside the chain's name constraints are skipped.
+		used := owners[:0]
+		for _, o := range owners {
+			if why := e.outside[o]; why != nil {
+				if len(owners) == 1 {
+					return nil, fail(NameConstraints, why, "%s matches only app %q of the block signed by %q, which is outside the name constraints of its chain: %v", u, e.apps[o], e.signer, why)
+				}
+				r.Warnings = append(r.Warnings, fmt.Sprintf("app %q matches but is skipped: %v", e.apps[o], why))
+				continue
+			}
+			used = append(used, o)
 		}
-		if len(lists) == 1 {
-			r.Grants = slices.Clone(lists[0])
-		} else {
-			r.Grants = permissions.Requested(lists...)
+		if len(used) == 0 {
+			return nil, fail(NameConstraints, nil, "%s matches only apps of the block signed by %q that are outside the name constraints of its chain: %s", u, e.signer, strings.Join(r.Warnings, "; "))
 		}
+		r.Apps = make([]string, len(used))
+		for i, o := range used {
+			r.Apps[i] = e.apps[o]
+		}
+		var conflicts []string
+		r.Grants, conflicts = e.grantsOf(used)
+		r.Warnings = append(r.Warnings, conflicts...)
 	}
 	if left := e.expires.Sub(now); left < ExpiryWarning {
 		days := int(math.Ceil(left.Hours() / 24))
@@ -394,4 +442,68 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 		v.Log.Warn().Str("signer", e.signer).Time("expires", e.expires).Msg("trust: " + w)
 	}
 	return r, nil
+}
+
+// grantsOf returns what the app entries used (by index) grant (SPEC 5.5
+// rule 3): each permission one of them enables, once, sorted by name,
+// with the constraints as the entry signed them. A permission that two of
+// them enable with different constraints is not granted by the block at
+// all: it is left out, and a warning says why.
+func (e *entry) grantsOf(used []int) ([]permissions.Entry, []string) {
+	if len(used) == 1 {
+		return slices.Clone(e.grants[used[0]]), nil
+	}
+	type grant struct {
+		app       int // the first entry that enables it
+		i         int // its index in that entry's grants
+		differing int // an entry that enables it otherwise; -1 for none
+	}
+	byName := map[string]*grant{}
+	var names []string
+	for _, o := range used {
+		for i, g := range e.grants[o] {
+			first := byName[g.Name]
+			if first == nil {
+				byName[g.Name] = &grant{app: o, i: i, differing: -1}
+				names = append(names, g.Name)
+				continue
+			}
+			if first.differing < 0 && e.canonical[first.app][first.i] != e.canonical[o][i] {
+				first.differing = o
+			}
+		}
+	}
+	slices.Sort(names)
+	var out []permissions.Entry
+	var warnings []string
+	for _, n := range names {
+		g := byName[n]
+		if g.differing >= 0 {
+			warnings = append(warnings, fmt.Sprintf("%q is not granted by the block: apps %q and %q grant it with different constraints", n, e.apps[g.app], e.apps[g.differing]))
+			continue
+		}
+		out = append(out, e.grants[g.app][g.i])
+	}
+	return out, warnings
+}
+
+// canonicalConstraints returns the constraints object c in a form that
+// two entries written alike share, "" for none: c without white space,
+// and "" for an object that holds "enabled" alone. Members in another
+// order, or numbers written otherwise, count as other constraints: the
+// entries then do not grant (SPEC 5.5 rule 3), which fails closed.
+func canonicalConstraints(c jsontext.Value) string {
+	if c == nil {
+		return ""
+	}
+	compact := c.Clone()
+	if err := compact.Compact(); err != nil {
+		// c is strict JSON, checked whole by permissions.Parse, so this
+		// does not happen; were it to, the bytes as they stand would do.
+		return string(c)
+	}
+	if string(compact) == `{"enabled":true}` {
+		return ""
+	}
+	return string(compact)
 }

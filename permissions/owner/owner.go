@@ -53,7 +53,7 @@ const DefaultPolicy = "default"
 //	    "securedAPIDefaultPermission": "deny",
 //	    "trustedAppConfigs": "enabled",
 //	    "allowedManifestUrls": ["https://*.acme.com/*"],
-//	    "revokedCertificates": ["<64 hex digits: SHA-256 of a certificate's DER>"]
+//	    "revokedCertificates": ["<64 hex digits: SHA-256 of a certificate's DER>", "tbs:<hex>", "spki:<hex>"]
 //	  },
 //	  "applicationSettings": {
 //	    "acme-tools": {
@@ -77,8 +77,12 @@ const DefaultPolicy = "default"
 //     empty list lets none launch. A pattern of scheme https admits only
 //     manifests that were strictly fetched (or cached copies of such); one
 //     of scheme http or * admits unauthenticated ones too.
-//   - revokedCertificates: SHA-256 digests of certificates the owner no
-//     longer trusts, 64 hex digits in either case.
+//   - revokedCertificates: what the owner no longer trusts, anywhere in a
+//     chain (SPEC 5.4), each 64 hex digits in either case: the SHA-256 of
+//     a certificate's DER (which also revokes its other ECDSA encoding),
+//     "tbs:" and the SHA-256 of a TBSCertificate's DER (every encoding of
+//     the certificate), or "spki:" and the SHA-256 of a
+//     SubjectPublicKeyInfo's DER (every certificate of that key).
 //   - applicationSettings: named policies. A named policy has "urls" (at
 //     least one owner-mode pattern) and optionally "permissions", a
 //     permissions object as in a manifest: a leaf is true, false, or the
@@ -103,7 +107,7 @@ type Settings struct {
 	defaultPermission permissions.DefaultPermission
 	trustDisabled     bool
 	allowed           *pattern.Index // nil: allowedManifestUrls absent; owner is an admission
-	revoked           map[[32]byte]bool
+	revoked           map[revocation]bool
 	policies          []policy       // the named policies, in file order
 	policyIndex       *pattern.Index // their urls, owner = index in policies
 	defaultPolicy     policy
@@ -197,16 +201,13 @@ func (s *Settings) parseDesktopSettings(raw jsontext.Value, at string) error {
 			if err != nil {
 				return err
 			}
-			s.revoked = make(map[[32]byte]bool, len(list))
-			for i, h := range list {
-				var sum [32]byte
-				if len(h) != hex.EncodedLen(len(sum)) {
-					return fmt.Errorf("owner: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q", here, i, h)
+			s.revoked = make(map[revocation]bool, len(list))
+			for i, entry := range list {
+				r, ok := parseRevocation(entry)
+				if !ok {
+					return fmt.Errorf("owner: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q (an entry is the digest of a certificate, or tbs: or spki: and a digest)", here, i, entry)
 				}
-				if _, err := hex.Decode(sum[:], []byte(h)); err != nil {
-					return fmt.Errorf("owner: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q", here, i, h)
-				}
-				s.revoked[sum] = true
+				s.revoked[r] = true
 			}
 		default:
 			return fmt.Errorf("owner: %s: unknown key %q", at, m.Name)
@@ -357,10 +358,51 @@ func (s *Settings) TrustDisabled() bool {
 	return s != nil && s.trustDisabled
 }
 
+// revocation is one entry of revokedCertificates: what its digest is of
+// (its prefix: "" for a certificate's DER, "tbs" or "spki") and the
+// digest.
+type revocation struct {
+	of  string
+	sum [32]byte
+}
+
+// parseRevocation parses an entry of revokedCertificates: 64 hex digits,
+// after "tbs:" or "spki:" where given, in either case.
+func parseRevocation(entry string) (revocation, bool) {
+	var r revocation
+	hexSum := entry
+	if prefix, rest, ok := strings.Cut(entry, ":"); ok {
+		r.of, hexSum = strings.ToLower(prefix), rest
+		if r.of != "tbs" && r.of != "spki" {
+			return r, false
+		}
+	}
+	if len(hexSum) != hex.EncodedLen(len(r.sum)) {
+		return r, false
+	}
+	_, err := hex.Decode(r.sum[:], []byte(hexSum))
+	return r, err == nil
+}
+
 // Revoked reports whether the owner revoked the certificate whose DER has
-// the SHA-256 digest sum.
+// the SHA-256 digest sum (a plain entry of revokedCertificates). With
+// RevokedTBS and RevokedSPKI it makes *Settings a trust.Revocations.
 func (s *Settings) Revoked(sum [32]byte) bool {
-	return s != nil && s.revoked[sum]
+	return s != nil && s.revoked[revocation{sum: sum}]
+}
+
+// RevokedTBS reports whether the owner revoked every encoding of the
+// certificate whose TBSCertificate's DER has the SHA-256 digest sum (an
+// entry "tbs:<hex>").
+func (s *Settings) RevokedTBS(sum [32]byte) bool {
+	return s != nil && s.revoked[revocation{of: "tbs", sum: sum}]
+}
+
+// RevokedSPKI reports whether the owner revoked every certificate of the
+// key whose SubjectPublicKeyInfo's DER has the SHA-256 digest sum (an
+// entry "spki:<hex>").
+func (s *Settings) RevokedSPKI(sum [32]byte) bool {
+	return s != nil && s.revoked[revocation{of: "spki", sum: sum}]
 }
 
 // AllowedToLaunch reports whether the manifest at u may launch under

@@ -17,6 +17,7 @@
 //
 //	rvm-trust init-root --out root --name "Acme Root"
 //	rvm-trust issue --ca root --name "Acme Corp" --out signer --crl-url https://pki.acme.com/root.crl
+//	rvm-trust issue --ca root --name "Partner CA" --out partner --permitted-dns partner.com
 //	rvm-trust sign --signer signer --apps apps.json > block.json
 //	rvm-trust inspect --trust-roots root/cert.pem block.json
 //	rvm-trust revoke --ca root --out root.crl --cert signer/cert.pem
@@ -41,9 +42,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/permissions/pattern"
 	"github.com/rvm-launcher/rvm/platform"
 )
 
@@ -139,6 +142,12 @@ type IssueOptions struct {
 	// CA makes an intermediate CA (path length 0, restricted to code
 	// signing) instead of a code-signing certificate.
 	CA bool
+	// PermittedDNS, when set, makes a name-constrained intermediate CA
+	// (CA is then implied): the DNS names (and every name below each; with
+	// a leading ".", only the names below it) that the hosts of the
+	// patterns it vouches for must lie within (SPEC 5.3). Unicode names
+	// are written in their ASCII form.
+	PermittedDNS []string
 	// Now is the time of issue; nil means time.Now.
 	Now func() time.Time
 }
@@ -168,6 +177,14 @@ func issue(caDir, outDir string, o IssueOptions) (*x509.Certificate, error) {
 			return nil, fmt.Errorf("CRL URL %q: want an https URL; rvm consults no other", o.CRLURL)
 		}
 	}
+	permitted := make([]string, len(o.PermittedDNS))
+	for i, name := range o.PermittedDNS {
+		var err error
+		if permitted[i], err = dnsConstraint(name); err != nil {
+			return nil, err
+		}
+		o.CA = true
+	}
 	ca, err := load(caDir)
 	if err != nil {
 		return nil, err
@@ -190,6 +207,8 @@ func issue(caDir, outDir string, o IssueOptions) (*x509.Certificate, error) {
 		if o.CA {
 			c.IsCA, c.MaxPathLenZero = true, true
 			c.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+			// RFC 5280 section 4.2.1.10: name constraints are critical.
+			c.PermittedDNSDomains, c.PermittedDNSDomainsCritical = permitted, len(permitted) > 0
 		} else {
 			c.KeyUsage = x509.KeyUsageDigitalSignature
 		}
@@ -210,6 +229,24 @@ func issue(caDir, outDir string, o IssueOptions) (*x509.Certificate, error) {
 		return nil, err
 	}
 	return cert, nil
+}
+
+// dnsConstraint returns name as a permitted DNS name constraint: a host
+// name, in its ASCII form, that a strict pattern could name, optionally
+// after a "." that limits it to the names below it.
+func dnsConstraint(name string) (string, error) {
+	dot, host := "", name
+	if rest, ok := strings.CutPrefix(name, "."); ok {
+		dot, host = ".", rest
+	}
+	if host == "" || strings.ContainsAny(host, "/:?#@[]\\%*") {
+		return "", fmt.Errorf("permitted DNS name %q: want a host name such as acme.com, or .acme.com for the names below it", name)
+	}
+	p, err := pattern.Parse("https://"+host+"/*", pattern.Strict)
+	if err != nil {
+		return "", fmt.Errorf("permitted DNS name %q: %w", name, err)
+	}
+	return dot + p.Host(), nil
 }
 
 // keyPair is a loaded authority directory.

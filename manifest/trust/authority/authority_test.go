@@ -565,3 +565,83 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestNameConstrainedIntermediate checks issue's PermittedDNS (rvm-trust
+// issue --permitted-dns) and that sign refuses the patterns that rvm
+// would skip under it, naming each.
+func TestNameConstrainedIntermediate(t *testing.T) {
+	dir := t.TempDir()
+	root, partner, signer := filepath.Join(dir, "root"), filepath.Join(dir, "partner"), filepath.Join(dir, "signer")
+	if _, err := InitRoot(root, RootOptions{Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := Issue(root, partner, IssueOptions{Name: "Partner CA", Days: 1000, PermittedDNS: []string{"Partner.Test", ".bücher.test"}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ca.IsCA || !ca.MaxPathLenZero || !ca.PermittedDNSDomainsCritical || strings.Join(ca.PermittedDNSDomains, " ") != "partner.test .xn--bcher-kva.test" {
+		t.Errorf("got CA %v, path length 0 %v, critical %v, permitted %q; want a critical constraint to partner.test and .xn--bcher-kva.test on a CA of path length 0",
+			ca.IsCA, ca.MaxPathLenZero, ca.PermittedDNSDomainsCritical, ca.PermittedDNSDomains)
+	}
+	if _, err := Issue(partner, signer, IssueOptions{Name: "Partner Signer", Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	a := &testAuthority{root: root}
+	for _, tc := range []struct {
+		name, apps string
+		want       []string // in the refusal; none where sign signs
+	}{
+		{"within", `[{"name":"P","match":["https://*.partner.test/*","https://a.bücher.test/*"]}]`, nil},
+		{"outside", `[{"name":"Acme","match":["https://*.acme.test/*"]},{"name":"P","match":["https://apps.partner.test/*","https://bücher.test/*"]}]`,
+			[]string{`app "Acme": pattern "https://*.acme.test/*" can match hosts that certificate "Partner CA" does not permit`, `app "P": pattern "https://xn--bcher-kva.test/*"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			apps := filepath.Join(t.TempDir(), "apps.json")
+			writeFile(t, apps, tc.apps)
+			block, err := Sign(signer, SignOptions{AppsFile: apps, Now: clock})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				u, _ := pattern.ParseURL("https://apps.partner.test/app.json", pattern.Strict)
+				if _, err := a.verifier(t).Verify(context.Background(), block, "linux", u); err != nil {
+					t.Errorf("got %v, want the block trusted", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("got a block, want a refusal")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %v, want it to hold %s", err, w)
+				}
+			}
+		})
+	}
+	for _, name := range []string{"", ".", "acme.test:443", "https://acme.test", "*.acme.test", "acme.test/x", "localhost", "192.0.2.1", "co.uk", "single"} {
+		if _, err := Issue(root, filepath.Join(t.TempDir(), "out"), IssueOptions{Name: "x", PermittedDNS: []string{name}, Now: clock}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("permitted DNS name %q", name)) {
+			t.Errorf("permitted DNS name %q: got %v, want a refusal naming it", name, err)
+		}
+	}
+}
+
+// TestInspectQuotes checks that what inspect shows of a block, whose
+// every name a vendor or an attacker chose, reaches the terminal without
+// control or bidirectional characters.
+func TestInspectQuotes(t *testing.T) {
+	a := newAuthority(t, ECDSAP256, IssueOptions{Name: "Acme \u202eCorp", CRLURL: "https://pki.acme.com/\u202eroot.crl"})
+	writeFile(t, a.apps, `[{"name":"Blotter \u202e","match":["https://*.acme.com/*"],"permissions":{"System":{"readRegistryValue":{"enabled":true,"registryKeys":["HKEY_CURRENT_USER\\Software\\`+"\u202e\u2066Acme\U000e0001😀"+`\ud83d\ude00"]}}}}]`)
+	var out bytes.Buffer
+	if err := Inspect(&out, bytes.NewReader(a.sign(t)), "block.json", InspectOptions{Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out.String(), "\u202e\u2066") {
+		t.Errorf("got\n%s\nwant no bidirectional control characters", out.String())
+	}
+	for _, want := range []string{`"Acme \u202eCorp"`, `"Blotter \u202e"`, `"https://pki.acme.com/\u202eroot.crl"`, `Software\\\u202e\u2066Acme\udb40\udc01😀\ud83d\ude00"]}`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("got\n%s\nwant it to hold %s", out.String(), want)
+		}
+	}
+}

@@ -10,9 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf16"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -83,7 +86,7 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 			expires = c.NotAfter
 		}
 	}
-	fmt.Fprintf(tw, "signer:\t%s\n", trust.CertificateName(leaf))
+	fmt.Fprintf(tw, "signer:\t%q\n", trust.CertificateName(leaf))
 	fmt.Fprintf(tw, "expires:\t%s\t(the earliest NotAfter of the block's certificates)\n", expires.UTC().Format(time.RFC3339))
 	switch left := expires.Sub(now(o.Now)); {
 	case left <= 0:
@@ -97,8 +100,8 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 		if i > 0 {
 			role = fmt.Sprintf("intermediate %d", i)
 		}
-		fmt.Fprintf(tw, "  %s:\t%s\n", role, trust.CertificateName(c))
-		fmt.Fprintf(tw, "    issuer:\t%s\n", c.Issuer)
+		fmt.Fprintf(tw, "  %s:\t%q\n", role, trust.CertificateName(c))
+		fmt.Fprintf(tw, "    issuer:\t%q\n", c.Issuer)
 		fmt.Fprintf(tw, "    serial:\t%s\n", c.SerialNumber)
 		fmt.Fprintf(tw, "    valid:\t%s to %s\n", c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339))
 		fmt.Fprintf(tw, "    key:\t%s\n", keyKind(c.PublicKey))
@@ -106,14 +109,21 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 			fmt.Fprintf(tw, "    usage:\t%s\n", usage(c))
 		}
 		for _, p := range c.CRLDistributionPoints {
-			fmt.Fprintf(tw, "    crl:\t%s\n", p)
+			fmt.Fprintf(tw, "    crl:\t%q\n", p)
 		}
-		sum := sha256.Sum256(c.Raw)
-		fmt.Fprintf(tw, "    sha256:\t%x\n", sum)
+		if len(c.PermittedDNSDomains) > 0 {
+			fmt.Fprintf(tw, "    permitted dns:\t%s\n", quoteAll(c.PermittedDNSDomains))
+		}
+		if len(c.ExcludedDNSDomains) > 0 {
+			fmt.Fprintf(tw, "    excluded dns:\t%s\n", quoteAll(c.ExcludedDNSDomains))
+		}
+		fmt.Fprintf(tw, "    sha256:\t%x\n", sha256.Sum256(c.Raw))
+		fmt.Fprintf(tw, "    tbs sha256:\t%x\n", sha256.Sum256(c.RawTBSCertificate))
+		fmt.Fprintf(tw, "    spki sha256:\t%x\n", sha256.Sum256(c.RawSubjectPublicKeyInfo))
 	}
 	fmt.Fprintf(tw, "apps:\n")
 	for _, app := range cfg.Apps {
-		fmt.Fprintf(tw, "  %s\n", app.Name)
+		fmt.Fprintf(tw, "  %q\n", app.Name)
 		for _, p := range app.Match {
 			fmt.Fprintf(tw, "    match:\t%s\n", p)
 		}
@@ -123,10 +133,10 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 				state = "disabled"
 			}
 			if p.Constraints == nil {
-				fmt.Fprintf(tw, "    permission:\t%s\t%s\n", p.Name, state)
+				fmt.Fprintf(tw, "    permission:\t%q\t%s\n", p.Name, state)
 				continue
 			}
-			fmt.Fprintf(tw, "    permission:\t%s\t%s\t%s\n", p.Name, state, p.Constraints)
+			fmt.Fprintf(tw, "    permission:\t%q\t%s\t%s\n", p.Name, state, shown(p.Constraints))
 		}
 	}
 	fmt.Fprintf(tw, "signatures:\n")
@@ -224,4 +234,39 @@ func usage(c *x509.Certificate) string {
 		return "none"
 	}
 	return strings.Join(u, ", ")
+}
+
+// quoteAll quotes each of names, which come from a certificate, and joins
+// them with ", ".
+func quoteAll(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// shown returns a constraints object of a block as a terminal may show
+// it: compact, with every rune that is not graphic (controls, and the
+// bidirectional marks that would reorder the line) written as a \u
+// escape, which leaves the JSON as it was.
+func shown(c jsontext.Value) string {
+	compact := c.Clone()
+	if err := compact.Compact(); err != nil {
+		// c is strict JSON, checked whole by trust.ParseConfig.
+		return strconv.QuoteToGraphic(string(c))
+	}
+	var b strings.Builder
+	for _, r := range string(compact) {
+		switch {
+		case unicode.IsGraphic(r):
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
 }

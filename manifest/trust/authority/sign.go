@@ -40,9 +40,10 @@ type SignOptions struct {
 
 // Sign makes a trustedAppConfigs object with the key and certificate in
 // signerDir and returns it as indented JSON. It refuses apps with invalid
-// patterns, permission names that rvm does not know, or anything else that
-// rvm would refuse to read, naming them; and a signing certificate that is
-// not valid now or not for code signing.
+// patterns, permission names that rvm does not know, patterns outside the
+// DNS name constraints of the signing chain (which rvm would skip), or
+// anything else that rvm would refuse to read, naming them; and a signing
+// certificate that is not valid now or not for code signing.
 func Sign(signerDir string, o SignOptions) ([]byte, error) {
 	out, err := sign(signerDir, o)
 	if err != nil {
@@ -114,6 +115,20 @@ func sign(signerDir string, o SignOptions) ([]byte, error) {
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("%s: unknown permission names: %s", o.AppsFile, strings.Join(unknown, ", "))
+	}
+	// rvm skips the app entries outside the chain's name constraints: a
+	// block that holds one is a mistake.
+	chain := append([]*x509.Certificate{kp.cert}, inters...)
+	var outside []string
+	for _, app := range parsed.Apps {
+		for _, p := range app.Match {
+			if err := trust.CheckNameConstraints(p, chain); err != nil {
+				outside = append(outside, fmt.Sprintf("app %q: %v", app.Name, err))
+			}
+		}
+	}
+	if len(outside) > 0 {
+		return nil, fmt.Errorf("%s: patterns outside the name constraints of the signing chain, which rvm would skip: %s", o.AppsFile, strings.Join(outside, "; "))
 	}
 	block := struct {
 		Value     string            `json:"value"`

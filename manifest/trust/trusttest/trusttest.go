@@ -21,8 +21,11 @@
 //
 // A block that rvm must refuse is made the same way, from options
 // (Options.NotAfter in the past, Options.Alg RSA1024, Options.NoExtKeyUsage,
-// ...), from a config string edited by the test, or from a value and
-// signatures put together by hand (BlockOf, Signatures).
+// Options.SignatureAlgorithm SHA1WithRSA, Options.PermittedDNS on an
+// intermediate, ...), from a certificate in its other encoding
+// (Cert.Reencoded), from a config string edited by the test, or from a
+// value and signatures put together by hand (BlockOf, Signatures); a CRL
+// of any kind, delta or partitioned, from a template (Cert.SignCRL).
 package trusttest
 
 import (
@@ -35,6 +38,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -140,6 +144,10 @@ type Options struct {
 	// PermittedDNS and ExcludedDNS are its DNS name constraints (RFC 5280
 	// section 4.2.1.10), marked critical where there are any.
 	PermittedDNS, ExcludedDNS []string
+	// SignatureAlgorithm is how its issuer signs it; 0 means x509's
+	// default for the issuer's key. x509.SHA1WithRSA and
+	// x509.ECDSAWithSHA1 make certificates that rvm refuses (SPEC 5.3).
+	SignatureAlgorithm x509.SignatureAlgorithm
 }
 
 // NewRoot makes a self-signed root CA by o.
@@ -189,6 +197,7 @@ func create(t testing.TB, o Options, parent *Cert) *Cert {
 		PermittedDNSDomains:         o.PermittedDNS,
 		ExcludedDNSDomains:          o.ExcludedDNS,
 		PermittedDNSDomainsCritical: len(o.PermittedDNS)+len(o.ExcludedDNS) > 0,
+		SignatureAlgorithm:          o.SignatureAlgorithm,
 	}
 	if tmpl.NotBefore.IsZero() {
 		tmpl.NotBefore = ValidFrom
@@ -220,6 +229,49 @@ func create(t testing.TB, o Options, parent *Cert) *Cert {
 	return &Cert{Certificate: cert, Key: key}
 }
 
+// Reencoded returns c as an attacker may present it: the same
+// certificate, with the same TBSCertificate and as validly signed, in its
+// other DER encoding, its issuer's ECDSA signature (r, s) rewritten as
+// (r, n−s), n being the order of issuer's curve (issuer is c itself for a
+// root). Its DER, and so its SHA-256, differs from c's. c must be signed
+// by an ECDSA key.
+func (c *Cert) Reencoded(t testing.TB, issuer *Cert) *Cert {
+	t.Helper()
+	pub, ok := issuer.PublicKey.(*ecdsa.PublicKey)
+	if !ok {
+		t.Fatalf("trusttest: re-encode %q: its issuer's key is a %T, not ECDSA", c.Subject.CommonName, issuer.PublicKey)
+	}
+	var outer struct {
+		TBS, Algorithm asn1.RawValue
+		Signature      asn1.BitString
+	}
+	var sig struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
+		t.Fatalf("trusttest: re-encode %q: %v", c.Subject.CommonName, err)
+	}
+	if _, err := asn1.Unmarshal(outer.Signature.Bytes, &sig); err != nil {
+		t.Fatalf("trusttest: re-encode %q: its signature: %v", c.Subject.CommonName, err)
+	}
+	sig.S.Sub(pub.Curve.Params().N, sig.S)
+	b, err := asn1.Marshal(sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer.Signature = asn1.BitString{Bytes: b, BitLength: 8 * len(b)}
+	der, err := asn1.Marshal(outer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("trusttest: re-encode %q: %v", c.Subject.CommonName, err)
+	}
+	if err := cert.CheckSignatureFrom(issuer.Certificate); err != nil {
+		t.Fatalf("trusttest: re-encoded %q does not verify: %v", c.Subject.CommonName, err)
+	}
+	return &Cert{Certificate: cert, Key: c.Key}
+}
+
 // CRL returns a DER CRL (RFC 5280) signed by ca, numbered number, current
 // from thisUpdate to nextUpdate, that lists revoked.
 func (ca *Cert) CRL(t testing.TB, number int64, thisUpdate, nextUpdate time.Time, revoked ...*Cert) []byte {
@@ -228,6 +280,15 @@ func (ca *Cert) CRL(t testing.TB, number int64, thisUpdate, nextUpdate time.Time
 	for _, c := range revoked {
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: thisUpdate})
 	}
+	return ca.SignCRL(t, tmpl)
+}
+
+// SignCRL returns the DER CRL of tmpl, signed by ca: for a CRL with
+// extensions of its own (tmpl.ExtraExtensions, entries with
+// ExtraExtensions), such as the delta, partitioned and indirect CRLs that
+// rvm does not take for complete ones.
+func (ca *Cert) SignCRL(t testing.TB, tmpl *x509.RevocationList) []byte {
+	t.Helper()
 	der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca.Certificate, ca.Key)
 	if err != nil {
 		t.Fatalf("trusttest: CRL of %q: %v", ca.Subject.CommonName, err)

@@ -1,6 +1,7 @@
 package trusttest_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -88,6 +89,7 @@ func TestOptions(t *testing.T) {
 	root := trusttest.NewRoot(t, trusttest.Options{})
 	inter := root.Issue(t, trusttest.Options{CA: true, PermittedDNS: []string{"acme.com"}, ExcludedDNS: []string{"evil.acme.com"}, CRLURLs: []string{"https://pki.acme.com/root.crl"}})
 	signer := inter.Issue(t, trusttest.Options{Key: inter.Key})
+	reencoded := signer.Reencoded(t, inter)
 	for _, tc := range []struct {
 		name string
 		ok   bool
@@ -99,6 +101,7 @@ func TestOptions(t *testing.T) {
 		{"signer-defaults", signer.Subject.CommonName == "Acme Corp" && !signer.IsCA && signer.KeyUsage == x509.KeyUsageDigitalSignature && slices.Equal(signer.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning})},
 		{"given-key", signer.PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(inter.Key.Public())},
 		{"issued-by-parent", signer.CheckSignatureFrom(inter.Certificate) == nil && inter.CheckSignatureFrom(root.Certificate) == nil},
+		{"re-encoded", !bytes.Equal(reencoded.Raw, signer.Raw) && bytes.Equal(reencoded.RawTBSCertificate, signer.RawTBSCertificate) && reencoded.CheckSignatureFrom(inter.Certificate) == nil},
 	} {
 		if !tc.ok {
 			t.Errorf("%s: not as the options say", tc.name)
