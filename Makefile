@@ -35,6 +35,9 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzManifest$$' -fuzztime $(FUZZTIME) ./manifest
 	$(GO) test -run '^$$' -fuzz '^FuzzTrustedAppConfigs$$' -fuzztime $(FUZZTIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzDocument$$' -fuzztime $(FUZZTIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzOtherEncoding$$' -fuzztime $(FUZZTIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzIssuingPoint$$' -fuzztime $(FUZZTIME) ./manifest/trust
 	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./permissions/pattern
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeURL$$' -fuzztime $(FUZZTIME) ./permissions/pattern
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./permissions

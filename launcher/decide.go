@@ -13,8 +13,9 @@ import (
 
 // decide fills doc.Launch and doc.Permissions: the owner's word on whether
 // the app may launch at all, then each requested permission by the rules
-// of SPEC 5.5, without the user's stored answers (see userSide).
-func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner.Loaded, grants []permissions.Entry) {
+// of SPEC 5.5, without the user's stored answers (see userSide). requested
+// is the requested URL as normalized (what was fetched first).
+func (l *Launcher) decide(doc *Document, requested string, m *manifest.Manifest, own owner.Loaded, grants []permissions.Entry) {
 	in := permissions.Input{
 		Requested:        m.Permissions,
 		URL:              doc.ManifestURL,
@@ -30,6 +31,16 @@ func (l *Launcher) decide(doc *Document, m *manifest.Manifest, own owner.Loaded,
 		in.Owner = own.Settings.For(u)
 	}
 	doc.Launch = launchDecision(own, u, uerr, in.Authenticated)
+	if doc.Launch.Allowed && requested != doc.ManifestURL {
+		// An allow-list must admit the URL asked for as well as the one
+		// a redirect led to (SPEC 2): an allowed host must not lend its
+		// admission to a redirect from one that is not.
+		ru, rerr := pattern.ParseURL(requested, pattern.Owner)
+		if d := launchDecision(own, ru, rerr, in.Authenticated); !d.Allowed {
+			d.Reason = "the requested URL: " + d.Reason
+			doc.Launch = d
+		}
+	}
 	if grants != nil {
 		in.Trusted = make(map[string]permissions.Entry, len(grants))
 		for _, g := range grants {
