@@ -14,10 +14,11 @@ import (
 const MaxCacheEntries = 1024
 
 // Cache holds verified blocks, so that a block seen again costs a hash and
-// a map lookup instead of a chain and a signature. An entry is keyed by the
-// SHA-256 of the block's value, the platform, the trust roots (Roots.Sum)
-// and the revocation mode, holds the platform's signature (a block with
-// another signature is verified afresh), and lives until the earliest of
+// a map lookup instead of a parse, a chain and a signature. An entry is
+// keyed by the SHA-256 of the block as it stands in the manifest (its value
+// and its signatures: a block with another signature, or written another
+// way, is verified afresh), the platform, the trust roots (Roots.Sum) and
+// the revocation mode, and lives until the earliest of
 // the chain's expiry, the NextUpdate of the CRLs consulted and Purge. What
 // can change between calls is applied at every call, hits included: the
 // match against the manifest URL, the owner's revoked list, the expiry
@@ -28,7 +29,7 @@ type Cache struct {
 }
 
 type cacheKey struct {
-	value    [32]byte
+	block    [32]byte
 	platform string
 	roots    [32]byte
 	mode     RevocationMode
@@ -36,7 +37,6 @@ type cacheKey struct {
 
 // entry is a verified block, reduced to what a verdict needs.
 type entry struct {
-	signature   string
 	signer      string
 	chain       []*x509.Certificate
 	sums        []certSums            // each chain certificate's digests
@@ -51,9 +51,8 @@ type entry struct {
 	validUntil  time.Time             // earliest of expires and CRL NextUpdates
 }
 
-func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature string, crlUntil time.Time) *entry {
+func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, crlUntil time.Time) *entry {
 	e := &entry{
-		signature: signature,
 		signer:    CertificateName(cfg.Certificate),
 		chain:     chain,
 		sums:      sums,
@@ -93,9 +92,8 @@ func newEntry(cfg *Config, chain []*x509.Certificate, sums []certSums, signature
 	return e
 }
 
-// lookup returns the entry for k if it holds signature and is current at
-// now.
-func (c *Cache) lookup(k cacheKey, signature string, now time.Time) *entry {
+// lookup returns the entry for k if it is current at now.
+func (c *Cache) lookup(k cacheKey, now time.Time) *entry {
 	if c == nil {
 		return nil
 	}
@@ -107,9 +105,6 @@ func (c *Cache) lookup(k cacheKey, signature string, now time.Time) *entry {
 	}
 	if now.Before(e.notBefore) || !now.Before(e.validUntil) {
 		delete(c.entries, k)
-		return nil
-	}
-	if e.signature != signature {
 		return nil
 	}
 	return e

@@ -19,7 +19,7 @@ func TestCacheBound(t *testing.T) {
 	}
 	var nilCache *Cache
 	nilCache.store(cacheKey{}, e, now)
-	if nilCache.Len() != 0 || nilCache.lookup(cacheKey{}, "", now) != nil {
+	if nilCache.Len() != 0 || nilCache.lookup(cacheKey{}, now) != nil {
 		t.Errorf("a nil cache holds something, want nothing")
 	}
 }

@@ -151,20 +151,20 @@ func (v *Verifier) verify(ctx context.Context, raw jsontext.Value, platform stri
 	if !KnownPlatform(platform) {
 		return nil, fail(NoPlatformSignature, nil, "rvm knows no platform %q; want win, mac or linux", platform)
 	}
+	var key cacheKey
+	if v.Cache != nil {
+		// The block as it stands, value and signatures: a hit needs no
+		// parse at all.
+		key = cacheKey{block: sha256.Sum256(raw), platform: platform, roots: v.Roots.Sum(), mode: mode}
+		if e := v.Cache.lookup(key, now); e != nil {
+			return e, nil
+		}
+	}
 	b, err := scanBlock(raw)
 	if err != nil {
 		return nil, err
 	}
 	sigText, signed := b.Signature[platform]
-	var key cacheKey
-	if v.Cache != nil {
-		key = cacheKey{value: sha256.Sum256([]byte(b.Value)), platform: platform, roots: v.Roots.Sum(), mode: mode}
-	}
-	if signed {
-		if e := v.Cache.lookup(key, sigText, now); e != nil {
-			return e, nil
-		}
-	}
 	cfg, err := parseConfig(b.Value)
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func (v *Verifier) verify(ctx context.Context, raw jsontext.Value, platform stri
 	if err != nil {
 		return nil, err
 	}
-	e := newEntry(cfg, chain, sums, sigText, crlUntil)
+	e := newEntry(cfg, chain, sums, crlUntil)
 	v.Cache.store(key, e, now)
 	return e, nil
 }
