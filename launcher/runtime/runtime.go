@@ -265,12 +265,12 @@ func (r Runtime) Start(o StartOptions) (pid int, err error) {
 		return 0, fmt.Errorf("runtime: start runtime: %w", err)
 	}
 	args := append([]string{"--config=" + o.ManifestURL, "--decision=" + o.DecisionPath}, o.Arguments...)
-	pid, err = platform.StartDetached(r.Path, args, out)
+	p, err := platform.StartDetached(r.Path, args, out)
 	if err != nil {
 		os.Remove(o.DecisionPath)
 		return 0, fmt.Errorf("runtime: start runtime %s: %w", r.Version, err)
 	}
-	return pid, nil
+	return p.PID, nil
 }
 
 // overridesOwnFlag reports whether a runtime argument would set one of the
