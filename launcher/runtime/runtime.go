@@ -8,7 +8,9 @@
 //	38.126.*       a wildcard: a version prefix followed by ".*", matching
 //	               every version with at least one more number ("*" alone
 //	               matches any version)
-//	stable         a channel: stable, beta or canary
+//	stable         a channel name: lower-case letters, digits and "-",
+//	               starting with a letter, at most 32 characters (stable,
+//	               beta, alpha, stable-v4, v40)
 //
 // Installed runtimes live in the RuntimeDirectory, one folder per version,
 // named by the exact version and holding the executable "runtime"
@@ -26,8 +28,9 @@
 //
 // Neither a version nor a channel can name anything outside the
 // RuntimeDirectory: versions are matched against the folder names found
-// there, never joined to a path as given, and channel names come from a
-// fixed list.
+// there, never joined to a path as given, and a channel name holds no
+// separator and no dot (see IsChannelName), so channels/<name> is a file
+// in the channels folder.
 package runtime
 
 import (
@@ -49,9 +52,6 @@ const (
 	maxVersionDigits = 9
 	maxChannelFile   = 64
 )
-
-// runtimeChannels are the channel names that runtime.version may give.
-var runtimeChannels = []string{"stable", "beta", "canary"}
 
 // Runtime is one installed runtime.
 type Runtime struct {
@@ -132,9 +132,8 @@ func Resolve(dir, version string) (Runtime, error) {
 	spec, ok := parseVersionSpec(version, true)
 	resolved := ""
 	if !ok {
-		if !slices.Contains(runtimeChannels, version) {
-			return Runtime{}, fmt.Errorf("runtime: runtime.version %q is neither a version (38.126.82.64), a wildcard (38.126.*) nor a channel (%s)",
-				version, strings.Join(runtimeChannels, ", "))
+		if !IsChannelName(version) {
+			return Runtime{}, fmt.Errorf("runtime: runtime.version %q is neither a version (38.126.82.64), a wildcard (38.126.*) nor a channel name (stable, stable-v4)", version)
 		}
 		var err error
 		if resolved, err = readChannel(dir, version); err != nil {

@@ -29,7 +29,8 @@ func installFake(t testing.TB, dir, version string) {
 }
 
 // runtimeDir makes a RuntimeDirectory with five good runtimes, folders that
-// must be ignored, and channel files for stable and beta.
+// must be ignored, and channel files for stable, beta, alpha, stable-v4,
+// v40 and names of 32 and 33 letters.
 func runtimeDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -44,6 +45,11 @@ func runtimeDir(t testing.TB) string {
 	must(t, os.WriteFile(filepath.Join(dir, "44.0.0.0"), nil, 0o755)) // a file, not a folder
 	writeChannel(t, dir, "stable", "38.126.*\n")
 	writeChannel(t, dir, "beta", " 39.0.0.1 \r\n")
+	writeChannel(t, dir, "alpha", "39.*")
+	writeChannel(t, dir, "stable-v4", "37.1.2.3")
+	writeChannel(t, dir, "v40", "38.99.0.0")
+	writeChannel(t, dir, strings.Repeat("c", 32), "37.*")
+	writeChannel(t, dir, strings.Repeat("c", 33), "37.*")
 	return dir
 }
 
@@ -78,6 +84,16 @@ func TestResolveRuntime(t *testing.T) {
 		{name: "wildcard-any", version: "*", want: "39.0.0.1"},
 		{name: "channel-wildcard", version: "stable", want: "38.126.83.1"},
 		{name: "channel-exact-padded", version: "beta", want: "39.0.0.1"},
+		{name: "channel-any-name", version: "alpha", want: "39.0.0.1"},
+		{name: "channel-with-dash-and-digit", version: "stable-v4", want: "37.1.2.3"},
+		{name: "channel-letter-then-digits", version: "v40", want: "38.99.0.0"},
+		{name: "channel-32-characters", version: strings.Repeat("c", 32), want: "37.1.2.3"},
+		{name: "channel-33-characters", version: strings.Repeat("c", 33)},
+		{name: "channel-starting-with-digit", version: "4stable"},
+		{name: "channel-starting-with-dash", version: "-stable"},
+		{name: "channel-with-dot", version: "stable.v4"},
+		{name: "channel-with-underscore", version: "stable_v4"},
+		{name: "channel-backslash", version: `stable\..\..\x`},
 		{name: "missing-exact", version: "38.126.82.65", noFit: true},
 		{name: "missing-wildcard", version: "40.*", noFit: true},
 		{name: "folder-without-executable", version: "42.0.0.0", noFit: true},
