@@ -27,10 +27,14 @@ type Document struct {
 	Runtime RuntimeRequest `json:"-"`
 }
 
-// RuntimeRequest is the runtime a manifest asks for.
+// RuntimeRequest is the runtime a manifest asks for. The local API carries
+// it beside the document.
 type RuntimeRequest struct {
 	Version   string
 	Arguments []string
+	// Manifest is the manifest's bytes as rvm verified them: the runtime
+	// reads them, never fetching the manifest again (SPEC 8).
+	Manifest []byte
 }
 
 // LaunchDecision says whether the app may launch at all. The zero value

@@ -2,16 +2,14 @@ package launcher
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 
 	"github.com/rvm-launcher/rvm/launcher/runtime"
+	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
-	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
@@ -92,24 +90,27 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 	if err != nil {
 		return doc, 0, err
 	}
-	decisions := filepath.Join(l.env.DataDir, "decisions")
-	if err := platform.EnsureDir(decisions); err != nil {
-		return doc, 0, fmt.Errorf("launcher: %w", err)
-	}
-	sum := sha256.Sum256([]byte(doc.ManifestURL))
-	key := hex.EncodeToString(sum[:8])
-	pid, err := rt.Start(runtime.StartOptions{
-		ManifestURL:  doc.ManifestURL,
-		Decision:     doc.JSON(),
-		DecisionPath: filepath.Join(decisions, key+".json"),
-		Arguments:    doc.Runtime.Arguments,
-		LogPath:      filepath.Join(decisions, key+".log"),
+	args := runtime.FilterArguments(doc.Runtime.Arguments, runtime.ArgumentPolicy{
+		StrictlyFetched: doc.Fetch.Mode == manifest.ModeStrict || doc.Fetch.Mode == manifest.ModeCache,
+		// The owner settings do not carry allowedRuntimeArguments yet:
+		// every switch of SPEC 8's list is dropped.
+		Allowed: nil,
+	})
+	doc.Fetch.Warnings = append(doc.Fetch.Warnings, args.Notices...)
+	started, err := rt.Start(runtime.StartOptions{
+		ManifestURL: doc.ManifestURL,
+		Manifest:    doc.Runtime.Manifest,
+		Decision:    doc.JSON(),
+		Arguments:   args,
+		DataDir:     l.env.DataDir,
+		Now:         l.env.Now,
+		Log:         l.env.Log,
 	})
 	if err != nil {
 		return doc, 0, err
 	}
-	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", pid).Msg("runtime started")
-	return doc, pid, nil
+	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", started.PID).Str("output", started.Output).Msg("runtime started")
+	return doc, started.PID, nil
 }
 
 // prompt asks about every prompt permission of doc, in name order, and

@@ -191,7 +191,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		ManifestURL:       fetched.FinalURL,
 		UserAppConfigArgs: r.URL.UserAppConfigArgs,
 		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Warnings: append([]string{}, fetched.Warnings...)},
-		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments},
+		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, Manifest: fetched.Body},
 	}
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
 	for _, err := range ms.Errors {
