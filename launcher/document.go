@@ -54,6 +54,9 @@ type RuntimeRequest struct {
 	Version   string
 	Arguments []string
 	AppName   string
+	// Manifest is the manifest's bytes as rvm verified them: the runtime
+	// reads them, never fetching the manifest again (SPEC 8).
+	Manifest []byte
 }
 
 // DecidedBy says who decided (SPEC 6): informational only.

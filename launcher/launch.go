@@ -2,8 +2,6 @@ package launcher
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,7 +14,6 @@ import (
 	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
-	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
@@ -129,24 +126,23 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 	if rterr != nil {
 		return doc, 0, rterr
 	}
-	decisions := filepath.Join(l.env.DataDir, "decisions")
-	if err := platform.EnsureDir(decisions); err != nil {
-		return doc, 0, fmt.Errorf("launcher: %w", err)
-	}
-	sum := sha256.Sum256([]byte(doc.ManifestURL))
-	key := hex.EncodeToString(sum[:8])
-	pid, err := rt.Start(runtime.StartOptions{
-		ManifestURL:  doc.ManifestURL,
-		Decision:     doc.JSON(),
-		DecisionPath: filepath.Join(decisions, key+".json"),
-		Arguments:    doc.Runtime.Arguments,
-		LogPath:      filepath.Join(decisions, key+".log"),
+	// Filtered again where the decision was made: the arguments pass the
+	// same rules on this side of the local API.
+	args := l.filterArguments(doc)
+	started, err := rt.Start(runtime.StartOptions{
+		ManifestURL: doc.ManifestURL,
+		Manifest:    doc.Runtime.Manifest,
+		Decision:    doc.JSON(),
+		Arguments:   args,
+		DataDir:     l.env.DataDir,
+		Now:         l.env.Now,
+		Log:         l.env.Log,
 	})
 	if err != nil {
 		return doc, 0, err
 	}
-	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", pid).Msg("runtime started")
-	return doc, pid, nil
+	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", started.PID).Str("output", started.Output).Msg("runtime started")
+	return doc, started.PID, nil
 }
 
 // prompt asks about every prompt permission of doc, one question each, in
@@ -254,4 +250,15 @@ func compact(constraints jsontext.Value) string {
 		return string(constraints) // strict JSON always compacts
 	}
 	return string(c)
+}
+
+// filterArguments drops from doc's runtime arguments what SPEC 8 says a
+// manifest may not pass, each with a notice, and returns what is passed.
+// The owner settings do not carry allowedRuntimeArguments yet: every switch
+// of SPEC 8's list is dropped.
+func (l *Launcher) filterArguments(doc *Document) runtime.Arguments {
+	args := runtime.FilterArguments(doc.Runtime.Arguments, runtime.ArgumentPolicy{StrictlyFetched: doc.Authenticated()})
+	doc.Runtime.Arguments = args.List()
+	doc.Notices = append(doc.Notices, args.Notices...)
+	return args
 }

@@ -65,13 +65,8 @@ func TestLaunch(t *testing.T) {
 	if err := json.Unmarshal(launchertest.WaitForFile(t, out), &got); err != nil {
 		t.Fatal(err)
 	}
-	decisionPath := ""
-	for _, a := range got.Args {
-		if p, ok := strings.CutPrefix(a, "--decision="); ok {
-			decisionPath = p
-		}
-	}
-	wantArgs := []string{"--config=" + url, "--decision=" + decisionPath, "--v=1"}
+	decisionPath, manifestPath := flag(got.Args, "--decision="), flag(got.Args, "--manifest=")
+	wantArgs := []string{"--v=1", "--config=" + url, "--manifest=" + manifestPath, "--decision=" + decisionPath}
 	if !slices.Equal(got.Args, wantArgs) {
 		t.Errorf("runtime arguments: got %q, want %q", got.Args, wantArgs)
 	}

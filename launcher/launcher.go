@@ -240,13 +240,9 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Age: int64(fetched.Age.Seconds()), Warnings: append([]string{}, fetched.Warnings...)},
 		RuntimeState:      RuntimeReport{Requested: m.Runtime.Version},
 		Notices:           []string{},
-		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name},
+		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name, Manifest: fetched.Body},
 	}
-	if !doc.Authenticated() && len(doc.Runtime.Arguments) > 0 {
-		// Anyone on the network could have written them (SPEC 3, 8).
-		doc.Notices = append(doc.Notices, fmt.Sprintf("runtime.arguments dropped (%d): the manifest is unauthenticated, so it passes no arguments", len(doc.Runtime.Arguments)))
-		doc.Runtime.Arguments = nil
-	}
+	l.filterArguments(doc)
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
 	for _, err := range ms.Errors {
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())

@@ -9,6 +9,8 @@ import (
 
 const runtimeExecutable = "runtime"
 
+var switches = SwitchSyntax{}
+
 func isExecutable(info fs.FileInfo) bool { return info.Mode().Perm()&0o111 != 0 }
 
 func detachedAttr() (*syscall.SysProcAttr, error) { return nil, errNotSupported }

@@ -2,9 +2,12 @@ package platform
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,13 +69,16 @@ func TestStartDetached(t *testing.T) {
 				defer out.Close()
 			}
 			args := []string{"--config=https://x/", "a b", `"q"`, "--help"}
-			pid, err := StartDetached(self, args, out)
+			p, err := StartDetached(self, args, out)
 			if err != nil {
 				t.Fatalf("got error %v, want the program started", err)
 			}
 			e := waitForEcho(t, report)
-			if e.PID != pid {
-				t.Errorf("got pid %d from the child, want %d", e.PID, pid)
+			if e.PID != p.PID {
+				t.Errorf("got pid %d from the child, want %d", e.PID, p.PID)
+			}
+			if code := p.ExitCode(); code != 0 {
+				t.Errorf("got exit status %d, want 0", code)
 			}
 			if !slices.Equal(e.Args, args) {
 				t.Errorf("got arguments %q, want %q", e.Args, args)
@@ -102,8 +108,145 @@ func TestStartDetachedRefuses(t *testing.T) {
 		{name: "missing", path: filepath.Join(platformtest.TempDir(t), "missing", RuntimeExecutable())},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if pid, err := StartDetached(tt.path, nil, nil); err == nil || !strings.Contains(err.Error(), tt.path) {
-				t.Fatalf("got pid %d, error %v, want an error naming %s", pid, err, tt.path)
+			if p, err := StartDetached(tt.path, nil, nil); err == nil || !strings.Contains(err.Error(), tt.path) {
+				t.Fatalf("got process %+v, error %v, want an error naming %s", p, err, tt.path)
+			}
+		})
+	}
+}
+
+func init() {
+	platformtest.Roles(map[string]func([]string) int{
+		// "exit CODE" prints "exit: CODE" and exits with it.
+		"exit": func(args []string) int {
+			code, _ := strconv.Atoi(args[0])
+			fmt.Printf("exit: %d\n", code)
+			return code
+		},
+		// "wait" runs until its standard input ends.
+		"wait": func([]string) int {
+			io.Copy(io.Discard, os.Stdin)
+			return 0
+		},
+	})
+}
+
+func TestStartDetachedExitCode(t *testing.T) {
+	self, err := os.Executable()
+	platformtest.Must(t, err)
+	for _, code := range []int{0, 3} {
+		t.Run(fmt.Sprintf("exit-%d", code), func(t *testing.T) {
+			platformtest.SetChildEnv(t, "exit", strconv.Itoa(code))
+			out, err := os.Create(filepath.Join(platformtest.TempDir(t), "out.log"))
+			platformtest.Must(t, err)
+			defer out.Close()
+			p, err := StartDetached(self, nil, out)
+			platformtest.Must(t, err)
+			<-p.Exited()
+			if got := p.ExitCode(); got != code {
+				t.Errorf("got exit status %d, want %d", got, code)
+			}
+			want := fmt.Sprintf("exit: %d", code)
+			if log, err := os.ReadFile(out.Name()); err != nil || !strings.Contains(string(log), want) {
+				t.Errorf("got output %q (%v), want it to hold %q", log, err, want)
+			}
+			if p.Start == 0 {
+				t.Errorf("got start 0, want the start of process %d", p.PID)
+			}
+			if start, running, err := ProcessStart(p.PID); err != nil || running && start == p.Start {
+				t.Errorf("got start %d, running %v, error %v after it exited, want it not running", start, running, err)
+			}
+		})
+	}
+}
+
+func TestProcessStart(t *testing.T) {
+	t.Run("this-process", func(t *testing.T) {
+		start, running, err := ProcessStart(os.Getpid())
+		if err != nil || !running || start == 0 {
+			t.Fatalf("got start %d, running %v, error %v, want this process running with a start", start, running, err)
+		}
+		if again, _, _ := ProcessStart(os.Getpid()); again != start {
+			t.Errorf("got start %d, then %d, want one start for one process", start, again)
+		}
+	})
+	t.Run("child-running-then-reaped", func(t *testing.T) {
+		cmd := platformtest.Child(t, "wait")
+		stdin, err := cmd.StdinPipe()
+		platformtest.Must(t, err)
+		platformtest.Must(t, cmd.Start())
+		pid := cmd.Process.Pid
+		start, running, err := ProcessStart(pid)
+		if err != nil || !running || start == 0 {
+			t.Errorf("got start %d, running %v, error %v, want the child running with a start", start, running, err)
+		}
+		stdin.Close()
+		platformtest.Must(t, cmd.Wait())
+		// Were its id given to a new process already, that one would have
+		// started later.
+		if again, running, err := ProcessStart(pid); err != nil || running && again == start {
+			t.Errorf("got start %d, running %v, error %v after it was reaped, want it gone", again, running, err)
+		}
+	})
+	for _, pid := range []int{0, -1} {
+		t.Run(fmt.Sprintf("pid-%d", pid), func(t *testing.T) {
+			if start, running, err := ProcessStart(pid); start != 0 || running || err != nil {
+				t.Errorf("got start %d, running %v, error %v, want no process", start, running, err)
+			}
+		})
+	}
+}
+
+func TestSwitchName(t *testing.T) {
+	unix, windows := SwitchSyntax{}, SwitchSyntax{Slash: true, FoldCase: true}
+	tests := []struct {
+		name   string
+		syntax SwitchSyntax
+		arg    string
+		want   string
+		ok     bool
+	}{
+		{name: "double-dash", syntax: unix, arg: "--decision=/x", want: "decision", ok: true},
+		{name: "single-dash", syntax: unix, arg: "-d", want: "d", ok: true},
+		{name: "value-with-equals", syntax: unix, arg: "--js-flags=--a=b", want: "js-flags", ok: true},
+		{name: "end-of-switches", syntax: unix, arg: "--", want: "", ok: true},
+		{name: "dash-alone", syntax: unix, arg: "-", want: "", ok: true},
+		{name: "empty-name", syntax: unix, arg: "--=x", want: "", ok: true},
+		{name: "three-dashes", syntax: unix, arg: "---decision", want: "-decision", ok: true},
+		{name: "slash-not-a-switch-on-unix", syntax: unix, arg: "/decision=x"},
+		{name: "slash-on-windows", syntax: windows, arg: "/decision=x", want: "decision", ok: true},
+		{name: "plain", syntax: windows, arg: "a b"},
+		{name: "empty", syntax: windows, arg: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := tt.syntax.Name(tt.arg)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("got %q, %v, want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestSwitchFold(t *testing.T) {
+	unix, windows := SwitchSyntax{}, SwitchSyntax{Slash: true, FoldCase: true}
+	tests := []struct {
+		name   string
+		syntax SwitchSyntax
+		a, b   string
+		same   bool
+	}{
+		{name: "same", syntax: unix, a: "no-sandbox", b: "no-sandbox", same: true},
+		{name: "case-on-unix", syntax: unix, a: "NO-SANDBOX", b: "no-sandbox"},
+		{name: "case-on-windows", syntax: windows, a: "No-Sandbox", b: "no-sandbox", same: true},
+		{name: "long-s-on-windows", syntax: windows, a: "single-proceſs", b: "single-process", same: true},
+		{name: "kelvin-sign-on-windows", syntax: windows, a: "\u212Aey", b: "key", same: true},
+		{name: "other-letters-on-windows", syntax: windows, a: "no-sandbox", b: "no-sandbax"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.syntax.Fold(tt.a) == tt.syntax.Fold(tt.b); got != tt.same {
+				t.Errorf("got %q and %q the same %v, want %v", tt.a, tt.b, got, tt.same)
 			}
 		})
 	}

@@ -45,3 +45,9 @@ func TestIsExecutableFile(t *testing.T) {
 		})
 	}
 }
+
+func TestSwitches(t *testing.T) {
+	if got, want := Switches(), (SwitchSyntax{}); got != want {
+		t.Errorf("got %+v, want %+v: Unix programs take --name and -name, case-sensitively", got, want)
+	}
+}

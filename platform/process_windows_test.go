@@ -38,3 +38,9 @@ func TestIsExecutableFile(t *testing.T) {
 		})
 	}
 }
+
+func TestSwitches(t *testing.T) {
+	if got, want := Switches(), (SwitchSyntax{Slash: true, FoldCase: true}); got != want {
+		t.Errorf("got %+v, want %+v: Windows programs take /name, in any case", got, want)
+	}
+}

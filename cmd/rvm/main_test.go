@@ -198,7 +198,7 @@ func TestLaunchCommand(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(string(argv)), "\n")
-	if len(lines) != 4 || lines[0] != "--config="+s.url("/app.json") || !strings.HasPrefix(lines[1], "--decision=") || lines[2] != "--flag" || lines[3] != "x y" {
+	if len(lines) != 5 || lines[0] != "--flag" || lines[1] != "x y" || lines[2] != "--config="+s.url("/app.json") || !strings.HasPrefix(lines[3], "--manifest=") || !strings.HasPrefix(lines[4], "--decision=") {
 		t.Fatalf("runtime argv: got %q", lines)
 	}
 

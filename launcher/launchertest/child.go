@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ import (
 const (
 	// RuntimeRole is a runtime that a launch started: it reports what it
 	// received to the file that RuntimeOutEnv names, where it names one,
-	// and exits 0.
+	// and exits 0; or it fails at once, as RuntimeExitEnv says.
 	RuntimeRole = "launchertest-runtime"
 	// PeerRole is a client of a local API socket (see Peer).
 	PeerRole = "launchertest-peer"
@@ -30,11 +31,26 @@ const (
 // writes a Received to.
 const RuntimeOutEnv = "RVM_TEST_RUNTIME_OUT"
 
+// RuntimeExitEnv, set to a number, makes the stand-in runtime print
+// RuntimeFailure on its standard error and exit with that status at once,
+// reporting nothing.
+const RuntimeExitEnv = "RVM_TEST_RUNTIME_EXIT"
+
+// RuntimeFailure is what the stand-in runtime prints before it exits as
+// RuntimeExitEnv says.
+const RuntimeFailure = "stand-in runtime: cannot open the display"
+
 // Received is what the stand-in runtime reports: its process id, its
-// arguments and the decision document that --decision named.
+// arguments, and what it read through them as a parser that takes
+// abbreviations does (getopt's, argparse's: --deci for --decision, -c for
+// --config, "/" and any case on Windows), the last of a flag winning and
+// nothing after "--" read as a flag: its --config, and the content of the
+// files that its --manifest and --decision name.
 type Received struct {
 	PID      int      `json:"pid"`
 	Args     []string `json:"args"`
+	Config   string   `json:"config"`
+	Manifest string   `json:"manifest"`
 	Decision string   `json:"decision"`
 }
 
@@ -57,22 +73,62 @@ func Main(m *testing.M) {
 // standInRuntime is RuntimeRole. A runtime gets its arguments on its command line
 // from the launch, not through the role's.
 func standInRuntime([]string) int {
+	if status := os.Getenv(RuntimeExitEnv); status != "" {
+		fmt.Fprintln(os.Stderr, RuntimeFailure)
+		code, _ := strconv.Atoi(status)
+		return code
+	}
 	out := os.Getenv(RuntimeOutEnv)
 	if out == "" {
 		return 0
 	}
 	r := Received{PID: os.Getpid(), Args: os.Args[1:]}
-	for _, a := range r.Args {
-		if path, ok := strings.CutPrefix(a, "--decision="); ok {
-			data, _ := os.ReadFile(path)
-			r.Decision = string(data)
-		}
+	config, manifest, decision := readFlags(r.Args)
+	r.Config = config
+	if manifest != "" {
+		data, _ := os.ReadFile(manifest)
+		r.Manifest = string(data)
+	}
+	if decision != "" {
+		data, _ := os.ReadFile(decision)
+		r.Decision = string(data)
 	}
 	data, _ := json.Marshal(r)
 	if platform.WriteFileAtomic(out, data, 0o600) != nil {
 		return 1
 	}
 	return 0
+}
+
+// readFlags reads --config, --manifest and --decision from args as a
+// parser that takes abbreviations reads them (see Received).
+func readFlags(args []string) (config, manifest, decision string) {
+	syntax := platform.Switches()
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--" {
+			return
+		}
+		name, ok := syntax.Name(args[i])
+		if !ok || name == "" {
+			continue
+		}
+		var flag *string
+		for full, p := range map[string]*string{"config": &config, "manifest": &manifest, "decision": &decision} {
+			if strings.HasPrefix(syntax.Fold(full), syntax.Fold(name)) {
+				flag = p
+			}
+		}
+		if flag == nil {
+			continue
+		}
+		if _, value, ok := strings.Cut(args[i], "="); ok {
+			*flag = value
+		} else if i+1 < len(args) {
+			i++
+			*flag = args[i]
+		}
+	}
+	return
 }
 
 // InstallRuntime installs this test binary as runtime 38.1.0.0 in a new

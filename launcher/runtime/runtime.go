@@ -8,7 +8,9 @@
 //	38.126.*       a wildcard: a version prefix followed by ".*", matching
 //	               every version with at least one more number ("*" alone
 //	               matches any version)
-//	stable         a channel: stable, beta or canary
+//	stable         a channel name: lower-case letters, digits and "-",
+//	               starting with a letter, at most 32 characters (stable,
+//	               beta, alpha, stable-v4, v40)
 //
 // Installed runtimes live in the RuntimeDirectory, one folder per version,
 // named by the exact version and holding the executable "runtime"
@@ -26,8 +28,24 @@
 //
 // Neither a version nor a channel can name anything outside the
 // RuntimeDirectory: versions are matched against the folder names found
-// there, never joined to a path as given, and channel names come from a
-// fixed list.
+// there, never joined to a path as given, and a channel name holds no
+// separator and no dot (see IsChannelName), so channels/<name> is a file
+// in the channels folder.
+//
+// A runtime is started (Start) detached from rvm, with the manifest's
+// runtime.arguments first and rvm's own flags last:
+//
+//	runtime [arguments...] --config=<manifestUrl> --manifest=<path> --decision=<path>
+//
+// --manifest names a copy of the manifest bytes that rvm verified and
+// --decision the decision document; the runtime reads both once, at its
+// start, and never fetches the manifest again. FilterArguments decides
+// which of the manifest's arguments come through: none from a manifest
+// that was not strictly fetched, and never "--", a switch that could
+// stand for one of rvm's flags, or one of the switches of SPEC 8's list
+// that the desktop owner does not allow. The files of each launch live in
+// <data>/decisions, under names no one can guess, until the runtime has
+// exited (see Start).
 package runtime
 
 import (
@@ -49,9 +67,6 @@ const (
 	maxVersionDigits = 9
 	maxChannelFile   = 64
 )
-
-// runtimeChannels are the channel names that runtime.version may give.
-var runtimeChannels = []string{"stable", "beta", "canary"}
 
 // Runtime is one installed runtime.
 type Runtime struct {
@@ -132,9 +147,8 @@ func Resolve(dir, version string) (Runtime, error) {
 	spec, ok := parseVersionSpec(version, true)
 	resolved := ""
 	if !ok {
-		if !slices.Contains(runtimeChannels, version) {
-			return Runtime{}, fmt.Errorf("runtime: runtime.version %q is neither a version (38.126.82.64), a wildcard (38.126.*) nor a channel (%s)",
-				version, strings.Join(runtimeChannels, ", "))
+		if !IsChannelName(version) {
+			return Runtime{}, fmt.Errorf("runtime: runtime.version %q is neither a version (38.126.82.64), a wildcard (38.126.*) nor a channel name (stable, stable-v4)", version)
 		}
 		var err error
 		if resolved, err = readChannel(dir, version); err != nil {
@@ -216,73 +230,4 @@ func Installed(dir string) ([]Runtime, error) {
 		runtimes[i] = f.Runtime
 	}
 	return runtimes, nil
-}
-
-// StartOptions say how to start a runtime.
-type StartOptions struct {
-	// ManifestURL is the manifestUrl of the decision, passed as --config.
-	ManifestURL string
-	// Decision is the decision document (SPEC section 6).
-	Decision []byte
-	// DecisionPath is where the decision document is written (mode 0600,
-	// atomically), passed as --decision. It must be absolute.
-	DecisionPath string
-	// Arguments are the manifest's runtime.arguments, passed after
-	// --config and --decision. None may set config or decision again.
-	Arguments []string
-	// LogPath, when set, is a file that the runtime's standard output and
-	// error are appended to (created 0600); otherwise they are discarded.
-	LogPath string
-}
-
-// Start writes the decision document and starts the runtime detached from
-// rvm with --config=<ManifestURL> --decision=<DecisionPath> followed by the
-// runtime arguments. It returns the runtime's process id without waiting
-// for it.
-func (r Runtime) Start(o StartOptions) (pid int, err error) {
-	if o.ManifestURL == "" {
-		return 0, errors.New("runtime: start runtime: no manifest URL")
-	}
-	if len(o.Decision) == 0 {
-		return 0, errors.New("runtime: start runtime: empty decision document")
-	}
-	if !filepath.IsAbs(o.DecisionPath) {
-		return 0, fmt.Errorf("runtime: start runtime: decision path %q is not absolute", o.DecisionPath)
-	}
-	for _, a := range o.Arguments {
-		if overridesOwnFlag(a) {
-			return 0, fmt.Errorf("runtime: start runtime: runtime.arguments may not set %q: rvm sets it", a)
-		}
-	}
-	var out *os.File
-	if o.LogPath != "" {
-		if out, err = os.OpenFile(o.LogPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err != nil {
-			return 0, fmt.Errorf("runtime: start runtime: log: %w", err)
-		}
-		defer out.Close()
-	}
-	if err := platform.WriteFileAtomic(o.DecisionPath, o.Decision, 0o600); err != nil {
-		return 0, fmt.Errorf("runtime: start runtime: %w", err)
-	}
-	args := append([]string{"--config=" + o.ManifestURL, "--decision=" + o.DecisionPath}, o.Arguments...)
-	pid, err = platform.StartDetached(r.Path, args, out)
-	if err != nil {
-		os.Remove(o.DecisionPath)
-		return 0, fmt.Errorf("runtime: start runtime %s: %w", r.Version, err)
-	}
-	return pid, nil
-}
-
-// overridesOwnFlag reports whether a runtime argument would set one of the
-// flags that rvm passes (--config, --decision), in any spelling a flag
-// parser may accept: one or two dashes, with or without "=value".
-func overridesOwnFlag(arg string) bool {
-	name, ok := strings.CutPrefix(arg, "-")
-	if !ok {
-		return false
-	}
-	name = strings.TrimPrefix(name, "-")
-	name, _, _ = strings.Cut(name, "=")
-	name = strings.ToLower(name)
-	return name == "config" || name == "decision"
 }

@@ -1,7 +1,6 @@
 package runtime_test
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -29,7 +28,8 @@ func installFake(t testing.TB, dir, version string) {
 }
 
 // runtimeDir makes a RuntimeDirectory with five good runtimes, folders that
-// must be ignored, and channel files for stable and beta.
+// must be ignored, and channel files for stable, beta, alpha, stable-v4,
+// v40 and names of 32 and 33 letters.
 func runtimeDir(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -44,6 +44,11 @@ func runtimeDir(t testing.TB) string {
 	must(t, os.WriteFile(filepath.Join(dir, "44.0.0.0"), nil, 0o755)) // a file, not a folder
 	writeChannel(t, dir, "stable", "38.126.*\n")
 	writeChannel(t, dir, "beta", " 39.0.0.1 \r\n")
+	writeChannel(t, dir, "alpha", "39.*")
+	writeChannel(t, dir, "stable-v4", "37.1.2.3")
+	writeChannel(t, dir, "v40", "38.99.0.0")
+	writeChannel(t, dir, strings.Repeat("c", 32), "37.*")
+	writeChannel(t, dir, strings.Repeat("c", 33), "37.*")
 	return dir
 }
 
@@ -78,6 +83,16 @@ func TestResolveRuntime(t *testing.T) {
 		{name: "wildcard-any", version: "*", want: "39.0.0.1"},
 		{name: "channel-wildcard", version: "stable", want: "38.126.83.1"},
 		{name: "channel-exact-padded", version: "beta", want: "39.0.0.1"},
+		{name: "channel-any-name", version: "alpha", want: "39.0.0.1"},
+		{name: "channel-with-dash-and-digit", version: "stable-v4", want: "37.1.2.3"},
+		{name: "channel-letter-then-digits", version: "v40", want: "38.99.0.0"},
+		{name: "channel-32-characters", version: strings.Repeat("c", 32), want: "37.1.2.3"},
+		{name: "channel-33-characters", version: strings.Repeat("c", 33)},
+		{name: "channel-starting-with-digit", version: "4stable"},
+		{name: "channel-starting-with-dash", version: "-stable"},
+		{name: "channel-with-dot", version: "stable.v4"},
+		{name: "channel-with-underscore", version: "stable_v4"},
+		{name: "channel-backslash", version: `stable\..\..\x`},
 		{name: "missing-exact", version: "38.126.82.65", noFit: true},
 		{name: "missing-wildcard", version: "40.*", noFit: true},
 		{name: "folder-without-executable", version: "42.0.0.0", noFit: true},
@@ -226,97 +241,4 @@ func FuzzResolveRuntime(f *testing.F) {
 			t.Fatalf("version %q, channel %q: got %+v, want an installed runtime", version, channel, r)
 		}
 	})
-}
-
-// startable is the stand-in runtime 38.1.0.0 (see launchertest.Main),
-// installed in a new RuntimeDirectory.
-func startable(t *testing.T) runtime.Runtime {
-	t.Helper()
-	r, err := runtime.Resolve(launchertest.InstallRuntime(t), "38.*")
-	must(t, err)
-	return r
-}
-
-func TestStartRuntime(t *testing.T) {
-	r := startable(t)
-	data := t.TempDir()
-	out := filepath.Join(data, "received.json")
-	t.Setenv(launchertest.RuntimeOutEnv, out)
-	decisionPath := filepath.Join(data, "decisions", "app.json")
-	decision := []byte(`{"manifestUrl":"https://apps.example/app.json","launch":{"allowed":true}}`)
-	args := []string{"--foo", "bar baz", `"quoted"`, "--", "--help"}
-	pid, err := r.Start(runtime.StartOptions{
-		ManifestURL:  "https://apps.example/app.json",
-		Decision:     decision,
-		DecisionPath: decisionPath,
-		Arguments:    args,
-		LogPath:      filepath.Join(data, "runtime.log"),
-	})
-	if err != nil {
-		t.Fatalf("got error %v, want the runtime started", err)
-	}
-	var got launchertest.Received
-	if err := json.Unmarshal(launchertest.WaitForFile(t, out), &got); err != nil {
-		t.Fatal(err)
-	}
-	wantArgs := append([]string{"--config=https://apps.example/app.json", "--decision=" + decisionPath}, args...)
-	if !slices.Equal(got.Args, wantArgs) {
-		t.Errorf("got arguments %q, want %q", got.Args, wantArgs)
-	}
-	if got.Decision != string(decision) {
-		t.Errorf("got decision document %q, want %q", got.Decision, decision)
-	}
-	if got.PID != pid {
-		t.Errorf("got pid %d from the runtime, want %d as Start reported", got.PID, pid)
-	}
-	info, err := os.Stat(decisionPath)
-	must(t, err)
-	if info.Mode().Perm() != 0o600 {
-		t.Errorf("got decision document mode %v, want 0600", info.Mode().Perm())
-	}
-}
-
-func TestStartRuntimeRefuses(t *testing.T) {
-	r := startable(t)
-	good := runtime.StartOptions{
-		ManifestURL:  "https://apps.example/app.json",
-		Decision:     []byte(`{}`),
-		DecisionPath: filepath.Join(t.TempDir(), "decision.json"),
-	}
-	tests := []struct {
-		name   string
-		change func(o *runtime.StartOptions)
-	}{
-		{name: "double-dash-decision", change: func(o *runtime.StartOptions) { o.Arguments = []string{"--decision=/tmp/forged.json"} }},
-		{name: "single-dash-decision", change: func(o *runtime.StartOptions) { o.Arguments = []string{"-decision", "/tmp/forged.json"} }},
-		{name: "config-upper-case", change: func(o *runtime.StartOptions) { o.Arguments = []string{"--foo", "--CONFIG=https://evil.example"} }},
-		{name: "no-manifest-url", change: func(o *runtime.StartOptions) { o.ManifestURL = "" }},
-		{name: "empty-decision", change: func(o *runtime.StartOptions) { o.Decision = nil }},
-		{name: "relative-decision-path", change: func(o *runtime.StartOptions) { o.DecisionPath = "decision.json" }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := good
-			tt.change(&o)
-			if pid, err := r.Start(o); err == nil || !strings.HasPrefix(err.Error(), "runtime: ") {
-				t.Fatalf("got pid %d, error %v, want a runtime error", pid, err)
-			}
-			if _, err := os.Stat(good.DecisionPath); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("got decision file stat %v, want none written", err)
-			}
-		})
-	}
-}
-
-func TestStartRuntimeFailureRemovesDecision(t *testing.T) {
-	dir := t.TempDir()
-	decisionPath := filepath.Join(dir, "decision.json")
-	r := runtime.Runtime{Version: "38.1.0.0", Path: filepath.Join(dir, "38.1.0.0", platform.RuntimeExecutable())}
-	_, err := r.Start(runtime.StartOptions{ManifestURL: "https://apps.example/app.json", Decision: []byte(`{}`), DecisionPath: decisionPath})
-	if err == nil || !strings.Contains(err.Error(), "38.1.0.0") {
-		t.Fatalf("got error %v, want one naming the runtime", err)
-	}
-	if _, err := os.Stat(decisionPath); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("got decision file stat %v, want it removed", err)
-	}
 }

@@ -99,7 +99,9 @@ func runTestService(args []string) int {
 	cfg, err := NewConfig(false, "")
 	if err == nil {
 		err = Run(cfg, func() error {
-			return os.WriteFile(filepath.Join(dir, "started"), []byte(strconv.Itoa(os.Getpid())), 0o600)
+			// Whole, by rename: the test reads the pid as soon as the
+			// file is there.
+			return platform.WriteFileAtomic(filepath.Join(dir, "started"), []byte(strconv.Itoa(os.Getpid())), 0o600)
 		}, func(context.Context) error {
 			return os.WriteFile(filepath.Join(dir, "stopped"), nil, 0o600)
 		})
