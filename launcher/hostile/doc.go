@@ -5,7 +5,7 @@
 // that each attack ends within its bound, with an error that names the
 // problem, in bounded memory, and that no attack turns into a grant.
 //
-// The suite has five parts, one file each:
+// The suite has six parts, one file each:
 //
 //   - hostile_servers_test.go: a vendor server that trickles its headers,
 //     never ends its body, sends a gzip bomb or 100 KB of headers,
@@ -33,6 +33,9 @@
 //     and a user's settings file that tries to loosen the owner's
 //     (it only tightens; --trust-roots is refused where the owner pins
 //     the roots).
+//   - hostile_chain_test.go: a block's chain as an attacker forges it
+//     (re-encoded, re-issued, weak, name-constrained), incomplete CRLs
+//     on a loopback CRL server, signed constraints and hidden names.
 //
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (fetch.Fetcher.Timeouts); the tests that must
