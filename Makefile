@@ -3,6 +3,17 @@ GO       ?= go
 BIN      ?= bin
 FUZZTIME ?= 10s
 
+# The version, from its one place (deploy/version.sh), and the commit; give
+# VERSION= (and COMMIT=) where this is not a git checkout. The binaries
+# report both (rvm --version).
+ifeq ($(origin VERSION), undefined)
+VERSION := $(shell deploy/version.sh)
+endif
+ifeq ($(origin COMMIT), undefined)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+endif
+LDFLAGS = -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 # The Go programs under testdata/, which go vet ./... skips (the go command
 # leaves out testdata directories): lint names them, and fails when a Go
 # file under testdata/ lies outside them.
@@ -13,7 +24,7 @@ TESTDATA_GO = ./testdata/bench ./testdata/demo/server
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
 test:
 	$(GO) test -count=1 ./...

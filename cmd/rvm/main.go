@@ -39,6 +39,7 @@ Usage:
   rvm permissions list [--json]   the stored decisions of users
   rvm permissions revoke URL [PERMISSION]
   rvm service install|uninstall|start|stop|restart|status|run [--user]
+  rvm version                     the version, commit and Go version (also --version)
 
 URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
 
@@ -69,6 +70,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runService(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionLine())
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "rvm: unknown command %q\n\n%s", cmd, usage)
