@@ -1,0 +1,88 @@
+//go:build !windows
+
+package platformtest
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var wine struct {
+	once    sync.Once
+	wrapper string
+	skip    string // why Windows programs cannot run here, where they cannot
+}
+
+// Wine returns the program that runs a Windows program under Wine, as
+// `wrapper program.exe args...` (the go test -exec wrapper that
+// .ci/wine-setup.sh writes, for the prefix RVM_WINEPREFIX or
+// $HOME/.wine-rvm), setting Wine up the first time a test binary asks.
+// It skips the test, saying what is missing, where wine64 or the MinGW-w64
+// compiler that the setup needs is not installed (.ci/wine-setup.sh, run
+// as root, installs both), or where the setup fails.
+func Wine(t testing.TB) string {
+	t.Helper()
+	wine.once.Do(func() { wine.wrapper, wine.skip = setUpWine() })
+	if wine.skip != "" {
+		t.Skip("SKIP: Windows programs under Wine: " + wine.skip)
+	}
+	return wine.wrapper
+}
+
+func setUpWine() (wrapper, skip string) {
+	found := false
+	for _, w := range []string{"wine64", "/usr/lib/wine/wine64", "wine"} {
+		if _, err := exec.LookPath(w); err == nil {
+			found = true
+		}
+	}
+	if !found {
+		return "", "wine64 is not installed (.ci/wine-setup.sh installs it)"
+	}
+	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
+		return "", "x86_64-w64-mingw32-gcc is not installed (.ci/wine-setup.sh installs it)"
+	}
+	setup, err := repoFile(".ci/wine-setup.sh")
+	if err != nil {
+		return "", err.Error()
+	}
+	out, err := exec.Command(setup).Output()
+	if err != nil {
+		why := err.Error()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			why = strings.TrimSpace(string(ee.Stderr))
+		}
+		return "", ".ci/wine-setup.sh failed: " + why
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1], ""
+}
+
+// repoFile is the path of name in the repository that holds the current
+// directory: the first folder up from it with a go.mod.
+func repoFile(name string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, name), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the current directory")
+		}
+		dir = parent
+	}
+}
+
+// WinePath is the Windows name, under Wine, of the absolute Unix path p:
+// Wine's drive Z: is the Unix root.
+func WinePath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
