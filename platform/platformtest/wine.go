@@ -86,3 +86,33 @@ func repoFile(name string) (string, error) {
 // WinePath is the Windows name, under Wine, of the absolute Unix path p:
 // Wine's drive Z: is the Unix root.
 func WinePath(p string) string { return `Z:` + strings.ReplaceAll(p, "/", `\`) }
+
+// WineRun runs a Windows program under Wine with wrapper (see Wine) and
+// returns its standard output, with Windows line ends made "\n", its
+// standard error, and whether it exited with 0. The output goes through
+// files, not pipes: Wine's own processes (wineserver, services.exe), which
+// the first program may start, keep what they were given open long after
+// it exits.
+func WineRun(t testing.TB, wrapper string, args ...string) (stdout, stderr string, ok bool) {
+	t.Helper()
+	dir := TempDir(t)
+	var files [2]*os.File
+	for i, name := range []string{"stdout", "stderr"} {
+		f, err := os.Create(filepath.Join(dir, name))
+		Must(t, err)
+		defer f.Close()
+		files[i] = f
+	}
+	cmd := exec.Command(wrapper, args...)
+	cmd.Stdout, cmd.Stderr = files[0], files[1]
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	out, rerr := os.ReadFile(files[0].Name())
+	Must(t, rerr)
+	errOut, rerr := os.ReadFile(files[1].Name())
+	Must(t, rerr)
+	return strings.ReplaceAll(string(out), "\r\n", "\n"), string(errOut), err == nil
+}

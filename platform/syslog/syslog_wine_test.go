@@ -27,17 +27,14 @@ func TestEventLogUnderWine(t *testing.T) {
 	}
 	// The channel is read from WINEDEBUG when a process starts: cmd sets
 	// it for the test binary, whose debug output goes to this stderr.
-	run := exec.Command(wrapper, "cmd", "/c",
+	out, stderr, ok := platformtest.WineRun(t, wrapper, "cmd", "/c",
 		"set WINEDEBUG=-all,trace+eventlog,warn+eventlog,err+eventlog&& "+platformtest.WinePath(exe)+" -test.run=TestEventLog$")
-	var stderr strings.Builder
-	run.Stderr = &stderr
-	out, err := run.Output()
-	if err != nil || !strings.Contains(string(out), "PASS") {
-		t.Fatalf("TestEventLog under Wine: %v\n%s%s", err, out, stderr.String())
+	if !ok || !strings.Contains(out, "PASS") {
+		t.Fatalf("TestEventLog under Wine failed:\n%s%s", out, stderr)
 	}
 	for _, e := range eventLogEvents {
-		if !strings.Contains(stderr.String(), e.wine) {
-			t.Errorf("Wine's event log channel lacks %s\ngot:\n%s", e.wine, stderr.String())
+		if !strings.Contains(stderr, e.wine) {
+			t.Errorf("Wine's event log channel lacks %s\ngot:\n%s", e.wine, stderr)
 		}
 	}
 }
