@@ -144,6 +144,11 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	fs.StringVar(&opts.TrustRoots, "trust-roots", "", "PEM bundle of trust roots, replacing the configured ones for this call")
 	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "machine-settings JSON file replacing every other settings source (also RVM_MACHINE_SETTINGS)")
 	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: connect to ADDR for HOST:PORT, still verifying TLS for HOST (repeatable)")
+	if cmd == "launch" {
+		// What the fins:// and fin:// handlers run (SPEC 7); every launch
+		// of such a link counts as a link launch, with the flag or not.
+		fs.Bool("from-link", false, "the URL comes from a fins:// or fin:// link handler")
+	}
 	if code, done := parse(fs, args); done {
 		return code
 	}

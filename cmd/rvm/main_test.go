@@ -235,6 +235,13 @@ func TestLaunchCommand(t *testing.T) {
 			t.Fatalf("exit %d stderr %q, want 3 naming allowedManifestUrls", code, stderr)
 		}
 	})
+	t.Run("from-link", func(t *testing.T) {
+		// The command line that the fins:// and fin:// handlers run.
+		code, _, stderr := rvm(t, s.env, "launch", "--from-link", "--machine-settings", settings, s.resolve(), "--", "ftp://apps.acme.test/app.json")
+		if code != 1 || !strings.Contains(stderr, "ftp") {
+			t.Fatalf("exit %d stderr %q, want 1 refusing the ftp URL", code, stderr)
+		}
+	})
 	t.Run("no-runtime", func(t *testing.T) {
 		empty := filepath.Join(t.TempDir(), "settings.json")
 		os.WriteFile(empty, []byte(fmt.Sprintf(`{"RuntimeDirectory": %q}`, t.TempDir())), 0o644)
