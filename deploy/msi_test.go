@@ -4,6 +4,8 @@ package deploy
 
 import (
 	"maps"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -140,7 +142,8 @@ func (w windows) installed() {
 	}
 }
 
-// TestMSI installs the msi with msiexec under Wine, silently, checks the
+// TestMSI installs the msi with msiexec under Wine (in the prefix
+// $HOME/.wine-rvm-packages), silently, checks the
 // registry and Program Files before, after the install and after the
 // uninstall, and that the installed rvm.exe reports the msi's version.
 // Wine's sockets have no AF_UNIX, so rvm's service cannot run there: the
@@ -152,7 +155,15 @@ func TestMSI(t *testing.T) {
 	if p.noMSI != "" {
 		t.Skipf("SKIP: TestMSI: %s", p.noMSI)
 	}
-	w := windows{t, platformtest.Wine(t)}
+	// A prefix of its own: the msi installs machine-wide, and Wine's
+	// msi, uninstalling, removes the keys above it that it leaves empty
+	// (EventLog\Application, in a fresh prefix), which the Windows tests'
+	// prefix must keep.
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skipf("SKIP: TestMSI: no home folder for its Wine prefix: %v", err)
+	}
+	w := windows{t, platformtest.Wine(t, filepath.Join(home, ".wine-rvm-packages"))}
 	msi := platformtest.WinePath(p.msi)
 	w.nothingInstalled("before the install (a run that was cut short may have left rvm installed in the Wine prefix: msiexec /x the msi it built, or remove the prefix)")
 	t.Cleanup(func() { w.run("msiexec", "/x", msi, "/qn") })

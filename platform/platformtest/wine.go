@@ -12,7 +12,14 @@ import (
 	"testing"
 )
 
-var wine struct {
+// wines are the Wine prefixes set up so far, by folder ("" for the
+// default one).
+var wines struct {
+	sync.Mutex
+	set map[string]*wineSetup
+}
+
+type wineSetup struct {
 	once    sync.Once
 	wrapper string
 	skip    string // why Windows programs cannot run here, where they cannot
@@ -20,21 +27,33 @@ var wine struct {
 
 // Wine returns the program that runs a Windows program under Wine, as
 // `wrapper program.exe args...` (the go test -exec wrapper that
-// .ci/wine-setup.sh writes, for the prefix RVM_WINEPREFIX or
-// $HOME/.wine-rvm), setting Wine up the first time a test binary asks.
-// It skips the test, saying what is missing, where wine64 or the MinGW-w64
+// .ci/wine-setup.sh writes), in the Wine prefix folder prefix: "" for
+// the one the Windows tests use (RVM_WINEPREFIX, else $HOME/.wine-rvm);
+// a test that installs software machine-wide names a prefix of its own.
+// The prefix is set up the first time a test binary asks for it. Wine
+// skips the test, saying what is missing, where wine64 or the MinGW-w64
 // compiler that the setup needs is not installed (.ci/wine-setup.sh, run
 // as root, installs both), or where the setup fails.
-func Wine(t testing.TB) string {
+func Wine(t testing.TB, prefix string) string {
 	t.Helper()
-	wine.once.Do(func() { wine.wrapper, wine.skip = setUpWine() })
-	if wine.skip != "" {
-		t.Skip("SKIP: Windows programs under Wine: " + wine.skip)
+	wines.Lock()
+	if wines.set == nil {
+		wines.set = map[string]*wineSetup{}
 	}
-	return wine.wrapper
+	w := wines.set[prefix]
+	if w == nil {
+		w = &wineSetup{}
+		wines.set[prefix] = w
+	}
+	wines.Unlock()
+	w.once.Do(func() { w.wrapper, w.skip = setUpWine(prefix) })
+	if w.skip != "" {
+		t.Skip("SKIP: Windows programs under Wine: " + w.skip)
+	}
+	return w.wrapper
 }
 
-func setUpWine() (wrapper, skip string) {
+func setUpWine(prefix string) (wrapper, skip string) {
 	found := false
 	for _, w := range []string{"wine64", "/usr/lib/wine/wine64", "wine"} {
 		if _, err := exec.LookPath(w); err == nil {
@@ -51,7 +70,11 @@ func setUpWine() (wrapper, skip string) {
 	if err != nil {
 		return "", err.Error()
 	}
-	out, err := exec.Command(setup).Output()
+	cmd := exec.Command(setup)
+	if prefix != "" {
+		cmd.Env = append(os.Environ(), "RVM_WINEPREFIX="+prefix)
+	}
+	out, err := cmd.Output()
 	if err != nil {
 		why := err.Error()
 		var ee *exec.ExitError

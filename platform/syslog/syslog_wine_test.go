@@ -18,7 +18,7 @@ import (
 // that channel (at trace for information, warn and err for the others)
 // and keeps nothing that ReadEventLog could give back.
 func TestEventLogUnderWine(t *testing.T) {
-	wrapper := platformtest.Wine(t)
+	wrapper := platformtest.Wine(t, "")
 	exe := filepath.Join(t.TempDir(), "syslog.test.exe")
 	build := exec.Command("go", "test", "-c", "-o", exe, ".")
 	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64")
