@@ -3,17 +3,35 @@ GO       ?= go
 BIN      ?= bin
 FUZZTIME ?= 10s
 
+# The version, from its one place (deploy/version.sh), and the commit; give
+# VERSION= (and COMMIT=) where this is not a git checkout. The binaries
+# report both (rvm --version).
+ifeq ($(origin VERSION), undefined)
+VERSION := $(shell deploy/version.sh)
+endif
+ifeq ($(origin COMMIT), undefined)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+endif
+LDFLAGS = -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+DIST    ?= dist
+
 # The Go programs under testdata/, which go vet ./... skips (the go command
 # leaves out testdata directories): lint names them, and fails when a Go
 # file under testdata/ lies outside them.
 TESTDATA_GO = ./testdata/bench ./testdata/demo/server
 
-.PHONY: all build test test-windows demo bench fuzz lint clean
+.PHONY: all build packages test test-windows demo bench fuzz lint clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+# rvm_<version>_<arch>.deb, rvm-<version>.<arch>.rpm and
+# rvm-<version>-x64.msi in DIST, installing wixl where it is missing and
+# can be installed (deploy/packages.sh says what is missing where not).
+packages:
+	VERSION="$(VERSION)" COMMIT="$(COMMIT)" deploy/packages.sh --install-tools $(DIST)
 
 test:
 	$(GO) test -count=1 ./...
@@ -58,4 +76,4 @@ lint:
 	GOOS=darwin $(GO) build ./...
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) $(DIST)

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/syslog"
 )
 
 // LogFileName is the JSON-lines log in the data directory.
@@ -40,6 +41,9 @@ func OpenLog(dataDir string, console io.Writer, level zerolog.Level) (zerolog.Lo
 		writers = append(writers, &zerolog.FilteredLevelWriter{Writer: zerolog.LevelWriterAdapter{Writer: f}, Level: zerolog.InfoLevel})
 		closer = f
 	}
+	// Events marked security-relevant (syslog.SecurityField) also go to
+	// the system's log: the journal, syslog or the Windows Event Log.
+	writers = append(writers, syslog.Security(syslog.Name))
 	log := zerolog.New(zerolog.MultiLevelWriter(writers...)).With().Timestamp().Logger()
 	return log, closer, ferr
 }

@@ -9,7 +9,8 @@
 // system (x_windows.go, x_darwin.go, x_linux.go, x_other.go). The larger
 // capabilities have sub-packages: settings (the machine settings and their
 // sources), prompt (native dialogs), service (the service manager),
-// strictjson (the one strict JSON reader) and platformtest (the test kit).
+// syslog (the system's log: journal, syslog, Event Log), strictjson (the
+// one strict JSON reader) and platformtest (the test kit).
 // No code outside platform/ looks at runtime.GOOS or imports
 // github.com/kardianos/service; the layering test at the module's root
 // checks it.

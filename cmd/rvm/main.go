@@ -40,6 +40,7 @@ Usage:
   rvm permissions list [--json]   the stored decisions of users
   rvm permissions revoke URL [PERMISSION]
   rvm service install|uninstall|start|stop|restart|status|run [--user]
+  rvm version                     the version, commit and Go version (also --version)
 
 URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
 
@@ -71,6 +72,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runService(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionLine())
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "rvm: unknown command %q\n\n%s", cmd, usage)
@@ -142,6 +146,11 @@ func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, 
 	fs.StringVar(&opts.TrustRoots, "trust-roots", "", "PEM bundle of trust roots for this call; refused where an owner source sets TrustRootsFile")
 	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "settings JSON file standing in for the per-user settings sources; the owner's still apply (also RVM_MACHINE_SETTINGS)")
 	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: connect to ADDR for HOST:PORT, still verifying TLS for HOST (repeatable)")
+	if cmd == "launch" {
+		// What the fins:// and fin:// handlers run (SPEC 7); every launch
+		// of such a link counts as a link launch, with the flag or not.
+		fs.Bool("from-link", false, "the URL comes from a fins:// or fin:// link handler")
+	}
 	if code, done := parse(fs, args); done {
 		return code
 	}

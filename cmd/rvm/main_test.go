@@ -19,8 +19,14 @@ import (
 )
 
 // rvmBin is the rvm binary, built once for these tests: they run it as a
-// user would, with SSL_CERT_FILE naming the test server's CA.
+// user would, with SSL_CERT_FILE naming the test server's CA. It is built
+// with testVersion and testCommit, as the Makefile sets them.
 var rvmBin string
+
+const (
+	testVersion = "1.2.3+4.gabcdef012345"
+	testCommit  = "abcdef0123456789abcdef0123456789abcdef01"
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "rvm-cmd-test")
@@ -29,7 +35,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	rvmBin = filepath.Join(dir, "rvm")
-	if out, err := exec.Command("go", "build", "-o", rvmBin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", rvmBin,
+		"-ldflags", "-X main.version="+testVersion+" -X main.commit="+testCommit, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build rvm: %v\n%s", err, out)
 		os.Exit(1)
 	}
@@ -100,6 +107,16 @@ func rvm(t *testing.T, env []string, args ...string) (int, string, string) {
 }
 
 const appManifest = `{"runtime": {"version": "38.*", "arguments": ["--flag", "x y"]}, "startup_app": {"permissions": {"Window": {"getSnapshot": true}}}}`
+
+func TestVersionCommand(t *testing.T) {
+	want := fmt.Sprintf("rvm %s (commit %s, %s)\n", testVersion, testCommit, runtime.Version())
+	for _, args := range [][]string{{"--version"}, {"version"}, {"-version"}} {
+		code, stdout, stderr := rvm(t, nil, args...)
+		if code != 0 || stdout != want || stderr != "" {
+			t.Errorf("rvm %s: got exit %d, stdout %q, stderr %q; want 0, %q, nothing", args[0], code, stdout, stderr, want)
+		}
+	}
+}
 
 func TestVerifyCommand(t *testing.T) {
 	s := newServer(t, map[string]string{
@@ -218,6 +235,13 @@ func TestLaunchCommand(t *testing.T) {
 		code, stdout, stderr := rvm(t, s.env, "launch", "--json", "--machine-settings", missing, s.resolve(), s.url("/app.json"))
 		if code != 3 || !strings.Contains(stderr, "unavailable") || !strings.Contains(stdout, `"allowed": false`) {
 			t.Fatalf("exit %d stdout %q stderr %q, want 3, the document refusing, saying the owner settings are unavailable", code, stdout, stderr)
+		}
+	})
+	t.Run("from-link", func(t *testing.T) {
+		// The command line that the fins:// and fin:// handlers run.
+		code, _, stderr := rvm(t, s.env, "launch", "--from-link", "--machine-settings", settings, s.resolve(), "--", "ftp://apps.acme.test/app.json")
+		if code != 1 || !strings.Contains(stderr, "ftp") {
+			t.Fatalf("exit %d stderr %q, want 1 refusing the ftp URL", code, stderr)
 		}
 	})
 	t.Run("no-runtime", func(t *testing.T) {

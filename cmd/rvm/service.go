@@ -13,6 +13,7 @@ import (
 	"github.com/rvm-launcher/rvm/launcher/service"
 	"github.com/rvm-launcher/rvm/platform"
 	platformservice "github.com/rvm-launcher/rvm/platform/service"
+	"github.com/rvm-launcher/rvm/platform/syslog"
 )
 
 const serviceUsage = `Usage:
@@ -20,13 +21,14 @@ const serviceUsage = `Usage:
   rvm service run [--user]
 
 install registers rvm with the service manager (Windows service, launchd,
-systemd, or where Linux has none the init system found, SysV most often)
-and the fins:// and fin:// URL schemes, and says which it used; it refuses
-an executable that anyone but an administrator (with --user, anyone but
-you or an administrator) could replace. --user makes it a per-user agent
-where the platform has one. status says whether it is installed and
-running, and its process id; uninstall stops it first. run is what the
-service manager starts.
+systemd, or where Linux has none the init system found, SysV most often),
+the fins:// and fin:// URL schemes and, on Windows, rvm's Event Log source,
+and says which it used; it refuses an executable that anyone but an
+administrator (with --user, anyone but you or an administrator) could
+replace. --user makes it a per-user agent where the platform has one.
+status says whether it is installed and running, and its process id;
+uninstall stops it first and removes what install registered. run is what
+the service manager starts.
 `
 
 func runService(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -95,7 +97,9 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 // controlService takes a service manager action; install and uninstall
-// also register and remove the fins:// and fin:// URL schemes.
+// also register and remove the fins:// and fin:// URL schemes and, for the
+// system service, the Event Log source (on Windows; elsewhere there is
+// none).
 func controlService(cfg *platformservice.Config, action string, user bool, stdout, stderr io.Writer) int {
 	schemes := platform.SchemeOptions{Executable: cfg.Executable, System: !user}
 	if action == "uninstall" {
@@ -105,6 +109,12 @@ func controlService(cfg *platformservice.Config, action string, user bool, stdou
 		}
 	}
 	out, err := platformservice.Control(cfg, action)
+	if err == nil && !user && action == "install" {
+		err = syslog.RegisterSource(syslog.Name)
+	}
+	if err == nil && !user && action == "uninstall" {
+		err = syslog.UnregisterSource(syslog.Name)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "rvm: %v\n", err)
 		return exitFailed
