@@ -115,8 +115,9 @@ func TestVerifyOwnerSettings(t *testing.T) {
 		doc := w.Verify(url)
 		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerSettings)
 		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerSettings)
-		// A named policy matched, so default does not apply: the block grants.
-		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Granted, permissions.SourceTrusted)
+		// The named policies that match do not set it, so default does
+		// (SPEC 4), and its denial beats the block.
+		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Denied, permissions.SourceOwnerSettings)
 	})
 	t.Run("default-policy", func(t *testing.T) {
 		w.Owner(`{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": false}}}}}`)
