@@ -248,6 +248,8 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		doc.Runtime.Arguments = nil
 	}
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
+	// What rvm leaves out of the owner's file, in every decision (SPEC 4).
+	doc.Notices = append(doc.Notices, own.Notices()...)
 	for _, err := range ms.Errors {
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())
 	}
