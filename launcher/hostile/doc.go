@@ -5,7 +5,7 @@
 // that each attack ends within its bound, with an error that names the
 // problem, in bounded memory, and that no attack turns into a grant.
 //
-// The suite has five parts, one file each:
+// The suite has these parts, one file each:
 //
 //   - hostile_servers_test.go: a vendor server that trickles its headers,
 //     never ends its body, sends a gzip bomb or 100 KB of headers,
@@ -33,6 +33,11 @@
 //     and a user's settings file that tries to loosen the owner's
 //     (it only tightens; --trust-roots is refused where the owner pins
 //     the roots).
+//   - hostile_remote_owner_test.go: a lenient desktop owner settings file
+//     served over https and over plain http on loopback, where anyone who
+//     binds the port first could have written it: over http its grants
+//     and its allow give nothing (with notices), its denials and
+//     allow-list apply.
 //
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (fetch.Fetcher.Timeouts); the tests that must
