@@ -355,24 +355,38 @@ func benchOwner(b *testing.B, n int) *Settings {
 	return s
 }
 
+// BenchmarkDecide decides a manifest's requested permissions under owner
+// settings of one policy and of a thousand: 20 requested names, and 100
+// (every name rvm knows, and unknown ones to make up the rest), as a
+// Workspace-style platform requests.
 func BenchmarkDecide(b *testing.B) {
-	names := slices.Clone(knownNames)
-	for len(names) < 20 {
-		names = append(names, fmt.Sprintf("Future.permission%d", len(names)))
-	}
-	req := requested(names...)
-	for _, n := range []int{1, 1000} {
-		b.Run(fmt.Sprintf("policies=%d", n), func(b *testing.B) {
+	for _, bc := range []struct {
+		name            string
+		policies, names int
+	}{
+		{"policies=1", 1, 20},
+		{"policies=1000", 1000, 20},
+		{"policies=1000,requested=100", 1000, 100},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			names := slices.Clone(knownNames)
+			if all := permissions.Names(); bc.names >= len(all) {
+				names = all
+			}
+			for len(names) < bc.names {
+				names = append(names, fmt.Sprintf("Future.permission%d", len(names)))
+			}
+			req := requested(names...)
 			const url = "https://www.example.com/apps/blotter/app.json"
 			in := permissions.Input{
 				Requested:     req,
 				URL:           url,
 				Authenticated: true,
-				Owner:         benchOwner(b, n).For(mustURL(b, url), true),
+				Owner:         benchOwner(b, bc.policies).For(mustURL(b, url), true),
 				Trusted:       grants("System.readRegistryValue", "Window.getSnapshot"),
 			}
-			if got := permissions.Decide(in); len(got) != 20 || got["System.launchExternalProcess"].Source != permissions.SourceOwnerSettings {
-				b.Fatalf("got %s, want 20 decisions, one from the apps policy", show(got))
+			if got := permissions.Decide(in); len(got) != bc.names || got["System.launchExternalProcess"].Source != permissions.SourceOwnerSettings {
+				b.Fatalf("got %s, want %d decisions, one from the apps policy", show(got), bc.names)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
