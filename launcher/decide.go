@@ -28,7 +28,7 @@ func (l *Launcher) decide(doc *Document, requested string, m *manifest.Manifest,
 	// stay silent, and a list of allowed URLs refuses it.
 	u, uerr := pattern.ParseURL(doc.ManifestURL, pattern.Owner)
 	if own.Settings != nil {
-		in.Owner = own.Settings.For(u)
+		in.Owner = own.Settings.For(u, in.Authenticated)
 	}
 	doc.Launch = launchDecision(own, u, uerr, in.Authenticated)
 	if doc.Launch.Allowed && requested != doc.ManifestURL {

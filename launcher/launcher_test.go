@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -115,8 +116,9 @@ func TestVerifyOwnerSettings(t *testing.T) {
 		doc := w.Verify(url)
 		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerSettings)
 		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceOwnerSettings)
-		// A named policy matched, so default does not apply: the block grants.
-		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Granted, permissions.SourceTrusted)
+		// The named policies that match do not set it, so default does
+		// (SPEC 4), and its denial beats the block.
+		launchertest.CheckPermission(t, doc, "System.readRegistryValue", permissions.Denied, permissions.SourceOwnerSettings)
 	})
 	t.Run("default-policy", func(t *testing.T) {
 		w.Owner(`{"applicationSettings": {"default": {"permissions": {"System": {"readRegistryValue": false}}}}}`)
@@ -171,7 +173,24 @@ func TestVerifyOwnerSettings(t *testing.T) {
 			}
 		}
 	})
-	t.Run("http-location-refused", func(t *testing.T) {
+	t.Run("notices-in-the-decision-and-settings", func(t *testing.T) {
+		path := w.Owner(`{"desktopSettings": {"systemApps": {}, "securedAPIDefaultPermission": "deny"}}`)
+		want := "owner: desktop owner settings " + path + ": line 1, column 36: desktopSettings.systemApps: ignored: rvm does not act on this key"
+		doc := w.Verify(url)
+		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceOwnerDefault)
+		if !slices.Equal(doc.Notices, []string{want}) {
+			t.Errorf("decision notices: got %q, want %q", doc.Notices, want)
+		}
+		req, err := launcher.ParseOptions(launcher.Options{MachineSettings: w.Opts.MachineSettings}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := w.L.Settings(context.Background(), req)
+		if !slices.Equal(r.DesktopOwnerSettings.Notices, []string{want}) || len(r.Errors) > 0 {
+			t.Errorf("settings: got notices %q, errors %q, want the notice and no error", r.DesktopOwnerSettings.Notices, r.Errors)
+		}
+	})
+	t.Run("http-location-unreachable-fails-closed", func(t *testing.T) {
 		w.Settings(`{"DesktopOwnerSettings": "http://owner.acme.test/dos.json"}`)
 		doc := w.Verify(url)
 		launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Denied, permissions.SourceOwnerUnavailable)

@@ -26,7 +26,9 @@ type SettingsReport struct {
 // OwnerReport is the desktop owner settings part of a SettingsReport:
 // Source is where they were read from ("default" where none are
 // configured), Settings the copy in use (null where there is none: not
-// configured, or unavailable, which denies every permission).
+// configured, or unavailable, which denies every permission), Notices
+// what rvm leaves out of that copy. Why a file could not be used, each of
+// its problems a line, is among the report's Errors.
 type OwnerReport struct {
 	Source   string         `json:"source"`
 	Settings jsontext.Value `json:"settings"`
@@ -60,6 +62,7 @@ func (l *Launcher) Settings(ctx context.Context, req *Request) *SettingsReport {
 	if own.Settings != nil {
 		r.DesktopOwnerSettings.Settings = own.Raw
 	}
+	r.DesktopOwnerSettings.Notices = append(r.DesktopOwnerSettings.Notices, own.Notices()...)
 	// A copy that is not the current one, or none at all, is an error:
 	// the owner's file is not what rvm uses.
 	r.Errors = append(r.Errors, own.Warnings...)
@@ -94,6 +97,9 @@ func (r *SettingsReport) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  %s: unavailable, every permission is denied and no app launches\n", own.Source)
 	default:
 		fmt.Fprintf(w, "  from %s\n", own.Source)
+	}
+	for _, n := range own.Notices {
+		fmt.Fprintf(w, "  notice: %s\n", n)
 	}
 	for _, n := range r.Notices {
 		fmt.Fprintf(w, "notice: %s\n", n)

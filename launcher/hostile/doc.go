@@ -5,7 +5,7 @@
 // that each attack ends within its bound, with an error that names the
 // problem, in bounded memory, and that no attack turns into a grant.
 //
-// The suite has six parts, one file each:
+// The suite has these parts, one file each:
 //
 //   - hostile_servers_test.go: a vendor server that trickles its headers,
 //     never ends its body, sends a gzip bomb or 100 KB of headers,
@@ -36,6 +36,26 @@
 //   - hostile_chain_test.go: a block's chain as an attacker forges it
 //     (re-encoded, re-issued, weak, name-constrained), incomplete CRLs
 //     on a loopback CRL server, signed constraints and hidden names.
+//   - hostile_remote_owner_test.go: a lenient desktop owner settings file
+//     served over https and over plain http on loopback, where anyone who
+//     binds the port first could have written it: over http its grants
+//     and its allow give nothing (with notices), its denials and
+//     allow-list apply.
+//   - hostile_mitm_test.go: a man in the middle with its own certificate
+//     on the way to the vendor: its relaxed manifest gets no grant, no
+//     stored answer, no arguments, and never replaces the strict cached
+//     copy; allow-list entries by scheme.
+//   - hostile_urls_test.go: URL forms that must reach the owner's
+//     policies (fullwidth and ideographic dots, case, IDN, dot segments)
+//     and forms refused before any fetch, at the start and at each
+//     redirect hop.
+//   - hostile_decisions_test.go: signed and owner constraints, stored
+//     answers against the owner's default, owner settings unavailable
+//     (launch refused).
+//   - hostile_prompts_test.go: answers to an unauthenticated manifest and
+//     a dialog without a display, stored nowhere.
+//   - hostile_allowlist_test.go: an allow-list must admit the requested
+//     and the final URL of a redirect.
 //
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (fetch.Fetcher.Timeouts); the tests that must

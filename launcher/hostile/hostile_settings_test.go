@@ -137,7 +137,7 @@ func TestOwnerSettingsReplacedUnderLoad(t *testing.T) {
 		[]byte(`{"desktopSettings": `),
 		[]byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow", "securedAPIDefaultPermission": "deny"}}`),
 		[]byte(`{"desktopSettings": {"securedAPIDefaultPermission": 1}}`),
-		[]byte(`{"applicationSettings": {"default": {"permissions": {"System": {"formatDisk": true}}}}}`),
+		[]byte(`{"whitelist": [{"licenseKey": "acme"}]}`),
 		[]byte(``),
 		[]byte("\xef\xbb\xbf{}"),
 		[]byte("{\"desktopSettings\": {\"securedAPIDefaultPermission\": \"allow\xff\"}}"),

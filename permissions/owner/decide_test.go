@@ -74,6 +74,9 @@ func TestDecide(t *testing.T) {
 	prompts := mustOwner(t, `{"applicationSettings": {"default": {"permissions": {"System": {"getCookies": false}}}}}`)
 	allow := mustOwner(t, `{"desktopSettings": {"securedAPIDefaultPermission": "allow"}}`)
 	noTrust := mustOwner(t, `{"desktopSettings": {"trustedAppConfigs": "disabled"}}`)
+	namedOverDefault := mustOwner(t, `{"applicationSettings": {
+		"tools": {"urls": ["https://*.acme.com/tools/*"], "permissions": {"Window": {"getSnapshot": false}, "System": {"readRegistryValue": true}}},
+		"default": {"permissions": {"Window": {"getSnapshot": true}, "System": {"readRegistryValue": false}}}}}`)
 	ownerGrantsUnknown := mustOwner(t, `{"desktopSettings": {"securedAPIDefaultPermission": "allow"}, "applicationSettings": {"default": {"permissions": {"System": {"getCookies": true}}}}}`)
 	for _, tc := range []struct {
 		name        string
@@ -128,20 +131,36 @@ func TestDecide(t *testing.T) {
 			relaxed: "System.getCookies=denied/desktop-owner-default System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=denied/desktop-owner-default",
 		},
 		{
-			name:  "default-policy-not-where-a-named-matches",
-			url:   "https://www.acme.com/tools/app.json",
-			req:   requested("System.readRegistryValue", "Window.getSnapshot"),
-			owner: acme,
-			want:  "System.readRegistryValue=denied/desktop-owner-default Window.getSnapshot=denied/desktop-owner-default",
+			// SPEC 4: default applies to a permission where no matching
+			// named policy sets it, even though named policies match.
+			name:    "default-policy-where-the-matching-named-are-silent",
+			url:     "https://www.acme.com/tools/app.json",
+			req:     requested("System.readRegistryValue", "Window.getSnapshot", "System.launchExternalProcess"),
+			owner:   acme,
+			want:    "System.launchExternalProcess=denied/desktop-owner-settings System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=granted/desktop-owner-settings",
+			relaxed: "System.launchExternalProcess=denied/desktop-owner-settings System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=denied/desktop-owner-default",
 		},
 		{
-			name:    "shielding-policy-lets-trust-decide",
+			// A named policy without permissions shields nothing from
+			// the default: the owner's default denial beats the block.
+			name:    "named-policy-without-permissions-shields-nothing",
 			url:     "https://shielded.example.com/app.json",
-			req:     requested("System.readRegistryValue", "Window.getSnapshot"),
+			req:     requested("System.readRegistryValue", "Window.getSnapshot", "System.getCookies"),
 			owner:   acme,
-			trusted: grants("System.readRegistryValue"),
-			want:    "System.readRegistryValue=granted/trusted-app-configs Window.getSnapshot=denied/desktop-owner-default",
-			relaxed: "System.readRegistryValue=denied/desktop-owner-default Window.getSnapshot=denied/desktop-owner-default",
+			trusted: grants("System.readRegistryValue", "System.getCookies"),
+			want:    "System.getCookies=granted/trusted-app-configs System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=granted/desktop-owner-settings",
+			relaxed: "System.getCookies=denied/desktop-owner-default System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=denied/desktop-owner-default",
+		},
+		{
+			// Unauthenticated, the named policy's grant of
+			// readRegistryValue does not apply, and the default's denial
+			// does (rule 2 applies where it denies).
+			name:    "named-policy-beats-default",
+			url:     "https://www.acme.com/tools/app.json",
+			req:     requested("Window.getSnapshot", "System.readRegistryValue"),
+			owner:   namedOverDefault,
+			want:    "System.readRegistryValue=granted/desktop-owner-settings Window.getSnapshot=denied/desktop-owner-settings",
+			relaxed: "System.readRegistryValue=denied/desktop-owner-settings Window.getSnapshot=denied/desktop-owner-settings",
 		},
 		{
 			name:    "trust-grants",
@@ -255,7 +274,7 @@ func TestDecide(t *testing.T) {
 					Requested:        tc.req,
 					URL:              tc.url,
 					Authenticated:    authenticated,
-					Owner:            tc.owner.For(mustURL(t, tc.url)),
+					Owner:            tc.owner.For(mustURL(t, tc.url), authenticated),
 					OwnerUnavailable: tc.unavailable,
 					Trusted:          tc.trusted,
 				})
@@ -311,7 +330,7 @@ func TestDecidePolicyConstraints(t *testing.T) {
 			if tc.requested != "" {
 				e.Constraints = jsontext.Value(tc.requested)
 			}
-			got := permissions.Decide(permissions.Input{Requested: []permissions.Entry{e}, Authenticated: true, Owner: s.For(mustURL(t, tc.url))})["System.readRegistryValue"]
+			got := permissions.Decide(permissions.Input{Requested: []permissions.Entry{e}, Authenticated: true, Owner: s.For(mustURL(t, tc.url), true)})["System.readRegistryValue"]
 			if got.Verdict != tc.want.Verdict || got.Source != tc.want.Source || got.Policy != tc.want.Policy || !permissions.SameConstraints(got.Constraints, tc.want.Constraints) {
 				t.Errorf("got %s (%s, policy %q) with %s, want %s (%s, policy %q) with %s", got.Verdict, got.Source, got.Policy, got.Constraints, tc.want.Verdict, tc.want.Source, tc.want.Policy, tc.want.Constraints)
 			}
@@ -336,24 +355,38 @@ func benchOwner(b *testing.B, n int) *Settings {
 	return s
 }
 
+// BenchmarkDecide decides a manifest's requested permissions under owner
+// settings of one policy and of a thousand: 20 requested names, and 100
+// (every name rvm knows, and unknown ones to make up the rest), as a
+// Workspace-style platform requests.
 func BenchmarkDecide(b *testing.B) {
-	names := slices.Clone(knownNames)
-	for len(names) < 20 {
-		names = append(names, fmt.Sprintf("Future.permission%d", len(names)))
-	}
-	req := requested(names...)
-	for _, n := range []int{1, 1000} {
-		b.Run(fmt.Sprintf("policies=%d", n), func(b *testing.B) {
+	for _, bc := range []struct {
+		name            string
+		policies, names int
+	}{
+		{"policies=1", 1, 20},
+		{"policies=1000", 1000, 20},
+		{"policies=1000,requested=100", 1000, 100},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			names := slices.Clone(knownNames)
+			if all := permissions.Names(); bc.names >= len(all) {
+				names = all
+			}
+			for len(names) < bc.names {
+				names = append(names, fmt.Sprintf("Future.permission%d", len(names)))
+			}
+			req := requested(names...)
 			const url = "https://www.example.com/apps/blotter/app.json"
 			in := permissions.Input{
 				Requested:     req,
 				URL:           url,
 				Authenticated: true,
-				Owner:         benchOwner(b, n).For(mustURL(b, url)),
+				Owner:         benchOwner(b, bc.policies).For(mustURL(b, url), true),
 				Trusted:       grants("System.readRegistryValue", "Window.getSnapshot"),
 			}
-			if got := permissions.Decide(in); len(got) != 20 || got["System.launchExternalProcess"].Source != permissions.SourceOwnerSettings {
-				b.Fatalf("got %s, want 20 decisions, one from the apps policy", show(got))
+			if got := permissions.Decide(in); len(got) != bc.names || got["System.launchExternalProcess"].Source != permissions.SourceOwnerSettings {
+				b.Fatalf("got %s, want %d decisions, one from the apps policy", show(got), bc.names)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -365,12 +398,16 @@ func BenchmarkDecide(b *testing.B) {
 
 // FuzzOwnerSettings: no desktop owner settings file makes the parser or
 // the decision panic, or grants a permission that the manifest did not
-// request or that rvm does not know.
+// request or that rvm does not know; every notice names the package and
+// they stay within their bound; and read deny-only, no file grants
+// anything.
 func FuzzOwnerSettings(f *testing.F) {
 	f.Add([]byte(acmeDOS))
 	f.Add([]byte(`{"desktopSettings": {"securedAPIDefaultPermission": "allow", "allowedManifestUrls": ["*://*.example.com/*"]}}`))
 	f.Add([]byte(`{"applicationSettings": {"default": {"permissions": {"System": {"getCookies": true, "clearCache": true}}}}}`))
 	f.Add([]byte(`{"applicationSettings": {"a": {"urls": ["http://127.0.0.1/*"], "permissions": {"Window": {"getSnapshot": true}}}}}`))
+	f.Add([]byte(`{"applicationSettings": {"https://www.example.com/apps/x.json": {"permissions": {"System": {"getCookies": {"enabled": true, "x": 1}}, "webAPIs": ["audio"]}}}}`))
+	f.Add([]byte(`{"whitelist": [], "desktopSettings": {"systemApps": {}, "deployment": {"rvmControls": {}}, "linkHandler": {"enabled": true}}}`))
 	req := []permissions.Entry{
 		{Name: "System.getCookies", Enabled: true},
 		{Name: "System.formatDisk", Enabled: true},
@@ -378,23 +415,41 @@ func FuzzOwnerSettings(f *testing.F) {
 	}
 	urls := []string{"https://www.example.com/apps/x.json", "http://127.0.0.1/a", "https://www.acme.com/tools/a.json"}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := Parse(data, "fuzz")
-		if err != nil {
-			if s != nil || !strings.HasPrefix(err.Error(), "owner: ") {
-				t.Fatalf("got %v and settings %v, want an owner: error and no settings", err, s)
+		for _, denyOnly := range []bool{false, true} {
+			parse := Parse
+			if denyOnly {
+				parse = ParseDenyOnly
 			}
-			return
-		}
-		for _, raw := range urls {
-			u := mustURL(t, raw)
-			s.AllowedToLaunch(u, true)
-			got := permissions.Decide(permissions.Input{Requested: req, URL: raw, Authenticated: true, Owner: s.For(u), Trusted: grants("Window.getSnapshot", "System.clearCache")})
-			for name, d := range got {
-				if name != "System.getCookies" && name != "System.formatDisk" {
-					t.Errorf("got a decision for %s, which the manifest did not request", name)
+			s, err := parse(data, "fuzz")
+			if err != nil {
+				if s != nil || !strings.HasPrefix(err.Error(), "owner: ") {
+					t.Fatalf("got %v and settings %v, want an owner: error and no settings", err, s)
 				}
-				if d.Granted() && name != "System.getCookies" {
-					t.Errorf("got %s granted (%s), want it never granted", name, d.Source)
+				continue
+			}
+			if len(s.Notices) > MaxNotices+1 {
+				t.Errorf("got %d notices, want at most %d and a line for the rest", len(s.Notices), MaxNotices)
+			}
+			for _, n := range s.Notices {
+				if !strings.HasPrefix(n, "owner: ") {
+					t.Errorf("got notice %q, want it to start with owner:", n)
+				}
+			}
+			if denyOnly && (s.DefaultPermission() == permissions.Allow || s.RuntimeArguments() != nil) {
+				t.Errorf("deny-only: got default %v, runtime arguments %q, want neither to loosen", s.DefaultPermission(), s.RuntimeArguments())
+			}
+			for _, raw := range urls {
+				u := mustURL(t, raw)
+				s.AllowedToLaunch(u, true)
+				s.AllowedLinkLaunch(u, true)
+				got := permissions.Decide(permissions.Input{Requested: req, URL: raw, Authenticated: true, Owner: s.For(u, true), Trusted: grants("Window.getSnapshot", "System.clearCache")})
+				for name, d := range got {
+					if name != "System.getCookies" && name != "System.formatDisk" {
+						t.Errorf("got a decision for %s, which the manifest did not request", name)
+					}
+					if d.Granted() && (name != "System.getCookies" || denyOnly) {
+						t.Errorf("deny-only %v: got %s granted (%s), want it never granted", denyOnly, name, d.Source)
+					}
 				}
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -35,10 +34,20 @@ type Loaded struct {
 // permission is then denied.
 func (o Loaded) Unavailable() bool { return o.Configured && o.Settings == nil }
 
+// Notices are the notices of the copy in use (see Settings.Notices): what
+// rvm leaves out of it, and why.
+func (o Loaded) Notices() []string {
+	if o.Settings == nil {
+		return nil
+	}
+	return o.Settings.Notices
+}
+
 // Loader loads desktop owner settings, keeping the last good copy of each
 // location in Store.
 type Loader struct {
-	// HTTP fetches an https:// location strictly.
+	// HTTP fetches an https:// location strictly, and an http:// one
+	// (whose file only restricts).
 	HTTP *fetch.Fetcher
 	// Store keeps the last good copy; nil keeps none.
 	Store *fetch.Store
@@ -58,7 +67,8 @@ type Location struct {
 }
 
 // Load loads the desktop owner settings at loc: a remote file is fetched
-// strictly at every call, with the validators of the last good copy; an
+// at every call (an https:// one strictly; an http:// one is deny-only,
+// see ParseDenyOnly), with the validators of the last good copy; an
 // unreadable or invalid file keeps the last good copy, and with none the
 // result fails closed.
 func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
@@ -81,7 +91,7 @@ func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 	}
 	var parsed *Settings
 	if err == nil {
-		parsed, err = Parse(body, loc.Value)
+		parsed, err = l.parse(loc, body)
 	}
 	if err == nil {
 		o.Settings, o.Raw = parsed, body
@@ -93,25 +103,69 @@ func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 		return o
 	}
 	l.Log.Warn().Err(err).Str("location", loc.Value).Msg("desktop owner settings unusable")
+	why, problems := failure(err)
 	if last != nil {
-		if parsed, perr := Parse(last.Body, loc.Value); perr == nil {
+		if parsed, perr := l.parse(loc, last.Body); perr == nil {
 			o.Settings, o.Raw = parsed, last.Body
-			o.Warnings = append(o.Warnings, fmt.Sprintf("desktop owner settings %s unusable (%v); using the copy from %s", loc.Value, err, last.FetchedAt.UTC().Format(time.RFC3339)))
+			o.Warnings = append(o.Warnings, fmt.Sprintf("desktop owner settings %s unusable (%s); using the copy from %s", loc.Value, why, last.FetchedAt.UTC().Format(time.RFC3339)))
+			o.Warnings = append(o.Warnings, problems...)
 			return o
 		}
 	}
-	o.Warnings = append(o.Warnings, fmt.Sprintf("desktop owner settings %s unusable (%v) and no good copy: every permission denied", loc.Value, err))
+	o.Warnings = append(o.Warnings, fmt.Sprintf("desktop owner settings %s unusable (%s) and no good copy: every permission denied", loc.Value, why))
+	o.Warnings = append(o.Warnings, problems...)
 	return o
 }
 
-// read reads the file at loc (https://, file:// or a path).
+// failure words why a file could not be used for a warning: the error
+// itself, or for a file with several problems their count, with the
+// problems listed one a line after it.
+func failure(err error) (why string, problems []string) {
+	var ie *InvalidError
+	if errors.As(err, &ie) && (len(ie.Problems) > 1 || ie.More > 0) {
+		return fmt.Sprintf("%d problems, each listed after this", len(ie.Problems)+ie.More), ie.Lines()
+	}
+	return err.Error(), nil
+}
+
+// parse parses the file read from loc: deny-only where it came over plain
+// http://.
+func (l *Loader) parse(loc Location, body []byte) (*Settings, error) {
+	if schemeOf(loc.Value) == "http" {
+		return ParseDenyOnly(body, loc.Value)
+	}
+	return Parse(body, loc.Value)
+}
+
+// schemeOf is the scheme of a DesktopOwnerSettings value, in lower case:
+// "https", "http", "file" (for file:// and Windows' file:\\\ forms), another
+// that is followed by ://, or "" for a path.
+func schemeOf(value string) string {
+	if len(value) >= len("file:") && strings.EqualFold(value[:len("file:")], "file:") {
+		return "file"
+	}
+	if scheme, _, ok := strings.Cut(value, "://"); ok {
+		return strings.ToLower(scheme)
+	}
+	return ""
+}
+
+// read reads the file at loc: https:// strictly, http:// relaxed (the
+// caller parses it deny-only), file:// or a path from the disk.
 func (l *Loader) read(ctx context.Context, loc Location, last *fetch.Entry) (body []byte, v fetch.Validators, notModified bool, err error) {
-	if strings.HasPrefix(strings.ToLower(loc.Value), "https://") {
+	if scheme := schemeOf(loc.Value); scheme == "https" || scheme == "http" {
 		var cond fetch.Validators
 		if last != nil {
 			cond = last.Validators
 		}
-		resp, err := l.HTTP.GetStrict(ctx, loc.Value, MaxSize, cond)
+		var resp *fetch.Response
+		if scheme == "https" {
+			resp, err = l.HTTP.GetStrict(ctx, loc.Value, MaxSize, cond)
+		} else {
+			// Anyone on the network could have written what comes back:
+			// the caller parses it deny-only.
+			resp, err = l.HTTP.GetRelaxed(ctx, loc.Value, fetch.Lifted{HTTPStart: true}, MaxSize, cond)
+		}
 		if err != nil {
 			return nil, cond, false, err
 		}
@@ -126,33 +180,27 @@ func (l *Loader) read(ctx context.Context, loc Location, last *fetch.Entry) (bod
 }
 
 // LocalPath is the local file that the DesktopOwnerSettings value names
-// (a path or a file:// URL); "" for a remote one or one that does not
-// parse.
+// (a path or a file URL); "" for a remote one or one that does not parse.
 func LocalPath(value string) string {
-	if strings.HasPrefix(strings.ToLower(value), "https://") {
-		return ""
-	}
 	path, _ := localPath(Location{Value: value})
 	return path
 }
 
-// localPath is the local file that loc names: a file:// URL or a path.
+// localPath is the local file that loc names: a file URL or a path.
 func localPath(loc Location) (string, error) {
-	switch {
-	case strings.HasPrefix(strings.ToLower(loc.Value), "file://"):
-		u, err := url.Parse(loc.Value)
-		if err != nil {
-			return "", fmt.Errorf("owner: DesktopOwnerSettings %q (in %s): %w", loc.Value, loc.SetBy, err)
-		}
-		path, err := platform.FileURLPath(u)
+	switch schemeOf(loc.Value) {
+	case "":
+		return loc.Value, nil
+	case "file":
+		path, err := platform.FileURLPath(loc.Value)
 		if err != nil {
 			return "", fmt.Errorf("owner: DesktopOwnerSettings (in %s): %w", loc.SetBy, err)
 		}
 		return path, nil
-	case strings.Contains(loc.Value, "://"):
-		return "", fmt.Errorf("owner: DesktopOwnerSettings %q (in %s): want https://, file:// or a path", loc.Value, loc.SetBy)
+	case "http", "https":
+		return "", nil
 	}
-	return loc.Value, nil
+	return "", fmt.Errorf("owner: DesktopOwnerSettings %q (in %s): want https://, http://, file:// or a path", loc.Value, loc.SetBy)
 }
 
 // readFile reads a local settings file within MaxSize.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/manifesttest"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
@@ -41,7 +43,19 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return path
 }
 
+// fileURLFault is what a load of the file URL value that names no file
+// here says: the platform's refusal of the form where it refuses it (a
+// UNC path or a backslash form outside Windows), else that the file is
+// missing.
+func fileURLFault(value string) string {
+	if _, err := platform.FileURLPath(value); err != nil {
+		return err.Error()
+	}
+	return "and no good copy"
+}
+
 func TestLoadLocal(t *testing.T) {
+	const unc, windowsForm = "file://fileserver.invalid/share/dos.json", `file:\\\C:\ProgramData\RVM\no-such-dos.json`
 	dir := platformtest.TempDir(t)
 	good := writeFile(t, dir, "good.json", `{"desktopSettings": {"securedAPIDefaultPermission": "deny"}}`)
 	exact := writeFile(t, dir, "exact.json", `{}`+strings.Repeat(" ", MaxSize-2))
@@ -61,10 +75,16 @@ func TestLoadLocal(t *testing.T) {
 		{name: "size-one-over-bound", loc: Location{Value: writeFile(t, dir, "big.json", `{}`+strings.Repeat(" ", MaxSize-1))}, configured: true, unavailable: true,
 			warning: fmt.Sprintf("larger than %d bytes) and no good copy: every permission denied", MaxSize)},
 		{name: "missing", loc: Location{Value: filepath.Join(dir, "missing.json")}, configured: true, unavailable: true, warning: "and no good copy"},
-		{name: "invalid-file", loc: Location{Value: writeFile(t, dir, "bad.json", `{"desktopSettings": {"x": 1}}`)}, configured: true, unavailable: true,
-			warning: `desktopSettings: unknown key "x") and no good copy`},
+		{name: "invalid-file", loc: Location{Value: writeFile(t, dir, "bad.json", `{"desktopSettings": {"trustedAppConfigs": 1}}`)}, configured: true, unavailable: true,
+			warning: `desktopSettings.trustedAppConfigs: want a string (enabled or disabled), got a number) and no good copy`},
+		{name: "invalid-file-every-problem-listed", loc: Location{Value: writeFile(t, dir, "worse.json", "{\"desktopSettings\": {\"trustedAppConfigs\": 1},\n \"whitelist\": []}")}, configured: true, unavailable: true,
+			warning: "unusable (2 problems, each listed after this) and no good copy: every permission denied\n" +
+				"owner: desktop owner settings " + filepath.Join(dir, "worse.json") + ": line 1, column 43: desktopSettings.trustedAppConfigs: want a string (enabled or disabled), got a number\n" +
+				"owner: desktop owner settings " + filepath.Join(dir, "worse.json") + ": line 2, column 15: whitelist: OpenFin's list of allowed apps"},
+		{name: "file-url-of-another-machine", loc: Location{Value: unc}, configured: true, unavailable: true, warning: fileURLFault(unc)},
+		{name: "windows-file-url-form", loc: Location{Value: windowsForm}, configured: true, unavailable: true, warning: fileURLFault(windowsForm)},
 		{name: "other-scheme", loc: Location{Value: "ftp://owner.example.com/dos.json", SetBy: "/etc/rvm/settings.json"}, configured: true, unavailable: true,
-			warning: `DesktopOwnerSettings "ftp://owner.example.com/dos.json" (in /etc/rvm/settings.json): want https://, file:// or a path`},
+			warning: `DesktopOwnerSettings "ftp://owner.example.com/dos.json" (in /etc/rvm/settings.json): want https://, http://, file:// or a path`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := newLoader(t, time.Now()).Load(context.Background(), tc.loc)
@@ -188,6 +208,71 @@ func TestLoadRemote(t *testing.T) {
 	}
 }
 
+// TestLoadPlainHTTP: an http:// file is fetched (conditionally, as an
+// https:// one is) and read deny-only: its grants are left out with a
+// notice, its denials apply, and its last good copy stays deny-only.
+func TestLoadPlainHTTP(t *testing.T) {
+	const dos = `{"desktopSettings": {"securedAPIDefaultPermission": "allow"},
+		"applicationSettings": {"default": {"permissions": {"System": {"getCookies": false, "clearCache": true}}}}}`
+	var requests, notModified atomic.Int32
+	var failing atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		requests.Add(1)
+		switch {
+		case failing.Load():
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		case req.Header.Get("If-None-Match") == `"v1"`:
+			notModified.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+		default:
+			w.Header().Set("ETag", `"v1"`)
+			fmt.Fprint(w, dos)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	l := newLoader(t, time.Now())
+	l.HTTP = &fetch.Fetcher{Timeouts: fetch.Timeouts{Headers: 2 * time.Second, Total: 5 * time.Second}}
+	loc := Location{Value: srv.URL + "/dos.json", SetBy: "test"}
+	check := func(got Loaded) {
+		t.Helper()
+		if got.Settings == nil || !got.Settings.DenyOnly {
+			t.Fatalf("got %+v, want the file in use, deny-only", got)
+		}
+		if d := got.Settings.DefaultPermission(); d != permissions.Ask {
+			t.Errorf("got default %v, want ask: an allow over http counts as prompt", d)
+		}
+		u := mustURL(t, "https://apps.acme.com/app.json")
+		for name, want := range map[string]bool{"System.getCookies": true, "System.clearCache": false} {
+			d, set := got.Settings.For(u, true).Policy(permissions.Entry{Name: name, Enabled: true})
+			if set != want || (set && d.Verdict != permissions.Denied) {
+				t.Errorf("%s: got %v (set %v), want the denial only", name, d.Verdict, set)
+			}
+		}
+		notices := strings.Join(got.Notices(), "\n")
+		for _, want := range []string{
+			"owner: desktop owner settings " + loc.Value + " came over plain http://",
+			`desktopSettings.securedAPIDefaultPermission: "allow" ignored (it counts as "prompt")`,
+			`applicationSettings.default.permissions: grants ignored: the file came over plain http://, which can only deny: "System.clearCache"`,
+		} {
+			if !strings.Contains(notices, want) {
+				t.Errorf("got notices %q, want one holding %q", got.Notices(), want)
+			}
+		}
+	}
+	ctx := context.Background()
+	check(l.Load(ctx, loc))
+	check(l.Load(ctx, loc))
+	if requests.Load() != 2 || notModified.Load() != 1 {
+		t.Errorf("got %d requests, %d answered 304, want 2 and 1", requests.Load(), notModified.Load())
+	}
+	failing.Store(true)
+	got := l.Load(ctx, loc)
+	check(got)
+	if !strings.Contains(strings.Join(got.Warnings, "\n"), "using the copy from") {
+		t.Errorf("got warnings %q with the server down, want the last good copy", got.Warnings)
+	}
+}
+
 func TestLocalPath(t *testing.T) {
 	dir := platformtest.TempDir(t)
 	path := filepath.Join(dir, "dos.json")
@@ -198,7 +283,8 @@ func TestLocalPath(t *testing.T) {
 		{"https", "https://owner.acme.test/dos.json", ""},
 		{"https-upper-case", "HTTPS://owner.acme.test/dos.json", ""},
 		{"file-url-other-host", "file://server/share/dos.json", ""},
-		{"other-scheme", "http://owner.acme.test/dos.json", ""},
+		{"http", "http://owner.acme.test/dos.json", ""},
+		{"other-scheme", "ftp://owner.acme.test/dos.json", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := LocalPath(tc.value); got != tc.want {

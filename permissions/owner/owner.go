@@ -1,17 +1,19 @@
 // Package owner reads the desktop owner settings (DOS, SPEC section 4):
-// OpenFin's JSON format, parsed strictly, and loaded from where the machine
-// settings point (https://, file:// or a path) with the last good copy kept
-// on disk, failing closed when there was never one. What it says about one
-// manifest URL (Settings.For) is the Owner that permissions.Decide asks.
+// OpenFin's JSON format as owners write it, parsed strictly where rvm acts
+// on a key and with a notice where it does not, and loaded from where the
+// machine settings point (https://, http:// deny-only, file:// or a path)
+// with the last good copy kept on disk, failing closed when there was
+// never one. What it says about one manifest URL (Settings.For) is the
+// Owner that permissions.Decide asks.
 package owner
 
 import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/rvm-launcher/rvm/permissions"
@@ -28,15 +30,24 @@ const (
 	// MaxPolicies is the most named policies applicationSettings may
 	// hold, default included.
 	MaxPolicies = 4096
-	// MaxPatterns is the most patterns of allowedManifestUrls, and of
-	// one policy's urls.
+	// MaxPatterns is the most patterns of allowedManifestUrls, of
+	// linkHandler.allowedManifestUrls, and of one policy's urls.
 	MaxPatterns = 1024
 	// MaxRevokedCertificates is the most entries of revokedCertificates.
 	MaxRevokedCertificates = 4096
+	// MaxRuntimeArguments is the most entries of allowedRuntimeArguments.
+	MaxRuntimeArguments = 256
+	// MaxProblems is the most problems an InvalidError lists, and
+	// MaxNotices the most notices a file has; a last line counts the
+	// rest.
+	MaxProblems = 100
+	MaxNotices  = 100
+	// maxNamesShown is the most permission names one notice lists.
+	maxNamesShown = 10
 )
 
-// DefaultPolicy is the name of the policy that applies where no named
-// policy's urls match the manifest URL.
+// DefaultPolicy is the name of the policy that applies to a permission
+// where no named policy that matches the manifest URL sets it.
 const DefaultPolicy = "default"
 
 // Settings are a parsed desktop owner settings file (DOS, SPEC section
@@ -45,20 +56,25 @@ const DefaultPolicy = "default"
 // configured: its methods then allow every launch, keep trust enabled and
 // revoke nothing.
 //
-// The format, a JSON object of at most MaxSize bytes with no
-// duplicate keys at any level:
+// The format is OpenFin's, a JSON object of at most MaxSize bytes with no
+// duplicate keys at any level, of which rvm acts on these keys:
 //
 //	{
 //	  "desktopSettings": {
 //	    "securedAPIDefaultPermission": "deny",
 //	    "trustedAppConfigs": "enabled",
 //	    "allowedManifestUrls": ["https://*.acme.com/*"],
-//	    "revokedCertificates": ["<64 hex digits: SHA-256 of a certificate's DER>", "tbs:<hex>", "spki:<hex>"]
+//	    "revokedCertificates": ["<64 hex digits: SHA-256 of a certificate's DER>", "tbs:<hex>", "spki:<hex>"],
+//	    "allowedRuntimeArguments": ["--remote-debugging-port"],
+//	    "linkHandler": {"enabled": true, "allowedManifestUrls": ["https://*.acme.com/*"]}
 //	  },
 //	  "applicationSettings": {
 //	    "acme-tools": {
 //	      "urls": ["https://*.acme.com/tools/*"],
 //	      "permissions": {"System": {"launchExternalProcess": false}}
+//	    },
+//	    "https://apps.acme.com/blotter/app.json": {
+//	      "permissions": {"Window": {"getSnapshot": true}, "webAPIs": ["clipboard-read"]}
 //	    },
 //	    "default": {"permissions": {"System": {"readRegistryValue": false}}}
 //	  }
@@ -83,31 +99,64 @@ const DefaultPolicy = "default"
 //     "tbs:" and the SHA-256 of a TBSCertificate's DER (every encoding of
 //     the certificate), or "spki:" and the SHA-256 of a
 //     SubjectPublicKeyInfo's DER (every certificate of that key).
+//   - allowedRuntimeArguments: the switches that a manifest may pass to
+//     its runtime although SPEC 8 drops them (see RuntimeArguments).
+//   - linkHandler: "enabled" false turns fins:// and fin:// links off;
+//     "allowedManifestUrls", patterns as above, are the manifests a link
+//     may launch (see LinksDisabled and AllowedLinkLaunch).
 //   - applicationSettings: named policies. A named policy has "urls" (at
-//     least one owner-mode pattern) and optionally "permissions", a
-//     permissions object as in a manifest: a leaf is true, false, or the
-//     object form {"enabled": true, ...constraints}, whose grant carries
-//     those constraints (a bare true carries the manifest's). The policy
-//     named "default" has no urls: it applies to a manifest URL that no
-//     named policy's urls match (even one that sets none of the requested
-//     permissions, so a named policy with no permissions shields its URLs
-//     from the default). Where several named policies match and disagree
-//     on a permission, false wins; where they grant it with different
-//     constraints, it is denied. A grant applies only to manifests that
-//     were strictly fetched; a denial to every manifest.
+//     least one owner-mode pattern), or has none and a name that is itself
+//     an http:// or https:// URL, which is then its one pattern; and
+//     optionally "permissions", a permissions object as in a manifest (see
+//     permissions.Parse): a leaf is true, false, or the object form
+//     {"enabled": true, ...constraints}, whose grant carries those
+//     constraints (a bare true carries the manifest's). Where several
+//     named policies match the manifest URL and disagree on a permission,
+//     false wins; where they grant it with different constraints, it is
+//     denied. The policy named "default" has no urls: it decides a
+//     permission that no matching named policy sets. A grant applies only
+//     to manifests that were strictly fetched; a denial to every manifest.
 //
-// The parser is strict, because a desktop owner's mistake must show rather
-// than quietly weaken the policy: an unknown key, a value of the wrong
-// type and an unknown permission name (a misspelt denial would deny
-// nothing) are errors, and the caller keeps its last good copy.
+// A value of one of these keys of the wrong type, or not one of its listed
+// strings, and a pattern that does not parse make the file invalid: the
+// owner's mistake must show rather than quietly weaken the policy, and
+// the caller keeps its last good copy. Every problem of a file is reported
+// at once (see InvalidError), each with its line and column.
+//
+// What rvm does not act on is ignored, with a notice that names it (see
+// Notices): OpenFin's keys for other things (systemApps, assetsUrl,
+// lrsUrl, applicationLogging, extensionServerURLs, shortcut and network
+// options) and any key rvm does not know, at the top level, in
+// desktopSettings and in a policy; and a permission name that rvm does not
+// know, which is kept but never granted (a manifest that requests it gets
+// unknown-permission). OpenFin's restrictive keys that rvm cannot honour,
+// whitelist and deployment's runtimeControls and rvmControls (at any of
+// those levels), make the file invalid, with an error that names rvm's
+// equivalent: a restriction must never be dropped quietly.
+//
+// A file read over plain http:// (ParseDenyOnly) is deny-only: anyone on
+// the network could have written it. Its false values, deny, allow-lists,
+// revocations, trustedAppConfigs "disabled" and linkHandler "enabled"
+// false apply; its true values (policy grants, linkHandler "enabled"
+// true), allow (which counts as prompt) and allowedRuntimeArguments are
+// left out, each with a notice.
 type Settings struct {
 	// Source is where the file came from (a URL or path), for messages.
 	Source string
+	// DenyOnly reports that the file came over plain http:// and only its
+	// restrictions apply.
+	DenyOnly bool
+	// Notices say what rvm left out of the file and why, each naming the
+	// key with its line and column.
+	Notices []string
 
 	defaultPermission permissions.DefaultPermission
 	trustDisabled     bool
 	allowed           *pattern.Index // nil: allowedManifestUrls absent; owner is an admission
 	revoked           map[revocation]bool
+	runtimeArguments  []string
+	linksDisabled     bool
+	linksAllowed      *pattern.Index // nil: linkHandler.allowedManifestUrls absent
 	policies          []policy       // the named policies, in file order
 	policyIndex       *pattern.Index // their urls, owner = index in policies
 	defaultPolicy     policy
@@ -126,221 +175,314 @@ const (
 	admitsRelaxed        // http or *: unauthenticated manifests too
 )
 
-// Parse parses a desktop owner settings file. source names it
-// in errors and becomes the Source of the result.
+// Parse parses a desktop owner settings file that came from where it
+// could not be written by the network: a local file or a strict https://
+// fetch. source names it in messages and becomes the Source of the
+// result. An invalid file is an *InvalidError.
 func Parse(data []byte, source string) (*Settings, error) {
-	at := "desktop owner settings " + source
+	return parse(data, source, false)
+}
+
+// ParseDenyOnly parses a desktop owner settings file that came over plain
+// http://, which only restricts (see Settings).
+func ParseDenyOnly(data []byte, source string) (*Settings, error) {
+	return parse(data, source, true)
+}
+
+func parse(data []byte, source string, denyOnly bool) (*Settings, error) {
 	if len(data) > MaxSize {
-		return nil, fmt.Errorf("owner: %s: larger than %d bytes", at, MaxSize)
+		return nil, &InvalidError{Source: source, Problems: []Problem{{Err: fmt.Errorf("larger than %d bytes", MaxSize)}}}
 	}
 	top, err := strictjson.Object(data)
 	if err != nil {
-		return nil, fmt.Errorf("owner: %s: %w", at, err)
+		p := Problem{Err: err}
+		var je *strictjson.Error
+		if errors.As(err, &je) {
+			p.Line, p.Column = je.Line, je.Column
+		}
+		return nil, &InvalidError{Source: source, Problems: []Problem{p}}
 	}
-	s := &Settings{Source: source}
+	p := &parser{data: data, source: source, denyOnly: denyOnly}
+	s := &Settings{Source: source, DenyOnly: denyOnly}
+	if denyOnly {
+		p.notices = append(p.notices, notice{-1, fmt.Sprintf("owner: desktop owner settings %s came over plain http://, which anyone on the network could have written: only what it denies or restricts applies", source)})
+	}
 	for _, m := range top {
-		switch m.Name {
+		switch f := (field{}).key(m); f.name {
 		case "desktopSettings":
-			err = s.parseDesktopSettings(m.Value, at+": desktopSettings")
+			s.parseDesktopSettings(p, f)
 		case "applicationSettings":
-			err = s.parseApplicationSettings(m.Value, at+": applicationSettings")
+			s.parseApplicationSettings(p, f)
 		default:
-			err = fmt.Errorf("owner: %s: unknown key %q", at, m.Name)
-		}
-		if err != nil {
-			return nil, err
+			p.unhandled(f)
 		}
 	}
+	notices, err := p.finish()
+	if err != nil {
+		return nil, err
+	}
+	s.Notices = notices
 	return s, nil
 }
 
-func (s *Settings) parseDesktopSettings(raw jsontext.Value, at string) error {
-	members, err := objectMembers(raw, at)
-	if err != nil {
-		return err
+// parseDesktopSettings reads desktopSettings: one case a key.
+func (s *Settings) parseDesktopSettings(p *parser, f field) {
+	members, ok := p.members(f)
+	if !ok {
+		return
 	}
 	for _, m := range members {
-		here := at + "." + m.Name
-		switch m.Name {
+		switch k := f.key(m); k.name {
 		case "securedAPIDefaultPermission":
-			v, err := oneOf(m.Value, here, "allow", "deny", "prompt")
-			if err != nil {
-				return err
-			}
-			switch v {
-			case "allow":
-				s.defaultPermission = permissions.Allow
-			case "deny":
-				s.defaultPermission = permissions.Deny
-			}
+			s.defaultPermission = p.defaultPermission(k)
 		case "trustedAppConfigs":
-			v, err := oneOf(m.Value, here, "enabled", "disabled")
-			if err != nil {
-				return err
-			}
+			v, _ := p.oneOf(k, "enabled", "disabled")
 			s.trustDisabled = v == "disabled"
 		case "allowedManifestUrls":
-			list, err := stringList(m.Value, here, MaxPatterns)
-			if err != nil {
-				return err
-			}
-			entries := make([]pattern.Entry, len(list))
-			for i, raw := range list {
-				p, err := pattern.Parse(raw, pattern.Owner)
-				if err != nil {
-					return fmt.Errorf("owner: %s[%d]: %w", here, i, err)
-				}
-				entries[i] = pattern.Entry{Pattern: p, Owner: admitsStrict}
-				if !strings.HasPrefix(p.String(), "https:") {
-					entries[i].Owner = admitsRelaxed
-				}
-			}
-			s.allowed = pattern.NewIndex(entries)
+			s.allowed = p.allowList(k)
 		case "revokedCertificates":
-			list, err := stringList(m.Value, here, MaxRevokedCertificates)
-			if err != nil {
-				return err
-			}
-			s.revoked = make(map[revocation]bool, len(list))
-			for i, entry := range list {
-				r, ok := parseRevocation(entry)
-				if !ok {
-					return fmt.Errorf("owner: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q (an entry is the digest of a certificate, or tbs: or spki: and a digest)", here, i, entry)
-				}
-				s.revoked[r] = true
-			}
+			s.revoked = p.revocations(k)
+		case "allowedRuntimeArguments":
+			s.runtimeArguments = p.runtimeArguments(k)
+		case "linkHandler":
+			s.parseLinkHandler(p, k)
 		default:
-			return fmt.Errorf("owner: %s: unknown key %q", at, m.Name)
+			p.unhandled(k)
 		}
 	}
-	return nil
 }
 
-func (s *Settings) parseApplicationSettings(raw jsontext.Value, at string) error {
-	members, err := objectMembers(raw, at)
-	if err != nil {
-		return err
+// defaultPermission reads securedAPIDefaultPermission; under deny-only an
+// allow counts as prompt.
+func (p *parser) defaultPermission(f field) permissions.DefaultPermission {
+	v, _ := p.oneOf(f, "allow", "deny", "prompt")
+	switch {
+	case v == "deny":
+		return permissions.Deny
+	case v == "allow" && p.denyOnly:
+		p.notice(f, `"allow" ignored (it counts as "prompt"): the file came over plain http://, which can only deny`)
+	case v == "allow":
+		return permissions.Allow
+	}
+	return permissions.Ask
+}
+
+// allowList reads a list of owner-mode patterns into an index whose
+// owners say what each admits (admitsStrict for https patterns). An
+// allow-list restricts, and applies under deny-only too.
+func (p *parser) allowList(f field) *pattern.Index {
+	pats, _ := p.patterns(f)
+	entries := make([]pattern.Entry, len(pats))
+	for i, pat := range pats {
+		entries[i] = pattern.Entry{Pattern: pat, Owner: admitsStrict}
+		if !strings.HasPrefix(pat.String(), "https:") {
+			entries[i].Owner = admitsRelaxed
+		}
+	}
+	return pattern.NewIndex(entries)
+}
+
+// revocations reads revokedCertificates.
+func (p *parser) revocations(f field) map[revocation]bool {
+	list, _ := p.stringList(f, MaxRevokedCertificates)
+	out := make(map[revocation]bool, len(list))
+	for _, e := range list {
+		r, ok := parseRevocation(e.s)
+		if !ok {
+			p.problem(e.field, "want 64 hex digits (a SHA-256 digest), got %q (an entry is the digest of a certificate, or tbs: or spki: and a digest)", e.s)
+			continue
+		}
+		out[r] = true
+	}
+	return out
+}
+
+// runtimeArguments reads allowedRuntimeArguments: switches, none empty.
+// Under deny-only they are left out: they could only loosen.
+func (p *parser) runtimeArguments(f field) []string {
+	list, _ := p.stringList(f, MaxRuntimeArguments)
+	out := make([]string, len(list))
+	for i, e := range list {
+		if strings.TrimLeft(e.s, "-/") == "" {
+			p.problem(e.field, "want a switch such as --remote-debugging-port, got %q", e.s)
+		}
+		out[i] = e.s
+	}
+	if p.denyOnly && len(out) > 0 {
+		p.notice(f, "ignored: the file came over plain http://, which can only deny, and these switches would be allowed")
+		return nil
+	}
+	return out
+}
+
+// parseLinkHandler reads linkHandler: enabled and allowedManifestUrls.
+func (s *Settings) parseLinkHandler(p *parser, f field) {
+	members, ok := p.members(f)
+	if !ok {
+		return
+	}
+	for _, m := range members {
+		switch k := f.key(m); k.name {
+		case "enabled":
+			enabled, _ := p.boolean(k)
+			if enabled && p.denyOnly {
+				p.notice(k, "true ignored: the file came over plain http://, which can only deny")
+			}
+			s.linksDisabled = !enabled
+		case "allowedManifestUrls":
+			s.linksAllowed = p.allowList(k)
+		default:
+			p.unhandled(k)
+		}
+	}
+}
+
+// parseApplicationSettings reads the policies of applicationSettings.
+func (s *Settings) parseApplicationSettings(p *parser, f field) {
+	members, ok := p.members(f)
+	if !ok {
+		return
 	}
 	if len(members) > MaxPolicies {
-		return fmt.Errorf("owner: %s: more than %d policies", at, MaxPolicies)
+		p.problem(f, "more than %d policies", MaxPolicies)
+		return
 	}
 	var entries []pattern.Entry
 	for _, m := range members {
-		here := at + "." + m.Name
+		pf := f.key(m)
 		if m.Name == "" {
-			return fmt.Errorf("owner: %s: a policy with an empty name", at)
-		}
-		fields, err := objectMembers(m.Value, here)
-		if err != nil {
-			return err
-		}
-		p := policy{name: m.Name, permissions: map[string]permissions.Entry{}}
-		var urls []pattern.Pattern
-		for _, f := range fields {
-			switch f.Name {
-			case "urls":
-				if m.Name == DefaultPolicy {
-					return fmt.Errorf("owner: %s: the default policy has no urls: it applies where no named policy matches", here)
-				}
-				if urls, err = parsePatterns(f.Value, here+".urls"); err != nil {
-					return err
-				}
-			case "permissions":
-				if err := p.parsePermissions(f.Value, here+".permissions"); err != nil {
-					return err
-				}
-			default:
-				return fmt.Errorf("owner: %s: unknown key %q", here, f.Name)
-			}
-		}
-		if m.Name == DefaultPolicy {
-			s.defaultPolicy = p
+			p.problem(pf, "a policy with an empty name")
 			continue
 		}
-		if len(urls) == 0 {
-			return fmt.Errorf("owner: %s: a named policy needs urls (at least one pattern)", here)
+		pol, urls, ok := p.policy(pf)
+		if !ok {
+			continue
+		}
+		if m.Name == DefaultPolicy {
+			s.defaultPolicy = pol
+			continue
 		}
 		for _, u := range urls {
 			entries = append(entries, pattern.Entry{Pattern: u, Owner: len(s.policies)})
 		}
-		s.policies = append(s.policies, p)
+		s.policies = append(s.policies, pol)
 	}
 	s.policyIndex = pattern.NewIndex(entries)
-	return nil
 }
 
-func (p *policy) parsePermissions(raw jsontext.Value, at string) error {
-	entries, err := permissions.Parse(raw, at)
-	if err != nil {
-		return fmt.Errorf("owner: %w", err)
+// policy reads the policy f: its permissions and, for a named policy, its
+// patterns (its urls, or where it has none a name that is an http(s)://
+// URL).
+func (p *parser) policy(f field) (pol policy, urls []pattern.Pattern, ok bool) {
+	members, ok := p.members(f)
+	if !ok {
+		return pol, nil, false
 	}
-	for _, e := range entries {
-		if !permissions.Known(e.Name) {
-			return fmt.Errorf("owner: %s: unknown permission %q", at, e.Name)
-		}
-		p.permissions[e.Name] = e
-	}
-	return nil
-}
-
-// oneOf decodes a JSON string that must be one of allowed.
-func oneOf(raw jsontext.Value, at string, allowed ...string) (string, error) {
-	var v string
-	if err := decodeStrict(raw, &v); err != nil {
-		return "", fmt.Errorf("owner: %s: want a string", at)
-	}
-	for _, a := range allowed {
-		if v == a {
-			return v, nil
-		}
-	}
-	return "", fmt.Errorf("owner: %s: want %s, got %q", at, strings.Join(allowed, " or "), v)
-}
-
-// stringList decodes a JSON array of at most max strings.
-func stringList(raw jsontext.Value, at string, max int) ([]string, error) {
-	var list []string
-	if err := decodeStrict(raw, &list); err != nil {
-		return nil, fmt.Errorf("owner: %s: want an array of strings", at)
-	}
-	if len(list) > max {
-		return nil, fmt.Errorf("owner: %s: more than %d entries", at, max)
-	}
-	return list, nil
-}
-
-// decodeStrict decodes raw into v, refusing null, which would quietly
-// stand for "nothing".
-func decodeStrict(raw jsontext.Value, v any) error {
-	if raw.Kind() == 'n' {
-		return errors.New("null")
-	}
-	return json.Unmarshal(raw, v)
-}
-
-// objectMembers splits raw, strict JSON, into the members of the object it
-// holds, refusing anything that is not an object.
-func objectMembers(raw jsontext.Value, at string) ([]strictjson.Member, error) {
-	ms, err := strictjson.Members(raw)
-	if err != nil {
-		return nil, fmt.Errorf("owner: %s: %w", at, err)
-	}
-	return ms, nil
-}
-
-// parsePatterns decodes an array of owner-mode patterns.
-func parsePatterns(raw jsontext.Value, at string) ([]pattern.Pattern, error) {
-	list, err := stringList(raw, at, MaxPatterns)
-	if err != nil {
-		return nil, err
-	}
-	pats := make([]pattern.Pattern, len(list))
-	for i, s := range list {
-		if pats[i], err = pattern.Parse(s, pattern.Owner); err != nil {
-			return nil, fmt.Errorf("owner: %s[%d]: %w", at, i, err)
+	pol = policy{name: f.name, permissions: map[string]permissions.Entry{}}
+	hasURLs := false
+	for _, m := range members {
+		switch k := f.key(m); k.name {
+		case "urls":
+			hasURLs = true
+			if f.name == DefaultPolicy {
+				p.problem(k, "the default policy has no urls: it applies where no matching named policy sets a permission")
+				continue
+			}
+			if urls, ok = p.patterns(k); ok && len(urls) == 0 {
+				p.problem(k, "a named policy needs urls (at least one pattern)")
+			}
+		case "permissions":
+			p.policyPermissions(k, &pol)
+		default:
+			p.unhandled(k)
 		}
 	}
-	return pats, nil
+	if f.name == DefaultPolicy || hasURLs {
+		return pol, urls, true
+	}
+	if !isURLName(f.name) {
+		p.problem(f, "a named policy needs urls (at least one pattern), or a name that is an http:// or https:// URL")
+		return pol, nil, false
+	}
+	u, err := pattern.Parse(f.name, pattern.Owner)
+	if err != nil {
+		p.problem(f, "the policy's name, a URL, is its pattern (it has no urls), and it does not parse: %v", err)
+		return pol, nil, false
+	}
+	return pol, []pattern.Pattern{u}, true
+}
+
+// isURLName reports whether a policy's name is an http:// or https:// URL,
+// in any case.
+func isURLName(name string) bool {
+	scheme, _, ok := strings.Cut(name, "://")
+	return ok && (strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "http"))
+}
+
+// policyPermissions reads a policy's permissions into pol. Each top-level
+// group (System, Window, webAPIs, ...) is read on its own, so that a fault
+// in one does not hide the faults of the others. A name rvm does not
+// know is kept (it is never granted) and noted; under deny-only the
+// grants are left out, and noted.
+func (p *parser) policyPermissions(f field, pol *policy) {
+	groups, ok := p.members(f)
+	if !ok {
+		return
+	}
+	var unknown, dropped []string
+	total := 0
+	for _, g := range groups {
+		gf := f.key(g)
+		entries, err := permissions.Parse(oneMember(g), f.path)
+		if err != nil {
+			p.problemErr(gf, err)
+			continue
+		}
+		if total += len(entries); total > permissions.MaxPermissions {
+			p.problem(f, "more than %d permissions", permissions.MaxPermissions)
+			return
+		}
+		for _, e := range entries {
+			if !permissions.Known(e.Name) {
+				unknown = append(unknown, e.Name)
+			}
+			if e.Enabled && p.denyOnly {
+				dropped = append(dropped, e.Name)
+				continue
+			}
+			pol.permissions[e.Name] = e
+		}
+	}
+	if len(unknown) > 0 {
+		p.notice(f, "permissions rvm does not know, kept but never granted (a manifest that requests one gets unknown-permission): %s", names(unknown))
+	}
+	if len(dropped) > 0 {
+		p.notice(f, "grants ignored: the file came over plain http://, which can only deny: %s", names(dropped))
+	}
+}
+
+// oneMember is the JSON object that holds m alone.
+func oneMember(m strictjson.Member) jsontext.Value {
+	// The name came out of strict JSON: it quotes.
+	b, _ := jsontext.AppendQuote([]byte{'{'}, m.Name)
+	b = append(append(append(b, ':'), m.Value...), '}')
+	return b
+}
+
+// names lists permission names for a notice, quoted, at most
+// maxNamesShown of them.
+func names(list []string) string {
+	slices.Sort(list)
+	shown := list[:min(len(list), maxNamesShown)]
+	quoted := make([]string, len(shown))
+	for i, n := range shown {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	out := strings.Join(quoted, ", ")
+	if len(list) > len(shown) {
+		out += fmt.Sprintf(" and %d more", len(list)-len(shown))
+	}
+	return out
 }
 
 // DefaultPermission reports securedAPIDefaultPermission: Allow, Deny, or
@@ -356,6 +498,37 @@ func (s *Settings) DefaultPermission() permissions.DefaultPermission {
 // this desktop (trust code disabled-by-owner).
 func (s *Settings) TrustDisabled() bool {
 	return s != nil && s.trustDisabled
+}
+
+// RuntimeArguments reports allowedRuntimeArguments: the switches that a
+// manifest may pass to its runtime although SPEC 8 drops them, as the
+// owner wrote them ("--remote-debugging-port"); nil where none may.
+func (s *Settings) RuntimeArguments() []string {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.runtimeArguments)
+}
+
+// LinksDisabled reports whether the owner turned fins:// and fin:// links
+// off (linkHandler.enabled false): the URL schemes are not registered,
+// and a link launch is refused.
+func (s *Settings) LinksDisabled() bool {
+	return s != nil && s.linksDisabled
+}
+
+// AllowedLinkLaunch reports whether a link may launch the manifest at u
+// (SPEC 7): not where links are off; else as linkHandler's
+// allowedManifestUrls say, as AllowedToLaunch reads a list. Where it may
+// not, reason says why in one sentence.
+func (s *Settings) AllowedLinkLaunch(u pattern.URL, authenticated bool) (allowed bool, reason string) {
+	switch {
+	case s == nil:
+		return true, ""
+	case s.linksDisabled:
+		return false, fmt.Sprintf("the desktop owner settings %q turn links off (linkHandler.enabled is false)", s.Source)
+	}
+	return s.admits(s.linksAllowed, "linkHandler.allowedManifestUrls", u, authenticated)
 }
 
 // revocation is one entry of revokedCertificates: what its digest is of
@@ -412,26 +585,38 @@ func (s *Settings) RevokedSPKI(sum [32]byte) bool {
 // does a pattern of scheme https admit it. Without allowedManifestUrls (or
 // without owner settings) every manifest may launch.
 func (s *Settings) AllowedToLaunch(u pattern.URL, authenticated bool) (allowed bool, reason string) {
-	if s == nil || s.allowed == nil {
+	if s == nil {
+		return true, ""
+	}
+	return s.admits(s.allowed, "allowedManifestUrls", u, authenticated)
+}
+
+// admits is what the allow-list list (named key; nil where absent) says
+// of the manifest at u.
+func (s *Settings) admits(list *pattern.Index, key string, u pattern.URL, authenticated bool) (bool, string) {
+	if list == nil {
 		return true, ""
 	}
 	var buf [4]int
-	matches := s.allowed.AppendMatches(buf[:0], u)
+	matches := list.AppendMatches(buf[:0], u)
 	for _, admits := range matches {
 		if authenticated || admits == admitsRelaxed {
 			return true, ""
 		}
 	}
 	if len(matches) > 0 {
-		return false, fmt.Sprintf("%q matches only https patterns of the allowedManifestUrls of the desktop owner settings %q, and the manifest is unauthenticated (not strictly fetched)", u.String(), s.Source)
+		return false, fmt.Sprintf("%q matches only https patterns of the %s of the desktop owner settings %q, and the manifest is unauthenticated (not strictly fetched)", u.String(), key, s.Source)
 	}
-	return false, fmt.Sprintf("%q matches none of the allowedManifestUrls of the desktop owner settings %q", u.String(), s.Source)
+	return false, fmt.Sprintf("%q matches none of the %s of the desktop owner settings %q", u.String(), key, s.Source)
 }
 
 // For returns what the settings say about the manifest at u: the Owner
-// that permissions.Decide asks. A nil *Settings says nothing.
-func (s *Settings) For(u pattern.URL) permissions.Owner {
-	v := view{s: s}
+// that permissions.Decide asks. authenticated is permissions.Input's: for
+// an unauthenticated manifest the named policies' grants do not apply
+// (SPEC 5.5), so that the default policy decides where they grant. A nil
+// *Settings says nothing.
+func (s *Settings) For(u pattern.URL, authenticated bool) permissions.Owner {
+	v := view{s: s, authenticated: authenticated}
 	if s != nil {
 		v.matched = s.policyIndex.AppendMatches(nil, u)
 	}
@@ -440,55 +625,69 @@ func (s *Settings) For(u pattern.URL) permissions.Owner {
 
 // view is a Settings matched against one URL.
 type view struct {
-	s       *Settings
-	matched []int // the named policies whose urls match, by index
+	s             *Settings
+	matched       []int // the named policies whose urls match, by index
+	authenticated bool
 }
 
 // Policy decides e by the named policies that match (false wins; grants
-// with different constraints deny), or where none matches by the default
-// policy.
+// with different constraints deny), or where none of them sets it by the
+// default policy. For an unauthenticated manifest, whose grants do not
+// apply, the default policy also decides where the named policies grant
+// and it denies.
 func (v view) Policy(e permissions.Entry) (permissions.Decision, bool) {
 	if v.s == nil {
 		return permissions.Decision{}, false
 	}
-	if len(v.matched) == 0 {
-		return decidePolicies(e, v.s.defaultPolicy)
+	var named conclusion
+	for _, m := range v.matched {
+		if named.add(e, &v.s.policies[m]) {
+			break
+		}
 	}
-	ps := make([]policy, len(v.matched))
-	for i, m := range v.matched {
-		ps[i] = v.s.policies[m]
+	if named.set && (v.authenticated || named.decision.Verdict != permissions.Granted) {
+		return named.decision, true
 	}
-	return decidePolicies(e, ps...)
+	var def conclusion
+	def.add(e, &v.s.defaultPolicy)
+	if def.set && (!named.set || def.decision.Verdict != permissions.Granted) {
+		return def.decision, true
+	}
+	return named.decision, named.set
 }
 
-// decidePolicies is the decision of the policies ps (in file order) on
-// the requested entry e: denied by the first that sets it false, else,
-// where they grant it with different constraints, denied naming the first
-// two that differ; else granted with their constraints (e's for a bare
-// true).
-func decidePolicies(e permissions.Entry, ps ...policy) (permissions.Decision, bool) {
-	var grant permissions.Decision
-	set := false
-	for _, p := range ps {
-		pe, ok := p.permissions[e.Name]
-		if !ok {
-			continue
-		}
-		if !pe.Enabled {
-			return permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: p.name}, true
-		}
-		c := pe.Constraints
-		if c == nil {
-			c = e.Constraints
-		}
-		switch {
-		case !set:
-			grant, set = permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: p.name, Constraints: c}, true
-		case grant.Verdict == permissions.Granted && !permissions.SameConstraints(grant.Constraints, c):
-			grant = permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: grant.Policy + ", " + p.name}
-		}
+// conclusion is what the policies added so far (in file order) decide on
+// a requested entry: denied by the first that sets it false, else, where
+// they grant it with different constraints, denied naming the first two
+// that differ; else granted with their constraints (the request's for a
+// bare true).
+type conclusion struct {
+	decision permissions.Decision
+	set      bool
+}
+
+// add adds the policy p to c for the requested entry e, and reports
+// whether the conclusion is final (a denial by a false).
+func (c *conclusion) add(e permissions.Entry, p *policy) bool {
+	pe, ok := p.permissions[e.Name]
+	if !ok {
+		return false
 	}
-	return grant, set
+	if !pe.Enabled {
+		c.decision, c.set = permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: p.name}, true
+		return true
+	}
+	constraints := pe.Constraints
+	if constraints == nil {
+		constraints = e.Constraints
+	}
+	switch {
+	case !c.set:
+		c.decision, c.set = permissions.Decision{Verdict: permissions.Granted, Source: permissions.SourceOwnerSettings, Policy: p.name, Constraints: constraints}, true
+	case c.decision.Verdict == permissions.Granted && !permissions.SameConstraints(c.decision.Constraints, constraints):
+		c.decision = permissions.Decision{Verdict: permissions.Denied, Source: permissions.SourceOwnerSettings, Policy: c.decision.Policy + ", " + p.name}
+	}
+	return false
 }
 
 func (v view) DefaultPermission() permissions.DefaultPermission { return v.s.DefaultPermission() }
