@@ -57,6 +57,9 @@ type RuntimeRequest struct {
 	// Manifest is the manifest's bytes as rvm verified them: the runtime
 	// reads them, never fetching the manifest again (SPEC 8).
 	Manifest []byte
+	// AllowedArguments is the owner's allowedRuntimeArguments as the
+	// decision applied them, for the launch to apply again.
+	AllowedArguments []string
 }
 
 // DecidedBy says who decided (SPEC 6): informational only.

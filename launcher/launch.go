@@ -253,11 +253,13 @@ func compact(constraints jsontext.Value) string {
 }
 
 // filterArguments drops from doc's runtime arguments what SPEC 8 says a
-// manifest may not pass, each with a notice, and returns what is passed.
-// The owner settings do not carry allowedRuntimeArguments yet: every switch
-// of SPEC 8's list is dropped.
+// manifest may not pass (but what the owner's allowedRuntimeArguments let
+// through), each with a notice, and returns what is passed.
 func (l *Launcher) filterArguments(doc *Document) runtime.Arguments {
-	args := runtime.FilterArguments(doc.Runtime.Arguments, runtime.ArgumentPolicy{StrictlyFetched: doc.Authenticated()})
+	args := runtime.FilterArguments(doc.Runtime.Arguments, runtime.ArgumentPolicy{
+		StrictlyFetched: doc.Authenticated(),
+		Allowed:         doc.Runtime.AllowedArguments,
+	})
 	doc.Runtime.Arguments = args.List()
 	doc.Notices = append(doc.Notices, args.Notices...)
 	return args

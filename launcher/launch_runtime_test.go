@@ -216,3 +216,41 @@ func TestLaunchThroughServiceCarriesTheManifest(t *testing.T) {
 		t.Errorf("got manifest %q, arguments %q, want %q and --v=1 first", got.Manifest, got.Args, body)
 	}
 }
+
+// TestLaunchOwnerAllowsRuntimeArguments: a switch of SPEC 8's list reaches
+// the runtime only where the owner's allowedRuntimeArguments names it, in
+// process and through a service alike.
+func TestLaunchOwnerAllowsRuntimeArguments(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		allowed []string
+		passed  bool
+	}{
+		{"not-allowed", []string{}, false},
+		{"allowed", []string{"--remote-debugging-port"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, runtimeDir, out := launchWorld(t)
+			owner := filepath.Join(w.Dir, "owner.json")
+			dos, _ := json.Marshal(map[string]any{"desktopSettings": map[string]any{"allowedRuntimeArguments": tt.allowed}})
+			if err := os.WriteFile(owner, dos, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(map[string]string{"RuntimeDirectory": runtimeDir, "DesktopOwnerSettings": owner})
+			w.Settings(string(b))
+			url, _ := serveManifest(t, w, "/app.json", []string{"--remote-debugging-port=9222"})
+			doc, _, err := w.L.LaunchVia(context.Background(), request(t, url, w.Opts), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := receivedBy(t, out)
+			if passed := slices.Contains(got.Args, "--remote-debugging-port=9222"); passed != tt.passed {
+				t.Errorf("got arguments %q, want --remote-debugging-port=9222 passed %v", got.Args, tt.passed)
+			}
+			dropped := strings.Contains(strings.Join(doc.Notices, "\n"), "remote-debugging-port")
+			if dropped == tt.passed {
+				t.Errorf("got notices %q, want a notice of the switch dropped %v", doc.Notices, !tt.passed)
+			}
+		})
+	}
+}

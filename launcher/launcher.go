@@ -242,8 +242,11 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		Notices:           []string{},
 		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name, Manifest: fetched.Body},
 	}
+	doc.Runtime.AllowedArguments = own.Settings.RuntimeArguments()
 	l.filterArguments(doc)
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
+	// What rvm leaves out of the owner's file, in every decision (SPEC 4).
+	doc.Notices = append(doc.Notices, own.Notices()...)
 	for _, err := range ms.Errors {
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())
 	}
