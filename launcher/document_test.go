@@ -76,3 +76,15 @@ func TestDocumentFields(t *testing.T) {
 		t.Errorf("fetch: got %s, want age 0", got["fetch"])
 	}
 }
+
+// TestDocumentCarriesSettingsNotices: a per-user machine setting that
+// cannot apply is ignored with a notice, in `rvm settings` and in every
+// decision (SPEC 4).
+func TestDocumentCarriesSettingsNotices(t *testing.T) {
+	w := launchertest.NewWorld(t)
+	w.Settings(`{"RuntimeRepository": "https://runtimes.acme.test/"}`)
+	doc := w.Verify(w.Serve("/app.json", []byte(`{}`)))
+	if !strings.Contains(strings.Join(doc.Notices, "\n"), "RuntimeRepository") {
+		t.Errorf("got notices %q, want one saying the per-user RuntimeRepository is ignored", doc.Notices)
+	}
+}

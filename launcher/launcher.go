@@ -245,8 +245,12 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	doc.Runtime.AllowedArguments = own.Settings.RuntimeArguments()
 	l.filterArguments(doc)
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
-	// What rvm leaves out of the owner's file, in every decision (SPEC 4).
+	// What rvm leaves out of the owner's file, and the per-user settings
+	// that could not apply, in every decision (SPEC 4).
 	doc.Notices = append(doc.Notices, own.Notices()...)
+	for _, n := range ms.Notices {
+		doc.Notices = append(doc.Notices, "machine settings: "+n)
+	}
 	for _, err := range ms.Errors {
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())
 	}
