@@ -13,9 +13,9 @@ import (
 
 // decide fills doc.Launch and doc.Permissions: the owner's word on whether
 // the app may launch at all, then each requested permission by the rules
-// of SPEC 5.5, without the user's stored answers (see userSide). requested
-// is the requested URL as normalized (what was fetched first).
-func (l *Launcher) decide(doc *Document, requested string, m *manifest.Manifest, own owner.Loaded, grants []permissions.Entry) {
+// of SPEC 5.5, without the user's stored answers (see userSide). req is
+// the request as parsed (its URL normalized: what was fetched first).
+func (l *Launcher) decide(doc *Document, req *manifest.Request, m *manifest.Manifest, own owner.Loaded, grants []permissions.Entry) {
 	in := permissions.Input{
 		Requested:        m.Permissions,
 		URL:              doc.ManifestURL,
@@ -30,13 +30,13 @@ func (l *Launcher) decide(doc *Document, requested string, m *manifest.Manifest,
 	if own.Settings != nil {
 		in.Owner = own.Settings.For(u, in.Authenticated)
 	}
-	doc.Launch = launchDecision(own, u, uerr, in.Authenticated)
-	if doc.Launch.Allowed && requested != doc.ManifestURL {
+	doc.Launch = launchDecision(own, u, uerr, in.Authenticated, req.Link)
+	if requested := req.URL; doc.Launch.Allowed && requested != doc.ManifestURL {
 		// An allow-list must admit the URL asked for as well as the one
 		// a redirect led to (SPEC 2): an allowed host must not lend its
 		// admission to a redirect from one that is not.
 		ru, rerr := pattern.ParseURL(requested, pattern.Owner)
-		if d := launchDecision(own, ru, rerr, in.Authenticated); !d.Allowed {
+		if d := launchDecision(own, ru, rerr, in.Authenticated, req.Link); !d.Allowed {
 			d.Reason = "the requested URL: " + d.Reason
 			doc.Launch = d
 		}
@@ -51,17 +51,25 @@ func (l *Launcher) decide(doc *Document, requested string, m *manifest.Manifest,
 }
 
 // launchDecision says whether the owner lets the manifest at u launch at
-// all (SPEC 4): not when owner settings are configured but unavailable,
-// since they may hold an allow-list; otherwise as allowedManifestUrls say,
-// whose https patterns admit only an authenticated manifest.
-func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated bool) LaunchDecision {
+// all (SPEC 4, 7): not when owner settings are configured but unavailable,
+// since they may hold an allow-list; otherwise as allowedManifestUrls say
+// (and, for a link, linkHandler), whose https patterns admit only an
+// authenticated manifest.
+func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated, link bool) LaunchDecision {
 	if own.Unavailable() {
 		return LaunchDecision{Reason: fmt.Sprintf("the desktop owner settings (%q) are configured but unavailable, and may hold an allow-list: nothing launches until they can be read (%s)",
 			own.Source, strings.Join(own.Warnings, "; "))}
 	}
 	allowed, reason := own.Settings.AllowedToLaunch(u, authenticated)
+	if allowed && link {
+		// Every launch of a fins:// or fin:// URL is a link launch,
+		// --from-link or not (SPEC 7).
+		if allowed, reason = own.Settings.AllowedLinkLaunch(u, authenticated); !allowed {
+			reason = "a link launch: " + reason
+		}
+	}
 	if !allowed && uerr != nil {
-		reason = "the manifest URL does not parse as a URL the allowedManifestUrls can match: " + uerr.Error()
+		reason = "the manifest URL does not parse as a URL the owner's allow-lists can match: " + uerr.Error()
 	}
 	return LaunchDecision{Allowed: allowed, Reason: reason}
 }

@@ -255,7 +255,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		doc.Fetch.Warnings = append(doc.Fetch.Warnings, "machine settings: "+err.Error())
 	}
 	grants := l.trust(ctx, doc, fetched, r, ms, own, f)
-	l.decide(doc, r.URL.URL, m, own, grants)
+	l.decide(doc, r.URL, m, own, grants)
 	l.logDecision(doc)
 	return doc, nil
 }

@@ -21,6 +21,9 @@ type Request struct {
 	// UserAppConfigArgs are the $$ query parameters of a fins:// link, with
 	// the $$ taken off their names; nil when there are none.
 	UserAppConfigArgs map[string]string
+	// Link reports a fins:// or fin:// URL: every launch of one counts as
+	// a link launch, which the owner may refuse (SPEC 7).
+	Link bool
 }
 
 // ParseRequest parses a launch request URL (SPEC 2): https:// is fetched as
@@ -46,10 +49,10 @@ func ParseRequest(raw string) (*Request, error) {
 	if !ok || !isScheme(scheme) {
 		return nil, fmt.Errorf("manifest: URL %q has no scheme: want https://, fins:// or fin://", raw)
 	}
-	fins := false
+	fins, link := false, true
 	switch strings.ToLower(scheme) {
 	case "https":
-		scheme = "https"
+		scheme, link = "https", false
 	case "fins":
 		scheme, fins = "https", true
 	case "fin":
@@ -68,7 +71,7 @@ func ParseRequest(raw string) (*Request, error) {
 		}
 		return nil, fmt.Errorf("manifest: URL %q: %w", raw, err)
 	}
-	req := &Request{Requested: raw}
+	req := &Request{Requested: raw, Link: link}
 	if fins {
 		// The query is kept as given, so the $$ parameters come out of it
 		// as they were written.

@@ -54,3 +54,43 @@ func TestAllowListAdmitsBothURLs(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkHandlerIsTheOwnersSwitch: every launch of a fins:// or fin://
+// URL is a link launch, --from-link or not (SPEC 7): refused where the
+// owner turns links off, or where linkHandler.allowedManifestUrls leaves
+// the manifest out; the same manifest by its https URL is not a link.
+func TestLinkHandlerIsTheOwnersSwitch(t *testing.T) {
+	v := newVendor(t)
+	mux := http.NewServeMux()
+	for _, p := range []string{"/allowed/app.json", "/other/app.json"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { w.Write(appManifest(`{}`, nil)) })
+	}
+	srv := v.server(mux, false)
+	owner := filepath.Join(t.TempDir(), "owner.json")
+	machine, _ := json.Marshal(map[string]string{"DesktopOwnerSettings": owner})
+	o := v.options(string(machine), resolveTo(srv.Port))
+	l := v.launcher()
+	link := func(path string) string { return "fins://" + appHost + ":" + srv.Port + path }
+	for _, tt := range []struct {
+		name, handler, url string
+		allowed            bool
+		reason             string
+	}{
+		{"links-off-refuses-a-link", `{"enabled": false}`, link("/allowed/app.json"), false, "turn links off"},
+		{"links-off-leaves-https", `{"enabled": false}`, appURL(srv.Port, "/allowed/app.json"), true, ""},
+		{"links-on", `{"enabled": true}`, link("/allowed/app.json"), true, ""},
+		{"link-list-admits", `{"allowedManifestUrls": ["https://` + appHost + `:` + srv.Port + `/allowed/*"]}`, link("/allowed/app.json"), true, ""},
+		{"link-list-refuses", `{"allowedManifestUrls": ["https://` + appHost + `:` + srv.Port + `/allowed/*"]}`, link("/other/app.json"), false, "linkHandler.allowedManifestUrls"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			writeFile(t, owner, []byte(`{"desktopSettings": {"linkHandler": `+tt.handler+`}}`))
+			doc, err := l.Verify(context.Background(), tt.url, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Launch.Allowed != tt.allowed || !strings.Contains(doc.Launch.Reason, tt.reason) {
+				t.Errorf("got launch %+v, want allowed %v and a reason holding %q", doc.Launch, tt.allowed, tt.reason)
+			}
+		})
+	}
+}
