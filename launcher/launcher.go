@@ -333,3 +333,20 @@ func (l *Launcher) OwnerFile() string {
 	value, _, _ := l.loadSettings(l.env.MachineSettings).OwnerLocation()
 	return owner.LocalPath(value)
 }
+
+// LinksRefused reports whether the owner's desktop owner settings keep
+// fins:// and fin:// links from launching anything (linkHandler.enabled
+// false, SPEC 7), or cannot be read, so that nothing can be known: `rvm
+// service install` then registers no URL schemes. reason says why.
+func (l *Launcher) LinksRefused(ctx context.Context) (refused bool, reason string) {
+	r, _ := ParseOptions(Options{}, "") // no option: no error
+	ms := l.machineSettings(r)
+	own := l.ownerSettings(ctx, ms, l.fetcher(r))
+	switch {
+	case own.Unavailable():
+		return true, fmt.Sprintf("the desktop owner settings (%q) cannot be read, and may turn links off", own.Source)
+	case own.Settings.LinksDisabled():
+		return true, fmt.Sprintf("the desktop owner settings (%q) turn links off (linkHandler.enabled is false)", own.Source)
+	}
+	return false, ""
+}

@@ -455,3 +455,31 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// TestLinksRefused: `rvm service install` registers the fins:// and fin://
+// schemes only where the owner's settings can be read and leave links on.
+func TestLinksRefused(t *testing.T) {
+	for _, tt := range []struct {
+		name, owner string
+		refused     bool
+		reason      string
+	}{
+		{"no-owner-settings", "", false, ""},
+		{"links-on", `{"desktopSettings": {"linkHandler": {"enabled": true}}}`, false, ""},
+		{"links-off", `{"desktopSettings": {"linkHandler": {"enabled": false}}}`, true, "turn links off"},
+		{"unreadable", `{"desktopSettings": `, true, "cannot be read"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := launchertest.NewWorld(t)
+			if tt.owner != "" {
+				w.Owner(tt.owner)
+			}
+			env := w.Env
+			env.MachineSettings = w.Opts.MachineSettings
+			refused, reason := launcher.New(env).LinksRefused(context.Background())
+			if refused != tt.refused || !strings.Contains(reason, tt.reason) {
+				t.Errorf("got %v %q, want %v and a reason holding %q", refused, reason, tt.refused, tt.reason)
+			}
+		})
+	}
+}

@@ -42,10 +42,10 @@ type SchemeOptions struct {
 }
 
 // RegisterURLSchemes makes the system open fins:// and fin:// links by
-// running `rvm launch -- <link>`, the link always one argument after "--"
+// running `rvm launch --from-link -- <link>`, the link always one argument after "--"
 // so that no link is ever read as a flag. On Windows that is a URL
 // protocol under Software\Classes whose command is
-// `"C:\path\rvm.exe" launch -- "%1"`; on Linux a desktop entry rvm.desktop
+// `"C:\path\rvm.exe" launch --from-link -- "%1"`; on Linux a desktop entry rvm.desktop
 // for x-scheme-handler/fins and x-scheme-handler/fin, made the default
 // handler with xdg-mime (for the current user, where xdg-mime is
 // installed). On macOS it reports ErrURLSchemesNeedAppBundle.

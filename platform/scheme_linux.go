@@ -37,7 +37,7 @@ func desktopEntry(exe string) string {
 		"Type=Application\n" +
 		"Name=rvm\n" +
 		"Comment=Opens fins:// and fin:// links\n" +
-		"Exec=" + quoteExecArg(exe) + " launch -- %u\n" +
+		"Exec=" + quoteExecArg(exe) + " launch --from-link -- %u\n" +
 		"Terminal=false\n" +
 		"NoDisplay=true\n" +
 		"MimeType=" + mime.String() + "\n"

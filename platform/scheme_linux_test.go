@@ -115,7 +115,7 @@ func TestDesktopEntryLinkIsOneArgument(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("link %d: %v: %s", i, err, out)
 		}
-		if got, want := waitForEcho(t, report).Args, []string{"launch", "--", link}; !slices.Equal(got, want) {
+		if got, want := waitForEcho(t, report).Args, []string{"launch", "--from-link", "--", link}; !slices.Equal(got, want) {
 			t.Errorf("link %q: got arguments %q, want %q", link, got, want)
 		}
 	}
@@ -163,7 +163,7 @@ func TestRegisterURLSchemesLinux(t *testing.T) {
 	for _, want := range []string{
 		"[Desktop Entry]\n",
 		"\nType=Application\n",
-		"\nExec=\"/opt/r v m/rvm\" launch -- %u\n",
+		"\nExec=\"/opt/r v m/rvm\" launch --from-link -- %u\n",
 		"\nMimeType=x-scheme-handler/fins;x-scheme-handler/fin;\n",
 	} {
 		if !strings.Contains(string(entry), want) {

@@ -10,7 +10,7 @@ import (
 
 // schemeCommand is the command line that the shell runs for a link, with
 // the link in place of %1.
-func schemeCommand(exe string) string { return `"` + exe + `" launch -- "%1"` }
+func schemeCommand(exe string) string { return `"` + exe + `" launch --from-link -- "%1"` }
 
 // checkSchemeExecutable refuses paths that the command line cannot hold:
 // a quote would end the quoted path, and the shell expands "%" sequences

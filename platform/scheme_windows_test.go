@@ -17,7 +17,8 @@ import (
 )
 
 // TestSchemeCommandLink puts each link in place of %1, as the shell does,
-// and checks what the program gets: "launch", "--" and then the link, as
+// and checks what the program gets: "launch", "--from-link", "--" and then
+// the link, as
 // one argument when it holds no quote. A link with a quote can end the
 // quoted %1 and become several arguments, but all of them after "--", so
 // none is read as a flag; rvm launch takes exactly one.
@@ -29,11 +30,11 @@ func TestSchemeCommandLink(t *testing.T) {
 			line := strings.ReplaceAll(schemeCommand(exe), "%1", link)
 			argv, err := windows.DecomposeCommandLine(line)
 			platformtest.Must(t, err)
-			if len(argv) < 4 || argv[0] != exe || argv[1] != "launch" || argv[2] != "--" {
-				t.Fatalf("command %q: got %q, want %q, launch, -- and the link", line, argv, exe)
+			if len(argv) < 5 || argv[0] != exe || argv[1] != "launch" || argv[2] != "--from-link" || argv[3] != "--" {
+				t.Fatalf("command %q: got %q, want %q, launch, --from-link, -- and the link", line, argv, exe)
 			}
-			if !strings.Contains(link, `"`) && !slices.Equal(argv[3:], []string{link}) {
-				t.Errorf("command %q: got %q after --, want the link alone", line, argv[3:])
+			if !strings.Contains(link, `"`) && !slices.Equal(argv[4:], []string{link}) {
+				t.Errorf("command %q: got %q after --, want the link alone", line, argv[4:])
 			}
 			if exe != self {
 				continue
@@ -85,7 +86,7 @@ func TestRegisterURLSchemesWindows(t *testing.T) {
 		for _, tt := range []struct{ path, name, want string }{
 			{key, "", "URL:" + scheme + " Protocol"},
 			{key, "URL Protocol", ""},
-			{key + `\shell\open\command`, "", `"C:\Program Files\rvm\rvm.exe" launch -- "%1"`},
+			{key + `\shell\open\command`, "", `"C:\Program Files\rvm\rvm.exe" launch --from-link -- "%1"`},
 		} {
 			if got, err := read(tt.path, tt.name); err != nil || got != tt.want {
 				t.Errorf(`%s\%s: got %q (%v), want %q`, tt.path, tt.name, got, err, tt.want)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/launcher/service"
 	"github.com/rvm-launcher/rvm/platform"
 	platformservice "github.com/rvm-launcher/rvm/platform/service"
@@ -61,7 +62,15 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	if action != "run" {
-		return controlService(cfg, action, *user, stdout, stderr)
+		// The owner's settings, as this user reads them, say whether
+		// install registers the URL schemes; nothing is logged.
+		dir, err := platform.DataDir(os.Getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "rvm: %v\n", err)
+			return exitFailed
+		}
+		links := launcher.New(launcher.Env{DataDir: dir, Getenv: os.Getenv, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")})
+		return controlService(cfg, links, action, *user, stdout, stderr)
 	}
 	// A system service (not --user, no RVM_HOME) lives in the system data
 	// directory and accepts every local user.
@@ -100,7 +109,7 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // also register and remove the fins:// and fin:// URL schemes and, for the
 // system service, the Event Log source (on Windows; elsewhere there is
 // none).
-func controlService(cfg *platformservice.Config, action string, user bool, stdout, stderr io.Writer) int {
+func controlService(cfg *platformservice.Config, links *launcher.Launcher, action string, user bool, stdout, stderr io.Writer) int {
 	schemes := platform.SchemeOptions{Executable: cfg.Executable, System: !user}
 	if action == "uninstall" {
 		if err := platform.UnregisterURLSchemes(schemes); err != nil {
@@ -120,7 +129,14 @@ func controlService(cfg *platformservice.Config, action string, user bool, stdou
 		return exitFailed
 	}
 	if action == "install" {
-		err := platform.RegisterURLSchemes(schemes)
+		var err error
+		if refused, why := links.LinksRefused(context.Background()); refused {
+			// What an earlier install registered goes too.
+			err = platform.UnregisterURLSchemes(schemes)
+			fmt.Fprintf(stderr, "rvm: note: fins:// and fin:// links are not registered: %s\n", why)
+		} else {
+			err = platform.RegisterURLSchemes(schemes)
+		}
 		switch {
 		case errors.Is(err, platform.ErrURLSchemesNeedAppBundle):
 			fmt.Fprintf(stderr, "rvm: note: %v\n", err)
