@@ -213,21 +213,57 @@ func objectMembers(raw jsontext.Value, at string) ([]strictjson.Member, error) {
 }
 
 // Requested merges the leaves of several permissions objects (a manifest's
-// startup_app and platform) into the set an app requests: every name that
-// is enabled in at least one of them, once, sorted by name. Where both
+// places, in order) into the set an app requests: every name that is
+// enabled in at least one of them, once, sorted by name. Where several
 // enable a name, the first object's constraints are kept.
 func Requested(lists ...[]Entry) []Entry {
-	seen := map[string]bool{}
-	var out []Entry
+	var r Requests
 	for _, l := range lists {
+		r.Add(l, -1)
+	}
+	return r.Entries()
+}
+
+// Requests gathers what an app requests from its permissions objects one
+// by one, as Requested does, where a caller bounds the names in all. The
+// zero value holds none.
+type Requests struct {
+	seen map[string]bool
+	out  []Entry
+}
+
+// Add adds the enabled leaves of l whose names r does not hold yet. Where
+// max is not negative and that would bring the names r holds past max
+// (counting each such leaf of l, as Parse returns each name once), it adds
+// none of them and reports false.
+func (r *Requests) Add(l []Entry, max int) bool {
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	if max >= 0 {
+		added := 0
 		for _, e := range l {
-			if !e.Enabled || seen[e.Name] {
-				continue
+			if e.Enabled && !r.seen[e.Name] {
+				added++
 			}
-			seen[e.Name] = true
-			out = append(out, e)
+		}
+		if len(r.seen)+added > max {
+			return false
 		}
 	}
+	for _, e := range l {
+		if !e.Enabled || r.seen[e.Name] {
+			continue
+		}
+		r.seen[e.Name] = true
+		r.out = append(r.out, e)
+	}
+	return true
+}
+
+// Entries returns the leaves r holds, sorted by name.
+func (r *Requests) Entries() []Entry {
+	out := slices.Clone(r.out)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
