@@ -368,11 +368,12 @@ func (r *placeReader) walk(raw jsontext.Value, root string) []place {
 // values it reads are slices of the snapshot, which the decoder reads in
 // place (as strictjson.Members does).
 type walker struct {
-	dec  *jsontext.Decoder
-	r    *placeReader
-	root string
-	path []step // from the root to the value being read
-	out  []place
+	dec   *jsontext.Decoder
+	r     *placeReader
+	root  string
+	path  []step // from the root to the value being read
+	steps []step // the paths of the places in out
+	out   []place
 }
 
 // step is one step of a walk: a key followed, and the index in its array
@@ -415,7 +416,8 @@ func (w *walker) object(depth int) error {
 		return err
 	}
 	start := len(w.out)
-	var own *place
+	var own place // the object's permissions, where they come after places under it
+	hasOwn := false
 	var seen [nKeys]bool
 	var spans [nKeys][2]int // where the places under each followed key are in w.out
 	ordered, last, dup := true, -1, -1
@@ -440,12 +442,18 @@ func (w *walker) object(depth int) error {
 			if err != nil {
 				return err
 			}
-			own = nil
 			if v.Kind() == 'n' {
 				continue
 			}
-			if entries, ok := w.r.parse(v, w.root, w.path); ok {
-				own = &place{entries: entries, root: w.root, path: slices.Clone(w.path)}
+			entries, ok := w.r.parse(v, w.root, w.path)
+			if !ok {
+				continue
+			}
+			p := place{entries: entries, root: w.root, path: w.keep()}
+			if len(w.out) == start {
+				w.out = append(w.out, p)
+			} else {
+				own, hasOwn = p, true
 			}
 			continue
 		}
@@ -477,10 +485,18 @@ func (w *walker) object(depth int) error {
 			w.out = append(w.out, under[sp[0]-start:sp[1]-start]...)
 		}
 	}
-	if own != nil {
-		w.out = slices.Insert(w.out, start, *own)
+	if hasOwn {
+		w.out = slices.Insert(w.out, start, own)
 	}
 	return nil
+}
+
+// keep returns a copy of w.path that stays as it is while the walk goes
+// on: a slice of w.steps, which only grows.
+func (w *walker) keep() []step {
+	from := len(w.steps)
+	w.steps = append(w.steps, w.path...)
+	return w.steps[from:len(w.steps):len(w.steps)]
 }
 
 // follow reads the value of key, one of the keys a walk follows, of an

@@ -214,6 +214,41 @@ func TestRequested(t *testing.T) {
 	}
 }
 
+// TestRequestsBound: Add takes a list whole or not at all, counting only
+// the enabled names it does not hold yet against the bound.
+func TestRequestsBound(t *testing.T) {
+	var r Requests
+	steps := []struct {
+		name string
+		list []Entry
+		want bool
+	}{
+		{"fills-the-bound", []Entry{{Name: "a", Enabled: true}, {Name: "b", Enabled: true}, {Name: "x"}}, true},
+		{"names-held-and-disabled-are-free", []Entry{{Name: "a", Enabled: true, Constraints: jsontext.Value(`{"enabled":true}`)}, {Name: "y"}}, true},
+		{"one-over-refused-whole", []Entry{{Name: "b", Enabled: true}, {Name: "c", Enabled: true}}, false},
+		{"unbounded", []Entry{{Name: "d", Enabled: true}}, true},
+	}
+	for _, s := range steps {
+		limit := 2
+		if s.name == "unbounded" {
+			limit = -1
+		}
+		if got := r.Add(s.list, limit); got != s.want {
+			t.Errorf("%s: got %v, want %v", s.name, got, s.want)
+		}
+	}
+	var names []string
+	for _, e := range r.Entries() {
+		names = append(names, e.Name)
+		if e.Constraints != nil {
+			t.Errorf("got %s with constraints %s, want the first list's: none", e.Name, e.Constraints)
+		}
+	}
+	if got := strings.Join(names, " "); got != "a b d" {
+		t.Errorf("got %q requested, want %q", got, "a b d")
+	}
+}
+
 // FuzzParse: no permissions object, in a document that strictjson
 // accepts, makes Parse panic or return leaves it should have refused.
 func FuzzParse(f *testing.F) {
