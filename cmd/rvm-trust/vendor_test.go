@@ -111,7 +111,8 @@ func TestVendor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		member := ",\n  \"trustedAppConfigs\": " + strings.TrimSpace(block)
+		indented := strings.ReplaceAll(strings.TrimSpace(block), "\n", "\n  ")
+		member := ",\n  \"trustedAppConfigs\": " + indented
 		if want := strings.TrimSuffix(openFinManifest, "\n}\n") + member + "\n}\n"; string(got) != want {
 			t.Errorf("got\n%s\nwant\n%s", got, want)
 		}
@@ -119,7 +120,7 @@ func TestVendor(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rvm reads the manifest as: %v", err)
 		}
-		if string(m.TrustedAppConfigs) != strings.TrimSpace(block) || len(m.Permissions) != 2 || len(m.Notices) != 0 {
+		if string(m.TrustedAppConfigs) != indented || len(m.Permissions) != 2 || len(m.Notices) != 0 {
 			t.Errorf("rvm reads block %s, permissions %v, notices %q; want the block signed and two permissions", m.TrustedAppConfigs, m.Permissions, m.Notices)
 		}
 		code, stdout, stderr = rvmTrust(t, env, block, "embed", "--block", "-", at("app.json"))

@@ -2,6 +2,7 @@ package authority
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -124,28 +125,43 @@ func checkBlock(block []byte) error {
 // stand; otherwise the block becomes the last member, after the white
 // space that comes before the first member's name (so that a manifest
 // written a member a line gets it on a line of its own). Every other byte
-// is kept. It refuses what rvm refuses at the top level of a manifest:
-// anything but one strict JSON object, a key given twice.
+// is kept. The block's own white space follows the manifest's: in a
+// manifest written on one line the block is compact, in one written a
+// member a line the block's lines are indented as its member's line is.
+// It refuses what rvm refuses at the top level of a manifest: anything but
+// one strict JSON object, a key given twice.
 func setBlock(manifest, block []byte) ([]byte, bool, error) {
 	top, err := strictjson.Outer(manifest)
 	if err != nil {
 		return nil, false, fmt.Errorf("the manifest: %w", err)
 	}
-	block = bytes.TrimSpace(block)
+	// The opening brace is the first byte that is not white space, and
+	// what comes before the first member's name is the manifest's layout.
+	open := len(manifest) - len(trimSpace(manifest)) + 1
+	first := manifest[open : len(manifest)-len(trimSpace(manifest[open:]))]
+	layout := func(line []byte) []byte {
+		if !bytes.Contains(first, []byte("\n")) {
+			var b bytes.Buffer
+			json.Compact(&b, block) // block is checked JSON
+			return b.Bytes()
+		}
+		return bytes.ReplaceAll(bytes.TrimSpace(block), []byte("\n"), append([]byte("\n"), line...))
+	}
 	if i := slices.IndexFunc(top, func(m strictjson.Member) bool { return m.Name == blockKey }); i >= 0 {
 		start, end := top[i].Offset, top[i].Offset+int64(len(top[i].Value))
-		return slices.Concat(manifest[:start], block, manifest[end:]), true, nil
+		// The indentation of the line where the old block starts.
+		line := manifest[bytes.LastIndexByte(manifest[:start], '\n')+1 : start]
+		line = line[:len(line)-len(bytes.TrimLeft(line, " \t"))]
+		return slices.Concat(manifest[:start], layout(line), manifest[end:]), true, nil
 	}
-	// The opening brace is the first byte that is not white space.
-	open := len(manifest) - len(trimSpace(manifest)) + 1
 	at, member := open, `"`+blockKey+`": `
 	if len(top) > 0 {
 		last := top[len(top)-1]
 		at = int(last.Offset) + len(last.Value)
-		indent := manifest[open : len(manifest)-len(trimSpace(manifest[open:]))]
-		member = "," + string(indent) + member
+		member = "," + string(first) + member
 	}
-	return slices.Concat(manifest[:at], []byte(member), block, manifest[at:]), false, nil
+	line := first[bytes.LastIndexByte(first, '\n')+1:]
+	return slices.Concat(manifest[:at], []byte(member), layout(line), manifest[at:]), false, nil
 }
 
 // trimSpace is b without the JSON white space it starts with.

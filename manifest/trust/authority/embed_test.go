@@ -11,32 +11,38 @@ import (
 )
 
 // TestSetBlock: the block goes where the old one stood, or after the last
-// member in the manifest's own layout, and nothing else changes.
+// member in the manifest's own layout (its lines indented as the member's,
+// or compact in a manifest written on one line), and nothing else changes.
 func TestSetBlock(t *testing.T) {
-	const block = `{"value": "e30=", "signature": {"linux": "AA=="}}`
+	const block = "{\n  \"value\": \"e30=\",\n  \"signature\": {\"linux\": \"AA==\"}\n}\n"
+	const (
+		compact = `{"value":"e30=","signature":{"linux":"AA=="}}`
+		in2     = "{\n    \"value\": \"e30=\",\n    \"signature\": {\"linux\": \"AA==\"}\n  }"
+		inTab   = "{\n\t  \"value\": \"e30=\",\n\t  \"signature\": {\"linux\": \"AA==\"}\n\t}"
+	)
 	for _, tc := range []struct {
 		name, manifest string
 		want           string // the manifest written, or the error
 		replaced       bool
 	}{
 		{"pretty-added-last", "{\n  \"runtime\": {\"version\": \"stable\"},\n  \"startup_app\": {\"name\": \"x\"}\n}\n",
-			"{\n  \"runtime\": {\"version\": \"stable\"},\n  \"startup_app\": {\"name\": \"x\"},\n  \"trustedAppConfigs\": " + block + "\n}\n", false},
-		{"tabs-added-last", "{\n\t\"a\": 1\n}", "{\n\t\"a\": 1,\n\t\"trustedAppConfigs\": " + block + "\n}", false},
-		{"compact-added-last", `{"a":1,"b":[1,2]}`, `{"a":1,"b":[1,2],"trustedAppConfigs": ` + block + `}`, false},
-		{"empty", `{}`, `{"trustedAppConfigs": ` + block + `}`, false},
-		{"empty-spaced", " \n{ }\n", " \n{\"trustedAppConfigs\": " + block + " }\n", false},
+			"{\n  \"runtime\": {\"version\": \"stable\"},\n  \"startup_app\": {\"name\": \"x\"},\n  \"trustedAppConfigs\": " + in2 + "\n}\n", false},
+		{"tabs-added-last", "{\n\t\"a\": 1\n}", "{\n\t\"a\": 1,\n\t\"trustedAppConfigs\": " + inTab + "\n}", false},
+		{"compact-added-last", `{"a":1,"b":[1,2]}`, `{"a":1,"b":[1,2],"trustedAppConfigs": ` + compact + `}`, false},
+		{"empty", `{}`, `{"trustedAppConfigs": ` + compact + `}`, false},
+		{"empty-spaced", " \n{ }\n", " \n{\"trustedAppConfigs\": " + compact + " }\n", false},
 		{"replaced-where-it-stands", "{\n  \"trustedAppConfigs\": {\"value\": \"old\",\n    \"signature\": {}},\n  \"z\": 1\n}",
-			"{\n  \"trustedAppConfigs\": " + block + ",\n  \"z\": 1\n}", true},
-		{"null-replaced", `{"a": 1, "trustedAppConfigs": null}`, `{"a": 1, "trustedAppConfigs": ` + block + `}`, true},
-		{"escaped-key-replaced", `{"trusted\u0041ppConfigs": 5, "a": "é\u00e9"}`, `{"trusted\u0041ppConfigs": ` + block + `, "a": "é\u00e9"}`, true},
-		{"other-bytes-kept", `{"x": {"k": 1, "k": 2}, "s": "a\/b"}`, `{"x": {"k": 1, "k": 2}, "s": "a\/b","trustedAppConfigs": ` + block + `}`, false},
+			"{\n  \"trustedAppConfigs\": " + in2 + ",\n  \"z\": 1\n}", true},
+		{"null-replaced", `{"a": 1, "trustedAppConfigs": null}`, `{"a": 1, "trustedAppConfigs": ` + compact + `}`, true},
+		{"escaped-key-replaced", `{"trusted\u0041ppConfigs": 5, "a": "é\u00e9"}`, `{"trusted\u0041ppConfigs": ` + compact + `, "a": "é\u00e9"}`, true},
+		{"other-bytes-kept", `{"x": {"k": 1, "k": 2}, "s": "a\/b"}`, `{"x": {"k": 1, "k": 2}, "s": "a\/b","trustedAppConfigs": ` + compact + `}`, false},
 		{"not-json", `{"a": }`, "the manifest: not JSON: line 1, column 7", false},
 		{"array", `[{"a": 1}]`, "the manifest: line 1, column 1: the top level is an array, want an object", false},
 		{"two-blocks", `{"trustedAppConfigs": {}, "trustedAppConfigs": {}}`, `duplicate key "trustedAppConfigs"`, false},
 		{"byte-order-mark", "\xef\xbb\xbf{}", "byte-order mark", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, replaced, err := setBlock([]byte(tc.manifest), []byte(block+"\n"))
+			out, replaced, err := setBlock([]byte(tc.manifest), []byte(block))
 			got := string(out)
 			if err != nil {
 				got = err.Error()
@@ -75,7 +81,8 @@ func TestEmbed(t *testing.T) {
 			t.Fatalf("got %v, %v; want the block added", replaced, err)
 		}
 		got := mustRead(t, path)
-		want := "{\n  \"startup_app\": {\"name\": \"blotter\"},\n  \"trustedAppConfigs\": " + string(bytes.TrimSpace(block)) + "\n}\n"
+		indented := strings.ReplaceAll(strings.TrimSpace(string(block)), "\n", "\n  ")
+		want := "{\n  \"startup_app\": {\"name\": \"blotter\"},\n  \"trustedAppConfigs\": " + indented + "\n}\n"
 		if string(got) != want {
 			t.Errorf("got\n%s\nwant\n%s", got, want)
 		}
@@ -94,8 +101,8 @@ func TestEmbed(t *testing.T) {
 		if _, err := Embed("-", path, EmbedOptions{Stdin: bytes.NewReader(block)}); err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(mustRead(t, path), bytes.TrimSpace(block)) {
-			t.Errorf("got %s, want the block in it", mustRead(t, path))
+		if _, err := verify(t, a.verifier(t), blockOf2(t, mustRead(t, path)), "linux"); err != nil {
+			t.Errorf("the embedded block: %v", err)
 		}
 	})
 	t.Run("link-followed", func(t *testing.T) {
@@ -110,8 +117,8 @@ func TestEmbed(t *testing.T) {
 		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 			t.Errorf("got %v (%v), want the link kept", fi.Mode(), err)
 		}
-		if !bytes.Contains(mustRead(t, path), bytes.TrimSpace(block)) {
-			t.Errorf("got %s, want the block in the file the link names", mustRead(t, path))
+		if _, err := verify(t, a.verifier(t), blockOf2(t, mustRead(t, path)), "linux"); err != nil {
+			t.Errorf("the block in the file the link names: %v", err)
 		}
 	})
 	// The mac signature stands for the linux one: it is made over
