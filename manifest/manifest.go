@@ -479,10 +479,18 @@ func (w *walker) object(depth int) error {
 		return nil
 	}
 	if !ordered {
-		under := slices.Clone(w.out[start:])
-		w.out = w.out[:start]
+		// The places under the object, which follow its own where that
+		// came first.
+		from := len(w.out)
 		for _, sp := range spans[:keyPermissions] {
-			w.out = append(w.out, under[sp[0]-start:sp[1]-start]...)
+			if sp[1] > sp[0] {
+				from = min(from, sp[0])
+			}
+		}
+		under := slices.Clone(w.out[from:])
+		w.out = w.out[:from]
+		for _, sp := range spans[:keyPermissions] {
+			w.out = append(w.out, under[sp[0]-from:sp[1]-from]...)
 		}
 	}
 	if hasOwn {

@@ -133,6 +133,59 @@ func TestParseBounds(t *testing.T) {
 	})
 }
 
+// TestSnapshotKeyOrder: the order of the keys in a snapshot's object does
+// not change what is requested, nor with which constraints. Each key of a
+// window leads to a place that enables P with constraints of its own, and
+// one name of its own; the window's own permissions win for P, and every
+// order of its keys requests the same.
+func TestSnapshotKeyOrder(t *testing.T) {
+	members := []string{
+		`"permissions": {"G": {"p": {"enabled": true, "from": "own"}, "own": true}}`,
+		`"windows": [{"permissions": {"G": {"p": {"enabled": true, "from": "windows"}, "w": true}}}]`,
+		`"layout": {"permissions": {"G": {"p": {"enabled": true, "from": "layout"}, "l": true}}}`,
+		`"content": [{"permissions": {"G": {"p": {"enabled": true, "from": "content"}, "c": true}}}]`,
+		`"componentState": {"permissions": {"G": {"p": {"enabled": true, "from": "componentState"}, "s": true}}}`,
+	}
+	var want string
+	var permute func(done []string, left []string)
+	permute = func(done, left []string) {
+		if len(left) == 0 {
+			doc := `{"snapshot": {"windows": [{` + strings.Join(done, ", ") + `}]}}`
+			m, err := Parse([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := summary(m)
+			if want == "" {
+				want = got
+				if !strings.Contains(want, `constraint=G.p {"enabled":true,"from":"own"}`) || !strings.Contains(want, "permissions=G.c G.l G.own G.p G.s G.w\n") {
+					t.Fatalf("got\n%s\nwant the window's own constraints for G.p and every name", got)
+				}
+			}
+			if got != want {
+				t.Errorf("keys in the order %s: got\n%s\nwant\n%s", done, got, want)
+			}
+			return
+		}
+		for i := range left {
+			rest := append(append([]string{}, left[:i]...), left[i+1:]...)
+			permute(append(done, left[i]), rest)
+		}
+	}
+	permute(nil, members)
+	// Without the window's own, the places under it count in the order
+	// windows, layout, content, componentState, whatever the order of the
+	// keys.
+	doc := `{"snapshot": {"windows": [{` + members[4] + `, ` + members[3] + `, ` + members[2] + `, ` + members[1] + `}]}}`
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(m); !strings.Contains(got, `constraint=G.p {"enabled":true,"from":"windows"}`) {
+		t.Errorf("got\n%s\nwant the constraints from windows", got)
+	}
+}
+
 // TestParseRequestedBound: startup_app and platform fill MaxRequested
 // with distinct names; a snapshot view that asks for one more is left out
 // with a notice, and one that asks only for names already requested is
