@@ -239,7 +239,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		DecidedBy:         DecidedBy{By: ByInProcess, UID: l.env.UserID},
 		Fetch:             FetchReport{Mode: fetched.Mode, Redirects: fetched.Redirects, Age: int64(fetched.Age.Seconds()), Warnings: append([]string{}, fetched.Warnings...)},
 		RuntimeState:      RuntimeReport{Requested: m.Runtime.Version},
-		Notices:           []string{},
+		Notices:           append([]string{}, m.Notices...),
 		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name, Manifest: fetched.Body},
 	}
 	doc.Runtime.AllowedArguments = own.Settings.RuntimeArguments()

@@ -23,15 +23,36 @@
 // byte-order mark, and without duplicate keys at the top level or in the
 // objects that rvm reads (permissions objects included, to any depth of
 // their constraints). rvm reads runtime.version, runtime.arguments,
-// startup_app.permissions, platform.permissions and trustedAppConfigs;
-// every other key is kept and ignored. A wrong type for a key that rvm
-// reads is an error naming the key:
+// trustedAppConfigs, and permissions from these places, in this order:
+// startup_app.permissions, platform.permissions,
+// platform.defaultWindowOptions.permissions,
+// platform.defaultViewOptions.permissions, and the permissions of the
+// objects under snapshot and platform.snapshot reached through windows,
+// layout, content and componentState, at most MaxSnapshotDepth levels down
+// (customData is not entered). A permission is requested when any place
+// enables it, with the constraints of the first place that does. Every
+// other key is kept and ignored. A wrong type for runtime, startup_app,
+// platform, their permissions or trustedAppConfigs is an error naming the
+// key; in the window, view and snapshot places it is a notice
+// (Manifest.Notices), and the permissions there are not requested. A
+// Workspace-style platform manifest:
 //
 //	{
 //	  "runtime": {"version": "stable", "arguments": "--v=1"},
-//	  "startup_app": {"name": "blotter", "permissions": {"System": {"launchExternalProcess": true}}},
+//	  "platform": {
+//	    "uuid": "acme-workspace",
+//	    "permissions": {"System": {"launchExternalProcess": true}},
+//	    "defaultViewOptions": {"permissions": {"webAPIs": ["clipboard-read"]}}
+//	  },
+//	  "snapshot": {"windows": [{"layout": {"content": [{"type": "stack", "content": [
+//	    {"type": "component", "componentState": {"url": "https://apps.acme.com/news/",
+//	      "permissions": {"System": {"openUrlWithBrowser": {"enabled": true, "protocols": ["mailto"]}}}}}
+//	  ]}]}}]},
 //	  "trustedAppConfigs": {"value": "...", "signature": {"linux": "..."}}
 //	}
+//
+// requests System.launchExternalProcess, webAPIs.clipboard-read and
+// System.openUrlWithBrowser (with its protocols).
 //
 // # Fetching
 //

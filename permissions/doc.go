@@ -5,8 +5,13 @@
 // of a manifest: {"System": {"launchExternalProcess": true}} requests
 // System.launchExternalProcess. A leaf is either a boolean or an object with
 // an "enabled" boolean and further constraints, which travel with the
-// decision untouched. Names rvm does not know (see Known) are reported and
-// never granted.
+// decision untouched. The top-level webAPIs may also be an array of names,
+// as OpenFin writes it: {"webAPIs": ["audio", "clipboard-read"]} requests
+// webAPIs.audio and webAPIs.clipboard-read, as {"webAPIs": {"audio": true,
+// "clipboard-read": true}} would. Parse reads every permissions object of
+// rvm (a manifest's places, desktop owner policies, signed blocks), so all
+// of them take both forms. Names rvm does not know (see Known) are
+// reported and never granted.
 //
 // Decide runs the one chain of rules of SPEC 5.5 and makes a Decision per
 // requested name, whose zero value is a denial; ApplyAnswers runs the tail

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/rvm-launcher/rvm/platform/strictjson"
@@ -29,14 +30,21 @@ type Entry struct {
 	Constraints jsontext.Value
 }
 
+// webAPIs is the one group that may also be written as an array of names,
+// as OpenFin writes it: {"webAPIs": ["audio", "clipboard-read"]} requests
+// webAPIs.audio and webAPIs.clipboard-read.
+const webAPIs = "webAPIs"
+
 // Parse flattens a nested permissions object into its leaves, sorted by
 // name. where names the object in errors (for example
-// "startup_app.permissions"). It refuses anything but objects and booleans,
-// keys that are empty or hold a dot or a control character, duplicate keys
-// (in a constraints object, at any depth), nesting deeper than MaxDepth and
-// more than MaxPermissions leaves. A nil or JSON null object has no leaves.
-// raw must be strict JSON (see package strictjson): a part of a document
-// that was checked whole.
+// "startup_app.permissions"). It refuses anything but objects and booleans
+// (and, for the top-level webAPIs, an array of names, each an enabled
+// leaf without constraints), keys and names that are empty or hold a dot
+// or a control character, duplicate keys (in a constraints object, at any
+// depth) and a name twice in a webAPIs array, nesting deeper than MaxDepth
+// and more than MaxPermissions leaves. A nil or JSON null object has no
+// leaves. raw must be strict JSON (see package strictjson): a part of a
+// document that was checked whole.
 func Parse(raw jsontext.Value, where string) ([]Entry, error) {
 	if len(raw) == 0 || raw.Kind() == 'n' {
 		return nil, nil
@@ -64,7 +72,7 @@ func flatten(ms []strictjson.Member, where, prefix string, depth int, out *[]Ent
 		return fmt.Errorf("permissions: %s: nested deeper than %d levels", at, MaxDepth)
 	}
 	for _, m := range ms {
-		if err := checkKey(m.Name, at); err != nil {
+		if err := checkLabel("key", m.Name, at); err != nil {
 			return err
 		}
 		name := m.Name
@@ -100,7 +108,17 @@ func flatten(ms []strictjson.Member, where, prefix string, depth int, out *[]Ent
 			if err := flatten(inner, where, name, depth+1, out); err != nil {
 				return err
 			}
+		case '[':
+			if name != webAPIs {
+				return fmt.Errorf("permissions: %s.%s: want true, false or an object", where, name)
+			}
+			if err := nameList(v, where, name, out); err != nil {
+				return err
+			}
 		default:
+			if name == webAPIs {
+				return fmt.Errorf("permissions: %s.%s: want true, false, an object or an array of names", where, name)
+			}
 			return fmt.Errorf("permissions: %s.%s: want true, false or an object", where, name)
 		}
 	}
@@ -115,16 +133,51 @@ func add(out *[]Entry, e Entry, where string) error {
 	return nil
 }
 
-func checkKey(key, at string) error {
-	if key == "" {
-		return fmt.Errorf("permissions: %s: empty key", at)
+// nameList appends to out the names of the array v, the group's value in
+// the permissions object where, as enabled leaves group.NAME.
+func nameList(v jsontext.Value, where, group string, out *[]Entry) error {
+	elems, err := strictjson.Elements(v)
+	if err != nil {
+		return fmt.Errorf("permissions: %s.%s: %w", where, group, err)
 	}
-	if strings.Contains(key, ".") {
-		return fmt.Errorf("permissions: %s: key %q holds a dot", at, key)
+	seen := make(map[string]bool, len(elems))
+	for i, e := range elems {
+		at := fmt.Sprintf("%s.%s[%d]", where, group, i)
+		var name string
+		if e.Kind() != '"' {
+			return fmt.Errorf("permissions: %s: want a string, got %s", at, strictjson.Kind(e))
+		}
+		if json.Unmarshal(e, &name) != nil {
+			// e is valid UTF-8 (strictjson checked it), but an escape in
+			// it may stand for a lone surrogate.
+			return fmt.Errorf("permissions: %s: name holds an escape that is not valid UTF-8", at)
+		}
+		if err := checkLabel("name", name, at); err != nil {
+			return err
+		}
+		if seen[name] {
+			return fmt.Errorf("permissions: %s: duplicate name %q", at, name)
+		}
+		seen[name] = true
+		if err := add(out, Entry{Name: group + "." + name, Enabled: true}, where); err != nil {
+			return err
+		}
 	}
-	for _, r := range key {
+	return nil
+}
+
+// checkLabel checks one label of a permission name, s, a key or a name
+// (what) of the object or array at.
+func checkLabel(what, s, at string) error {
+	if s == "" {
+		return fmt.Errorf("permissions: %s: empty %s", at, what)
+	}
+	if strings.Contains(s, ".") {
+		return fmt.Errorf("permissions: %s: %s %q holds a dot", at, what, s)
+	}
+	for _, r := range s {
 		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return fmt.Errorf("permissions: %s: key %q holds a control or invalid character", at, key)
+			return fmt.Errorf("permissions: %s: %s %q holds a control or invalid character", at, what, s)
 		}
 	}
 	return nil
@@ -160,21 +213,57 @@ func objectMembers(raw jsontext.Value, at string) ([]strictjson.Member, error) {
 }
 
 // Requested merges the leaves of several permissions objects (a manifest's
-// startup_app and platform) into the set an app requests: every name that
-// is enabled in at least one of them, once, sorted by name. Where both
+// places, in order) into the set an app requests: every name that is
+// enabled in at least one of them, once, sorted by name. Where several
 // enable a name, the first object's constraints are kept.
 func Requested(lists ...[]Entry) []Entry {
-	seen := map[string]bool{}
-	var out []Entry
+	var r Requests
 	for _, l := range lists {
+		r.Add(l, -1)
+	}
+	return r.Entries()
+}
+
+// Requests gathers what an app requests from its permissions objects one
+// by one, as Requested does, where a caller bounds the names in all. The
+// zero value holds none.
+type Requests struct {
+	seen map[string]bool
+	out  []Entry
+}
+
+// Add adds the enabled leaves of l whose names r does not hold yet. Where
+// max is not negative and that would bring the names r holds past max
+// (counting each such leaf of l, as Parse returns each name once), it adds
+// none of them and reports false.
+func (r *Requests) Add(l []Entry, max int) bool {
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	if max >= 0 {
+		added := 0
 		for _, e := range l {
-			if !e.Enabled || seen[e.Name] {
-				continue
+			if e.Enabled && !r.seen[e.Name] {
+				added++
 			}
-			seen[e.Name] = true
-			out = append(out, e)
+		}
+		if len(r.seen)+added > max {
+			return false
 		}
 	}
+	for _, e := range l {
+		if !e.Enabled || r.seen[e.Name] {
+			continue
+		}
+		r.seen[e.Name] = true
+		r.out = append(r.out, e)
+	}
+	return true
+}
+
+// Entries returns the leaves r holds, sorted by name.
+func (r *Requests) Entries() []Entry {
+	out := slices.Clone(r.out)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

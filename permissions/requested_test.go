@@ -118,7 +118,21 @@ func TestParse(t *testing.T) {
 		{"top-not-object", `[]`, "permissions: test: want an object, got an array"},
 		{"leaf-string", `{"System": {"getCookies": "yes"}}`, "permissions: test.System.getCookies: want true, false or an object"},
 		{"leaf-null", `{"System": {"getCookies": null}}`, "permissions: test.System.getCookies: want true, false or an object"},
-		{"leaf-array", `{"webAPIs": ["audio"]}`, "permissions: test.webAPIs: want true, false or an object"},
+		{"webapis-array", `{"webAPIs": ["video", "audio", "clipboard-read"]}`, "webAPIs.audio=true webAPIs.clipboard-read=true webAPIs.video=true"},
+		{"webapis-array-empty", `{"webAPIs": []}`, ""},
+		{"webapis-array-beside-groups", `{"webAPIs": ["audio"], "System": {"getOSInfo": true}}`, "System.getOSInfo=true webAPIs.audio=true"},
+		{"webapis-array-unknown-name-kept", `{"webAPIs": ["teleport"]}`, "webAPIs.teleport=true"},
+		{"webapis-array-number", `{"webAPIs": ["audio", 5]}`, "permissions: test.webAPIs[1]: want a string, got a number"},
+		{"webapis-array-object", `{"webAPIs": [{"enabled": true}]}`, "permissions: test.webAPIs[0]: want a string, got an object"},
+		{"webapis-array-nested", `{"webAPIs": [["audio"]]}`, "permissions: test.webAPIs[0]: want a string, got an array"},
+		{"webapis-array-twice", `{"webAPIs": ["audio", "video", "audio"]}`, `permissions: test.webAPIs[2]: duplicate name "audio"`},
+		{"webapis-array-twice-escaped", `{"webAPIs": ["audio", "\u0061udio"]}`, `permissions: test.webAPIs[1]: duplicate name "audio"`},
+		{"webapis-array-empty-name", `{"webAPIs": [""]}`, "permissions: test.webAPIs[0]: empty name"},
+		{"webapis-array-dotted-name", `{"webAPIs": ["clipboard.read"]}`, `permissions: test.webAPIs[0]: name "clipboard.read" holds a dot`},
+		{"webapis-array-control-name", `{"webAPIs": ["a\u0007"]}`, `permissions: test.webAPIs[0]: name "a\a" holds a control or invalid character`},
+		{"webapis-string", `{"webAPIs": "audio"}`, "permissions: test.webAPIs: want true, false, an object or an array of names"},
+		{"array-outside-webapis", `{"System": ["getOSInfo"]}`, "permissions: test.System: want true, false or an object"},
+		{"webapis-array-below-top", `{"System": {"webAPIs": ["audio"]}}`, "permissions: test.System.webAPIs: want true, false or an object"},
 		{"enabled-not-boolean", `{"System": {"readRegistryValue": {"enabled": 1}}}`, "permissions: test.System.readRegistryValue.enabled: want true or false"},
 		{"empty-key", `{"System": {"": true}}`, "permissions: test.System: empty key"},
 		{"dotted-key", `{"System.getCookies": true}`, `permissions: test: key "System.getCookies" holds a dot`},
@@ -164,6 +178,7 @@ func TestParseBounds(t *testing.T) {
 		// The top object and MaxDepth levels of groups below it hold
 		// the leaf: MaxDepth+1 objects.
 		{"depth", MaxDepth + 1, nested, fmt.Sprintf("nested deeper than %d levels", MaxDepth)},
+		{"webapis-names", MaxPermissions, webAPINames, fmt.Sprintf("permissions: test: more than %d permissions", MaxPermissions)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := Parse(jsontext.Value(tc.doc(tc.limit)), "test"); err != nil {
@@ -175,6 +190,15 @@ func TestParseBounds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// webAPINames is a permissions object whose webAPIs array holds n names.
+func webAPINames(n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%q", fmt.Sprintf("api%d", i))
+	}
+	return `{"webAPIs": [` + strings.Join(names, ", ") + `]}`
 }
 
 func TestRequested(t *testing.T) {
@@ -190,6 +214,41 @@ func TestRequested(t *testing.T) {
 	}
 }
 
+// TestRequestsBound: Add takes a list whole or not at all, counting only
+// the enabled names it does not hold yet against the bound.
+func TestRequestsBound(t *testing.T) {
+	var r Requests
+	steps := []struct {
+		name string
+		list []Entry
+		want bool
+	}{
+		{"fills-the-bound", []Entry{{Name: "a", Enabled: true}, {Name: "b", Enabled: true}, {Name: "x"}}, true},
+		{"names-held-and-disabled-are-free", []Entry{{Name: "a", Enabled: true, Constraints: jsontext.Value(`{"enabled":true}`)}, {Name: "y"}}, true},
+		{"one-over-refused-whole", []Entry{{Name: "b", Enabled: true}, {Name: "c", Enabled: true}}, false},
+		{"unbounded", []Entry{{Name: "d", Enabled: true}}, true},
+	}
+	for _, s := range steps {
+		limit := 2
+		if s.name == "unbounded" {
+			limit = -1
+		}
+		if got := r.Add(s.list, limit); got != s.want {
+			t.Errorf("%s: got %v, want %v", s.name, got, s.want)
+		}
+	}
+	var names []string
+	for _, e := range r.Entries() {
+		names = append(names, e.Name)
+		if e.Constraints != nil {
+			t.Errorf("got %s with constraints %s, want the first list's: none", e.Name, e.Constraints)
+		}
+	}
+	if got := strings.Join(names, " "); got != "a b d" {
+		t.Errorf("got %q requested, want %q", got, "a b d")
+	}
+}
+
 // FuzzParse: no permissions object, in a document that strictjson
 // accepts, makes Parse panic or return leaves it should have refused.
 func FuzzParse(f *testing.F) {
@@ -199,6 +258,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(objectWithKeys(17, "k3")))
 	f.Add([]byte(`{"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {"j": true}}}}}}}}}}`))
 	f.Add([]byte(`"not an object"`))
+	f.Add([]byte(`{"webAPIs": ["audio", "clipboard-read", "\u0061udio2"], "System": {"getOSInfo": true}}`))
+	f.Add([]byte(`{"webAPIs": ["audio", 1, null, ["x"]]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if strictjson.Check(data) != nil {
 			return // Parse is given only checked documents
@@ -218,7 +279,7 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("got %q after %q, want the names sorted and unique", e.Name, entries[i-1].Name)
 			}
 			for _, label := range strings.Split(e.Name, ".") {
-				if label == "" || checkKey(label, "fuzz") != nil {
+				if label == "" || checkLabel("key", label, "fuzz") != nil {
 					t.Errorf("got name %q, which holds a key Parse refuses", e.Name)
 				}
 			}

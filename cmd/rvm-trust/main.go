@@ -1,6 +1,7 @@
 // Command rvm-trust is a trust authority's tool for rvm: it makes a root,
-// issues code-signing certificates, signs trustedAppConfigs blocks, shows
-// what a block holds, and issues CRLs. See package
+// issues code-signing certificates, signs trustedAppConfigs blocks, embeds
+// a block in a manifest, shows what a block holds (in a file or at a URL),
+// and issues CRLs. See package
 // github.com/rvm-launcher/rvm/manifest/trust/authority for the files it
 // keeps in each directory.
 //
@@ -8,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +18,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/rvm-launcher/rvm/manifest"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust/authority"
 )
 
@@ -28,8 +32,10 @@ var commands = []struct{ name, synopsis, help string }{
 		"issue a code-signing certificate (or an intermediate CA, name-constrained with --permitted-dns) from a CA"},
 	{"sign", "--signer DIR --apps FILE [--intermediates FILE] [--platforms win,mac,linux]",
 		"print a signed trustedAppConfigs object"},
-	{"inspect", "[--trust-roots FILE] FILE|-",
-		"show what a manifest's or a trustedAppConfigs object's block holds"},
+	{"embed", "--block FILE MANIFEST",
+		"set a signed block (FILE, or - for stdin) as the manifest's trustedAppConfigs, every other byte kept"},
+	{"inspect", "[--trust-roots FILE] [--resolve HOST:PORT:ADDR]... FILE|URL|-",
+		"show what a manifest's or a trustedAppConfigs object's block holds (a URL is fetched strictly)"},
 	{"revoke", "--ca DIR --out FILE [--serial N]... [--cert FILE]... [--days N]",
 		"revoke certificates and write the CA's CRL (DER)"},
 }
@@ -67,6 +73,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = issue(args[1:], stdout, stderr)
 	case "sign":
 		err = sign(args[1:], stdout, stderr)
+	case "embed":
+		err = embed(args[1:], stdin, stdout, stderr)
 	case "inspect":
 		err = inspect(args[1:], stdin, stdout, stderr)
 	case "revoke":
@@ -203,13 +211,53 @@ func sign(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+func embed(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flags("embed")
+	block := fs.String("block", "", "file of the signed block, as rvm-trust sign prints it (- for stdin)")
+	if err := parse(fs, args, stdout, stderr, 1, "block"); err != nil {
+		return err
+	}
+	check := func(data []byte) error {
+		_, err := manifest.Parse(data)
+		return err
+	}
+	replaced, err := authority.Embed(*block, fs.Arg(0), authority.EmbedOptions{Stdin: stdin, Check: check})
+	if err != nil {
+		return err
+	}
+	how := "added to"
+	if replaced {
+		how = "replaced in"
+	}
+	fmt.Fprintf(stdout, "trustedAppConfigs %s %s\n", how, fs.Arg(0))
+	return nil
+}
+
 func inspect(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flags("inspect")
 	roots := fs.String("trust-roots", "", "PEM file of trust roots to verify the block against")
+	var resolve repeated
+	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: fetch a URL's HOST:PORT from ADDR, still verifying TLS for HOST, as curl does (repeatable)")
 	if err := parse(fs, args, stdout, stderr, 1); err != nil {
 		return err
 	}
+	o := authority.InspectOptions{RootsFile: *roots, Fetcher: &fetch.Fetcher{Resolve: map[string]string{}}}
+	for _, r := range resolve {
+		from, to, err := fetch.ParseResolve(r)
+		if err != nil {
+			fmt.Fprintf(stderr, "rvm-trust inspect: %v\n", err)
+			return errUsage
+		}
+		o.Fetcher.Resolve[from] = to
+	}
 	name := fs.Arg(0)
+	if strings.Contains(name, "://") {
+		req, err := manifest.ParseRequest(name)
+		if err != nil {
+			return err
+		}
+		return authority.InspectURL(context.Background(), stdout, req.URL, o)
+	}
 	in := stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -219,7 +267,7 @@ func inspect(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		defer f.Close()
 		in = f
 	}
-	return authority.Inspect(stdout, in, name, authority.InspectOptions{RootsFile: *roots})
+	return authority.Inspect(stdout, in, name, o)
 }
 
 // serials is a repeatable --serial flag: decimal, or hexadecimal with 0x.

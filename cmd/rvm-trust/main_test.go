@@ -2,11 +2,33 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// trustBin is the rvm-trust binary, built once for the tests that run it
+// as a vendor would.
+var trustBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rvm-trust-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	trustBin = filepath.Join(dir, "rvm-trust")
+	if out, err := exec.Command("go", "build", "-o", trustBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build rvm-trust: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // TestRun walks an authority's day through the command line, in order:
 // each step sees the files the steps before it made.

@@ -1,6 +1,7 @@
 // Package authority is the trust authority's side of trustedAppConfigs: it
 // makes root keys and certificates, issues code-signing certificates (and
-// intermediate CAs), signs blocks, shows what a block holds, and issues
+// intermediate CAs), signs blocks, embeds a block in a manifest, shows what
+// a block holds (in a file or at a URL, fetched strictly), and issues
 // CRLs. The rvm-trust command is a thin shell over it.
 //
 // An authority keeps each key in a directory of its own:
@@ -20,6 +21,8 @@
 //	rvm-trust issue --ca root --name "Partner CA" --out partner --permitted-dns partner.com
 //	rvm-trust sign --signer signer --apps apps.json > block.json
 //	rvm-trust inspect --trust-roots root/cert.pem block.json
+//	rvm-trust embed --block block.json app.json
+//	rvm-trust inspect --trust-roots root/cert.pem https://apps.acme.com/blotter/app.json
 //	rvm-trust revoke --ca root --out root.crl --cert signer/cert.pem
 //
 // Keys are never overwritten: a directory that already holds a key.pem is

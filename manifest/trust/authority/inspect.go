@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
@@ -34,6 +35,9 @@ type InspectOptions struct {
 	RootsFile string
 	// Now is the time of the check; nil means time.Now.
 	Now func() time.Time
+	// Fetcher fetches what InspectURL inspects, strictly; nil means a
+	// Fetcher with the system roots and no --resolve entries.
+	Fetcher *fetch.Fetcher
 }
 
 // Inspect reads a manifest or a trustedAppConfigs object from r (named
@@ -42,20 +46,41 @@ type InspectOptions struct {
 // its signature verifies. It fails when there is no block or the block
 // cannot be decoded.
 func Inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
-	if err := inspect(w, r, name, o); err != nil {
+	data, err := io.ReadAll(io.LimitReader(r, maxInspect+1))
+	if err == nil && len(data) > maxInspect {
+		err = fmt.Errorf("larger than %d KiB", maxInspect>>10)
+	}
+	if err == nil {
+		err = inspect(w, data, nil, o)
+	}
+	if err != nil {
 		return fmt.Errorf("authority: inspect %s: %w", name, err)
 	}
 	return nil
 }
 
-func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
-	data, err := io.ReadAll(io.LimitReader(r, maxInspect+1))
+// InspectURL is Inspect for the manifest at url, an https:// URL fetched
+// strictly (SPEC 3: the certificate verified, every redirect hop HTTPS,
+// bounded), never relaxed. It first shows the URL the manifest came from,
+// after redirects.
+func InspectURL(ctx context.Context, w io.Writer, url string, o InspectOptions) error {
+	f := o.Fetcher
+	if f == nil {
+		f = &fetch.Fetcher{}
+	}
+	resp, err := f.GetStrict(ctx, url, maxInspect, fetch.Validators{})
+	if err == nil {
+		err = inspect(w, resp.Body, resp, o)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("authority: inspect %s: %w", url, err)
 	}
-	if len(data) > maxInspect {
-		return fmt.Errorf("larger than %d KiB", maxInspect>>10)
-	}
+	return nil
+}
+
+// inspect shows what data holds; fetched is the response it came in, nil
+// for a file.
+func inspect(w io.Writer, data []byte, fetched *fetch.Response, o InspectOptions) error {
 	raw, err := blockOf(data)
 	if err != nil {
 		return err
@@ -78,6 +103,9 @@ func inspect(w io.Writer, r io.Reader, name string, o InspectOptions) error {
 	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if fetched != nil {
+		fmt.Fprintf(tw, "url:\t%q\t(fetched strictly, %d redirects)\n", fetched.FinalURL, fetched.Redirects)
+	}
 	leaf := cfg.Certificate
 	certs := append([]*x509.Certificate{leaf}, cfg.Intermediates...)
 	expires := leaf.NotAfter
