@@ -18,6 +18,7 @@ import (
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/prompt"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // RefusedError reports a launch that the desktop owner's policy refuses
@@ -69,6 +70,7 @@ func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error)
 		return nil, err
 	}
 	l.userSide(doc, r)
+	l.LogDecision(doc, "")
 	return doc, nil
 }
 
@@ -82,9 +84,13 @@ func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Doc
 	return doc, err
 }
 
-// remoteDecide asks the service; ErrNoService where there is none. The
-// request carries this process's RVM_MACHINE_SETTINGS (SPEC 7), as an
-// absolute path, where it names no settings file of its own.
+// remoteDecide asks the service; ErrNoService where there is none, or
+// where the request depends on what it cannot carry. The request carries
+// this process's RVM_MACHINE_SETTINGS (SPEC 7), as an absolute path, where
+// it names no settings file of its own; without either, this user's
+// per-user settings sources are files and keys that only this process
+// reads, so where they change anything but the runtime directory (which
+// this side applies: see userSide) the request is decided in-process.
 func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*Document, error) {
 	if l.Remote == nil {
 		return nil, ErrNoService
@@ -97,6 +103,12 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 		}
 		o.MachineSettings = abs
 	}
+	if o.MachineSettings == "" {
+		if source := l.perUserSettings(); source != "" {
+			l.env.Log.Debug().Str("source", source).Msg("per-user machine settings apply, which a request cannot carry; deciding in-process")
+			return nil, ErrNoService
+		}
+	}
 	doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, o)
 	if err != nil {
 		return nil, err
@@ -106,6 +118,28 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 		doc.Notices = []string{}
 	}
 	return doc, nil
+}
+
+// perUserSettings names the first per-user settings source that changes
+// this user's machine settings, the runtime directory aside: "" where
+// the owner sources alone give the same values, errors and notices.
+func (l *Launcher) perUserSettings() string {
+	srcs := l.sources()
+	all := srcs.Load("")
+	owner := settings.Sources{Owner: srcs.Owner}.Load("")
+	for name, v := range all.Values {
+		if name != settings.RuntimeDirectory && v != owner.Values[name] {
+			return v.Source
+		}
+	}
+	if len(all.Errors) != len(owner.Errors) || len(all.Notices) != len(owner.Notices) {
+		names := make([]string, len(srcs.User))
+		for i, src := range srcs.User {
+			names[i] = src.Name
+		}
+		return strings.Join(names, ", ")
+	}
+	return ""
 }
 
 // LaunchVia decides (through the service where one answers), asks the user
@@ -120,13 +154,16 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		return nil, 0, err
 	}
 	rt, rterr := l.userSide(doc, r)
+	l.LogDecision(doc, "")
 	if !doc.Launch.Allowed {
+		l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("reason", doc.Launch.Reason).Msg("launch refused by policy")
 		return doc, 0, &RefusedError{URL: doc.ManifestURL, Reason: doc.Launch.Reason}
 	}
 	if err := l.prompt(ctx, doc, ask); err != nil {
 		return doc, 0, err
 	}
 	if rterr != nil {
+		l.env.Log.Error().Err(rterr).Str("manifest", doc.ManifestURL).Msg("launch failed: no runtime")
 		return doc, 0, rterr
 	}
 	decisions := filepath.Join(l.env.DataDir, "decisions")

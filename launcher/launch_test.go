@@ -159,6 +159,9 @@ func TestLaunchQuestions(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			// Wait for this launch's runtime, not the one before: it
+			// would write into the test's folder as it is removed.
+			os.Remove(out)
 			var asked []string
 			_, _, err := launch(t, w, tt.url, func(_ context.Context, q string) (prompt.Answer, error) {
 				asked = append(asked, q)
