@@ -180,6 +180,7 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		LogPath:      filepath.Join(decisions, key+".log"),
 	})
 	if err != nil {
+		l.env.Log.Error().Err(err).Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Msg("launch failed: the runtime did not start")
 		return doc, 0, err
 	}
 	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", pid).Msg("runtime started")
@@ -194,7 +195,8 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 // launch alone. A question the user cancels (end of input, Ctrl-C)
 // cancels the launch, with nothing stored: a *CancelledError, and
 // doc.Launch says so. A store that cannot be written is logged: the
-// answers still hold for this launch.
+// answers still hold for this launch. Every answer is logged (SPEC 7):
+// the permission, the answer and whether it was stored.
 func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) error {
 	var names []string
 	for n, p := range doc.Permissions {
@@ -207,7 +209,7 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 	}
 	sort.Strings(names)
 	authenticated := doc.Authenticated()
-	var store []string // the names whose answers are kept
+	answers := make([]prompt.Answer, 0, len(names))
 	for _, n := range names {
 		p := doc.Permissions[n]
 		a := prompt.NoAnswer
@@ -216,6 +218,7 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 			a, err = ask(ctx, question(doc, n, p))
 			if errors.Is(err, prompt.ErrCancelled) {
 				doc.Launch = LaunchDecision{Reason: "the user cancelled the launch at the question about " + n + ": nothing was stored and nothing started"}
+				l.logAnswers(doc, names, answers, nil)
 				l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("permission", n).Msg("launch cancelled by the user")
 				return &CancelledError{URL: doc.ManifestURL, Err: err}
 			}
@@ -224,21 +227,33 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 			}
 		}
 		doc.Permissions[n] = p.Answer(a == prompt.Yes)
-		l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("permission", n).Stringer("answer", a).Msg("the user's answer")
-		if a != prompt.NoAnswer && authenticated {
-			store = append(store, n)
-		}
+		answers = append(answers, a)
 	}
+	stored := make([]bool, len(names))
 	s := permissions.OpenStore(l.env.DataDir, l.env.UserID)
-	var errs []error
-	for _, n := range store {
+	for i, n := range names {
+		if answers[i] == prompt.NoAnswer || !authenticated {
+			continue
+		}
 		d := doc.Permissions[n]
-		errs = append(errs, s.Set(doc.ManifestURL, n, d.Constraints, d.Granted()))
+		if err := s.Set(doc.ManifestURL, n, d.Constraints, d.Granted()); err != nil {
+			l.env.Log.Warn().Err(err).Str("permission", n).Msg("could not store the user's answer; it holds for this launch")
+			continue
+		}
+		stored[i] = true
 	}
-	if err := errors.Join(errs...); err != nil {
-		l.env.Log.Warn().Err(err).Msg("could not store the user's answers")
-	}
+	l.logAnswers(doc, names, answers, stored)
 	return nil
+}
+
+// logAnswers logs each answer given to the questions about names (answers
+// holds the first len(answers)), and whether it was stored (stored nil:
+// none was).
+func (l *Launcher) logAnswers(doc *Document, names []string, answers []prompt.Answer, stored []bool) {
+	for i, a := range answers {
+		l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("permission", names[i]).Stringer("answer", a).
+			Bool("stored", stored != nil && stored[i]).Bool("authenticated", doc.Authenticated()).Msg("the user's answer")
+	}
 }
 
 // question is what the user is asked about the permission name that d
