@@ -322,7 +322,10 @@ func (l *Launcher) LogDecision(doc *Document, peerUID string) {
 		ev = ev.Str("launchReason", doc.Launch.Reason)
 	}
 	if doc.RuntimeState.State != "" {
-		ev = ev.Str("runtime", doc.RuntimeState.State+" "+doc.RuntimeState.Version)
+		ev = ev.Str("runtime", doc.RuntimeState.State)
+	}
+	if doc.RuntimeState.Version != "" {
+		ev = ev.Str("runtimeVersion", doc.RuntimeState.Version)
 	}
 	perms := zerolog.Dict()
 	for n, p := range doc.Permissions {
