@@ -163,7 +163,7 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		return doc, 0, err
 	}
 	if rterr != nil {
-		l.env.Log.Error().Err(rterr).Str("manifest", doc.ManifestURL).Msg("launch failed: no runtime")
+		l.env.Log.Warn().Err(rterr).Str("manifest", doc.ManifestURL).Msg("launch failed: no runtime")
 		return doc, 0, rterr
 	}
 	decisions := filepath.Join(l.env.DataDir, "decisions")
@@ -180,7 +180,7 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		LogPath:      filepath.Join(decisions, key+".log"),
 	})
 	if err != nil {
-		l.env.Log.Error().Err(err).Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Msg("launch failed: the runtime did not start")
+		l.env.Log.Warn().Err(err).Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Msg("launch failed: the runtime did not start")
 		return doc, 0, err
 	}
 	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", pid).Msg("runtime started")

@@ -93,7 +93,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 // Errors are one line that begins "rvm: ", names the input at fault and
 // holds no package prefix of a chain ("launcher: ", "fetch: ", ...).
 func TestErrorsInWords(t *testing.T) {
-	s := newServer(t, map[string]string{"/list.json": "[]"})
+	s := newServer(t, map[string]string{"/list.json": "[]", "/app.json": appManifest})
 	dir := t.TempDir()
 	strict := filepath.Join(dir, "strict.json")
 	os.WriteFile(strict, []byte(`{"allowInvalidNetworkCertificates": 0}`), 0o644)
@@ -110,6 +110,7 @@ func TestErrorsInWords(t *testing.T) {
 		{"certificate-not-retried", noCA, []string{"verify", "--machine-settings", strict, s.resolve(), s.url("/list.json")}, "allowInvalidNetworkCertificates is 0 in " + strict},
 		{"user-info", s.env, []string{"verify", "https://user@apps.acme.test/x"}, "user info"},
 		{"launch-without-a-decision", s.env, []string{"launch", s.resolve(), s.url("/list.json")}, "an array"},
+		{"launch-without-a-runtime", s.env, []string{"launch", s.resolve(), s.url("/app.json")}, `no runtime fits version "38.*"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := rvm(t, tt.env, tt.args...)
