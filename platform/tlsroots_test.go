@@ -12,13 +12,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
 // TLSRoots holds what Go's system pool would hold in a process with the
 // given environment (on Linux: SSL_CERT_FILE, SSL_CERT_DIR), and nothing
 // of a variable that this platform's verifier does not read.
 func TestTLSRoots(t *testing.T) {
-	dir := t.TempDir()
+	dir := platformtest.TempDir(t)
 	cert := selfSigned(t)
 	pemFile := filepath.Join(dir, "ca.pem")
 	certDir := filepath.Join(dir, "certs")
