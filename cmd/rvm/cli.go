@@ -145,11 +145,11 @@ func (c *cli) dispatch(ctx context.Context, cmd *command, args []string) int {
 	fs, run := cmd.flags()
 	rest, help, err := parseArgs(fs, args)
 	switch {
-	case err != nil:
-		return c.usageError("%v", err)
 	case help:
 		c.help(cmd)
 		return exitOK
+	case err != nil:
+		return c.usageError("%v", err)
 	case fs.Lookup(flagVersion).Value.String() == "true":
 		return c.printVersion()
 	}
@@ -167,13 +167,20 @@ func flagName(a string) string {
 // --name alike, "-name=value" or "-name value", a bool flag alone meaning
 // true), except that flags may also follow the arguments, until "--",
 // after which everything is an argument, and -h, -help and --help ask for
-// help. It returns the arguments, in order, whether help was asked for,
-// and what was wrong with a flag in words for the user.
+// help. It returns the arguments, in order, whether help was asked for
+// (anywhere before "--", so that it wins over a wrong flag), and the first
+// thing wrong with a flag, in words for the user.
 func parseArgs(fs *flag.FlagSet, args []string) (rest []string, help bool, err error) {
+	fail := func(format string, a ...any) {
+		if err == nil {
+			err = fmt.Errorf(format, a...)
+		}
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			return append(rest, args[i+1:]...), help, nil
+			rest = append(rest, args[i+1:]...)
+			break
 		}
 		if len(a) < 2 || a[0] != '-' {
 			rest = append(rest, a)
@@ -187,29 +194,31 @@ func parseArgs(fs *flag.FlagSet, args []string) (rest []string, help bool, err e
 		typed := strings.SplitN(a, "=", 2)[0]
 		f := fs.Lookup(name)
 		if f == nil || strings.HasPrefix(name, "-") {
-			return nil, help, fmt.Errorf("unknown flag %s", typed)
+			fail("unknown flag %s", typed)
+			continue
 		}
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			if !hasValue {
 				value = "true"
 			}
-			if err := fs.Set(name, value); err != nil {
-				return nil, help, fmt.Errorf("%s=%q: want true or false", typed, value)
+			if fs.Set(name, value) != nil {
+				fail("%s=%q: want true or false", typed, value)
 			}
 			continue
 		}
 		if !hasValue {
 			if i+1 == len(args) {
-				return nil, help, fmt.Errorf("%s needs a value", typed)
+				fail("%s needs a value", typed)
+				continue
 			}
 			i++
 			value = args[i]
 		}
-		if err := fs.Set(name, value); err != nil {
-			return nil, help, fmt.Errorf("%s %q: %v", typed, value, err)
+		if serr := fs.Set(name, value); serr != nil {
+			fail("%s %q: %v", typed, value, serr)
 		}
 	}
-	return rest, help, nil
+	return rest, help, err
 }
 
 // usageError writes a usage error of the command being run as one line,

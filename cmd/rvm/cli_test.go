@@ -29,6 +29,7 @@ func TestCommandLine(t *testing.T) {
 		{"help-command", []string{"help"}, 0, "Commands:", ""},
 		{"help-of-a-command", []string{"help", "service", "install"}, 0, "Usage: rvm service install [flags]", ""},
 		{"short-help-after", []string{"permissions", "list", "-h"}, 0, "Usage: rvm permissions list [flags]", ""},
+		{"help-wins-over-a-wrong-flag", []string{"verify", "--evil", "--help"}, 0, "Usage: rvm verify [flags] [--] URL", ""},
 		{"help-before-the-subcommand", []string{"service", "--help"}, 0, "Usage: rvm service COMMAND", ""},
 		{"version-flag", []string{"--version"}, 0, "\ncommit ", ""},
 		{"version-command", []string{"version"}, 0, "\nbuilt with go1.", ""},
