@@ -69,7 +69,7 @@ func TestDeb(t *testing.T) {
 	if entries, err := os.ReadDir(filepath.Join(root, "etc/rvm")); err != nil || len(entries) != 0 {
 		t.Errorf("/etc/rvm: got %v (%v), want an empty folder: the package ships no settings", entries, err)
 	}
-	wantVersion := "rvm " + p.version + " (commit " + p.commit + ", " + runtime.Version() + ")\n"
+	wantVersion := "rvm " + p.version + "\ncommit " + p.commit + "\nbuilt with " + runtime.Version() + " for linux/" + runtime.GOARCH + "\n"
 	if got := run(t, filepath.Join(root, "usr/bin/rvm"), "--version"); got != wantVersion {
 		t.Errorf("rvm --version: got %q, want %q", got, wantVersion)
 	}

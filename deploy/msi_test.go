@@ -188,7 +188,7 @@ func TestMSI(t *testing.T) {
 		t.Fatalf("msiexec /i %s /qn ADDLOCAL=Rvm failed", msi)
 	}
 	w.installed()
-	wantVersion := "rvm " + p.version + " (commit " + p.commit + ", " + runtime.Version() + ")\n"
+	wantVersion := "rvm " + p.version + "\ncommit " + p.commit + "\nbuilt with " + runtime.Version() + " for windows/" + runtime.GOARCH + "\n"
 	if out, _, ok := w.run(rvmExe, "--version"); !ok || out != wantVersion {
 		t.Errorf("%s --version: got %q (ok %v), want %q", rvmExe, out, ok, wantVersion)
 	}

@@ -148,17 +148,18 @@ func (d *Document) JSON() []byte {
 	return escapeHidden(b.Bytes())
 }
 
-// escapeHidden writes each character of the JSON text js that is not ASCII
-// and not graphic as a \u escape (two for one beyond U+FFFF). Outside
-// strings JSON text is ASCII, so each such character is in a string,
-// where the escape stands for it.
+// escapeHidden writes each character of the JSON text js that JSON
+// encoders leave raw although a terminal would not show it as itself (DEL,
+// and what is not ASCII and not graphic) as a \u escape (two for one
+// beyond U+FFFF). Outside strings JSON text is printable ASCII, so each
+// such character is in a string, where the escape stands for it.
 func escapeHidden(js []byte) []byte {
-	if !bytes.ContainsFunc(js, func(r rune) bool { return r >= utf8.RuneSelf && !unicode.IsGraphic(r) }) {
+	if !bytes.ContainsFunc(js, hiddenInJSON) {
 		return js
 	}
 	var b bytes.Buffer
 	for _, r := range string(js) {
-		if r < utf8.RuneSelf || unicode.IsGraphic(r) {
+		if !hiddenInJSON(r) {
 			b.WriteRune(r)
 			continue
 		}
@@ -173,16 +174,24 @@ func escapeHidden(js []byte) []byte {
 
 // WriteSummary writes the short human summary of `rvm verify`: where the
 // manifest came from, the trust verdict, the runtime, notices and each
-// permission's decision. Each line is written as a terminal would show it
-// as it is (see prompt.Printable).
+// permission's decision. Each line is written as a person reads it (see
+// writeLines).
 func (d *Document) WriteSummary(w io.Writer) {
 	var b strings.Builder
 	d.summary(&b)
-	for _, line := range strings.SplitAfter(b.String(), "\n") {
+	writeLines(w, b.String())
+}
+
+// writeLines writes text to w line by line, each without its package
+// prefixes (see Words) and as a terminal would show it as it is (see
+// prompt.Printable), so that no text from outside starts a line of its
+// own or acts on the terminal.
+func writeLines(w io.Writer, text string) {
+	for _, line := range strings.SplitAfter(text, "\n") {
 		if rest, ok := strings.CutSuffix(line, "\n"); ok {
-			fmt.Fprintln(w, prompt.Printable(rest))
+			fmt.Fprintln(w, prompt.Printable(Words(rest)))
 		} else if line != "" {
-			fmt.Fprint(w, prompt.Printable(line))
+			fmt.Fprint(w, prompt.Printable(Words(line)))
 		}
 	}
 }
@@ -246,6 +255,11 @@ func (d *Document) summary(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// hiddenInJSON reports whether escapeHidden escapes r.
+func hiddenInJSON(r rune) bool {
+	return r == 0x7f || r >= utf8.RuneSelf && !unicode.IsGraphic(r)
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

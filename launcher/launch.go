@@ -15,6 +15,7 @@ import (
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 	"github.com/rvm-launcher/rvm/platform/prompt"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // RefusedError reports a launch that the desktop owner's policy refuses
@@ -66,6 +67,7 @@ func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error)
 		return nil, err
 	}
 	l.userSide(doc, r)
+	l.LogDecision(doc, "")
 	return doc, nil
 }
 
@@ -79,9 +81,13 @@ func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Doc
 	return doc, err
 }
 
-// remoteDecide asks the service; ErrNoService where there is none. The
-// request carries this process's RVM_MACHINE_SETTINGS (SPEC 7), as an
-// absolute path, where it names no settings file of its own.
+// remoteDecide asks the service; ErrNoService where there is none, or
+// where the request depends on what it cannot carry. The request carries
+// this process's RVM_MACHINE_SETTINGS (SPEC 7), as an absolute path, where
+// it names no settings file of its own; without either, this user's
+// per-user settings sources are files and keys that only this process
+// reads, so where they change anything but the runtime directory (which
+// this side applies: see userSide) the request is decided in-process.
 func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*Document, error) {
 	if l.Remote == nil {
 		return nil, ErrNoService
@@ -94,6 +100,12 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 		}
 		o.MachineSettings = abs
 	}
+	if o.MachineSettings == "" {
+		if source := l.perUserSettings(); source != "" {
+			l.env.Log.Debug().Str("source", source).Msg("per-user machine settings apply, which a request cannot carry; deciding in-process")
+			return nil, ErrNoService
+		}
+	}
 	doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, o)
 	if err != nil {
 		return nil, err
@@ -103,6 +115,28 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 		doc.Notices = []string{}
 	}
 	return doc, nil
+}
+
+// perUserSettings names the first per-user settings source that changes
+// this user's machine settings, the runtime directory aside: "" where
+// the owner sources alone give the same values, errors and notices.
+func (l *Launcher) perUserSettings() string {
+	srcs := l.sources()
+	all := srcs.Load("")
+	owner := settings.Sources{Owner: srcs.Owner}.Load("")
+	for name, v := range all.Values {
+		if name != settings.RuntimeDirectory && v != owner.Values[name] {
+			return v.Source
+		}
+	}
+	if len(all.Errors) != len(owner.Errors) || len(all.Notices) != len(owner.Notices) {
+		names := make([]string, len(srcs.User))
+		for i, src := range srcs.User {
+			names[i] = src.Name
+		}
+		return strings.Join(names, ", ")
+	}
+	return ""
 }
 
 // LaunchVia decides (through the service where one answers), asks the user
@@ -117,13 +151,16 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		return nil, 0, err
 	}
 	rt, rterr := l.userSide(doc, r)
+	l.LogDecision(doc, "")
 	if !doc.Launch.Allowed {
+		l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("reason", doc.Launch.Reason).Msg("launch refused by policy")
 		return doc, 0, &RefusedError{URL: doc.ManifestURL, Reason: doc.Launch.Reason}
 	}
 	if err := l.prompt(ctx, doc, ask); err != nil {
 		return doc, 0, err
 	}
 	if rterr != nil {
+		l.env.Log.Warn().Err(rterr).Str("manifest", doc.ManifestURL).Msg("launch failed: no runtime")
 		return doc, 0, rterr
 	}
 	// Filtered again where the decision was made: the arguments pass the
@@ -139,6 +176,7 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		Log:         l.env.Log,
 	})
 	if err != nil {
+		l.env.Log.Warn().Err(err).Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Msg("launch failed: the runtime did not start")
 		return doc, 0, err
 	}
 	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", started.PID).Str("output", started.Output).Msg("runtime started")
@@ -153,7 +191,8 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 // launch alone. A question the user cancels (end of input, Ctrl-C)
 // cancels the launch, with nothing stored: a *CancelledError, and
 // doc.Launch says so. A store that cannot be written is logged: the
-// answers still hold for this launch.
+// answers still hold for this launch. Every answer is logged (SPEC 7):
+// the permission, the answer and whether it was stored.
 func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) error {
 	var names []string
 	for n, p := range doc.Permissions {
@@ -166,7 +205,7 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 	}
 	sort.Strings(names)
 	authenticated := doc.Authenticated()
-	var store []string // the names whose answers are kept
+	answers := make([]prompt.Answer, 0, len(names))
 	for _, n := range names {
 		p := doc.Permissions[n]
 		a := prompt.NoAnswer
@@ -175,6 +214,7 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 			a, err = ask(ctx, question(doc, n, p))
 			if errors.Is(err, prompt.ErrCancelled) {
 				doc.Launch = LaunchDecision{Reason: "the user cancelled the launch at the question about " + n + ": nothing was stored and nothing started"}
+				l.logAnswers(doc, names, answers, nil)
 				l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("permission", n).Msg("launch cancelled by the user")
 				return &CancelledError{URL: doc.ManifestURL, Err: err}
 			}
@@ -183,21 +223,33 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 			}
 		}
 		doc.Permissions[n] = p.Answer(a == prompt.Yes)
-		l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("permission", n).Stringer("answer", a).Msg("the user's answer")
-		if a != prompt.NoAnswer && authenticated {
-			store = append(store, n)
-		}
+		answers = append(answers, a)
 	}
+	stored := make([]bool, len(names))
 	s := permissions.OpenStore(l.env.DataDir, l.env.UserID)
-	var errs []error
-	for _, n := range store {
+	for i, n := range names {
+		if answers[i] == prompt.NoAnswer || !authenticated {
+			continue
+		}
 		d := doc.Permissions[n]
-		errs = append(errs, s.Set(doc.ManifestURL, n, d.Constraints, d.Granted()))
+		if err := s.Set(doc.ManifestURL, n, d.Constraints, d.Granted()); err != nil {
+			l.env.Log.Warn().Err(err).Str("permission", n).Msg("could not store the user's answer; it holds for this launch")
+			continue
+		}
+		stored[i] = true
 	}
-	if err := errors.Join(errs...); err != nil {
-		l.env.Log.Warn().Err(err).Msg("could not store the user's answers")
-	}
+	l.logAnswers(doc, names, answers, stored)
 	return nil
+}
+
+// logAnswers logs each answer given to the questions about names (answers
+// holds the first len(answers)), and whether it was stored (stored nil:
+// none was).
+func (l *Launcher) logAnswers(doc *Document, names []string, answers []prompt.Answer, stored []bool) {
+	for i, a := range answers {
+		l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("permission", names[i]).Stringer("answer", a).
+			Bool("stored", stored != nil && stored[i]).Bool("authenticated", doc.Authenticated()).Msg("the user's answer")
+	}
 }
 
 // question is what the user is asked about the permission name that d

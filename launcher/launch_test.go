@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/launcher/launchertest"
 	"github.com/rvm-launcher/rvm/launcher/runtime"
@@ -154,6 +156,9 @@ func TestLaunchQuestions(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			// Wait for this launch's runtime, not the one before: it
+			// would write into the test's folder as it is removed.
+			os.Remove(out)
 			var asked []string
 			_, _, err := launch(t, w, tt.url, func(_ context.Context, q string) (prompt.Answer, error) {
 				asked = append(asked, q)
@@ -173,5 +178,104 @@ func TestLaunchQuestions(t *testing.T) {
 				t.Errorf("questions not in name order:\n%s", all)
 			}
 		})
+	}
+}
+
+// rvm.log records every decision with its reasons and every answer a user
+// gives (SPEC 7): after a launch with answers, the decision line holds each
+// permission's verdict, source and the owner's policy that decided it, and
+// one line for each answer names the permission, the answer and whether it
+// was stored; a launch the owner refuses is logged with why.
+func TestLogRecordsDecisionsAndAnswers(t *testing.T) {
+	w, rtDir, out := launchWorld(t)
+	url := w.Publish("/blotter/app.json", `{"Window": {"getSnapshot": true}, "System": {"getProcessList": true, "readRegistryValue": true}}`, nil)
+	dos := fmt.Sprintf(`{"applicationSettings": {"blotter-rules": {"urls": [%q], "permissions": {"System": {"readRegistryValue": false}}}}}`, "https://*.acme.test:"+w.Server.Port+"/blotter/*")
+	b, _ := json.Marshal(map[string]string{"RuntimeDirectory": rtDir, "DesktopOwnerSettings": w.Owner(dos)})
+	w.Settings(string(b))
+	env := w.Env
+	log, closer, err := launcher.OpenLog(env.DataDir, nil, zerolog.InfoLevel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Log = log
+	l := launcher.New(env)
+	yesToSnapshots := func(_ context.Context, q string) (prompt.Answer, error) {
+		if strings.Contains(q, "Window.getSnapshot") {
+			return prompt.Yes, nil
+		}
+		return prompt.No, nil
+	}
+	if _, _, err := l.LaunchVia(context.Background(), request(t, url, w.Opts), yesToSnapshots); err != nil {
+		t.Fatal(err)
+	}
+	launchertest.WaitForFile(t, out)
+	// A launch the owner refuses.
+	b, _ = json.Marshal(map[string]string{"RuntimeDirectory": rtDir, "DesktopOwnerSettings": w.Owner(`{"desktopSettings": {"allowedManifestUrls": ["https://intranet.acme.test/*"]}}`)})
+	w.Settings(string(b))
+	if _, _, err := l.LaunchVia(context.Background(), request(t, url, w.Opts), nil); err == nil {
+		t.Fatal("a launch outside allowedManifestUrls was not refused")
+	}
+	if err := closer.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	type permission struct{ Decision, Source, Policy string }
+	var (
+		decision *struct {
+			DecidedBy   string                `json:"decidedBy"`
+			Permissions map[string]permission `json:"permissions"`
+		}
+		answers = map[string]string{}
+		refusal string
+	)
+	data, err := os.ReadFile(filepath.Join(env.DataDir, launcher.LogFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var e struct {
+			Message, Permission, Answer, Reason string
+			Stored                              *bool
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("rvm.log holds a line that is not JSON: %v\n%s", err, line)
+		}
+		switch e.Message {
+		case "decision":
+			if decision == nil {
+				json.Unmarshal([]byte(line), &decision)
+			}
+		case "the user's answer":
+			if e.Stored == nil {
+				t.Errorf("the answer about %s does not say whether it was stored: %s", e.Permission, line)
+				continue
+			}
+			answers[e.Permission] = fmt.Sprintf("%s, stored %v", e.Answer, *e.Stored)
+		case "launch refused by policy":
+			refusal = e.Reason
+		}
+	}
+	if decision == nil {
+		t.Fatalf("no decision in rvm.log:\n%s", data)
+	}
+	for name, want := range map[string]permission{
+		"Window.getSnapshot":       {"prompt", "default", ""},
+		"System.getProcessList":    {"prompt", "default", ""},
+		"System.readRegistryValue": {"denied", "desktop-owner-settings", "blotter-rules"},
+	} {
+		if got := decision.Permissions[name]; got != want {
+			t.Errorf("decision of %s in rvm.log: got %+v, want %+v", name, got, want)
+		}
+	}
+	if decision.DecidedBy != launcher.ByInProcess {
+		t.Errorf("decidedBy in rvm.log: got %q, want %q", decision.DecidedBy, launcher.ByInProcess)
+	}
+	for name, want := range map[string]string{"Window.getSnapshot": "yes, stored true", "System.getProcessList": "no, stored true"} {
+		if answers[name] != want {
+			t.Errorf("answer about %s in rvm.log: got %q, want %q", name, answers[name], want)
+		}
+	}
+	if !strings.Contains(refusal, "allowedManifestUrls") {
+		t.Errorf("the refusal in rvm.log: got %q, want it to say why (allowedManifestUrls)", refusal)
 	}
 }

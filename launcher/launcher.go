@@ -108,11 +108,19 @@ func New(env Env) *Launcher {
 // DataDir is the launcher's data directory.
 func (l *Launcher) DataDir() string { return l.env.DataDir }
 
-// fetcher returns the shared fetcher for the --resolve entries of r, so
-// that connections are reused between requests with the same entries.
+// fetcher returns the shared fetcher for the --resolve entries and the
+// environment of r (its TLS roots and proxies: see Options.Environment),
+// so that connections are reused between requests that reach servers the
+// same way, and only between those. TLS roots that the environment names
+// are read when its fetcher is made, as a process reads its system roots
+// once.
 func (l *Launcher) fetcher(r *Request) *fetch.Fetcher {
-	return l.fetchers.get(r.resolveKey, func() *fetch.Fetcher {
-		return &fetch.Fetcher{RootCAs: l.env.TLSRoots, Resolve: r.resolve}
+	return l.fetchers.get(r.transportKey, func() *fetch.Fetcher {
+		roots := platform.TLSRoots(r.getenv)
+		if roots == nil {
+			roots = l.env.TLSRoots
+		}
+		return &fetch.Fetcher{RootCAs: roots, Resolve: r.resolve, Proxy: r.proxy}
 	})
 }
 
@@ -144,16 +152,20 @@ func (l *Launcher) machineSettings(r *Request) *settings.Machine {
 }
 
 func (l *Launcher) loadSettings(override string) *settings.Machine {
-	srcs := l.env.Settings
-	if srcs == nil {
-		p := settings.PlatformSources(l.env.Getenv)
-		srcs = &p
-	}
-	s := srcs.Load(override)
+	s := l.sources().Load(override)
 	for _, err := range s.Errors {
 		l.env.Log.Warn().Err(err).Msg("machine settings")
 	}
 	return s
+}
+
+// sources are where the machine settings are read from: Env.Settings, or
+// this platform's.
+func (l *Launcher) sources() settings.Sources {
+	if l.env.Settings != nil {
+		return *l.env.Settings
+	}
+	return settings.PlatformSources(l.env.Getenv)
 }
 
 // ownerSettings loads the desktop owner settings that ms points at.
@@ -211,13 +223,15 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 		return nil, err
 	}
 	l.userSide(doc, r)
+	l.LogDecision(doc, "")
 	return doc, nil
 }
 
 // Decide fetches, verifies and decides for a request already checked, as a
 // service does for its callers: with the owner sources and the request's
 // per-call inputs, but without a user's stored answers and runtimes, which
-// the caller applies (see Verify and VerifyVia).
+// the caller applies (see Verify and VerifyVia). It does not log the
+// decision: whoever completes it does (LogDecision).
 func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	ms := l.machineSettings(r)
 	if err := refuseTrustRoots(r, ms); err != nil {
@@ -256,7 +270,6 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	}
 	grants := l.trust(ctx, doc, fetched, r, ms, own, f)
 	l.decide(doc, r.URL, m, own, grants)
-	l.logDecision(doc)
 	return doc, nil
 }
 
@@ -289,21 +302,41 @@ func fetchPolicy(h settings.HTTPS) manifest.Policy {
 	}
 }
 
-// logDecision logs a decision with its reasons.
-func (l *Launcher) logDecision(doc *Document) {
+// LogDecision logs a decision with its reasons (SPEC 7): the URLs, who
+// decided, how the manifest was fetched, the trust verdict and why, whether
+// it may launch and why not, the runtime, and each permission's verdict,
+// source and policy. peerUID, where not "", is the user a service decided
+// for.
+func (l *Launcher) LogDecision(doc *Document, peerUID string) {
 	ev := l.env.Log.Info().Str("requested", doc.RequestedURL).Str("manifest", doc.ManifestURL).
-		Str("fetch", doc.Fetch.Mode).Str("trust", doc.Trust.Status).Str("code", doc.Trust.Code).
+		Str("decidedBy", doc.DecidedBy.By).Str("fetch", doc.Fetch.Mode).
+		Str("trust", doc.Trust.Status).Str("code", doc.Trust.Code).
 		Bool("launchAllowed", doc.Launch.Allowed)
+	if peerUID != "" {
+		ev = ev.Str("peerUid", peerUID)
+	}
 	if doc.Trust.Reason != "" {
 		ev = ev.Str("trustReason", doc.Trust.Reason)
 	}
+	if doc.Trust.Signer != "" {
+		ev = ev.Str("signer", doc.Trust.Signer).Strs("apps", doc.Trust.Apps)
+	}
+	if doc.Launch.Reason != "" {
+		ev = ev.Str("launchReason", doc.Launch.Reason)
+	}
+	if doc.RuntimeState.State != "" {
+		ev = ev.Str("runtime", doc.RuntimeState.State)
+	}
+	if doc.RuntimeState.Version != "" {
+		ev = ev.Str("runtimeVersion", doc.RuntimeState.Version)
+	}
 	perms := zerolog.Dict()
 	for n, p := range doc.Permissions {
-		entry := p.Verdict.String() + " (" + string(p.Source)
+		d := zerolog.Dict().Str("decision", p.Verdict.String()).Str("source", string(p.Source))
 		if p.Policy != "" {
-			entry += ", policy " + p.Policy
+			d = d.Str("policy", p.Policy)
 		}
-		perms = perms.Str(n, entry+")")
+		perms = perms.Dict(n, d)
 	}
 	ev.Dict("permissions", perms).Msg("decision")
 }

@@ -1,9 +1,12 @@
 package launcher
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -69,10 +72,28 @@ func (l *Launcher) Settings(ctx context.Context, req *Request) *SettingsReport {
 	return r
 }
 
+// JSON renders the report as indented JSON with a final newline, every
+// character that a terminal would not show as itself escaped (as
+// Document.JSON does).
+func (r *SettingsReport) JSON() []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		// Strings, numbers, maps and raw JSON that was parsed before.
+		panic("launcher: marshal settings report: " + err.Error())
+	}
+	return escapeHidden(b.Bytes())
+}
+
 // WriteText writes the report for a person: each value as a message
-// shows text from outside (strings quoted), with its source.
-func (r *SettingsReport) WriteText(w io.Writer) {
-	fmt.Fprintln(w, "machine settings:")
+// shows text from outside (strings quoted), with its source, each line as
+// writeLines writes it.
+func (r *SettingsReport) WriteText(out io.Writer) {
+	var w strings.Builder
+	defer func() { writeLines(out, w.String()) }()
+	fmt.Fprintln(&w, "machine settings:")
 	for _, s := range settings.Table {
 		v := r.Machine[s.Name]
 		value := "none"
@@ -86,25 +107,25 @@ func (r *SettingsReport) WriteText(w io.Writer) {
 		if v.FailedClosed {
 			note = ": failed closed"
 		}
-		fmt.Fprintf(w, "  %-34s %s\t(%s%s)\n", s.Name, value, v.Source, note)
+		fmt.Fprintf(&w, "  %-34s %s  (%s%s)\n", s.Name, value, v.Source, note)
 	}
-	fmt.Fprintln(w, "desktop owner settings:")
+	fmt.Fprintln(&w, "desktop owner settings:")
 	own := r.DesktopOwnerSettings
 	switch {
 	case own.Source == settings.SourceDefault:
-		fmt.Fprintln(w, "  none configured")
+		fmt.Fprintln(&w, "  none configured")
 	case string(own.Settings) == "null":
-		fmt.Fprintf(w, "  %s: unavailable, every permission is denied and no app launches\n", own.Source)
+		fmt.Fprintf(&w, "  %s: unavailable, every permission is denied and no app launches\n", own.Source)
 	default:
-		fmt.Fprintf(w, "  from %s\n", own.Source)
+		fmt.Fprintf(&w, "  from %s\n", own.Source)
 	}
 	for _, n := range own.Notices {
-		fmt.Fprintf(w, "  notice: %s\n", n)
+		fmt.Fprintf(&w, "  notice: %s\n", n)
 	}
 	for _, n := range r.Notices {
-		fmt.Fprintf(w, "notice: %s\n", n)
+		fmt.Fprintf(&w, "notice: %s\n", n)
 	}
 	for _, e := range r.Errors {
-		fmt.Fprintf(w, "error: %s\n", e)
+		fmt.Fprintf(&w, "error: %s\n", e)
 	}
 }

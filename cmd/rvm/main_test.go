@@ -89,6 +89,17 @@ func (s *server) url(path string) string { return s.srv.URL("apps.acme.test", pa
 
 func (s *server) resolve() string { return "--resolve=" + s.srv.Resolve("apps.acme.test") }
 
+// setEnv is env with key set to value, once.
+func setEnv(env []string, key, value string) []string {
+	var out []string
+	for _, e := range env {
+		if !strings.HasPrefix(e, key+"=") {
+			out = append(out, e)
+		}
+	}
+	return append(out, key+"="+value)
+}
+
 // rvm runs the binary and returns its exit code, stdout and stderr.
 func rvm(t *testing.T, env []string, args ...string) (int, string, string) {
 	t.Helper()
@@ -109,7 +120,8 @@ func rvm(t *testing.T, env []string, args ...string) (int, string, string) {
 const appManifest = `{"runtime": {"version": "38.*", "arguments": ["--flag", "x y"]}, "startup_app": {"permissions": {"Window": {"getSnapshot": true}}}}`
 
 func TestVersionCommand(t *testing.T) {
-	want := fmt.Sprintf("rvm %s (commit %s, %s)\n", testVersion, testCommit, runtime.Version())
+	goos, goarch := platform.Target()
+	want := fmt.Sprintf("rvm %s\ncommit %s\nbuilt with %s for %s/%s\n", testVersion, testCommit, runtime.Version(), goos, goarch)
 	for _, args := range [][]string{{"--version"}, {"version"}, {"-version"}} {
 		code, stdout, stderr := rvm(t, nil, args...)
 		if code != 0 || stdout != want || stderr != "" {
@@ -133,10 +145,10 @@ func TestVerifyCommand(t *testing.T) {
 	}{
 		{name: "no-command", args: nil, code: 2, stderr: "Usage"},
 		{name: "unknown-command", args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`},
-		{name: "help", args: []string{"verify", "--help"}, code: 0, stderr: "--resolve"},
+		{name: "help", args: []string{"verify", "--help"}, code: 0, stdout: "--resolve"},
 		{name: "no-url", args: []string{"verify"}, code: 2, stderr: "want exactly one URL"},
 		{name: "two-urls", args: []string{"verify", s.url("/app.json"), s.url("/app.json")}, code: 2, stderr: "want exactly one URL"},
-		{name: "flag-like-url", args: []string{"verify", "-evil"}, code: 2, stderr: "flag provided but not defined"},
+		{name: "flag-like-url", args: []string{"verify", "-evil"}, code: 2, stderr: "rvm: verify: unknown flag -evil"},
 		{name: "flag-like-url-after-dashes", args: []string{"verify", "--", "--help"}, code: 1, stderr: "has no scheme"},
 		{name: "bad-platform", args: []string{"verify", "--platform=beos", s.url("/app.json")}, code: 2, stderr: "beos"},
 		{name: "bad-resolve", args: []string{"verify", "--resolve=nonsense", s.url("/app.json")}, code: 2, stderr: "HOST:PORT:ADDR"},

@@ -99,17 +99,6 @@ func ownerRVM(t *testing.T, settings string, mode os.FileMode, user string, env 
 	return code, stdout.String(), stderr.String()
 }
 
-// setEnv is env with key set to value, once.
-func setEnv(env []string, key, value string) []string {
-	var out []string
-	for _, e := range env {
-		if !strings.HasPrefix(e, key+"=") {
-			out = append(out, e)
-		}
-	}
-	return append(out, key+"="+value)
-}
-
 // decisions is each permission of a decision document as "decision
 // (source)".
 func decisions(t *testing.T, stdout string) map[string]string {
@@ -278,7 +267,7 @@ func TestTrustRootsRefusedWhereTheOwnerSetsThem(t *testing.T) {
 		for _, cmd := range []string{"verify", "launch"} {
 			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
 				code, _, stderr := ownerRVM(t, tc.etc, 0o644, "root", s.env, cmd, "--trust-roots", mine, s.resolve(), s.url("/app.json"))
-				if want := "rvm " + cmd + ": launcher: --trust-roots refused: the owner source /etc/rvm/settings.json sets TrustRootsFile"; code != 2 || !strings.Contains(stderr, want) {
+				if want := "rvm: " + cmd + ": --trust-roots refused: the owner source /etc/rvm/settings.json sets TrustRootsFile"; code != 2 || !strings.Contains(stderr, want) {
 					t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 				}
 			})

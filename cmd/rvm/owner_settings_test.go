@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rvm-launcher/rvm/launcher"
 )
 
 // TestSettingsListsEveryOwnerProblem runs `rvm settings` as an owner
@@ -65,8 +67,9 @@ func TestSettingsListsEveryOwnerProblem(t *testing.T) {
 		}
 		code, text, _ := rvm(t, env, "settings")
 		for _, w := range want {
-			if !strings.Contains(text, "error: "+w) {
-				t.Errorf("text: got\n%s\nwant a line holding %q", text, "error: "+w)
+			// The text is in words: without the package prefixes.
+			if !strings.Contains(text, "error: "+launcher.Words(w)) {
+				t.Errorf("text: got\n%s\nwant a line holding %q", text, "error: "+launcher.Words(w))
 			}
 		}
 		if code != 1 {
@@ -106,7 +109,7 @@ func TestSettingsListsEveryOwnerProblem(t *testing.T) {
 		}
 		code, text, _ := rvm(t, env, "settings")
 		for _, w := range want {
-			if !strings.Contains(text, "  notice: "+w+"\n") {
+			if !strings.Contains(text, "  notice: "+launcher.Words(w)+"\n") {
 				t.Errorf("text: got\n%s\nwant a line holding %q", text, w)
 			}
 		}

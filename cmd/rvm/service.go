@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"os"
-	"slices"
 
 	"github.com/rs/zerolog"
 
@@ -17,64 +16,67 @@ import (
 	"github.com/rvm-launcher/rvm/platform/syslog"
 )
 
-const serviceUsage = `Usage:
-  rvm service install|uninstall|start|stop|restart|status [--user]
-  rvm service run [--user]
+// serviceSummaries are what each action of rvm service does.
+var serviceSummaries = map[string]string{
+	"install":   "register rvm with the service manager, and the fins:// and fin:// URL schemes",
+	"uninstall": "stop the service, and remove it and the URL schemes",
+	"start":     "start the installed service",
+	"stop":      "stop the service",
+	"restart":   "stop and start the service",
+	"status":    "say whether the service is installed and running, and its process id",
+	"run":       "run the service in the foreground (what the service manager starts)",
+}
 
-install registers rvm with the service manager (Windows service, launchd,
-systemd, or where Linux has none the init system found, SysV most often),
-the fins:// and fin:// URL schemes and, on Windows, rvm's Event Log source,
-and says which it used; it refuses an executable that anyone but an
-administrator (with --user, anyone but you or an administrator) could
-replace. --user makes it a per-user agent where the platform has one.
-status says whether it is installed and running, and its process id;
-uninstall stops it first and removes what install registered. run is what
-the service manager starts.
-`
+var serviceCommand = &command{
+	name:    "service",
+	summary: "the background service that decides for every local user",
+	about: `install registers rvm with the service manager (Windows service, launchd,
+systemd, or where Linux has none the init system found, SysV most often)
+the fins:// and fin:// URL schemes (unless the owner's settings turn links
+off) and, on Windows, rvm's Event Log source, and says which it used; it
+refuses an executable that anyone but an administrator (with --user, anyone
+but you or an administrator) could replace. --user makes it a per-user
+agent where the platform has one.
+`,
+	subs: serviceActions(),
+}
 
-func runService(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, serviceUsage)
-		return exitUsage
+// serviceActions are the subcommands of rvm service: the service
+// manager's actions, and run.
+func serviceActions() []*command {
+	var subs []*command
+	for _, action := range append(append([]string{}, platformservice.Actions...), "run") {
+		subs = append(subs, &command{name: action, summary: serviceSummaries[action], setup: func(fs *flag.FlagSet) runner {
+			user := fs.Bool("user", false, "a per-user agent rather than a system service")
+			return func(_ context.Context, c *cli, args []string) int {
+				if code, ok := c.wantArgs(args, 0, 0, "no arguments"); !ok {
+					return code
+				}
+				return c.service(action, *user)
+			}
+		}})
 	}
-	action := args[0]
-	if action == "help" || action == "-h" || action == "--help" {
-		fmt.Fprint(stdout, serviceUsage)
-		return exitOK
-	}
-	if action != "run" && !slices.Contains(platformservice.Actions, action) {
-		fmt.Fprintf(stderr, "rvm service: unknown action %q\n%s", action, serviceUsage)
-		return exitUsage
-	}
-	fs := newFlagSet("rvm service "+action, "rvm service "+action+" [--user]", stderr)
-	user := fs.Bool("user", false, "a per-user agent rather than a system service")
-	verbose := fs.Bool("v", false, "log every step to stderr")
-	if code, done := parse(fs, args[1:]); done {
-		return code
-	}
-	if fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "rvm service %s: unexpected argument %q\n", action, fs.Arg(0))
-		return exitUsage
-	}
-	cfg, err := platformservice.NewConfig(*user, "")
+	return subs
+}
+
+func (c *cli) service(action string, user bool) int {
+	cfg, err := platformservice.NewConfig(user, "")
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	if action != "run" {
 		// The owner's settings, as this user reads them, say whether
 		// install registers the URL schemes; nothing is logged.
 		dir, err := platform.DataDir(os.Getenv)
 		if err != nil {
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
-			return exitFailed
+			return c.fail(exitFailed, err)
 		}
 		links := launcher.New(launcher.Env{DataDir: dir, Getenv: os.Getenv, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")})
-		return controlService(cfg, links, action, *user, stdout, stderr)
+		return c.controlService(cfg, links, action, user)
 	}
 	// A system service (not --user, no RVM_HOME) lives in the system data
 	// directory and accepts every local user.
-	perUser := *user || os.Getenv("RVM_HOME") != ""
+	perUser := user || os.Getenv("RVM_HOME") != ""
 	// The data folder is made safe (or refused) before the log is opened
 	// in it: on Windows a folder made without its own access list would
 	// inherit %ProgramData%'s, which lets every user add files.
@@ -86,21 +88,18 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = platform.PrepareServiceDir(dir, !perUser)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	// In the foreground the service shows what it does, as it logs it.
-	env, closer, err := environment(stderr, zerolog.InfoLevel, *verbose, !perUser)
+	env, closer, err := c.environment(zerolog.InfoLevel, !perUser)
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	defer closer.Close()
 	svc := &service.Service{Env: env, PerUser: perUser}
 	if err := platformservice.Run(cfg, svc.Start, svc.Stop); err != nil {
 		env.Log.Error().Err(err).Msg("service")
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	return exitOK
 }
@@ -109,12 +108,11 @@ func runService(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // also register and remove the fins:// and fin:// URL schemes and, for the
 // system service, the Event Log source (on Windows; elsewhere there is
 // none).
-func controlService(cfg *platformservice.Config, links *launcher.Launcher, action string, user bool, stdout, stderr io.Writer) int {
+func (c *cli) controlService(cfg *platformservice.Config, links *launcher.Launcher, action string, user bool) int {
 	schemes := platform.SchemeOptions{Executable: cfg.Executable, System: !user}
 	if action == "uninstall" {
 		if err := platform.UnregisterURLSchemes(schemes); err != nil {
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
-			return exitFailed
+			return c.fail(exitFailed, err)
 		}
 	}
 	out, err := platformservice.Control(cfg, action)
@@ -125,26 +123,24 @@ func controlService(cfg *platformservice.Config, links *launcher.Launcher, actio
 		err = syslog.UnregisterSource(syslog.Name)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	if action == "install" {
 		var err error
 		if refused, why := links.LinksRefused(context.Background()); refused {
 			// What an earlier install registered goes too.
 			err = platform.UnregisterURLSchemes(schemes)
-			fmt.Fprintf(stderr, "rvm: note: fins:// and fin:// links are not registered: %s\n", why)
+			fmt.Fprintf(c.stderr, "rvm: note: fins:// and fin:// links are not registered: %s\n", why)
 		} else {
 			err = platform.RegisterURLSchemes(schemes)
 		}
 		switch {
 		case errors.Is(err, platform.ErrURLSchemesNeedAppBundle):
-			fmt.Fprintf(stderr, "rvm: note: %v\n", err)
+			fmt.Fprintf(c.stderr, "rvm: note: %s\n", launcher.Message(err))
 		case err != nil:
-			fmt.Fprintf(stderr, "rvm: %v\n", err)
-			return exitFailed
+			return c.fail(exitFailed, err)
 		}
 	}
-	fmt.Fprintln(stdout, out)
+	fmt.Fprintln(c.stdout, out)
 	return exitOK
 }

@@ -2,49 +2,52 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
+	"flag"
+	"os"
 
 	"github.com/rs/zerolog"
 
 	"github.com/rvm-launcher/rvm/launcher"
 )
 
-func runSettings(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("rvm settings", "rvm settings [--json] [--machine-settings FILE] [--resolve HOST:PORT:ADDR]...", stderr)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	var (
-		opts    launcher.Options
-		resolve resolveFlag
-	)
-	fs.StringVar(&opts.MachineSettings, "machine-settings", "", "settings JSON file standing in for the per-user settings sources; the owner's still apply (also RVM_MACHINE_SETTINGS)")
-	fs.Var(&resolve, "resolve", "HOST:PORT:ADDR: reach a remote desktop owner settings file at ADDR, still verifying TLS for HOST (repeatable)")
-	if code, done := parse(fs, args); done {
-		return code
-	}
-	opts.Resolve = resolve
+var settingsCommand = &command{
+	name:    "settings",
+	summary: "the effective machine and desktop owner settings, each value with its source",
+	about:   "Exit 0 when there is no error (notices allowed), 1 when there is one.\n",
+	setup: func(fs *flag.FlagSet) runner {
+		asJSON := fs.Bool("json", false, "print the report as JSON")
+		var (
+			opts    launcher.Options
+			resolve resolveFlag
+		)
+		fs.StringVar(&opts.MachineSettings, "machine-settings", "", "a settings JSON `FILE` standing in for the per-user settings sources; the owner's still apply (also RVM_MACHINE_SETTINGS)")
+		fs.Var(&resolve, "resolve", "each `HOST:PORT:ADDR` reaches a remote desktop owner settings file at ADDR, TLS still verifying HOST (repeatable)")
+		return func(ctx context.Context, c *cli, args []string) int {
+			if code, ok := c.wantArgs(args, 0, 0, "no arguments"); !ok {
+				return code
+			}
+			opts.Resolve = resolve
+			return c.settings(ctx, opts, *asJSON)
+		}
+	},
+}
+
+func (c *cli) settings(ctx context.Context, opts launcher.Options, asJSON bool) int {
+	opts.Environment = launcher.CallerEnvironment(os.Getenv)
 	req, err := launcher.ParseOptions(opts, "")
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm settings: %v\n", err)
-		return exitUsage
+		return c.usageError("%s", err)
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "rvm settings: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
-	}
-	env, closer, err := environment(stderr, zerolog.ErrorLevel, false, false)
+	env, closer, err := c.environment(zerolog.ErrorLevel, false)
 	if err != nil {
-		fmt.Fprintf(stderr, "rvm: %v\n", err)
-		return exitFailed
+		return c.fail(exitFailed, err)
 	}
 	defer closer.Close()
 	report := launcher.New(env).Settings(ctx, req)
-	if *asJSON {
-		out, _ := json.MarshalIndent(report, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", out)
+	if asJSON {
+		c.stdout.Write(report.JSON())
 	} else {
-		report.WriteText(stdout)
+		report.WriteText(c.stdout)
 	}
 	// Notices are allowed; an error (a DOS served from its last good copy
 	// included) is not.

@@ -180,12 +180,13 @@ func TestSettingsCommand(t *testing.T) {
 		code, stdout, _ := rvm(t, withSettings(`{"RevocationMode": "online", "RuntimeDirectory": 7}`), "settings")
 		for _, want := range []string{
 			"machine settings:\n",
-			`  RevocationMode                     "online"` + "\t(" + settingsFile + ")\n",
-			"  TrustRootsFile                     none\t(default)\n",
-			"  allowInvalidNetworkCertificates    1\t(default)\n",
-			`  RuntimeDirectory                   "` + filepath.Join(s.home, "runtime") + `"` + "\t(" + settingsFile + ": failed closed)\n",
+			`  RevocationMode                     "online"  (` + settingsFile + ")\n",
+			"  TrustRootsFile                     none  (default)\n",
+			"  allowInvalidNetworkCertificates    1  (default)\n",
+			`  RuntimeDirectory                   "` + filepath.Join(s.home, "runtime") + `"  (` + settingsFile + ": failed closed)\n",
 			"desktop owner settings:\n  none configured\n",
-			"error: settings: setting RuntimeDirectory in " + settingsFile,
+			// As every error reads: without the package prefix.
+			"error: setting RuntimeDirectory in " + settingsFile,
 		} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("got\n%s\nwant it to hold %q", stdout, want)

@@ -113,6 +113,8 @@ func TestAPI(t *testing.T) {
 		{"malformed-json", "POST", "/v1/verify", `{"url": `, 400, "request is not the JSON"},
 		{"unknown-field", "POST", "/v1/verify", `{"url": "https://a.test/", "evil": 1}`, 400, "(at /evil): unknown"},
 		{"bad-option", "POST", "/v1/verify", `{"url": "https://a.test/", "options": {"platform": "beos"}}`, 400, "beos"},
+		{"environment-not-carried", "POST", "/v1/verify", `{"url": "https://a.test/", "options": {"environment": {"LD_PRELOAD": "/tmp/x.so"}}}`, 400, `\"LD_PRELOAD\" is not one a request carries`},
+		{"bad-proxy", "POST", "/v1/verify", `{"url": "https://a.test/", "options": {"environment": {"HTTPS_PROXY": "http://[::1"}}}`, 400, "HTTPS_PROXY"},
 		{"too-large", "POST", "/v1/verify", `{"url": "` + strings.Repeat("a", maxRequestBody) + `"}`, 413, "larger than"},
 		{"unknown-endpoint", "GET", "/v2/launch", "", 404, "no such endpoint"},
 		{"wrong-method", "GET", "/v1/verify", "", 404, "no such endpoint"},

@@ -52,16 +52,39 @@ func TestServiceRefusesOtherUsers(t *testing.T) {
 	}
 }
 
+// A system service reads no file that another user's request names and
+// takes no TLS roots of its choosing (SPEC 7): it answers 403, and the
+// caller decides in-process. Other per-call inputs (a proxy, --resolve)
+// it honours for anyone.
 func TestSystemServiceReadsFilesOnlyForItsUser(t *testing.T) {
 	w := launchertest.NewWorld(t)
 	startServer(t, w, false)
 	if out := asOtherUser(t, w, ""); !strings.Contains(out, "200 OK") {
 		t.Fatalf("a system service refused a local user's status request: %q", out)
 	}
-	body := `{"url": "https://apps.acme.test/app.json", "options": {"trustRoots": "/etc/shadow"}}`
-	req := fmt.Sprintf("POST /v1/verify HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-	if out := asOtherUser(t, w, req); !strings.Contains(out, "403") || !strings.Contains(out, "own user") {
-		t.Fatalf("another user named a file for the service to read: got %q, want 403", out)
+	for _, tt := range []struct {
+		name, options string
+		want          string // the answer's status line holds it
+	}{
+		{"trust-roots", `{"trustRoots": "/etc/shadow"}`, "403"},
+		{"machine-settings", `{"machineSettings": "/root/.ssh/settings.json"}`, "403"},
+		{"ssl-cert-file", `{"environment": {"SSL_CERT_FILE": "/tmp/roots-of-mine.pem"}}`, "403"},
+		{"ssl-cert-dir", `{"environment": {"SSL_CERT_DIR": "/tmp/roots-of-mine"}}`, "403"},
+		{"proxy", `{"environment": {"HTTPS_PROXY": "http://127.0.0.1:1"}}`, "422"},
+		{"resolve", `{"resolve": ["apps.acme.test:443:127.0.0.1"]}`, "422"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"url": "https://apps.acme.test/app.json", "options": ` + tt.options + `}`
+			req := fmt.Sprintf("POST /v1/verify HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+			out := asOtherUser(t, w, req)
+			status, _, _ := strings.Cut(out, "\r\n")
+			if !strings.Contains(status, tt.want) {
+				t.Fatalf("another user asked with %s: got %q, want %s", tt.options, out, tt.want)
+			}
+			if tt.want == "403" && !strings.Contains(out, "only for the service's own user") {
+				t.Errorf("the 403 does not say why: %q", out)
+			}
+		})
 	}
 }
 

@@ -121,7 +121,9 @@ func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]by
 	}
 	switch {
 	case resp.StatusCode == http.StatusForbidden:
-		c.Log.Debug().Str("socket", sock).Msg("the service leaves this request to us")
+		var e Error
+		json.Unmarshal(data, &e)
+		c.Log.Debug().Str("socket", sock).Str("why", e.Error).Msg("the service leaves this request to us; deciding in-process")
 		return nil, launcher.ErrNoService
 	case resp.StatusCode != http.StatusOK:
 		var e Error

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,8 +35,9 @@ import (
 //	GET  /v1/settings  the settings report of `rvm settings --json`
 //
 // An error is {"error": "<one sentence>"} with status 400 (bad request:
-// anything but one JSON object of the form above), 403 (files named by a
-// peer of another user: the caller decides in-process instead), 408 (the
+// anything but one JSON object of the form above), 403 (files or TLS
+// roots chosen by a peer of another user, see launcher.Request.CallerChosen:
+// the caller decides in-process instead), 408 (the
 // body did not arrive within readTimeout), 413 (request too large), 422
 // (no decision could be made) or 500.
 const SocketName = "rvm.sock"
@@ -45,10 +48,6 @@ const maxRequestBody = 64 << 10
 // readTimeout bounds the time a client of the local API may take to send
 // a whole request.
 const readTimeout = 10 * time.Second
-
-// errFileOptions is the answer to a request that names files (trust
-// roots, machine settings) from a peer other than the service's own user.
-const errFileOptions = "--trust-roots and --machine-settings are read only for the service's own user"
 
 // Request is the body of /v1/verify and /v1/launch.
 type Request struct {
@@ -231,20 +230,27 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, Error{err.Error()})
 		return
 	}
-	// Files named by a request are read with the service's rights: only
-	// its own user may name them. Others read their files themselves (the
-	// command line then decides in-process).
-	if req.Options.TrustRoots != "" || req.Options.MachineSettings != "" {
-		if p, _ := r.Context().Value(peerKey{}).(peer); !p.known || p.uid != platform.CurrentUID() {
-			writeJSON(w, http.StatusForbidden, Error{errFileOptions})
-			return
-		}
+	// Files named by a request are read with the service's rights, and
+	// TLS roots decide what counts as strictly fetched: only the
+	// service's own user may choose them. Others read their files and
+	// choose their roots themselves (the command line then decides
+	// in-process).
+	p, _ := r.Context().Value(peerKey{}).(peer)
+	if chosen := lr.CallerChosen(); len(chosen) > 0 && (!p.known || p.uid != platform.CurrentUID()) {
+		s.Log.Info().Int("peerUid", p.uid).Strs("inputs", chosen).Msg("local API: left to the caller, whose inputs the service does not act on for another user")
+		writeJSON(w, http.StatusForbidden, Error{strings.Join(chosen, ", ") + ": read or trusted only for the service's own user"})
+		return
 	}
 	doc, err := s.L.Decide(r.Context(), lr)
 	if err != nil {
 		writeJSON(w, http.StatusUnprocessableEntity, Error{err.Error()})
 		return
 	}
+	peerUID := "unknown"
+	if p.known {
+		peerUID = strconv.Itoa(p.uid)
+	}
+	s.L.LogDecision(doc, peerUID)
 	if r.URL.Path == "/v1/launch" {
 		writeJSON(w, http.StatusOK, LaunchAnswer{Decision: doc, Runtime: doc.Runtime})
 		return

@@ -64,6 +64,11 @@ type Fetcher struct {
 	// Resolve maps "host:port" to the "addr:port" to connect to instead, as
 	// curl's --resolve does (see ParseResolve). TLS still verifies host.
 	Resolve map[string]string
+	// Proxy chooses the proxy for a URL, as httpproxy.Config.ProxyFunc
+	// does; nil means the proxy variables of this process's environment
+	// (http.ProxyFromEnvironment). A host given to Resolve is never
+	// proxied.
+	Proxy func(*url.URL) (*url.URL, error)
 	// Timeouts bound each stage of a fetch.
 	Timeouts Timeouts
 	once     sync.Once
@@ -149,11 +154,14 @@ func (f *Fetcher) init() {
 func (f *Fetcher) transport(insecure bool) *http.Transport {
 	t := f.Timeouts.withDefaults()
 	dialer := &net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}
-	resolve := f.Resolve
+	resolve, proxy := f.Resolve, f.Proxy
 	return &http.Transport{
 		Proxy: func(r *http.Request) (*url.URL, error) {
 			if _, ok := resolve[strings.ToLower(canonicalHostPort(r.URL))]; ok {
 				return nil, nil
+			}
+			if proxy != nil {
+				return proxy(r.URL)
 			}
 			return http.ProxyFromEnvironment(r)
 		},

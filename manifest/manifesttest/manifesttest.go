@@ -1,8 +1,9 @@
 // Package manifesttest serves manifests over real TLS on loopback, with a
 // certificate authority made on the spot, for tests and for the demo. Its
 // servers answer for any host name the caller chooses (point the fetcher at
-// them with a --resolve entry), so that tests exercise real certificate
-// verification without touching the network or the system's roots.
+// them with a --resolve entry, or through a Proxy), so that tests exercise
+// real certificate verification without touching the network or the
+// system's roots.
 package manifesttest
 
 import (
