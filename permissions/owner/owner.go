@@ -111,6 +111,7 @@ type Settings struct {
 	policies          []policy       // the named policies, in file order
 	policyIndex       *pattern.Index // their urls, owner = index in policies
 	defaultPolicy     policy
+	runtime           runtimeRules // the runtime keys (runtime.go)
 }
 
 // policy is one named policy (or the default): the permissions it sets,
@@ -208,6 +209,26 @@ func (s *Settings) parseDesktopSettings(raw jsontext.Value, at string) error {
 					return fmt.Errorf("owner: %s[%d]: want 64 hex digits (a SHA-256 digest), got %q (an entry is the digest of a certificate, or tbs: or spki: and a digest)", here, i, entry)
 				}
 				s.revoked[r] = true
+			}
+		case "allowedRuntimeVersions":
+			if err := s.runtime.parseAllowed(m.Value, here); err != nil {
+				return err
+			}
+		case "blockedRuntimeVersions":
+			if err := s.runtime.parseBlocked(m.Value, here); err != nil {
+				return err
+			}
+		case "minimumRuntimeVersion":
+			if err := s.runtime.parseMinimum(m.Value, here); err != nil {
+				return err
+			}
+		case "cleanUnusedRuntimes":
+			if err := s.runtime.parseClean(m.Value, here); err != nil {
+				return err
+			}
+		case "unusedRuntimeExpirationInMinutes":
+			if err := s.runtime.parseExpiration(m.Value, here); err != nil {
+				return err
 			}
 		default:
 			return fmt.Errorf("owner: %s: unknown key %q", at, m.Name)
