@@ -95,7 +95,7 @@ func TestAPI(t *testing.T) {
 		// asked directly: launcher.NewRequest refuses this URL before any
 		// service is asked.)
 		before := srv.requests.Load()
-		_, err := w.L.Remote.Decide(context.Background(), false, "ftp://x.test/a.json", w.Opts)
+		_, err := w.L.Remote.Decide(context.Background(), launcher.RemoteCall{URL: "ftp://x.test/a.json", Options: w.Opts})
 		if err == nil || !strings.Contains(err.Error(), `scheme "ftp"`) {
 			t.Fatalf("got %v, want the service's error naming the scheme", err)
 		}
