@@ -16,7 +16,7 @@ import (
 // returns it once it runs; the test kills it at its end.
 func startFrom(t *testing.T, dir, lock string, edit ...func(*exec.Cmd)) *exec.Cmd {
 	t.Helper()
-	exe := platformtest.CopySelf(t, dir, "runtime"+filepath.Ext(os.Args[0]))
+	exe := platformtest.CopySelf(t, dir, RuntimeExecutable())
 	cmd := exec.Command(exe, "-test.run=^$")
 	cmd.Env = platformtest.ChildEnv("hold", lock)
 	cmd.Stderr = os.Stderr
