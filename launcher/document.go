@@ -59,9 +59,9 @@ type RuntimeRequest struct {
 	Arguments []string
 	AppName   string
 	// CleanUnused reports that the owner has runtimes not launched for
-	// UnusedFor removed at each launch.
-	CleanUnused bool
-	UnusedFor   time.Duration
+	// UnusedMinutes removed at each launch.
+	CleanUnused   bool
+	UnusedMinutes int64
 }
 
 // DecidedBy says who decided (SPEC 6): informational only.

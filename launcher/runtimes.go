@@ -179,7 +179,7 @@ func (l *Launcher) chooseRuntime(ctx context.Context, doc *Document, r *Request,
 	doc.plan = plan
 	doc.Runtime.CleanUnused = false
 	if after, clean := own.Settings.UnusedRuntimeExpiry(); clean {
-		doc.Runtime.CleanUnused, doc.Runtime.UnusedFor = true, after
+		doc.Runtime.CleanUnused, doc.Runtime.UnusedMinutes = true, int64(after/time.Minute)
 	}
 	if own.Unavailable() {
 		doc.RuntimeState.State = RuntimeBlocked
@@ -407,7 +407,7 @@ func (l *Launcher) pruneAtLaunch(doc *Document, dir string) {
 	if !doc.Runtime.CleanUnused {
 		return
 	}
-	removed, err := install.Prune(dir, doc.Runtime.UnusedFor, l.env.Now(), doc.RuntimeState.Version)
+	removed, err := install.Prune(dir, time.Duration(doc.Runtime.UnusedMinutes)*time.Minute, l.env.Now(), doc.RuntimeState.Version)
 	if err != nil {
 		l.env.Log.Warn().Err(err).Str("dir", dir).Msg("unused runtimes not all removed")
 	}

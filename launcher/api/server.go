@@ -81,7 +81,7 @@ type Error struct {
 type LaunchAnswer struct {
 	Progress *Progress               `json:"progress,omitempty"`
 	Decision *launcher.Document      `json:"decision,omitempty"`
-	Runtime  launcher.RuntimeRequest `json:"runtime"`
+	Runtime  launcher.RuntimeRequest `json:"runtime,omitzero"`
 }
 
 // Progress is how a runtime download goes: bytes received of the total.
@@ -294,8 +294,14 @@ func (s *Server) launch(w http.ResponseWriter, r *http.Request, doc *launcher.Do
 	// A download takes as long as it takes, within its own bounds.
 	rc.SetWriteDeadline(time.Time{})
 	line := func(a LaunchAnswer) {
-		json.MarshalWrite(w, a)
-		io.WriteString(w, "\n")
+		data, err := json.Marshal(a)
+		if err != nil {
+			// Plain strings, numbers and documents already decided:
+			// this cannot fail.
+			s.Log.Error().Err(err).Msg("local API: launch answer")
+			return
+		}
+		w.Write(append(data, '\n'))
 		rc.Flush()
 	}
 	var (
