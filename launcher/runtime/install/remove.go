@@ -84,7 +84,7 @@ func Remove(dir, version string) error {
 		}
 		return err
 	}
-	if err := os.RemoveAll(aside); err != nil {
+	if err := platform.RemoveAll(aside); err != nil {
 		return fmt.Errorf("install: remove runtime %s: %w", version, err)
 	}
 	return nil
