@@ -383,22 +383,11 @@ func (l *Launcher) repository(r *Request, url, rootPath string) (*repo.Client, e
 // one in use. A service calls it for its peer's launch; LaunchVia where
 // it decided in-process.
 func (l *Launcher) PrepareRuntime(ctx context.Context, doc *Document, progress func(done, total int64)) {
-	plan := doc.plan
-	if plan == nil || !doc.Launch.Allowed {
+	if doc.plan == nil || !doc.Launch.Allowed {
 		return
 	}
-	rs := &doc.RuntimeState
-	if rs.State == RuntimeDownload && plan.client != nil {
-		_, err := plan.client.Install(ctx, rs.Version, plan.installDir, progress)
-		if err != nil {
-			rs.State, rs.Reason = RuntimeFailed, fmt.Sprintf("runtime %s could not be installed from the runtime repository: %v", rs.Version, err)
-			l.env.Log.Error().Err(err).Str("runtime", rs.Version).Msg("runtime download failed")
-		} else {
-			rs.State, rs.Reason = RuntimeInstalled, ""
-			l.env.Log.Info().Str("runtime", rs.Version).Str("dir", plan.installDir).Msg("runtime downloaded, verified and installed")
-		}
-	}
-	l.pruneAtLaunch(doc, plan.installDir)
+	l.download(ctx, doc, progress)
+	l.pruneAtLaunch(doc, doc.plan.installDir)
 }
 
 // pruneAtLaunch removes from dir the runtimes that the owner's
