@@ -39,6 +39,7 @@ Usage:
   rvm settings [--json]           the effective machine and desktop owner settings
   rvm permissions list [--json]   the stored decisions of users
   rvm permissions revoke URL [PERMISSION]
+  rvm runtime list|install|remove|prune [--json]   installed runtimes, downloads
   rvm service install|uninstall|start|stop|restart|status|run [--user]
 
 URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
@@ -67,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSettings(ctx, rest, stdout, stderr)
 	case "permissions":
 		return runPermissions(rest, stdout, stderr)
+	case "runtime":
+		return runRuntime(ctx, rest, stdout, stderr)
 	case "service":
 		return runService(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -127,7 +130,9 @@ func environment(stderr io.Writer, level zerolog.Level, verbose, system bool) (l
 		log.Warn().Err(lerr).Msg("logging to the console only")
 	}
 	// RVM_MACHINE_SETTINGS holds for every command and for the service.
-	return launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")}, closer, nil
+	env := launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")}
+	runtimeEnvironment(&env, system)
+	return env, closer, nil
 }
 
 func runDecide(ctx context.Context, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
