@@ -5,7 +5,7 @@
 // that each attack ends within its bound, with an error that names the
 // problem, in bounded memory, and that no attack turns into a grant.
 //
-// The suite has five parts, one file each:
+// The suite has six parts, one file each:
 //
 //   - hostile_servers_test.go: a vendor server that trickles its headers,
 //     never ends its body, sends a gzip bomb or 100 KB of headers,
@@ -33,6 +33,12 @@
 //     and a user's settings file that tries to loosen the owner's
 //     (it only tightens; --trust-roots is refused where the owner pins
 //     the roots).
+//   - hostile_runtime_test.go: a runtime repository's mirror that rolls
+//     the timestamp back, serves an archive whose bytes differ from those
+//     signed or an HTML error page in its place, and a version the owner
+//     blocks, each through a whole launch (launcher/runtime/repo has the
+//     repository's own suite): one line naming the role or target, and
+//     nothing installed or started.
 //
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (fetch.Fetcher.Timeouts); the tests that must
