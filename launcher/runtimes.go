@@ -102,12 +102,12 @@ func (lr *LocalRuntimes) Check() error {
 // LocalRuntimes reads what the RuntimeDirectory in effect for r holds, for
 // a request to a service.
 func (l *Launcher) LocalRuntimes(r *Request) *LocalRuntimes {
-	return l.readLocal(l.machineSettings(r).RuntimeDir(l.env.DataDir))
+	return l.readLocal(l.machineSettings(r).RuntimeDir(l.env.DataDir), true)
 }
 
-// readLocal reads the RuntimeDirectory dir; what cannot be read is logged
-// and counts as empty.
-func (l *Launcher) readLocal(dir string) *LocalRuntimes {
+// readLocal reads the RuntimeDirectory dir, its channel files only with
+// channels; what cannot be read is logged and counts as empty.
+func (l *Launcher) readLocal(dir string, channels bool) *LocalRuntimes {
 	lr := &LocalRuntimes{Installed: []string{}, Channels: map[string]string{}}
 	rts, err := runtime.Installed(dir)
 	if err != nil {
@@ -115,6 +115,9 @@ func (l *Launcher) readLocal(dir string) *LocalRuntimes {
 	}
 	for _, r := range rts[:min(len(rts), maxLocalVersions)] {
 		lr.Installed = append(lr.Installed, r.Version)
+	}
+	if !channels {
+		return lr
 	}
 	if ch, err := runtime.Channels(dir, maxLocalChannels); err != nil {
 		l.env.Log.Warn().Err(err).Str("dir", dir).Msg("runtime channels unreadable")
@@ -186,9 +189,10 @@ func (l *Launcher) chooseRuntime(ctx context.Context, doc *Document, r *Request,
 		doc.RuntimeState.Reason = fmt.Sprintf("the desktop owner settings (%q) are configured but unavailable, so no runtime version is allowed", own.Source)
 		return
 	}
+	spec, _ := runtime.ParseSpec(requested)
 	local := r.Runtimes
 	if local == nil {
-		local = l.readLocal(ms.RuntimeDir(l.env.DataDir))
+		local = l.readLocal(ms.RuntimeDir(l.env.DataDir), spec.Channel != "")
 	}
 	var installed []runtime.Runtime
 	if l.env.SystemRuntimeDir != "" {
@@ -209,7 +213,16 @@ func (l *Launcher) chooseRuntime(ctx context.Context, doc *Document, r *Request,
 	)
 	url, root, rerr := ms.RuntimeRepository()
 	configured := rerr == nil && url != ""
-	if configured {
+	if spec.IsExact() {
+		// An exact version that is installed and allowed needs nothing
+		// of a repository, not even its trusted root.
+		if c, err := resolveInstalled(req, nil, nil); err == nil {
+			ch = c
+		}
+	}
+	switch {
+	case ch.State == RuntimeInstalled:
+	case configured:
 		var c *repo.Client
 		if c, err = l.repository(r, url, root); err == nil {
 			plan.client = c
@@ -219,7 +232,7 @@ func (l *Launcher) chooseRuntime(ctx context.Context, doc *Document, r *Request,
 		} else {
 			ch, err = resolveInstalled(req, nil, err)
 		}
-	} else {
+	default:
 		// A repository set by halves (rerr) is no repository; the
 		// user's channel files resolve channels, and where nothing
 		// installed fits, the launch fails for want of it.

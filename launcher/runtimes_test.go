@@ -342,3 +342,17 @@ func TestRuntimePruneAtLaunch(t *testing.T) {
 		t.Errorf("installed after the launch: got %v, want %v (37.0.0.0, never launched and installed two hours ago, removed)", got, want)
 	}
 }
+
+// TestRuntimeRepositoryRootUnreadable: an installed exact version needs
+// nothing of the repository, not even its trusted root; a launch that
+// needs the repository fails naming RuntimeRepositoryRoot.
+func TestRuntimeRepositoryRootUnreadable(t *testing.T) {
+	rw := newRepoWorld(t, nil, "")
+	root := rw.repo.Root()
+	platformtest.Must(t, os.Remove(root))
+	checkRuntime(t, rw.Verify(rw.app("38.1.0.0")), launcher.RuntimeInstalled, "38.1.0.0")
+	checkRuntime(t, rw.Verify(rw.app("38.2.*")), launcher.RuntimeFailed, "", "the runtime repository failed: launcher: RuntimeRepositoryRoot "+root+": ")
+	if rw.repo.Requests() != 0 {
+		t.Errorf("the repository was asked %d times without a trusted root", rw.repo.Requests())
+	}
+}
