@@ -41,8 +41,9 @@ test:
 test-windows:
 	.ci/test-windows -timeout 10m
 
-# A signed app served over TLS on loopback, fetched, verified, decided and
-# launched, offline.
+# A signed app served over TLS on loopback, fetched, verified and decided,
+# and its runtime published with rvm-repo, downloaded, verified (TUF),
+# installed and launched, offline.
 demo:
 	sh testdata/demo/demo.sh
 

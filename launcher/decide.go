@@ -76,10 +76,10 @@ func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated, 
 
 // userSide applies to doc what belongs to the user who asked, whoever
 // decided the rest (this process or a service, which runs as another user
-// with a store and runtimes of its own), so that both ways give one
-// document: the user's stored answers (SPEC 5.5 rules 4 and 6) and the
-// runtime that the user's runtime directory holds (SPEC 8). It returns
-// that runtime, and the error of resolving it where none fits.
+// with a store of its own), so that both ways give one document: the
+// user's stored answers (SPEC 5.5 rules 4 and 6). It returns the runtime
+// chosen, as this user's runtime directories hold it (SPEC 8), and a
+// *RuntimeError where there is none to start.
 func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
 	answers, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).ForURL(doc.ManifestURL)
 	if err != nil {
@@ -87,12 +87,5 @@ func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) 
 		doc.Notices = append(doc.Notices, "stored user answers unreadable (asking again): "+err.Error())
 	}
 	permissions.ApplyAnswers(doc.Permissions, answers, doc.Authenticated())
-
-	dir := l.machineSettings(r).RuntimeDir(l.env.DataDir)
-	rt, err := runtime.Resolve(dir, doc.RuntimeState.Requested)
-	doc.RuntimeState = RuntimeReport{Requested: doc.RuntimeState.Requested, State: RuntimeInstalled, Version: rt.Version}
-	if err != nil {
-		doc.RuntimeState.State, doc.RuntimeState.Reason = RuntimeMissing, err.Error()
-	}
-	return rt, err
+	return l.runtimeToStart(doc, l.machineSettings(r))
 }

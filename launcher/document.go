@@ -37,6 +37,8 @@ type Document struct {
 	// Runtime is what a launch takes from the manifest; not part of the
 	// JSON.
 	Runtime RuntimeRequest `json:"-"`
+	// plan is what the decider keeps for PrepareRuntime.
+	plan *runtimePlan
 }
 
 // Authenticated reports whether the manifest came through a strict fetch,
@@ -49,7 +51,9 @@ func (d *Document) Authenticated() bool {
 // RuntimeRequest is what a launch takes from the manifest beyond the
 // document: the runtime it asks for (with no arguments where the manifest
 // is unauthenticated) and the app's name, which prompts show as the
-// manifest's, unverified. The local API carries it beside the document.
+// manifest's, unverified; and the desktop owner's cleanUnusedRuntimes,
+// which the launch applies to the user's runtime directory. The local API
+// carries it beside the document.
 type RuntimeRequest struct {
 	Version   string
 	Arguments []string
@@ -60,6 +64,10 @@ type RuntimeRequest struct {
 	// AllowedArguments is the owner's allowedRuntimeArguments as the
 	// decision applied them, for the launch to apply again.
 	AllowedArguments []string
+	// CleanUnused reports that the owner has runtimes not launched for
+	// UnusedMinutes removed at each launch.
+	CleanUnused   bool
+	UnusedMinutes int64
 }
 
 // DecidedBy says who decided (SPEC 6): informational only.
@@ -76,23 +84,20 @@ const (
 	ByInProcess = "in-process"
 )
 
-// RuntimeReport is the runtime the manifest asks for, as SPEC 6 reports it.
+// RuntimeReport is the runtime the manifest asks for, as SPEC 6 reports it
+// (see runtimes.go for how it is chosen).
 type RuntimeReport struct {
 	// Requested is runtime.version as the manifest gives it.
 	Requested string `json:"requested"`
-	// Version is the installed version that fits; "" where none does.
+	// Version is the version chosen, installed or to be downloaded; ""
+	// where there is none.
 	Version string `json:"version"`
-	// State is RuntimeInstalled or RuntimeMissing.
+	// State is RuntimeInstalled, RuntimeDownload, RuntimeBlocked,
+	// RuntimeFailed or RuntimeMissing.
 	State string `json:"state"`
 	// Reason says why, where State is not RuntimeInstalled.
 	Reason string `json:"reason"`
 }
-
-// Runtime states.
-const (
-	RuntimeInstalled = "installed"
-	RuntimeMissing   = "missing"
-)
 
 // LaunchDecision says whether the app may launch at all. The zero value
 // refuses.

@@ -59,10 +59,10 @@ func PrompterFor(env prompt.Env) Prompter {
 }
 
 // VerifyVia is Decide, done by the service where one answers (Remote); what
-// belongs to this user (stored answers, runtimes) then applies on this
-// side, as Verify applies it.
+// belongs to this user (stored answers) then applies on this side, as
+// Verify applies it. Nothing is downloaded.
 func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error) {
-	doc, err := l.decideVia(ctx, false, r)
+	doc, _, err := l.decideVia(ctx, false, r)
 	if err != nil {
 		return nil, err
 	}
@@ -72,22 +72,25 @@ func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error)
 }
 
 // decideVia asks the service where one answers, else decides in-process:
-// Decide, without this user's side (see userSide).
-func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (*Document, error) {
-	doc, err := l.remoteDecide(ctx, launch, r)
+// Decide, without this user's side (see userSide). remote reports that
+// the service decided (and, for a launch, prepared the runtime).
+func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (doc *Document, remote bool, err error) {
+	doc, err = l.remoteDecide(ctx, launch, r)
 	if errors.Is(err, ErrNoService) {
-		return l.Decide(ctx, r)
+		doc, err = l.Decide(ctx, r)
+		return doc, false, err
 	}
-	return doc, err
+	return doc, err == nil, err
 }
 
 // remoteDecide asks the service; ErrNoService where there is none, or
 // where the request depends on what it cannot carry. The request carries
 // this process's RVM_MACHINE_SETTINGS (SPEC 7), as an absolute path, where
-// it names no settings file of its own; without either, this user's
-// per-user settings sources are files and keys that only this process
-// reads, so where they change anything but the runtime directory (which
-// this side applies: see userSide) the request is decided in-process.
+// it names no settings file of its own, and what this user's runtime
+// directory holds; without a settings file, this user's per-user settings
+// sources are files and keys that only this process reads, so where they
+// change anything but the runtime directory (which this side applies: see
+// userSide) the request is decided in-process.
 func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*Document, error) {
 	if l.Remote == nil {
 		return nil, ErrNoService
@@ -106,7 +109,11 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 			return nil, ErrNoService
 		}
 	}
-	doc, err := l.Remote.Decide(ctx, launch, r.URL.Requested, o)
+	call := RemoteCall{Launch: launch, URL: r.URL.Requested, Options: o, Runtimes: l.LocalRuntimes(r)}
+	if launch {
+		call.Progress = l.progressOfService()
+	}
+	doc, err := l.Remote.Decide(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -139,16 +146,58 @@ func (l *Launcher) perUserSettings() string {
 	return ""
 }
 
-// LaunchVia decides (through the service where one answers), asks the user
+// progress is what shows the download of the runtime version to the
+// user (Env.Progress); nil shows nothing.
+func (l *Launcher) progress(version string) func(done, total int64) {
+	if l.env.Progress == nil {
+		return nil
+	}
+	return l.env.Progress("runtime " + version)
+}
+
+// progressOfService shows the progress of a download the service makes.
+func (l *Launcher) progressOfService() func(version string, done, total int64) {
+	var (
+		shown string
+		show  func(done, total int64)
+	)
+	return func(version string, done, total int64) {
+		if version != shown {
+			shown, show = version, l.progress(version)
+		}
+		if show != nil {
+			show(done, total)
+		}
+	}
+}
+
+// LaunchVia decides (through the service where one answers), makes sure
+// the runtime is installed (downloading it, with progress, where it is to
+// be: the service does that into its own runtime directory), asks the user
 // about each permission the decision leaves at prompt and stores the
 // answers, writes the decision document and starts the runtime detached.
 // It returns the final decision and the runtime's process id. A launch
-// refused by policy is a *RefusedError, one the user cancelled a
-// *CancelledError, each with the decision.
+// refused by policy (the owner's allowedManifestUrls, a runtime version
+// the owner does not allow) is a *RefusedError, one the user cancelled a
+// *CancelledError, each with the decision; one without a runtime to start
+// a *RuntimeError.
 func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Document, int, error) {
-	doc, err := l.decideVia(ctx, true, r)
+	doc, remote, err := l.decideVia(ctx, true, r)
 	if err != nil {
 		return nil, 0, err
+	}
+	if remote {
+		// The service prepared the runtime in its folder; the user's
+		// folder is this side's.
+		if doc.Launch.Allowed {
+			l.pruneAtLaunch(doc, l.machineSettings(r).RuntimeDir(l.env.DataDir))
+		}
+	} else {
+		var progress func(done, total int64)
+		if doc.RuntimeState.State == RuntimeDownload {
+			progress = l.progress(doc.RuntimeState.Version)
+		}
+		l.PrepareRuntime(ctx, doc, progress)
 	}
 	rt, rterr := l.userSide(doc, r)
 	l.LogDecision(doc, "")
@@ -156,12 +205,12 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 		l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("reason", doc.Launch.Reason).Msg("launch refused by policy")
 		return doc, 0, &RefusedError{URL: doc.ManifestURL, Reason: doc.Launch.Reason}
 	}
-	if err := l.prompt(ctx, doc, ask); err != nil {
-		return doc, 0, err
-	}
 	if rterr != nil {
 		l.env.Log.Warn().Err(rterr).Str("manifest", doc.ManifestURL).Msg("launch failed: no runtime")
 		return doc, 0, rterr
+	}
+	if err := l.prompt(ctx, doc, ask); err != nil {
+		return doc, 0, err
 	}
 	// Filtered again where the decision was made: the arguments pass the
 	// same rules on this side of the local API.

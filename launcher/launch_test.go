@@ -15,7 +15,6 @@ import (
 
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/launcher/launchertest"
-	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/prompt"
@@ -126,10 +125,14 @@ func TestLaunchRefused(t *testing.T) {
 func TestLaunchNoRuntime(t *testing.T) {
 	w, _, _ := launchWorld(t)
 	url := w.Serve("/blotter/app.json", []byte(`{"runtime": {"version": "99.*"}}`))
-	_, _, err := launch(t, w, url, nil)
-	var none *runtime.NoRuntimeError
-	if !errors.As(err, &none) || !strings.Contains(err.Error(), "38.1.0.0") {
-		t.Fatalf("got %v, want a NoRuntimeError listing 38.1.0.0", err)
+	doc, _, err := launch(t, w, url, nil)
+	var none *launcher.RuntimeError
+	want := `launcher: no runtime to start for version "99.*" (missing): no runtime fits version "99.*"; installed: 38.1.0.0`
+	if !errors.As(err, &none) || none.State != launcher.RuntimeMissing || err.Error() != want {
+		t.Fatalf("got %v, want a RuntimeError: %s", err, want)
+	}
+	if doc.RuntimeState.State != launcher.RuntimeMissing || !doc.Launch.Allowed {
+		t.Errorf("got runtime %+v and launch %+v, want missing, the launch itself allowed", doc.RuntimeState, doc.Launch)
 	}
 }
 

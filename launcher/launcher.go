@@ -52,13 +52,41 @@ type Env struct {
 	// Settings are where the machine settings are read from; nil means
 	// this platform's (settings.PlatformSources, with Getenv).
 	Settings *settings.Sources
+	// SystemRuntimeDir is the system service's runtime directory
+	// (<system data>/runtime), looked in before the user's
+	// RuntimeDirectory (SPEC 8); "" looks in none, as where RVM_HOME is
+	// set.
+	SystemRuntimeDir string
+	// SystemService marks the system service's Launcher, which installs
+	// runtimes into SystemRuntimeDir; any other installs them into the
+	// RuntimeDirectory in effect.
+	SystemService bool
+	// Progress, where set, makes what shows a runtime download's progress
+	// to the user, labelled label (package progress: a bar on a terminal,
+	// nil elsewhere); nil shows nothing.
+	Progress func(label string) func(done, total int64)
 }
 
 // Remote is a service that decides on the launcher's behalf (package api's
 // Client): Decide returns ErrNoService where none answers, or where the
 // service leaves the request to the caller.
 type Remote interface {
-	Decide(ctx context.Context, launch bool, rawURL string, o Options) (*Document, error)
+	Decide(ctx context.Context, call RemoteCall) (*Document, error)
+}
+
+// RemoteCall is one request to a Remote.
+type RemoteCall struct {
+	// Launch asks for a launch (the service then downloads the runtime
+	// where it is to be); otherwise a verify.
+	Launch bool
+	// URL is the launch URL as given.
+	URL     string
+	Options Options
+	// Runtimes is what the caller's RuntimeDirectory holds.
+	Runtimes *LocalRuntimes
+	// Progress, where set, is told how a runtime download that the
+	// service makes for a launch goes.
+	Progress func(version string, done, total int64)
 }
 
 // ErrNoService reports that no service decided a request.
@@ -78,6 +106,7 @@ type Launcher struct {
 	fetches singleflight.Group
 
 	fetchers fetcherCache // by resolve entries, bounded
+	repos    repoClients  // runtime repositories, bounded
 
 	mu sync.Mutex
 	// While the settings are watched (see Watch), settings holds the
@@ -270,6 +299,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 	}
 	grants := l.trust(ctx, doc, fetched, r, ms, own, f)
 	l.decide(doc, r.URL, m, own, grants)
+	l.chooseRuntime(ctx, doc, r, ms, own)
 	return doc, nil
 }
 

@@ -382,9 +382,9 @@ type fakeRemote struct {
 	opts  launcher.Options
 }
 
-func (f *fakeRemote) Decide(_ context.Context, _ bool, _ string, o launcher.Options) (*launcher.Document, error) {
+func (f *fakeRemote) Decide(_ context.Context, call launcher.RemoteCall) (*launcher.Document, error) {
 	f.calls++
-	f.opts = o
+	f.opts = call.Options
 	return f.doc, nil
 }
 

@@ -78,6 +78,10 @@ type Request struct {
 	URL *manifest.Request
 	// Options are the options as checked, with absolute paths.
 	Options Options
+	// Runtimes is what the caller's own RuntimeDirectory holds, where the
+	// caller is not this process (a service's peer); nil where this
+	// process reads its own.
+	Runtimes *LocalRuntimes
 	// platform is the platform whose signature is verified.
 	platform string
 	// resolve is Options.Resolve parsed: "host:port" to "addr:port".

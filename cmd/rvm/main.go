@@ -52,6 +52,7 @@ the user at a question.
 			"Asks about each permission left at prompt (a dialog, the terminal, or\nnobody: denied), stores the answers, and starts the runtime detached.\n"),
 		settingsCommand,
 		permissionsCommand,
+		runtimeCommand,
 		serviceCommand,
 		completionCommand,
 		{name: "version", summary: "print rvm's version, commit and Go version", setup: func(*flag.FlagSet) runner {
@@ -107,7 +108,9 @@ func (c *cli) environment(level zerolog.Level, system bool) (launcher.Env, io.Cl
 		log.Warn().Err(lerr).Msg("logging to the console only")
 	}
 	// RVM_MACHINE_SETTINGS holds for every command and for the service.
-	return launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")}, closer, nil
+	env := launcher.Env{DataDir: dir, Getenv: os.Getenv, Log: log, MachineSettings: os.Getenv("RVM_MACHINE_SETTINGS")}
+	runtimeEnvironment(&env, system)
+	return env, closer, nil
 }
 
 // decideCommand is verify or launch (SPEC 1), with the flags they share.

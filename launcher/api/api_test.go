@@ -25,8 +25,9 @@ func TestMain(m *testing.M) { launchertest.Main(m) }
 // startServer serves the local API for a Launcher of the world's machine
 // (per user or, as a system service does, to every local user) on a socket
 // in the world's data directory, until the test ends. The world's Launcher
-// becomes its client; the returned client speaks HTTP to the socket.
-func startServer(t testing.TB, w *launchertest.World, perUser bool) (*Server, *http.Client) {
+// becomes its client; the returned client speaks HTTP to the socket. The
+// server's Launcher has the world's machine, as edit changes it.
+func startServer(t testing.TB, w *launchertest.World, perUser bool, edit ...func(*launcher.Env)) (*Server, *http.Client) {
 	t.Helper()
 	if len(w.Env.DataDir) > 90 {
 		t.Skipf("data directory %s too long for a Unix socket path", w.Env.DataDir)
@@ -35,7 +36,11 @@ func startServer(t testing.TB, w *launchertest.World, perUser bool) (*Server, *h
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{L: launcher.New(w.Env), PerUser: perUser, Log: w.Env.Log}
+	env := w.Env
+	for _, e := range edit {
+		e(&env)
+	}
+	srv := &Server{L: launcher.New(env), PerUser: perUser, Log: w.Env.Log}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -95,7 +100,7 @@ func TestAPI(t *testing.T) {
 		// asked directly: launcher.NewRequest refuses this URL before any
 		// service is asked.)
 		before := srv.requests.Load()
-		_, err := w.L.Remote.Decide(context.Background(), false, "ftp://x.test/a.json", w.Opts)
+		_, err := w.L.Remote.Decide(context.Background(), launcher.RemoteCall{URL: "ftp://x.test/a.json", Options: w.Opts})
 		if err == nil || !strings.Contains(err.Error(), `scheme "ftp"`) {
 			t.Fatalf("got %v, want the service's error naming the scheme", err)
 		}
@@ -119,6 +124,9 @@ func TestAPI(t *testing.T) {
 		{"unknown-endpoint", "GET", "/v2/launch", "", 404, "no such endpoint"},
 		{"wrong-method", "GET", "/v1/verify", "", 404, "no such endpoint"},
 		{"no-decision", "POST", "/v1/verify", `{"url": "https://apps.acme.test:1/nothing"}`, 422, "apps.acme.test"},
+		{"runtimes-not-versions", "POST", "/v1/verify", `{"url": "https://a.test/", "runtimes": {"installed": ["38.1.0.0", "../38"]}}`, 400, `launcher: runtimes: installed \"../38\" is not an exact version`},
+		{"runtimes-bad-channel", "POST", "/v1/verify", `{"url": "https://a.test/", "runtimes": {"installed": [], "channels": {"../x": "1.0"}}}`, 400, `launcher: runtimes: \"../x\" is not a channel name`},
+		{"runtimes-long-channel", "POST", "/v1/verify", `{"url": "https://a.test/", "runtimes": {"installed": [], "channels": {"stable": "` + strings.Repeat("1", 65) + `"}}}`, 400, `channel stable: more than 64 bytes`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, "http://rvm"+tt.path, strings.NewReader(tt.body))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -45,51 +46,90 @@ func NewClient(dir string, system bool, log zerolog.Logger) *Client {
 	return c
 }
 
-// Decide posts a verify (or, with launch, a launch) request to the first
-// service that answers, and returns its decision. It returns
-// launcher.ErrNoService when none answers or the service leaves the
-// request to the caller.
-func (c *Client) Decide(ctx context.Context, launch bool, rawURL string, o launcher.Options) (*launcher.Document, error) {
+// Decide posts a verify (or, with call.Launch, a launch) request to the
+// first service that answers, and returns its decision; a launch's
+// progress lines go to call.Progress. It returns launcher.ErrNoService
+// when none answers or the service leaves the request to the caller.
+func (c *Client) Decide(ctx context.Context, call launcher.RemoteCall) (*launcher.Document, error) {
 	path := "/v1/verify"
-	if launch {
+	if call.Launch {
 		path = "/v1/launch"
 	}
-	body, err := json.Marshal(Request{URL: rawURL, Options: o})
+	body, err := json.Marshal(Request{URL: call.URL, Options: call.Options, Runtimes: call.Runtimes})
 	if err != nil {
 		return nil, err
 	}
 	for _, sock := range c.Sockets {
-		data, err := c.post(ctx, sock, path, body)
+		answer, err := c.post(ctx, sock, path, body)
 		if errors.Is(err, launcher.ErrNoService) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if !launch {
+		defer answer.Close()
+		if !call.Launch {
 			var doc launcher.Document
-			if err := json.Unmarshal(data, &doc); err != nil {
+			if err := json.UnmarshalRead(io.LimitReader(answer, maxAnswer), &doc); err != nil {
 				return nil, fmt.Errorf("api: service on %s: %w", sock, err)
 			}
 			return &doc, nil
 		}
-		var ans LaunchAnswer
-		if err := json.Unmarshal(data, &ans); err != nil {
-			return nil, fmt.Errorf("api: service on %s: %w", sock, err)
-		}
-		if ans.Decision == nil {
-			return nil, errors.New("api: the service answered without a decision")
-		}
-		ans.Decision.Runtime = ans.Runtime
-		return ans.Decision, nil
+		return readLaunch(answer, sock, call.Progress)
 	}
 	return nil, launcher.ErrNoService
 }
 
-// post sends body to path on the service at sock and returns the answer of
-// a 200; launcher.ErrNoService where nothing answers or the service leaves
-// the request to the caller (403).
-func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]byte, error) {
+// readLaunch reads the lines of a /v1/launch answer from the service on
+// sock, each at most maxAnswer bytes: progress lines to progress (where
+// set), then the decision.
+func readLaunch(answer io.Reader, sock string, progress func(version string, done, total int64)) (*launcher.Document, error) {
+	br := bufio.NewReaderSize(answer, 64<<10)
+	for {
+		line, err := readLine(br, maxAnswer)
+		if err != nil {
+			return nil, fmt.Errorf("api: service on %s: %w", sock, err)
+		}
+		var ans LaunchAnswer
+		if err := json.Unmarshal(line, &ans); err != nil {
+			return nil, fmt.Errorf("api: service on %s: %w", sock, err)
+		}
+		switch {
+		case ans.Decision != nil:
+			ans.Decision.Runtime = ans.Runtime
+			return ans.Decision, nil
+		case ans.Progress != nil && progress != nil:
+			progress(ans.Progress.Version, ans.Progress.Done, ans.Progress.Total)
+		}
+	}
+}
+
+// readLine reads one line of at most limit bytes, without its newline.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	for {
+		part, err := br.ReadSlice('\n')
+		line = append(line, part...)
+		if len(line) > limit {
+			return nil, fmt.Errorf("an answer line larger than %d bytes", limit)
+		}
+		switch {
+		case err == nil:
+			return bytes.TrimSuffix(line, []byte("\n")), nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF):
+			return nil, errors.New("the answer ended without a decision")
+		default:
+			return nil, err
+		}
+	}
+}
+
+// post sends body to path on the service at sock and returns the body of
+// a 200 answer, which the caller closes; launcher.ErrNoService where
+// nothing answers or the service leaves the request to the caller (403).
+func (c *Client) post(ctx context.Context, sock, path string, body []byte) (io.ReadCloser, error) {
 	conn, err := platform.DialSocket(sock, time.Second)
 	var unsafe *platform.UnsafePathError
 	switch {
@@ -100,38 +140,47 @@ func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]by
 		c.Log.Debug().Err(err).Str("socket", sock).Msg("no service here")
 		return nil, launcher.ErrNoService
 	}
-	defer conn.Close()
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return conn, nil },
 	}}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://rvm"+path, bytes.NewReader(body))
 	if err != nil {
+		conn.Close()
 		return nil, err
 	}
 	hreq.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(hreq)
 	if err != nil {
+		conn.Close()
 		c.Log.Debug().Err(err).Str("socket", sock).Msg("service did not answer")
 		return nil, launcher.ErrNoService
 	}
+	if resp.StatusCode == http.StatusOK {
+		c.Log.Debug().Str("socket", sock).Msg("decided by the service")
+		return closeBoth{resp.Body, conn}, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	resp.Body.Close()
+	conn.Close()
 	if err != nil {
 		return nil, fmt.Errorf("api: service on %s: %w", sock, err)
 	}
-	switch {
-	case resp.StatusCode == http.StatusForbidden:
-		var e Error
-		json.Unmarshal(data, &e)
+	var e Error
+	json.Unmarshal(data, &e)
+	if resp.StatusCode == http.StatusForbidden {
 		c.Log.Debug().Str("socket", sock).Str("why", e.Error).Msg("the service leaves this request to us; deciding in-process")
 		return nil, launcher.ErrNoService
-	case resp.StatusCode != http.StatusOK:
-		var e Error
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return nil, errors.New(e.Error)
-		}
-		return nil, fmt.Errorf("api: service on %s answered %s", sock, resp.Status)
 	}
-	c.Log.Debug().Str("socket", sock).Msg("decided by the service")
-	return data, nil
+	if e.Error != "" {
+		return nil, errors.New(e.Error)
+	}
+	return nil, fmt.Errorf("api: service on %s answered %s", sock, resp.Status)
 }
+
+// closeBoth closes an answer's body and its connection.
+type closeBoth struct {
+	io.ReadCloser
+	conn net.Conn
+}
+
+func (c closeBoth) Close() error { return errors.Join(c.ReadCloser.Close(), c.conn.Close()) }

@@ -29,10 +29,23 @@ import (
 // The local API (SPEC 7): HTTP over a Unix domain socket named SocketName
 // in the data directory.
 //
-//	POST /v1/verify    {"url": "...", "options": {...}}  -> the decision document
+//	POST /v1/verify    {"url": "...", "options": {...}, "runtimes": {...}}  -> the decision document
 //	POST /v1/launch    the same; the caller prompts and starts the runtime
 //	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ...}
 //	GET  /v1/settings  the settings report of `rvm settings --json`
+//
+// "runtimes" is what the caller's own runtime directory holds
+// (launcher.LocalRuntimes: the versions installed there and its channel
+// files); the service chooses the runtime among those, its own and the
+// runtime repository's, and never reads the caller's folder.
+//
+// /v1/launch answers with lines of JSON (application/x-ndjson): where the
+// runtime chosen is to be downloaded, the service downloads it into its
+// own runtime directory first, with a line {"progress": {"version": "...",
+// "done": N, "total": N}} at most every tenth of a second while it does;
+// the last line is {"decision": {...}, "runtime": {...}}, whose decision
+// says whether the runtime is now installed or why not. The service never
+// starts a process.
 //
 // An error is {"error": "<one sentence>"} with status 400 (bad request:
 // anything but one JSON object of the form above), 403 (files or TLS
@@ -51,8 +64,9 @@ const readTimeout = 10 * time.Second
 
 // Request is the body of /v1/verify and /v1/launch.
 type Request struct {
-	URL     string           `json:"url"`
-	Options launcher.Options `json:"options"`
+	URL      string                  `json:"url"`
+	Options  launcher.Options        `json:"options"`
+	Runtimes *launcher.LocalRuntimes `json:"runtimes,omitempty"`
 }
 
 // Error is the body of every answer that is not 200.
@@ -60,12 +74,24 @@ type Error struct {
 	Error string `json:"error"`
 }
 
-// LaunchAnswer is what /v1/launch returns: the decision and the runtime
-// that the manifest asks for.
+// LaunchAnswer is a line of what /v1/launch returns: the progress of a
+// runtime download, or, last, the decision and the runtime that the
+// manifest asks for.
 type LaunchAnswer struct {
-	Decision *launcher.Document      `json:"decision"`
-	Runtime  launcher.RuntimeRequest `json:"runtime"`
+	Progress *Progress               `json:"progress,omitempty"`
+	Decision *launcher.Document      `json:"decision,omitempty"`
+	Runtime  launcher.RuntimeRequest `json:"runtime,omitzero"`
 }
+
+// Progress is how a runtime download goes: bytes received of the total.
+type Progress struct {
+	Version string `json:"version"`
+	Done    int64  `json:"done"`
+	Total   int64  `json:"total"`
+}
+
+// progressEvery is how often, at most, /v1/launch reports progress.
+const progressEvery = 100 * time.Millisecond
 
 // Server serves the local API for one Launcher.
 type Server struct {
@@ -230,6 +256,13 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, Error{err.Error()})
 		return
 	}
+	if req.Runtimes != nil {
+		if err := req.Runtimes.Check(); err != nil {
+			writeJSON(w, http.StatusBadRequest, Error{err.Error()})
+			return
+		}
+		lr.Runtimes = req.Runtimes
+	}
 	// Files named by a request are read with the service's rights, and
 	// TLS roots decide what counts as strictly fetched: only the
 	// service's own user may choose them. Others read their files and
@@ -252,10 +285,45 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 	s.L.LogDecision(doc, peerUID)
 	if r.URL.Path == "/v1/launch" {
-		writeJSON(w, http.StatusOK, LaunchAnswer{Decision: doc, Runtime: doc.Runtime})
+		s.launch(w, r, doc)
 		return
 	}
 	writeJSON(w, http.StatusOK, doc)
+}
+
+// launch answers /v1/launch for doc: the runtime prepared (downloaded
+// where it is to be, with progress lines), then the decision.
+func (s *Server) launch(w http.ResponseWriter, r *http.Request, doc *launcher.Document) {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	// A download takes as long as it takes, within its own bounds.
+	rc.SetWriteDeadline(time.Time{})
+	line := func(a LaunchAnswer) {
+		data, err := json.Marshal(a)
+		if err != nil {
+			// Plain strings, numbers and documents already decided:
+			// this cannot fail.
+			s.Log.Error().Err(err).Msg("local API: launch answer")
+			return
+		}
+		w.Write(append(data, '\n'))
+		rc.Flush()
+	}
+	var (
+		mu   sync.Mutex
+		last time.Time
+	)
+	version := doc.RuntimeState.Version
+	s.L.PrepareRuntime(r.Context(), doc, func(done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); done == total || now.Sub(last) >= progressEvery {
+			last = now
+			line(LaunchAnswer{Progress: &Progress{Version: version, Done: done, Total: total}})
+		}
+	})
+	line(LaunchAnswer{Decision: doc, Runtime: doc.Runtime})
 }
 
 func (s *Server) status(w http.ResponseWriter, _ *http.Request) {

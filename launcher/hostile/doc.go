@@ -56,6 +56,12 @@
 //     a dialog without a display, stored nowhere.
 //   - hostile_allowlist_test.go: an allow-list must admit the requested
 //     and the final URL of a redirect.
+//   - hostile_runtime_test.go: a runtime repository's mirror that rolls
+//     the timestamp back, serves an archive whose bytes differ from those
+//     signed or an HTML error page in its place, and a version the owner
+//     blocks, each through a whole launch (launcher/runtime/repo has the
+//     repository's own suite): one line naming the role or target, and
+//     nothing installed or started.
 //
 // Timeouts that are long in production (seconds) are injected short where
 // the code lets them be (fetch.Fetcher.Timeouts); the tests that must

@@ -160,6 +160,7 @@ type Settings struct {
 	policies          []policy       // the named policies, in file order
 	policyIndex       *pattern.Index // their urls, owner = index in policies
 	defaultPolicy     policy
+	runtime           runtimeRules // the runtime keys (runtime.go)
 }
 
 // policy is one named policy (or the default): the permissions it sets,
@@ -246,6 +247,8 @@ func (s *Settings) parseDesktopSettings(p *parser, f field) {
 			s.runtimeArguments = p.runtimeArguments(k)
 		case "linkHandler":
 			s.parseLinkHandler(p, k)
+		case "allowedRuntimeVersions", "blockedRuntimeVersions", "minimumRuntimeVersion", "cleanUnusedRuntimes", "unusedRuntimeExpirationInMinutes":
+			s.runtime.parseRuntimeKey(p, k)
 		default:
 			p.unhandled(k)
 		}

@@ -2,8 +2,11 @@
 // bench.sh, which builds the binaries and runs the Go benchmarks first).
 //
 // It reads the output of `go test -bench` (with -count, the median of each
-// figure is kept), computes the ratios that the issues set targets for,
-// then measures rvm as a user meets it:
+// figure is kept), computes the ratios that the issues set targets for
+// (the runtime install against curl + sha256sum + tar, and with
+// -launch-base a launch whose runtime is installed against the same
+// benchmark on an earlier commit, both run in turn in one run of
+// bench.sh), then measures rvm as a user meets it:
 //
 //   - `rvm verify` as a whole process against curl fetching the same
 //     manifest from the same loopback TLS server (the demo's vendor
@@ -51,9 +54,12 @@ func main() {
 		demo   = flag.String("demo", "testdata/demo", "the demo's directory (app.json, apps.json.in)")
 		work   = flag.String("work", "", "scratch directory")
 		runs   = flag.Int("runs", 25, "runs of each command in the end-to-end comparison")
+		launch = flag.String("launch", "", "output of BenchmarkLaunchInstalled on this tree, run in turn with -launch-base")
+		base   = flag.String("launch-base", "", "output of BenchmarkLaunchInstalled on the commit named by -base-name")
+		name   = flag.String("base-name", "", "the commit -launch-base ran on")
 	)
 	flag.Parse()
-	b := &bench{bin: *bin, demo: *demo, work: *work, runs: *runs}
+	b := &bench{bin: *bin, demo: *demo, work: *work, runs: *runs, launch: *launch, base: *base, baseName: *name}
 	if err := b.run(*gotest); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -63,6 +69,8 @@ func main() {
 type bench struct {
 	bin, demo, work string
 	runs            int
+	// The outputs of BenchmarkLaunchInstalled here and at baseName.
+	launch, base, baseName string
 
 	// Set up by vendor.
 	url, resolve, roots, settings, caFile string
@@ -99,6 +107,9 @@ func (b *bench) run(gotest string) error {
 	}
 	printBenchmarks(results)
 	b.ratios(results)
+	if err := b.launchAgainstBase(); err != nil {
+		return err
+	}
 	stop, err := b.vendor()
 	if err != nil {
 		return err
@@ -221,6 +232,7 @@ func (b *bench) ratios(results []*result) {
 		{"VerifyTrustedAppConfigs / VerifyCryptoFloor", "BenchmarkVerifyTrustedAppConfigs", "BenchmarkVerifyCryptoFloor", 1.3},
 		{"VerifyTrustedAppConfigsCached / VerifyCryptoFloor", "BenchmarkVerifyTrustedAppConfigsCached", "BenchmarkVerifyCryptoFloor", 0.05},
 		{"Decide policies=1000 / policies=1", "BenchmarkDecide/policies=1000", "BenchmarkDecide/policies=1", 3},
+		{"Install of a 100 MiB runtime / curl + sha256sum + tar -x", "BenchmarkInstall", "BenchmarkCurlInstall", 1.3},
 	} {
 		n, ok1 := ns(q.num)
 		d, ok2 := ns(q.den)
@@ -239,6 +251,14 @@ func (b *bench) ratios(results []*result) {
 		}
 	}
 	for _, r := range results {
+		if r.name != "BenchmarkRefreshUnchanged" {
+			continue
+		}
+		if v, ok := r.median("requests/refresh"); ok {
+			b.add("runtime metadata refresh, nothing changed", num(v)+" requests", "<= 3", v <= 3)
+		}
+	}
+	for _, r := range results {
 		if r.name != "BenchmarkLocalAPIVerifyCached" {
 			continue
 		}
@@ -249,6 +269,43 @@ func (b *bench) ratios(results []*result) {
 			b.add("LocalAPIVerifyCached (in-process) 1000 concurrent p99", num(v)+" ms", "", true)
 		}
 	}
+}
+
+// launchAgainstBase adds the ratio of a launch whose runtime is installed
+// on this tree to the same on the base commit, each the median of the
+// rounds that bench.sh ran in turn.
+func (b *bench) launchAgainstBase() error {
+	const figure = "LaunchInstalled / LaunchInstalled at the base commit"
+	if b.launch == "" || b.base == "" {
+		b.skip(figure, "SKIP: no base commit (set BENCH_BASE)")
+		return nil
+	}
+	launchNs := func(path string) (float64, error) {
+		rs, err := readGoTest(path)
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range rs {
+			if r.name == "BenchmarkLaunchInstalled" {
+				if v, ok := r.median("ns/op"); ok {
+					return v, nil
+				}
+			}
+		}
+		return 0, fmt.Errorf("%s: no BenchmarkLaunchInstalled", path)
+	}
+	now, err := launchNs(b.launch)
+	if err != nil {
+		return err
+	}
+	then, err := launchNs(b.base)
+	if err != nil {
+		return err
+	}
+	b.add("LaunchInstalled (median of the rounds)", fmt.Sprintf("%.2f ms", now/1e6), "", true)
+	b.add("LaunchInstalled at "+b.baseName, fmt.Sprintf("%.2f ms", then/1e6), "", true)
+	b.add(figure, fmt.Sprintf("%.3fx", now/then), "<= 1.05x", now <= 1.05*then)
+	return nil
 }
 
 // vendor starts the demo's vendor server with a block signed by a trust

@@ -124,7 +124,7 @@ func Clean(dir, version string) error {
 	}
 	var errs []error
 	for _, p := range left {
-		if err := os.RemoveAll(p); err != nil {
+		if err := platform.RemoveAll(p); err != nil {
 			errs = append(errs, fmt.Errorf("install: remove what an earlier install left: %w", err))
 		}
 	}
@@ -179,7 +179,7 @@ func Unpack(dir, version string, r io.Reader, lim Limits) (*Staged, error) {
 		err = os.Chmod(tmp, 0o755)
 	}
 	if err != nil {
-		os.RemoveAll(tmp)
+		platform.RemoveAll(tmp)
 		return nil, err
 	}
 	return s, nil
@@ -195,7 +195,7 @@ func CheckArchive(r io.Reader, goos string, lim Limits) error {
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer platform.RemoveAll(tmp)
 	exe := "runtime"
 	if goos == "windows" {
 		exe = "runtime.exe"
@@ -531,7 +531,7 @@ func (s *Staged) Commit() (runtime.Runtime, error) {
 
 // Discard removes the staged runtime.
 func (s *Staged) Discard() error {
-	if err := os.RemoveAll(s.Path); err != nil {
+	if err := platform.RemoveAll(s.Path); err != nil {
 		return fmt.Errorf("install: runtime %s: %w", s.Version, err)
 	}
 	return nil

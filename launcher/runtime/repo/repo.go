@@ -59,7 +59,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -358,7 +357,7 @@ func (c *Client) checkAnchor() error {
 		return nil
 	}
 	for _, name := range []string{"metadata", "targets", "verified.json"} {
-		if err := os.RemoveAll(filepath.Join(c.cache, name)); err != nil {
+		if err := platform.RemoveAll(filepath.Join(c.cache, name)); err != nil {
 			return fmt.Errorf("metadata cache: %w", err)
 		}
 	}

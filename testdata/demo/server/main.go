@@ -1,6 +1,9 @@
 // Command server is the demo's app vendor: it serves a manifest over TLS on
 // loopback, with a certificate from a CA it makes at start, so that the demo
 // (and a developer trying rvm) needs no network and no real certificates.
+// With --repo it also serves a runtime repository's public folder (what
+// rvm-repo publishes) as a static file server or CDN would, as
+// https://<--repo-host>:<port>/runtimes/.
 //
 // At every request it reads the manifest template and, if it exists, the
 // trustedAppConfigs block file, and serves the template with the block
@@ -27,6 +30,8 @@ func main() {
 		block    = flag.String("block", "", "trustedAppConfigs block to embed (JSON object); may not exist yet")
 		caOut    = flag.String("ca-out", "", "where to write the TLS CA certificate (PEM)")
 		portFile = flag.String("port-file", "", "where to write the port")
+		repo     = flag.String("repo", "", "a runtime repository's public folder to serve below /runtimes/")
+		repoHost = flag.String("repo-host", "runtimes.acme.test", "host name the runtime repository is served as")
 	)
 	flag.Parse()
 	ca, err := manifesttest.NewCA("rvm demo TLS CA")
@@ -43,7 +48,12 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
-	srv, err := manifesttest.NewTLSServer(ca, mux, *host)
+	hosts := []string{*host}
+	if *repo != "" {
+		mux.Handle(*repoHost+"/runtimes/", http.StripPrefix("/runtimes/", http.FileServer(http.Dir(*repo))))
+		hosts = append(hosts, *repoHost)
+	}
+	srv, err := manifesttest.NewTLSServer(ca, mux, hosts...)
 	if err != nil {
 		log.Fatal(err)
 	}
