@@ -59,13 +59,14 @@ func (c *Client) Decide(ctx context.Context, launch bool, rawURL string, o launc
 		return nil, err
 	}
 	for _, sock := range c.Sockets {
-		data, err := c.post(ctx, sock, path, body)
+		data, err := c.call(ctx, sock, http.MethodPost, path, body)
 		if errors.Is(err, launcher.ErrNoService) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		c.Log.Debug().Str("socket", sock).Msg("decided by the service")
 		if !launch {
 			var doc launcher.Document
 			if err := json.Unmarshal(data, &doc); err != nil {
@@ -86,33 +87,66 @@ func (c *Client) Decide(ctx context.Context, launch bool, rawURL string, o launc
 	return nil, launcher.ErrNoService
 }
 
-// post sends body to path on the service at sock and returns the answer of
-// a 200; launcher.ErrNoService where nothing answers or the service leaves
-// the request to the caller (403).
-func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]byte, error) {
+// Status asks the first service that answers for its status (GET
+// /v1/status). Where none answers, the error wraps
+// launcher.ErrNoService and says why for the last socket tried: nothing
+// there, nothing answering, or a socket it may not trust (see
+// platform.DialSocket).
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	err := launcher.ErrNoService
+	for _, sock := range c.Sockets {
+		var data []byte
+		data, err = c.call(ctx, sock, http.MethodGet, "/v1/status", nil)
+		if errors.Is(err, launcher.ErrNoService) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var st Status
+		if err := json.Unmarshal(data, &st); err != nil {
+			return nil, fmt.Errorf("api: service on %s: status: %w", sock, err)
+		}
+		return &st, nil
+	}
+	return nil, err
+}
+
+// call sends a request (body, where not nil) to path on the service at
+// sock and returns the answer of a 200; an error wrapping
+// launcher.ErrNoService, and saying why, where nothing answers or the
+// service leaves the request to the caller (403).
+func (c *Client) call(ctx context.Context, sock, method, path string, body []byte) ([]byte, error) {
+	noService := func(why error) error { return fmt.Errorf("%w on %s: %w", launcher.ErrNoService, sock, why) }
 	conn, err := platform.DialSocket(sock, time.Second)
 	var unsafe *platform.UnsafePathError
 	switch {
 	case errors.As(err, &unsafe):
 		c.Log.Debug().Str("socket", sock).Str("why", unsafe.Error()).Msg("not using this service, which may not be the one it claims to be; deciding in-process")
-		return nil, launcher.ErrNoService
+		return nil, noService(err)
 	case err != nil:
 		c.Log.Debug().Err(err).Str("socket", sock).Msg("no service here")
-		return nil, launcher.ErrNoService
+		return nil, noService(err)
 	}
 	defer conn.Close()
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return conn, nil },
 	}}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://rvm"+path, bytes.NewReader(body))
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, "http://rvm"+path, r)
 	if err != nil {
 		return nil, err
 	}
-	hreq.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(hreq)
 	if err != nil {
 		c.Log.Debug().Err(err).Str("socket", sock).Msg("service did not answer")
-		return nil, launcher.ErrNoService
+		return nil, noService(err)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	resp.Body.Close()
@@ -122,7 +156,7 @@ func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]by
 	switch {
 	case resp.StatusCode == http.StatusForbidden:
 		c.Log.Debug().Str("socket", sock).Msg("the service leaves this request to us")
-		return nil, launcher.ErrNoService
+		return nil, noService(errors.New("the service leaves this request to the caller"))
 	case resp.StatusCode != http.StatusOK:
 		var e Error
 		if json.Unmarshal(data, &e) == nil && e.Error != "" {
@@ -130,6 +164,5 @@ func (c *Client) post(ctx context.Context, sock, path string, body []byte) ([]by
 		}
 		return nil, fmt.Errorf("api: service on %s answered %s", sock, resp.Status)
 	}
-	c.Log.Debug().Str("socket", sock).Msg("decided by the service")
 	return data, nil
 }

@@ -29,7 +29,7 @@ import (
 //
 //	POST /v1/verify    {"url": "...", "options": {...}}  -> the decision document
 //	POST /v1/launch    the same; the caller prompts and starts the runtime
-//	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ...}
+//	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ..., "dataDir": "..."}
 //	GET  /v1/settings  the settings report of `rvm settings --json`
 //
 // An error is {"error": "<one sentence>"} with status 400 (bad request:
@@ -66,6 +66,17 @@ type Error struct {
 type LaunchAnswer struct {
 	Decision *launcher.Document      `json:"decision"`
 	Runtime  launcher.RuntimeRequest `json:"runtime"`
+}
+
+// Status is the answer of GET /v1/status: the API's version (1), the
+// service's process id, how long it has served, how many requests it
+// has answered and its data directory.
+type Status struct {
+	Version       int    `json:"version"`
+	PID           int    `json:"pid"`
+	UptimeSeconds int64  `json:"uptimeSeconds"`
+	Requests      int64  `json:"requests"`
+	DataDir       string `json:"dataDir"`
 }
 
 // Server serves the local API for one Launcher.
@@ -254,12 +265,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 	s.requests.Add(1)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"version":       1,
-		"pid":           os.Getpid(),
-		"uptimeSeconds": int64(time.Since(s.started).Seconds()),
-		"requests":      s.requests.Load(),
-		"dataDir":       s.L.DataDir(),
+	writeJSON(w, http.StatusOK, Status{
+		Version:       1,
+		PID:           os.Getpid(),
+		UptimeSeconds: int64(time.Since(s.started).Seconds()),
+		Requests:      s.requests.Load(),
+		DataDir:       s.L.DataDir(),
 	})
 }
 
