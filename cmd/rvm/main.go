@@ -40,6 +40,7 @@ Usage:
   rvm permissions list [--json]   the stored decisions of users
   rvm permissions revoke URL [PERMISSION]
   rvm service install|uninstall|start|stop|restart|status|run [--user]
+  rvm doctor [--json]             check the machine as its desktop owner would want it
   rvm version                     the version, commit and Go version (also --version)
 
 URL is https://, fins:// or fin://. Run "rvm COMMAND --help" for a command's flags.
@@ -70,6 +71,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runPermissions(rest, stdout, stderr)
 	case "service":
 		return runService(ctx, rest, stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
