@@ -125,7 +125,7 @@ func (r *Report) WriteText(w io.Writer) {
 		counts[c.Status]++
 		fmt.Fprintf(w, "%-8s %-38s %s\n", c.Status, c.Name, prompt.Printable(c.Detail))
 	}
-	fmt.Fprintf(w, "%d ok, %d warnings, %d failed\n", counts[OK], counts[Warning], counts[Failed])
+	fmt.Fprintf(w, "%d ok, %s, %d failed\n", counts[OK], plural(counts[Warning], "warning"), counts[Failed])
 }
 
 // Env is the machine as the checks see it. Nothing here reads the clock,
