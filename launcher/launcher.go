@@ -221,7 +221,7 @@ func trustRoots(r *Request, s *settings.Machine) (*trust.Roots, error) {
 	default:
 		return nil, nil
 	}
-	data, err := platform.ReadFileLimit(path, maxTrustRoots)
+	data, err := platform.ReadFileLimit(path, MaxTrustRoots)
 	if err != nil {
 		return nil, fmt.Errorf("trust roots %s (from %s): %w", path, source, err)
 	}

@@ -13,7 +13,7 @@ import (
 // chain of them says where in the code an error arose, which a user has
 // no use for. A test checks that every package of the module is here.
 var packagePrefixes = []string{
-	"api", "authority", "deploy", "fetch", "install", "launcher", "manifest", "owner",
+	"api", "authority", "deploy", "doctor", "fetch", "install", "launcher", "manifest", "owner",
 	"pattern", "permissions", "platform", "privfile", "progress", "prompt", "publisher",
 	"repo", "runtime", "service", "settings", "strictjson", "syslog", "trust",
 	"tls", "x509", "json", "jsontext",

@@ -13,8 +13,9 @@ import (
 	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
-// maxTrustRoots bounds a trust roots PEM bundle.
-const maxTrustRoots = 1 << 20
+// MaxTrustRoots bounds a trust roots PEM bundle (TrustRootsFile,
+// --trust-roots).
+const MaxTrustRoots = 1 << 20
 
 // trust fills doc.Trust with the verdict on the manifest's block and
 // returns what a trusted block grants (nil when it is not trusted).

@@ -7,9 +7,14 @@ import (
 	"github.com/rvm-launcher/rvm/manifest/fetch"
 )
 
+// CacheKeyPrefix begins the key of every cached manifest in a
+// fetch.Store (its Walk finds them): cached copies are of strict fetches
+// only.
+const CacheKeyPrefix = "manifest\x00"
+
 // cacheKey is the key of a manifest URL's cached copy.
 func (f *Fetcher) cacheKey(url string) string {
-	return "manifest\x00" + url + "\x00" + f.CacheKey
+	return CacheKeyPrefix + url + "\x00" + f.CacheKey
 }
 
 // accept parses a fetched manifest and, where it came through a strict

@@ -53,5 +53,31 @@ func PrepareServiceDir(dir string, system bool) error {
 // C:\ grants Authenticated Users) does not count. A link is followed,
 // and both the link and its target are checked.
 func CheckExecutable(path string, user bool) error {
-	return checkExecutable(path, user)
+	return checkReplaceable(path, user, "executable", "can replace what the service manager runs")
+}
+
+// CheckAdminOnly reports, as an *UnsafePathError naming the file or
+// folder at fault, whether the file at path could be replaced by anyone
+// but an administrator, by the rules of CheckExecutable: for the files
+// that only a desktop owner may change, such as the trust roots
+// (TrustRootsFile) and the runtime repository's trusted root
+// (RuntimeRepositoryRoot).
+func CheckAdminOnly(path string) error {
+	return checkReplaceable(path, false, "file", "can replace what it holds")
+}
+
+// CheckServiceFiles reports, without changing anything, whether the
+// socket at socket and its folder are as a service leaves them (SPEC 7;
+// see PrepareServiceDir and ListenSocket): the folder a folder, not a
+// link (a junction or other reparse point on Windows), owned by root
+// (SYSTEM) for a system service or by this user otherwise, and writable
+// by no one else; the socket a socket with the folder's owner. Unix: the
+// folder 0755 (or 0711) and the socket 0666 for a system service, 0700
+// and 0600 otherwise. Windows: the socket may be written (connected to)
+// by Users for a system service, and by no one but its owner, SYSTEM
+// and Administrators otherwise. What is not so is an *UnsafePathError;
+// where there is no socket, the error of Lstat (no service serves from
+// that folder, and there is nothing to check).
+func CheckServiceFiles(socket string, system bool) error {
+	return checkServiceFiles(socket, system)
 }

@@ -127,18 +127,20 @@ func socketOwner(path string) (int, error) {
 // adminGroups are the groups whose members may become root anyway.
 var adminGroups = []string{"root", "wheel", "admin", "sudo"}
 
-func checkExecutable(path string, user bool) error {
+// checkReplaceable is CheckExecutable for the file at path, which its
+// messages call what; risk says what anyone who can replace it can do.
+func checkReplaceable(path string, user bool, what, risk string) error {
 	owners := []int{0}
 	if user && os.Getuid() != 0 {
 		owners = append(owners, os.Getuid())
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return fmt.Errorf("platform: executable %s: %w", path, err)
+		return fmt.Errorf("platform: %s %s: %w", what, path, err)
 	}
 	paths := []string{abs}
 	if real, err := filepath.EvalSymlinks(abs); err != nil {
-		return fmt.Errorf("platform: executable %s: %w", path, err)
+		return fmt.Errorf("platform: %s %s: %w", what, path, err)
 	} else if real != abs {
 		paths = append(paths, real)
 	}
@@ -146,19 +148,50 @@ func checkExecutable(path string, user bool) error {
 		for q, first := p, true; ; q, first = filepath.Dir(q), false {
 			fi, err := os.Lstat(q)
 			if err != nil {
-				return fmt.Errorf("platform: executable %s: %w", path, err)
+				return fmt.Errorf("platform: %s %s: %w", what, path, err)
 			}
 			if reason := replaceable(fi, owners, first); reason != "" {
-				what := "folder above the executable"
+				kind := "folder above the " + what
 				if first {
-					what = "executable"
+					kind = what
 				}
-				return &UnsafePathError{Path: q, Reason: fmt.Sprintf("the %s %s: anyone who can write there can replace what the service manager runs", what, reason)}
+				return &UnsafePathError{Path: q, Reason: fmt.Sprintf("the %s %s: anyone who can write there %s", kind, reason, risk)}
 			}
 			if filepath.Dir(q) == q {
 				break
 			}
 		}
+	}
+	return nil
+}
+
+func checkServiceFiles(socket string, system bool) error {
+	si, err := os.Lstat(socket)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(socket)
+	owner, dirMode, socketMode := os.Getuid(), fs.FileMode(0o700), fs.FileMode(0o600)
+	if system {
+		owner, dirMode, socketMode = 0, 0o755, 0o666
+	}
+	di, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if reason := unsafeDir(di, []int{owner}); reason != "" {
+		return &UnsafePathError{Path: dir, Reason: "the service's folder " + reason}
+	}
+	if perm := di.Mode().Perm(); perm != dirMode && !(system && perm == 0o711) {
+		return &UnsafePathError{Path: dir, Reason: fmt.Sprintf("the service's folder has mode %04o, not %04o", perm, dirMode)}
+	}
+	switch {
+	case si.Mode().Type() != fs.ModeSocket:
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("is not a socket (%v)", si.Mode().Type())}
+	case fileOwner(si) != owner:
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("the socket is owned by user %d, not %s", fileOwner(si), ownerNames([]int{owner}))}
+	case si.Mode().Perm() != socketMode:
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("the socket has mode %04o, not %04o", si.Mode().Perm(), socketMode)}
 	}
 	return nil
 }

@@ -256,3 +256,133 @@ func TestCheckExecutable(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckAdminOnly: the owner's files (TrustRootsFile,
+// RuntimeRepositoryRoot) are checked by CheckExecutable's rules, and the
+// message says what anyone who could replace them can do.
+func TestCheckAdminOnly(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		setup   func(t *testing.T, etc, file string)
+		wantErr string
+		wantAt  string // "file", "etc" or "" for no error
+	}{
+		{name: "root-owned-and-closed"},
+		{name: "world-writable-folder", setup: func(t *testing.T, etc, _ string) {
+			platformtest.Must(t, os.Chmod(etc, 0o777))
+		}, wantErr: "the folder above the file is writable by every user (mode 0777): anyone who can write there can replace what it holds", wantAt: "etc"},
+		{name: "group-writable-file", setup: func(t *testing.T, _, file string) {
+			needRoot(t)
+			platformtest.Must(t, os.Chown(file, 0, platformtest.Nobody))
+			platformtest.Must(t, os.Chmod(file, 0o664))
+		}, wantErr: "the file is writable by the group", wantAt: "file"},
+		{name: "file-of-another-user", setup: func(t *testing.T, _, file string) {
+			needRoot(t)
+			platformtest.Must(t, os.Chown(file, platformtest.Nobody, 0))
+		}, wantErr: "the file is owned by user 65534, not root", wantAt: "file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			etc := filepath.Join(platformtest.TempDir(t), "etc", "rvm")
+			platformtest.Must(t, os.MkdirAll(etc, 0o755))
+			platformtest.Must(t, os.Chmod(filepath.Dir(etc), 0o755))
+			file := filepath.Join(etc, "roots.pem")
+			platformtest.Must(t, os.WriteFile(file, nil, 0o644))
+			if tt.setup != nil {
+				tt.setup(t, etc, file)
+			}
+			err := CheckAdminOnly(file)
+			if tt.wantAt == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			at := map[string]string{"file": file, "etc": etc}[tt.wantAt]
+			var unsafe *UnsafePathError
+			if !errors.As(err, &unsafe) || unsafe.Path != at || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v, want an *UnsafePathError for %s holding %q", err, at, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestCheckServiceFiles: what rvm doctor says of a service's folder and
+// socket, as PrepareServiceDir and ListenSocket leave them and otherwise,
+// without changing them.
+func TestCheckServiceFiles(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		system  bool
+		setup   func(t *testing.T, dir, sock string)
+		wantErr string // "" for none
+		wantAt  string // "dir" or "sock"
+	}{
+		{name: "system-as-made", system: true},
+		{name: "per-user-as-made"},
+		{name: "traversable-system-folder", system: true, setup: func(t *testing.T, dir, _ string) {
+			platformtest.Must(t, os.Chmod(dir, 0o711))
+		}},
+		{name: "private-system-folder", system: true, setup: func(t *testing.T, dir, _ string) {
+			platformtest.Must(t, os.Chmod(dir, 0o700))
+		}, wantErr: "the service's folder has mode 0700, not 0755", wantAt: "dir"},
+		{name: "open-per-user-folder", setup: func(t *testing.T, dir, _ string) {
+			platformtest.Must(t, os.Chmod(dir, 0o755))
+		}, wantErr: "the service's folder has mode 0755, not 0700", wantAt: "dir"},
+		{name: "group-writable-folder", system: true, setup: func(t *testing.T, dir, _ string) {
+			platformtest.Must(t, os.Chmod(dir, 0o775))
+		}, wantErr: "the service's folder is writable by others (mode 0775)", wantAt: "dir"},
+		{name: "folder-of-another-user", system: true, setup: func(t *testing.T, dir, _ string) {
+			needRoot(t)
+			platformtest.Must(t, os.Chown(dir, platformtest.Nobody, platformtest.Nobody))
+		}, wantErr: "the service's folder is owned by user 65534, not root", wantAt: "dir"},
+		{name: "folder-is-a-link", system: true, setup: func(t *testing.T, dir, _ string) {
+			platformtest.Must(t, os.Rename(dir, dir+".real"))
+			platformtest.Must(t, os.Symlink(dir+".real", dir))
+		}, wantErr: "the service's folder is a symbolic link", wantAt: "dir"},
+		{name: "private-system-socket", system: true, setup: func(t *testing.T, _, sock string) {
+			platformtest.Must(t, os.Chmod(sock, 0o600))
+		}, wantErr: "the socket has mode 0600, not 0666", wantAt: "sock"},
+		{name: "socket-of-another-user", system: true, setup: func(t *testing.T, _, sock string) {
+			needRoot(t)
+			platformtest.Must(t, os.Lchown(sock, platformtest.Nobody, platformtest.Nobody))
+		}, wantErr: "the socket is owned by user 65534, not root", wantAt: "sock"},
+		{name: "not-a-socket", system: true, setup: func(t *testing.T, _, sock string) {
+			platformtest.Must(t, os.Remove(sock))
+			platformtest.Must(t, os.WriteFile(sock, nil, 0o666))
+		}, wantErr: "is not a socket", wantAt: "sock"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.system {
+				needRoot(t) // a system service's files are root's
+			}
+			dir := filepath.Join(platformtest.TempDir(t), "rvm")
+			platformtest.Must(t, PrepareServiceDir(dir, tt.system))
+			sock := filepath.Join(dir, "rvm.sock")
+			ln, err := ListenSocket(sock, !tt.system)
+			platformtest.Must(t, err)
+			defer ln.Close()
+			if tt.setup != nil {
+				tt.setup(t, dir, sock)
+			}
+			err = CheckServiceFiles(sock, tt.system)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
+			at := map[string]string{"dir": dir, "sock": sock}[tt.wantAt]
+			var unsafe *UnsafePathError
+			if !errors.As(err, &unsafe) || unsafe.Path != at || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v, want an *UnsafePathError for %s holding %q", err, at, tt.wantErr)
+			}
+		})
+	}
+	t.Run("no-socket", func(t *testing.T) {
+		dir := filepath.Join(platformtest.TempDir(t), "rvm")
+		platformtest.Must(t, os.Mkdir(dir, 0o777))
+		if err := CheckServiceFiles(filepath.Join(dir, "rvm.sock"), false); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("got %v, want no socket (nothing serves from the folder)", err)
+		}
+	})
+}

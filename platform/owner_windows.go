@@ -16,6 +16,7 @@ import (
 const (
 	sidSystem           = "S-1-5-18"
 	sidAdministrators   = "S-1-5-32-544"
+	sidUsers            = "S-1-5-32-545"
 	sidTrustedInstaller = "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
 )
 
@@ -281,7 +282,9 @@ func socketOwner(path string) (int, error) {
 	return -1, nil
 }
 
-func checkExecutable(path string, user bool) error {
+// checkReplaceable is CheckExecutable for the file at path, which its
+// messages call what; risk says what anyone who can replace it can do.
+func checkReplaceable(path string, user bool, what, risk string) error {
 	trusted := []string{sidSystem, sidAdministrators, sidTrustedInstaller}
 	if user {
 		self, err := currentUserSID()
@@ -292,11 +295,11 @@ func checkExecutable(path string, user bool) error {
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return fmt.Errorf("platform: executable %s: %w", path, err)
+		return fmt.Errorf("platform: %s %s: %w", what, path, err)
 	}
 	paths := []string{abs}
 	if real, err := filepath.EvalSymlinks(abs); err != nil {
-		return fmt.Errorf("platform: executable %s: %w", path, err)
+		return fmt.Errorf("platform: %s %s: %w", what, path, err)
 	} else if !strings.EqualFold(real, abs) {
 		paths = append(paths, real)
 	}
@@ -304,14 +307,14 @@ func checkExecutable(path string, user bool) error {
 		for q, depth := p, 0; ; q, depth = filepath.Dir(q), depth+1 {
 			sec, err := readSecurity(q)
 			if err != nil {
-				return fmt.Errorf("platform: executable %s: %w", path, err)
+				return fmt.Errorf("platform: %s %s: %w", what, path, err)
 			}
-			what, rights := "folder above the executable", uint32(rightsReplaceEntries)
+			kind, rights := "folder above the "+what, uint32(rightsReplaceEntries)
 			switch depth {
 			case 0:
-				what, rights = "executable", rightsWrite
+				kind, rights = what, rightsWrite
 			case 1:
-				what, rights = "executable's folder", rightsWrite
+				kind, rights = what+"'s folder", rightsWrite
 			}
 			reason := ""
 			if !slices.Contains(trusted, sec.owner) {
@@ -320,12 +323,65 @@ func checkExecutable(path string, user bool) error {
 				reason = "lets " + accountName(w) + " write to it"
 			}
 			if reason != "" {
-				return &UnsafePathError{Path: q, Reason: fmt.Sprintf("the %s %s: anyone who can write there can replace what the service manager runs", what, reason)}
+				return &UnsafePathError{Path: q, Reason: fmt.Sprintf("the %s %s: anyone who can write there %s", kind, reason, risk)}
 			}
 			if filepath.Dir(q) == q {
 				break
 			}
 		}
+	}
+	return nil
+}
+
+func checkServiceFiles(socket string, system bool) error {
+	si, err := os.Lstat(socket)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(socket)
+	owner, err := currentUserSID()
+	if err != nil {
+		return err
+	}
+	if system {
+		owner = sidSystem
+	}
+	if rp, err := isReparsePoint(dir); err != nil {
+		return err
+	} else if rp {
+		return &UnsafePathError{Path: dir, Reason: "the service's folder is a link, junction or other reparse point"}
+	}
+	sec, err := readSecurity(dir)
+	if err != nil {
+		return err
+	}
+	if sec.owner != owner {
+		return &UnsafePathError{Path: dir, Reason: fmt.Sprintf("the service's folder is owned by %s, not %s", accountName(sec.owner), accountName(owner))}
+	}
+	trusted := []string{owner, sidSystem, sidAdministrators}
+	if w := sec.writer(rightsWrite, trusted); w != "" {
+		return &UnsafePathError{Path: dir, Reason: fmt.Sprintf("the service's folder lets %s write to it", accountName(w))}
+	}
+	if si.Mode().Type() != os.ModeSocket {
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("is not a socket (%v)", si.Mode().Type())}
+	}
+	ssec, err := readSecurity(socket)
+	if err != nil {
+		return err
+	}
+	if ssec.owner != owner {
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("the socket is owned by %s, not %s", accountName(ssec.owner), accountName(owner))}
+	}
+	// Every user may connect to a system service's socket, which takes
+	// the right to write it; no one else may take it over.
+	if w := ssec.writer(rightsTakeOver, trusted); w != "" {
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("the socket lets %s delete it or change its rights", accountName(w))}
+	}
+	if system {
+		trusted = append(trusted, sidUsers)
+	}
+	if w := ssec.writer(rightsWrite, trusted); w != "" {
+		return &UnsafePathError{Path: socket, Reason: fmt.Sprintf("the socket lets %s write to it", accountName(w))}
 	}
 	return nil
 }

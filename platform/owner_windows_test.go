@@ -174,3 +174,45 @@ func TestCheckExecutableWindows(t *testing.T) {
 		t.Errorf("system: got %v, want %s refused as owned by this user", err, exe)
 	}
 }
+
+func TestCheckAdminOnlyWindows(t *testing.T) {
+	self, err := currentUserSID()
+	platformtest.Must(t, err)
+	file := filepath.Join(platformtest.TempDir(t), "roots.pem")
+	platformtest.Must(t, os.WriteFile(file, nil, 0o700))
+	sec, err := readSecurity(file)
+	platformtest.Must(t, err)
+	if sec.owner != self || self == sidSystem {
+		t.Skipf("the file is owned by %s, not by this user, or this user is SYSTEM", accountName(sec.owner))
+	}
+	// A file of this user's: an administrator's alone it is not.
+	var unsafe *UnsafePathError
+	if err := CheckAdminOnly(file); !errors.As(err, &unsafe) || unsafe.Path != file || !strings.Contains(err.Error(), "the file is owned by") || !strings.Contains(err.Error(), "can replace what it holds") {
+		t.Errorf("got %v, want %s refused as owned by this user", err, file)
+	}
+}
+
+// TestCheckServiceFilesWindows: Wine has no AF_UNIX sockets, so the
+// socket here is a plain file, which is refused, and a folder that
+// Wine's user made is no system service's.
+func TestCheckServiceFilesWindows(t *testing.T) {
+	self, err := currentUserSID()
+	platformtest.Must(t, err)
+	dir := filepath.Join(platformtest.TempDir(t), "RVM")
+	platformtest.Must(t, PrepareServiceDir(dir, false))
+	sock := filepath.Join(dir, "rvm.sock")
+	if err := CheckServiceFiles(sock, false); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no socket: got %v, want it missing (nothing serves from the folder)", err)
+	}
+	platformtest.Must(t, os.WriteFile(sock, nil, 0o600))
+	var unsafe *UnsafePathError
+	if err := CheckServiceFiles(sock, false); !errors.As(err, &unsafe) || unsafe.Path != sock || !strings.Contains(err.Error(), "is not a socket") {
+		t.Errorf("per-user, a plain file: got %v, want %s refused as not a socket", err, sock)
+	}
+	if self == sidSystem {
+		return
+	}
+	if err := CheckServiceFiles(sock, true); !errors.As(err, &unsafe) || unsafe.Path != dir || !strings.Contains(err.Error(), "the service's folder is owned by") {
+		t.Errorf("system, as %s: got %v, want %s refused as not SYSTEM's", accountName(self), err, dir)
+	}
+}

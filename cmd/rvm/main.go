@@ -54,6 +54,7 @@ the user at a question.
 		permissionsCommand,
 		runtimeCommand,
 		serviceCommand,
+		doctorCommand,
 		completionCommand,
 		{name: "version", summary: "print rvm's version, commit and Go version", setup: func(*flag.FlagSet) runner {
 			return func(_ context.Context, c *cli, args []string) int {

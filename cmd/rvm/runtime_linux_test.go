@@ -150,7 +150,7 @@ func TestRuntimeFromTheOwnersRepository(t *testing.T) {
 		defer brokenTimestamp.Store(0)
 		settings, _ := userSettings("")
 		code, _, stderr := ownerRVM(t, owner, 0o644, "root", setEnv(env, "RVM_HOME", t.TempDir()), "launch", "--machine-settings", settings, s.resolve(), resolve, s.url("/app.json"))
-		if code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "the runtime repository failed: repo: timestamp metadata: ") {
+		if code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "the runtime repository failed: timestamp metadata: ") {
 			t.Fatalf("exit %d %q, want 1 with one line naming the timestamp metadata", code, stderr)
 		}
 	})

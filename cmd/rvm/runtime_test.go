@@ -102,11 +102,11 @@ func TestRuntimeCommands(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{"no-action", []string{"runtime"}, 2, "rvm runtime list"},
-		{"unknown-action", []string{"runtime", "upgrade"}, 2, `unknown action "upgrade"`},
-		{"install-without-version", []string{"runtime", "install"}, 2, "want 1 argument(s), got 0"},
-		{"list-with-argument", []string{"runtime", "list", "x"}, 2, "want 0 argument(s), got 1"},
-		{"remove-json", []string{"runtime", "remove", "--json", "1.0"}, 2, "flag provided but not defined: -json"},
+		{"no-action", []string{"runtime"}, 2, "runtime: want one of its commands: list, install, remove, prune"},
+		{"unknown-action", []string{"runtime", "upgrade"}, 2, `runtime: unknown command "upgrade"`},
+		{"install-without-version", []string{"runtime", "install"}, 2, "runtime install: want exactly one version"},
+		{"list-with-argument", []string{"runtime", "list", "x"}, 2, `runtime list: want no arguments; unexpected argument "x"`},
+		{"remove-json", []string{"runtime", "remove", "--json", "1.0"}, 2, "runtime remove: unknown flag --json"},
 		{"install-bad-resolve", []string{"runtime", "install", "--resolve=x", "1.0"}, 2, "HOST:PORT:ADDR"},
 		{"install-no-repository", []string{"runtime", "install", ms, "39.*"}, 1, `no runtime fits version "39.*"; installed: 38.1.2.3`},
 	} {

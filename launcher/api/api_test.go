@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -106,6 +107,22 @@ func TestAPI(t *testing.T) {
 		}
 		if srv.requests.Load() != before+1 {
 			t.Errorf("the error did not come from the service")
+		}
+	})
+	t.Run("status-via-client", func(t *testing.T) {
+		st, err := NewClient(w.Env.DataDir, false, zerolog.Nop()).Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Version != 1 || st.PID != os.Getpid() || st.DataDir != w.Env.DataDir || st.Requests == 0 {
+			t.Errorf("got %+v, want version 1, pid %d, data directory %s and the requests counted", st, os.Getpid(), w.Env.DataDir)
+		}
+	})
+	t.Run("status-of-no-service", func(t *testing.T) {
+		sock := filepath.Join(t.TempDir(), SocketName)
+		_, err := (&Client{Sockets: []string{sock}}).Status(context.Background())
+		if !errors.Is(err, launcher.ErrNoService) || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), sock) {
+			t.Errorf("got %v, want no service, nothing at %s", err, sock)
 		}
 	})
 	for _, tt := range []struct {

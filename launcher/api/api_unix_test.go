@@ -4,6 +4,8 @@ package api
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -218,9 +220,14 @@ func TestClientTrustsOnlyRootOrItsOwnUser(t *testing.T) {
 				Sockets: []string{filepath.Join(w.Env.DataDir, SocketName), filepath.Join(dir, SocketName)},
 				Log:     zerolog.New(&log).Level(zerolog.DebugLevel),
 			}
+			_, serr := w.L.Remote.(*Client).Status(context.Background())
+			if tt.wantWhy != "" && (!errors.Is(serr, launcher.ErrNoService) || !strings.Contains(fmt.Sprint(serr), tt.wantWhy)) {
+				t.Errorf("status: got %v, want no service, since %s", serr, tt.wantWhy)
+			}
 			doc, err := verifyVia(t, w, url)
 			platformtest.Must(t, err)
 			if tt.wantWhy == "" {
+				platformtest.Must(t, serr)
 				if doc.ManifestURL != url || !strings.Contains(log.String(), "decided by the service") {
 					t.Fatalf("got a decision for %s, log %s, want the genuine service's for %s", doc.ManifestURL, log.String(), url)
 				}

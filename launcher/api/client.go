@@ -60,7 +60,7 @@ func (c *Client) Decide(ctx context.Context, call launcher.RemoteCall) (*launche
 		return nil, err
 	}
 	for _, sock := range c.Sockets {
-		answer, err := c.post(ctx, sock, path, body)
+		answer, err := c.call(ctx, sock, http.MethodPost, path, body)
 		if errors.Is(err, launcher.ErrNoService) {
 			continue
 		}
@@ -68,6 +68,7 @@ func (c *Client) Decide(ctx context.Context, call launcher.RemoteCall) (*launche
 			return nil, err
 		}
 		defer answer.Close()
+		c.Log.Debug().Str("socket", sock).Msg("decided by the service")
 		if !call.Launch {
 			var doc launcher.Document
 			if err := json.UnmarshalRead(io.LimitReader(answer, maxAnswer), &doc); err != nil {
@@ -126,37 +127,70 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 	}
 }
 
-// post sends body to path on the service at sock and returns the body of
-// a 200 answer, which the caller closes; launcher.ErrNoService where
-// nothing answers or the service leaves the request to the caller (403).
-func (c *Client) post(ctx context.Context, sock, path string, body []byte) (io.ReadCloser, error) {
+// Status asks the first service that answers for its status (GET
+// /v1/status). Where none answers, the error wraps
+// launcher.ErrNoService and says why for the last socket tried: nothing
+// there, nothing answering, or a socket it may not trust (see
+// platform.DialSocket).
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	err := launcher.ErrNoService
+	for _, sock := range c.Sockets {
+		var answer io.ReadCloser
+		answer, err = c.call(ctx, sock, http.MethodGet, "/v1/status", nil)
+		if errors.Is(err, launcher.ErrNoService) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer answer.Close()
+		var st Status
+		if err := json.UnmarshalRead(io.LimitReader(answer, maxAnswer), &st); err != nil {
+			return nil, fmt.Errorf("api: service on %s: status: %w", sock, err)
+		}
+		return &st, nil
+	}
+	return nil, err
+}
+
+// call sends a request (body, where not nil) to path on the service at
+// sock and returns the body of a 200 answer, which the caller closes; an
+// error wrapping launcher.ErrNoService, and saying why, where nothing
+// answers or the service leaves the request to the caller (403).
+func (c *Client) call(ctx context.Context, sock, method, path string, body []byte) (io.ReadCloser, error) {
+	noService := func(why error) error { return fmt.Errorf("%w on %s: %w", launcher.ErrNoService, sock, why) }
 	conn, err := platform.DialSocket(sock, time.Second)
 	var unsafe *platform.UnsafePathError
 	switch {
 	case errors.As(err, &unsafe):
 		c.Log.Debug().Str("socket", sock).Str("why", unsafe.Error()).Msg("not using this service, which may not be the one it claims to be; deciding in-process")
-		return nil, launcher.ErrNoService
+		return nil, noService(err)
 	case err != nil:
 		c.Log.Debug().Err(err).Str("socket", sock).Msg("no service here")
-		return nil, launcher.ErrNoService
+		return nil, noService(err)
 	}
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return conn, nil },
 	}}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://rvm"+path, bytes.NewReader(body))
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, "http://rvm"+path, r)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	hreq.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(hreq)
 	if err != nil {
 		conn.Close()
 		c.Log.Debug().Err(err).Str("socket", sock).Msg("service did not answer")
-		return nil, launcher.ErrNoService
+		return nil, noService(err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		c.Log.Debug().Str("socket", sock).Msg("decided by the service")
 		return closeBoth{resp.Body, conn}, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -169,7 +203,7 @@ func (c *Client) post(ctx context.Context, sock, path string, body []byte) (io.R
 	json.Unmarshal(data, &e)
 	if resp.StatusCode == http.StatusForbidden {
 		c.Log.Debug().Str("socket", sock).Str("why", e.Error).Msg("the service leaves this request to us; deciding in-process")
-		return nil, launcher.ErrNoService
+		return nil, noService(fmt.Errorf("the service leaves this request to the caller: %s", e.Error))
 	}
 	if e.Error != "" {
 		return nil, errors.New(e.Error)

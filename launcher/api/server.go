@@ -31,7 +31,7 @@ import (
 //
 //	POST /v1/verify    {"url": "...", "options": {...}, "runtimes": {...}}  -> the decision document
 //	POST /v1/launch    the same; the caller prompts and starts the runtime
-//	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ...}
+//	GET  /v1/status    {"version": 1, "pid": ..., "uptimeSeconds": ..., "requests": ..., "dataDir": "..."}
 //	GET  /v1/settings  the settings report of `rvm settings --json`
 //
 // "runtimes" is what the caller's own runtime directory holds
@@ -92,6 +92,17 @@ type Progress struct {
 
 // progressEvery is how often, at most, /v1/launch reports progress.
 const progressEvery = 100 * time.Millisecond
+
+// Status is the answer of GET /v1/status: the API's version (1), the
+// service's process id, how long it has served, how many requests it
+// has answered and its data directory.
+type Status struct {
+	Version       int    `json:"version"`
+	PID           int    `json:"pid"`
+	UptimeSeconds int64  `json:"uptimeSeconds"`
+	Requests      int64  `json:"requests"`
+	DataDir       string `json:"dataDir"`
+}
 
 // Server serves the local API for one Launcher.
 type Server struct {
@@ -328,12 +339,12 @@ func (s *Server) launch(w http.ResponseWriter, r *http.Request, doc *launcher.Do
 
 func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 	s.requests.Add(1)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"version":       1,
-		"pid":           os.Getpid(),
-		"uptimeSeconds": int64(time.Since(s.started).Seconds()),
-		"requests":      s.requests.Load(),
-		"dataDir":       s.L.DataDir(),
+	writeJSON(w, http.StatusOK, Status{
+		Version:       1,
+		PID:           os.Getpid(),
+		UptimeSeconds: int64(time.Since(s.started).Seconds()),
+		Requests:      s.requests.Load(),
+		DataDir:       s.L.DataDir(),
 	})
 }
 

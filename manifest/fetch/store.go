@@ -104,19 +104,63 @@ func (s *Store) Load(key string) (*Entry, error) {
 	if s == nil || s.Dir == "" {
 		return nil, os.ErrNotExist
 	}
-	data, err := platform.ReadFileLimit(s.path(key), maxEntryFile)
+	e, err := s.read(s.path(key))
+	if err != nil {
+		return nil, err
+	}
+	if e == nil || e.Key != key {
+		return nil, fmt.Errorf("fetch: stored copy of %q is damaged or another's: %w", key, os.ErrNotExist)
+	}
+	s.touch(s.path(key))
+	return e, nil
+}
+
+// read reads the entry file at path: nil where it is damaged or holds
+// an entry whose key is not the one its name stands for.
+func (s *Store) read(path string) (*Entry, error) {
+	data, err := platform.ReadFileLimit(path, maxEntryFile)
 	if err != nil {
 		return nil, err
 	}
 	var e Entry
-	if err := json.Unmarshal(data, &e); err != nil || e.Key != key {
-		return nil, fmt.Errorf("fetch: stored copy of %q is damaged or another's: %w", key, os.ErrNotExist)
+	if err := json.Unmarshal(data, &e); err != nil || s.path(e.Key) != path {
+		return nil, nil
 	}
 	if e.CheckedAt.Before(e.FetchedAt) {
 		e.CheckedAt = e.FetchedAt // an entry written before CheckedAt was kept
 	}
-	s.touch(s.path(key))
 	return &e, nil
+}
+
+// Walk calls fn with each stored entry whose key begins with prefix, in
+// no particular order, until fn returns false: for tools that look over
+// what is stored (rvm doctor). It does not mark the entries used, and
+// passes over damaged files and files that hold no entry. A Store that
+// stores nothing, or whose folder does not exist yet, holds none.
+func (s *Store) Walk(prefix string, fn func(*Entry) bool) error {
+	if s == nil || s.Dir == "" {
+		return nil
+	}
+	files, err := os.ReadDir(s.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("fetch: store %s: %w", s.Dir, err)
+	}
+	for _, de := range files {
+		if !de.Type().IsRegular() || strings.HasPrefix(de.Name(), ".") {
+			continue
+		}
+		e, err := s.read(filepath.Join(s.Dir, de.Name()))
+		if err != nil || e == nil || !strings.HasPrefix(e.Key, prefix) {
+			continue
+		}
+		if !fn(e) {
+			return nil
+		}
+	}
+	return nil
 }
 
 func (s *Store) now() time.Time {

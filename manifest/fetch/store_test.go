@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 )
@@ -131,5 +132,57 @@ func TestStoreCountsOtherProcessesFiles(t *testing.T) {
 	}
 	if total, _ := folderBytes(t, dir); total > 1<<20 {
 		t.Errorf("got %d bytes after a save a minute later, want at most 1 MiB", total)
+	}
+}
+
+// TestStoreWalk: Walk passes each entry of a kind (a key prefix) once,
+// whole, and passes over the other kinds, damaged files, a file that
+// holds another key than its name stands for, and temporary files.
+func TestStoreWalk(t *testing.T) {
+	dir := t.TempDir()
+	s := &Store{Dir: dir}
+	for _, key := range []string{"manifest\x00a", "manifest\x00b", "owner\x00c"} {
+		if err := s.Save(entry(key, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A damaged entry, an entry under another key's name, and a save in
+	// progress.
+	if err := os.WriteFile(s.path("manifest\x00damaged"), []byte(`{"key": "manifest`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := os.ReadFile(s.path("manifest\x00a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.path("manifest\x00elsewhere"), moved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/.tmp-123", moved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := s.Walk("manifest\x00", func(e *Entry) bool {
+		if len(e.Body) != 10 || e.FinalURL != "https://apps.acme.test/"+e.Key {
+			t.Errorf("entry %q: got body of %d bytes and final URL %q, want it whole", e.Key, len(e.Body), e.FinalURL)
+		}
+		got = append(got, e.Key)
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	if want := []string{"manifest\x00a", "manifest\x00b"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	n := 0
+	s.Walk("", func(*Entry) bool { n++; return false })
+	if n != 1 {
+		t.Errorf("fn returned false: got %d calls, want 1", n)
+	}
+	for _, empty := range []*Store{nil, {}, {Dir: dir + "/none"}} {
+		if err := empty.Walk("", func(*Entry) bool { t.Error("an entry in a store that holds none"); return true }); err != nil {
+			t.Errorf("got %v, want no entries and no error", err)
+		}
 	}
 }

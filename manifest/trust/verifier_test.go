@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
@@ -63,5 +64,34 @@ func TestVerifyBlock(t *testing.T) {
 	}
 	if _, err := v.VerifyBlock(context.Background(), block[:len(block)-1], "mac"); err == nil {
 		t.Errorf("a truncated block: got trusted, want an error")
+	}
+}
+
+// TestExpiresFirst: a verdict names the certificate of the chain that
+// expires first, whichever it is, with its NotAfter.
+func TestExpiresFirst(t *testing.T) {
+	f := newPKI(t)
+	soon := testNow.Add(40 * 24 * time.Hour)
+	for _, tc := range []struct {
+		name  string
+		inter trusttest.Options
+		leaf  trusttest.Options
+		want  string
+	}{
+		{"the-signer", trusttest.Options{Name: "Long Intermediate", CA: true}, trusttest.Options{Name: "Short Signer", NotAfter: soon}, "Short Signer"},
+		{"an-intermediate", trusttest.Options{Name: "Short Intermediate", CA: true, NotAfter: soon}, trusttest.Options{Name: "Long Signer"}, "Short Intermediate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inter := f.root.Issue(t, tc.inter)
+			leaf := inter.Issue(t, tc.leaf)
+			block := trusttest.Block(t, leaf, trusttest.Config(leaf, testApps, inter))
+			res, err := (&trust.Verifier{Roots: f.roots, Now: fixedNow(testNow)}).VerifyBlock(context.Background(), block, "linux")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ExpiresFirst != tc.want || !res.Expires.Equal(soon) {
+				t.Errorf("got %q at %v, want %q at %v", res.ExpiresFirst, res.Expires, tc.want, soon)
+			}
+		})
 	}
 }

@@ -92,6 +92,9 @@ type Result struct {
 	Grants []permissions.Entry
 	// Expires is the earliest NotAfter of the chain.
 	Expires time.Time
+	// ExpiresFirst names the certificate of the chain whose NotAfter is
+	// Expires (as CertificateName does): the one to renew first.
+	ExpiresFirst string
 	// Warnings are sentences for the decision document, such as an expiry
 	// less than ExpiryWarning away, or an app entry skipped for the name
 	// constraints.
@@ -394,10 +397,11 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 		return nil, err
 	}
 	r := &Result{
-		Platform:   platform,
-		Signer:     e.signer,
-		Expires:    e.expires,
-		ValidUntil: e.validUntil,
+		Platform:     platform,
+		Signer:       e.signer,
+		Expires:      e.expires,
+		ExpiresFirst: e.expiresName,
+		ValidUntil:   e.validUntil,
 	}
 	if u == nil {
 		r.Apps = slices.Clone(e.apps)

@@ -76,9 +76,13 @@ import (
 	"github.com/rvm-launcher/rvm/platform/strictjson"
 )
 
-// Bounds of the metadata go-tuf reads (each also within maxMetadata).
+// MaxRoot bounds a root's metadata: each that a refresh reads, and the
+// trusted first root (RuntimeRepositoryRoot) that its caller reads.
+const MaxRoot = 512 << 10
+
+// Bounds of the other metadata go-tuf reads (each also within
+// maxMetadata).
 const (
-	maxRoot          = 512 << 10
 	maxTimestamp     = 16 << 10
 	maxSnapshot      = 2 << 20
 	maxTargets       = 8 << 20
@@ -286,7 +290,7 @@ func (c *Client) refresh(ctx context.Context) *state {
 	cfg.Fetcher = tf
 	cfg.RemoteTargetsURL = c.src.base() + "/targets"
 	cfg.MaxRootRotations = maxRootRotations
-	cfg.RootMaxLength, cfg.TimestampMaxLength, cfg.SnapshotMaxLength, cfg.TargetsMaxLength = maxRoot, maxTimestamp, maxSnapshot, maxTargets
+	cfg.RootMaxLength, cfg.TimestampMaxLength, cfg.SnapshotMaxLength, cfg.TargetsMaxLength = MaxRoot, maxTimestamp, maxSnapshot, maxTargets
 	cfg.MaxDelegations = 0
 	if c.cache == "" {
 		cfg.DisableLocalCache = true
@@ -371,7 +375,7 @@ func (c *Client) trustedRoot(metaDir string) []byte {
 	if metaDir == "" {
 		return c.o.Root
 	}
-	cached, err := platform.ReadFileLimit(filepath.Join(metaDir, "root.json"), maxRoot)
+	cached, err := platform.ReadFileLimit(filepath.Join(metaDir, "root.json"), MaxRoot)
 	if err != nil {
 		return c.o.Root
 	}
