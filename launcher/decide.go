@@ -70,8 +70,9 @@ func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated b
 // decided the rest (this process or a service, which runs as another user
 // with a store and runtimes of its own), so that both ways give one
 // document: the user's stored answers (SPEC 5.5 rules 4 and 6) and the
-// runtime that the user's runtime directory holds (SPEC 8). It returns
-// that runtime, and the error of resolving it where none fits.
+// runtime that the user's runtime directory holds (SPEC 8), with the
+// machine settings that this process decided with, where it decided. It
+// returns that runtime, and the error of resolving it where none fits.
 func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
 	answers, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).ForURL(doc.ManifestURL)
 	if err != nil {
@@ -80,7 +81,11 @@ func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) 
 	}
 	permissions.ApplyAnswers(doc.Permissions, answers, doc.Authenticated())
 
-	dir := l.machineSettings(r).RuntimeDir(l.env.DataDir)
+	ms := doc.settings
+	if ms == nil {
+		ms = l.machineSettings(r)
+	}
+	dir := ms.RuntimeDir(l.env.DataDir)
 	rt, err := runtime.Resolve(dir, doc.RuntimeState.Requested)
 	doc.RuntimeState = RuntimeReport{Requested: doc.RuntimeState.Requested, State: RuntimeInstalled, Version: rt.Version}
 	if err != nil {

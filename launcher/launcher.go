@@ -241,6 +241,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		RuntimeState:      RuntimeReport{Requested: m.Runtime.Version},
 		Notices:           []string{},
 		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name, Manifest: fetched.Body},
+		settings:          ms,
 	}
 	l.filterArguments(doc)
 	doc.Fetch.Warnings = append(doc.Fetch.Warnings, own.Warnings...)
