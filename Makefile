@@ -18,7 +18,7 @@ DIST    ?= dist
 # The Go programs under testdata/, which go vet ./... skips (the go command
 # leaves out testdata directories): lint names them, and fails when a Go
 # file under testdata/ lies outside them.
-TESTDATA_GO = ./testdata/bench ./testdata/demo/server
+TESTDATA_GO = ./testdata/bench ./testdata/bench/floor ./testdata/demo/server
 
 .PHONY: all build packages test test-windows demo bench fuzz lint clean
 

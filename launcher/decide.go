@@ -78,8 +78,9 @@ func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated, 
 // decided the rest (this process or a service, which runs as another user
 // with a store of its own), so that both ways give one document: the
 // user's stored answers (SPEC 5.5 rules 4 and 6). It returns the runtime
-// chosen, as this user's runtime directories hold it (SPEC 8), and a
-// *RuntimeError where there is none to start.
+// chosen, as this user's runtime directories hold it (SPEC 8), with the
+// machine settings that this process decided with, where it decided, and
+// a *RuntimeError where there is none to start.
 func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
 	answers, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).ForURL(doc.ManifestURL)
 	if err != nil {
@@ -87,5 +88,9 @@ func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) 
 		doc.Notices = append(doc.Notices, "stored user answers unreadable (asking again): "+err.Error())
 	}
 	permissions.ApplyAnswers(doc.Permissions, answers, doc.Authenticated())
-	return l.runtimeToStart(doc, l.machineSettings(r))
+	ms := doc.settings
+	if ms == nil {
+		ms = l.machineSettings(r)
+	}
+	return l.runtimeToStart(doc, ms)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform/prompt"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // Document is the decision document of SPEC section 6: what rvm decided
@@ -39,6 +40,10 @@ type Document struct {
 	Runtime RuntimeRequest `json:"-"`
 	// plan is what the decider keeps for PrepareRuntime.
 	plan *runtimePlan
+	// settings are the machine settings that this process decided with,
+	// which the user side then applies rather than read the sources
+	// again; nil in a decision that a service made.
+	settings *settings.Machine
 }
 
 // Authenticated reports whether the manifest came through a strict fetch,

@@ -284,6 +284,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		RuntimeState:      RuntimeReport{Requested: m.Runtime.Version},
 		Notices:           append([]string{}, m.Notices...),
 		Runtime:           RuntimeRequest{Version: m.Runtime.Version, Arguments: m.Runtime.Arguments, AppName: m.Name, Manifest: fetched.Body},
+		settings:          ms,
 	}
 	doc.Runtime.AllowedArguments = own.Settings.RuntimeArguments()
 	l.filterArguments(doc)

@@ -1,8 +1,9 @@
 // Package platform holds the small doors of rvm through which what differs
 // from one operating system to another is reached: the data directory, the
-// platform's name for signatures, files (atomic writes, bounded reads,
-// locks, file:// URLs), the local socket and the credentials of its peer,
-// the fins:// and fin:// URL schemes, and starting a runtime detached.
+// platform's name for signatures, the system's TLS roots, files (atomic
+// writes, bounded reads, locks, file:// URLs), the local socket and the
+// credentials of its peer, the fins:// and fin:// URL schemes, and
+// starting a runtime detached.
 //
 // Each capability has one door: an exported, documented function in a
 // neutral file that calls a lower-case function in a file for the operating

@@ -132,10 +132,11 @@ type launchRecord struct {
 // and watches it for a second: a runtime that exits with a non-zero status
 // by then is an *ExitError quoting the last lines of its output; one that
 // exits 0 has started (it may have handed the app to an instance already
-// running). First it prunes the decisions folder: the decision document
-// and manifest copy of a runtime that has exited go (the next launch's
-// pass removes them, so that an instance handed them has had its time to
-// read them), and so does every file more than 30 days old.
+// running). Once the runtime is started it prunes the decisions folder:
+// the decision document and manifest copy of an earlier launch whose
+// runtime has exited go (a later launch's pass removes them, so that an
+// instance handed them has had its time to read them), and so does every
+// file more than 30 days old.
 //
 // Each launch has files of its own in <DataDir>/decisions (a folder of
 // mode 0700; a link there is refused), all named by 128 random bits in
@@ -165,13 +166,15 @@ func (r Runtime) Start(o StartOptions) (Started, error) {
 	if err := prepareFolder(dir); err != nil {
 		return Started{}, err
 	}
-	prune(dir, now(), o.Log)
 	base := filepath.Join(dir, newName())
 	decision, manifest, output := base+decisionSuffix, base+manifestSuffix, base+outputSuffix
 	p, err := startWithFiles(r.Path, o, decision, manifest, output)
 	if err != nil {
 		return Started{}, fmt.Errorf("runtime: start runtime %s: %w", r.Version, err)
 	}
+	// Pruned once the runtime is on its way, which needs nothing of
+	// other launches.
+	prune(dir, filepath.Base(base), now(), o.Log)
 	launched := now()
 	rec, _ := json.Marshal(launchRecord{PID: p.PID, Start: p.Start, Launched: launched})
 	if err := platform.WriteFileAtomic(base+recordSuffix, rec, 0o600); err != nil {
@@ -290,8 +293,8 @@ func writeNew(path string, data []byte) error {
 // launch made keepFiles or more before now, while its runtime runs too;
 // and every other file not changed for keepFiles (output, files of a
 // launch never recorded). A process that cannot be looked at counts as
-// running.
-func prune(dir string, now time.Time, log zerolog.Logger) {
+// running. The files of the launch named current, under way, stay.
+func prune(dir, current string, now time.Time, log zerolog.Logger) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		log.Warn().Err(err).Msg("the decisions folder cannot be read: nothing in it is pruned")
@@ -300,7 +303,7 @@ func prune(dir string, now time.Time, log zerolog.Logger) {
 	recorded := map[string]bool{}
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), recordSuffix)
-		if !ok || !isName(name) || !e.Type().IsRegular() {
+		if !ok || !isName(name) || name == current || !e.Type().IsRegular() {
 			continue
 		}
 		rec, err := readRecord(filepath.Join(dir, e.Name()))
@@ -319,7 +322,7 @@ func prune(dir string, now time.Time, log zerolog.Logger) {
 	}
 	for _, e := range entries {
 		name, _, _ := strings.Cut(e.Name(), ".")
-		if recorded[name] || !e.Type().IsRegular() {
+		if recorded[name] || name == current || !e.Type().IsRegular() {
 			continue
 		}
 		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) >= keepFiles {

@@ -1,11 +1,15 @@
 package runtime
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
 )
 
 func TestLastLines(t *testing.T) {
@@ -66,5 +70,22 @@ func TestWriteNew(t *testing.T) {
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "made-through-a-link")); err == nil {
 		t.Errorf("got a file made through a dangling link, want none")
+	}
+}
+
+// BenchmarkPrune is the pass over a decisions folder as a month of
+// launches leaves it: 300 outputs of runtimes that exited, kept for 30
+// days. Start makes it once the runtime is started, off the way to its
+// exec.
+func BenchmarkPrune(b *testing.B) {
+	dir := b.TempDir()
+	for i := range 300 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%032x.log", i)), []byte("output\n"), 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	now := time.Now()
+	for b.Loop() {
+		prune(dir, newName(), now, zerolog.Nop())
 	}
 }

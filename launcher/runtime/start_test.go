@@ -319,9 +319,11 @@ func TestStartRuntimePrunes(t *testing.T) {
 	must(t, os.WriteFile(oldFormat, []byte("{}"), 0o600))
 	must(t, os.Chtimes(oldFormat, now.Add(-31*day), now.Add(-31*day)))
 
-	received(t, r, o)
+	started, _ := received(t, r, o)
+	names["this-launch"] = strings.TrimSuffix(filepath.Base(started.Output), ".log")
 	all := []string{".decision.json", ".manifest.json", ".log", ".pid"}
 	for what, want := range map[string][]string{
+		"this-launch":     all,
 		"running":         all,
 		"running-30-days": nil,
 		"exited":          {".log"},

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/rvm-launcher/rvm/permissions/pattern"
+	"github.com/rvm-launcher/rvm/platform"
 )
 
 // MaxRedirects is the most redirects a fetch follows.
@@ -59,7 +60,9 @@ const maxHeaderBytes = 64 << 10
 // fields before that.
 type Fetcher struct {
 	// RootCAs verifies server certificates; nil means the system roots
-	// (which honour SSL_CERT_FILE and SSL_CERT_DIR on Linux and macOS).
+	// (platform.SystemRoots: on Linux the distribution's bundle file, or
+	// SSL_CERT_FILE and SSL_CERT_DIR as crypto/x509 reads them; the
+	// platform's verifier on Windows and macOS), loaded at the first fetch.
 	RootCAs *x509.CertPool
 	// Resolve maps "host:port" to the "addr:port" to connect to instead, as
 	// curl's --resolve does (see ParseResolve). TLS still verifies host.
@@ -155,6 +158,10 @@ func (f *Fetcher) transport(insecure bool) *http.Transport {
 	t := f.Timeouts.withDefaults()
 	dialer := &net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}
 	resolve, proxy := f.Resolve, f.Proxy
+	roots := f.RootCAs
+	if roots == nil {
+		roots = platform.SystemRoots()
+	}
 	return &http.Transport{
 		Proxy: func(r *http.Request) (*url.URL, error) {
 			if _, ok := resolve[strings.ToLower(canonicalHostPort(r.URL))]; ok {
@@ -173,7 +180,7 @@ func (f *Fetcher) transport(insecure bool) *http.Transport {
 		},
 		TLSClientConfig: &tls.Config{
 			MinVersion:         tls.VersionTLS12,
-			RootCAs:            f.RootCAs,
+			RootCAs:            roots,
 			InsecureSkipVerify: insecure,
 		},
 		TLSHandshakeTimeout:    t.Handshake,

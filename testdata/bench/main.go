@@ -6,29 +6,46 @@
 // (the runtime install against curl + sha256sum + tar, and with
 // -launch-base a launch whose runtime is installed against the same
 // benchmark on an earlier commit, both run in turn in one run of
-// bench.sh), then measures rvm as a user meets it:
+// bench.sh), then measures rvm as a user meets it, against a fast C TLS
+// server (`openssl s_server -WWW`, with a certificate from a CA made here)
+// serving one signed manifest on loopback:
 //
 //   - `rvm verify` as a whole process against curl fetching the same
-//     manifest from the same loopback TLS server (the demo's vendor
-//     server), alternated, the median of -runs each;
+//     manifest from the same server, alternated, the median of -runs each:
+//     with the one TLS CA as the roots of both, then with the
+//     distribution's bundle (and the CA) as the roots of both, and rvm
+//     with SSL_CERT_DIR set to the system's folder, which crypto/x509 then
+//     reads one file at a time;
+//   - `rvm launch` of an installed runtime (cmd/example-runtime, which
+//     prints the time of its exec) from the start of the rvm process to
+//     that exec, deciding in-process;
 //   - `rvm service run` in the foreground with RVM_HOME set: that it
-//     starts outside a service manager and answers, its resident memory
-//     and CPU ticks while idle, then three bursts of 1,000 concurrent
-//     verify requests over its socket (requests per second, p99, peak
-//     RSS), then that it stops on SIGTERM.
+//     starts outside a service manager and answers; `rvm verify` through
+//     it against the floor (testdata/bench/floor: a bare Go program that
+//     posts the same request to the socket and prints the answer), and
+//     `rvm launch` through it, alternated; its resident memory and CPU
+//     ticks while idle, then three bursts of 1,000 concurrent verify
+//     requests over its socket (requests per second, p99, peak RSS), then
+//     that it stops on SIGTERM.
+//
+// With -base (bench.sh's BASE=commit) the rvm built at that commit runs
+// alternated with this one in the whole-process rows, for before/after
+// figures measured in one run.
 //
 // Every rvm process runs with RVM_HOME in a temporary directory,
-// RVM_MACHINE_SETTINGS pointing at a file holding {} (so no system settings
-// are read), SSL_CERT_FILE holding only the vendor server's CA and
-// SSL_CERT_DIR an empty directory (so that Go, like curl --cacert, reads no
-// other roots); one more row shows rvm with SSL_CERT_DIR unset.
+// RVM_MACHINE_SETTINGS pointing at a file that names only the runtime
+// folder (so that no system settings are read), SSL_CERT_FILE holding the
+// TLS CA and SSL_CERT_DIR unset, as on a desktop; DISPLAY and
+// WAYLAND_DISPLAY unset, so that nothing can ask a question.
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +55,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,21 +64,24 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/rvm-launcher/rvm/manifest/manifesttest"
 )
 
 func main() {
 	var (
-		gotest = flag.String("gotest", "", "output of go test -bench")
-		bin    = flag.String("bin", "", "directory holding rvm, rvm-trust and vendor-server")
-		demo   = flag.String("demo", "testdata/demo", "the demo's directory (app.json, apps.json.in)")
-		work   = flag.String("work", "", "scratch directory")
-		runs   = flag.Int("runs", 25, "runs of each command in the end-to-end comparison")
-		launch = flag.String("launch", "", "output of BenchmarkLaunchInstalled on this tree, run in turn with -launch-base")
-		base   = flag.String("launch-base", "", "output of BenchmarkLaunchInstalled on the commit named by -base-name")
-		name   = flag.String("base-name", "", "the commit -launch-base ran on")
+		gotest     = flag.String("gotest", "", "output of go test -bench")
+		bin        = flag.String("bin", "", "directory holding rvm, rvm-trust, example-runtime and floor")
+		base       = flag.String("base", "", "directory holding an rvm built at another commit, to compare with")
+		baseName   = flag.String("base-name", "base", "what -base and -launch-base were built from")
+		demo       = flag.String("demo", "testdata/demo", "the demo's directory (app.json, apps.json.in)")
+		work       = flag.String("work", "", "scratch directory")
+		runs       = flag.Int("runs", 25, "runs of each command in the end-to-end comparisons")
+		launch     = flag.String("launch", "", "output of BenchmarkLaunchInstalled on this tree, run in turn with -launch-base")
+		launchBase = flag.String("launch-base", "", "output of BenchmarkLaunchInstalled on the commit named by -base-name")
 	)
 	flag.Parse()
-	b := &bench{bin: *bin, demo: *demo, work: *work, runs: *runs, launch: *launch, base: *base, baseName: *name}
+	b := &bench{bin: *bin, base: *base, baseName: *baseName, demo: *demo, work: *work, runs: *runs, launch: *launch, launchBase: *launchBase}
 	if err := b.run(*gotest); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -67,14 +89,17 @@ func main() {
 }
 
 type bench struct {
-	bin, demo, work string
-	runs            int
+	bin, base, baseName, demo, work string
+	runs                            int
 	// The outputs of BenchmarkLaunchInstalled here and at baseName.
-	launch, base, baseName string
+	launch, launchBase string
 
 	// Set up by vendor.
 	url, resolve, roots, settings, caFile string
+	burstURL, burstResolve                string // the Go server's
+	home                                  string // RVM_HOME of the in-process runs
 	env                                   []string
+	server                                string // what serves the manifest
 
 	rows []row
 }
@@ -98,6 +123,17 @@ func (b *bench) add(figure, value, target string, pass bool) {
 
 func (b *bench) skip(figure, why string) {
 	b.rows = append(b.rows, row{figure, why, "", "SKIP"})
+}
+
+// ratio adds the row num/den, with a target of at most max (none where
+// max is 0).
+func (b *bench) ratio(figure string, num, den time.Duration, max float64, aim string) {
+	r := float64(num) / float64(den)
+	target := ""
+	if max > 0 {
+		target = fmt.Sprintf("<= %gx%s", max, aim)
+	}
+	b.add(figure, fmt.Sprintf("%.2fx", r), target, r <= max)
 }
 
 func (b *bench) run(gotest string) error {
@@ -276,8 +312,8 @@ func (b *bench) ratios(results []*result) {
 // rounds that bench.sh ran in turn.
 func (b *bench) launchAgainstBase() error {
 	const figure = "LaunchInstalled / LaunchInstalled at the base commit"
-	if b.launch == "" || b.base == "" {
-		b.skip(figure, "SKIP: no base commit (set BENCH_BASE)")
+	if b.launch == "" || b.launchBase == "" {
+		b.skip(figure, "SKIP: no base commit (set BASE)")
 		return nil
 	}
 	launchNs := func(path string) (float64, error) {
@@ -298,7 +334,7 @@ func (b *bench) launchAgainstBase() error {
 	if err != nil {
 		return err
 	}
-	then, err := launchNs(b.base)
+	then, err := launchNs(b.launchBase)
 	if err != nil {
 		return err
 	}
@@ -308,51 +344,75 @@ func (b *bench) launchAgainstBase() error {
 	return nil
 }
 
-// vendor starts the demo's vendor server with a block signed by a trust
-// root made here, and prepares the environment of the rvm processes.
+// host is the name the TLS server's certificate is for.
+const host = "apps.acme.test"
+
+// vendor starts `openssl s_server -WWW` serving the demo's manifest with
+// a block signed by a trust root made here, installs the example runtime
+// and prepares the environment of the rvm processes.
 func (b *bench) vendor() (stop func(), err error) {
-	for _, d := range []string{"home", "certs"} {
+	www := filepath.Join(b.work, "www")
+	for _, d := range []string{"home", filepath.Join("www", "blotter"), filepath.Join("runtime", "channels")} {
 		if err := os.MkdirAll(filepath.Join(b.work, d), 0o700); err != nil {
 			return nil, err
 		}
 	}
+	ca, err := manifesttest.NewCA("rvm bench TLS CA")
+	if err != nil {
+		return nil, err
+	}
+	cert, err := ca.Issue(host)
+	if err != nil {
+		return nil, err
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
 	b.caFile = filepath.Join(b.work, "tls-ca.pem")
-	portFile := filepath.Join(b.work, "port")
-	block := filepath.Join(b.work, "block.json")
-	srv := exec.Command(filepath.Join(b.bin, "vendor-server"), "--manifest", filepath.Join(b.demo, "app.json"),
-		"--block", block, "--ca-out", b.caFile, "--port-file", portFile)
-	srvLog, err := os.Create(filepath.Join(b.work, "vendor-server.log"))
-	if err != nil {
-		return nil, err
-	}
-	srv.Stderr = srvLog
-	if err := srv.Start(); err != nil {
-		return nil, err
-	}
-	stop = func() { srv.Process.Kill(); srv.Wait(); srvLog.Close() }
-	var port []byte
-	for i := 0; len(port) == 0; i++ {
-		if i == 200 {
-			stop()
-			return nil, errors.New("the vendor server did not write its port")
+	certFile, keyFile := filepath.Join(b.work, "tls-cert.pem"), filepath.Join(b.work, "tls-key.pem")
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{
+		{b.caFile, ca.PEM()},
+		{certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})},
+		{keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})},
+	} {
+		if err := os.WriteFile(f.path, f.data, 0o600); err != nil {
+			return nil, err
 		}
-		time.Sleep(25 * time.Millisecond)
-		port, _ = os.ReadFile(portFile)
 	}
-	host := "apps.acme.test:" + string(port)
-	b.url = "https://" + host + "/blotter/app.json"
-	b.resolve = host + ":127.0.0.1"
-	tmpl, err := os.ReadFile(filepath.Join(b.demo, "apps.json.in"))
+	port, stopS, err := b.sServer(www, certFile, keyFile)
 	if err != nil {
-		stop()
 		return nil, err
 	}
-	apps := filepath.Join(b.work, "apps.json")
+	// The bursts go to a Go server that keeps its connections, as the
+	// demo's vendor server does: s_server -WWW answers one connection at
+	// a time and closes each.
+	goSrv, err := manifesttest.NewTLSServer(ca, http.FileServer(http.Dir(www)), host)
+	if err != nil {
+		stopS()
+		return nil, err
+	}
+	stop = func() { goSrv.Close(); stopS() }
+	hostPort := host + ":" + port
+	b.url = "https://" + hostPort + "/blotter/app.json"
+	b.resolve = hostPort + ":127.0.0.1"
+	b.burstURL = goSrv.URL(host, "/blotter/app.json")
+	b.burstResolve = goSrv.Resolve(host)
 	b.roots = filepath.Join(b.work, "root", "cert.pem")
 	b.settings = filepath.Join(b.work, "settings.json")
+	b.home = filepath.Join(b.work, "home")
+	apps := filepath.Join(b.work, "apps.json")
+	block := filepath.Join(b.work, "block.json")
+	runtimeDir := filepath.Join(b.work, "runtime")
 	steps := []func() error{
-		func() error { return os.WriteFile(apps, bytes.ReplaceAll(tmpl, []byte("@PORT@"), port), 0o600) },
-		func() error { return os.WriteFile(b.settings, []byte("{}\n"), 0o600) },
+		func() error { return b.apps(apps, port, goSrv.Port) },
+		func() error {
+			settings, _ := json.Marshal(map[string]string{"RuntimeDirectory": runtimeDir})
+			return os.WriteFile(b.settings, settings, 0o600)
+		},
 		func() error {
 			return b.trust(nil, "init-root", "--out", filepath.Join(b.work, "root"), "--name", "Bench Root")
 		},
@@ -367,6 +427,10 @@ func (b *bench) vendor() (stop func(), err error) {
 			defer f.Close()
 			return b.trust(f, "sign", "--signer", filepath.Join(b.work, "signer"), "--apps", apps)
 		},
+		func() error {
+			return embed(filepath.Join(b.demo, "app.json"), block, filepath.Join(www, "blotter", "app.json"))
+		},
+		func() error { return b.installRuntime(runtimeDir) },
 	}
 	for _, s := range steps {
 		if err := s(); err != nil {
@@ -374,13 +438,146 @@ func (b *bench) vendor() (stop func(), err error) {
 			return nil, err
 		}
 	}
-	b.env = append(os.Environ(),
-		"RVM_HOME="+filepath.Join(b.work, "home"),
+	b.env = append(without(os.Environ(), "SSL_CERT_DIR", "DISPLAY", "WAYLAND_DISPLAY"),
+		"RVM_HOME="+b.home,
 		"RVM_MACHINE_SETTINGS="+b.settings,
 		"SSL_CERT_FILE="+b.caFile,
-		"SSL_CERT_DIR="+filepath.Join(b.work, "certs"),
 	)
 	return stop, nil
+}
+
+// sServer starts openssl s_server -WWW on a loopback port of its choosing,
+// serving the files of dir, and reports the port.
+func (b *bench) sServer(dir, certFile, keyFile string) (port string, stop func(), err error) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		return "", nil, errors.New("openssl is not installed (bench.sh installs it where it can): the end-to-end rows need openssl s_server")
+	}
+	b.server = "openssl s_server -WWW"
+	if out, err := exec.Command(openssl, "version").Output(); err == nil {
+		if f := strings.Fields(string(out)); len(f) >= 2 {
+			b.server += " (" + f[0] + " " + f[1] + ")"
+		}
+	}
+	log, err := os.Create(filepath.Join(b.work, "s_server.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(openssl, "s_server", "-WWW", "-accept", "127.0.0.1:0", "-cert", certFile, "-key", keyFile)
+	cmd.Dir, cmd.Stderr = dir, log
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop = func() { cmd.Process.Kill(); cmd.Wait(); log.Close() }
+	// It prints "ACCEPT 127.0.0.1:PORT" once it listens.
+	got := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if addr, ok := strings.CutPrefix(sc.Text(), "ACCEPT "); ok {
+				got <- addr
+			}
+			fmt.Fprintln(log, sc.Text())
+		}
+		close(got)
+	}()
+	select {
+	case addr, ok := <-got:
+		_, port, err := net.SplitHostPort(addr)
+		if !ok || err != nil {
+			stop()
+			return "", nil, fmt.Errorf("openssl s_server did not say where it listens (%q); see %s", addr, log.Name())
+		}
+		return port, stop, nil
+	case <-time.After(10 * time.Second):
+		stop()
+		return "", nil, fmt.Errorf("openssl s_server did not listen within 10 s; see %s", log.Name())
+	}
+}
+
+// apps writes the demo's apps list, matching the manifest on both
+// servers' ports, with every permission the manifest asks for, so that a
+// launch has nothing to ask.
+func (b *bench) apps(path string, ports ...string) error {
+	tmpl, err := os.ReadFile(filepath.Join(b.demo, "apps.json.in"))
+	if err != nil {
+		return err
+	}
+	var apps []map[string]any
+	if err := json.Unmarshal(tmpl, &apps); err != nil {
+		return fmt.Errorf("apps.json.in: %w", err)
+	}
+	for _, a := range apps {
+		var match []any
+		for _, m := range a["match"].([]any) {
+			for _, port := range ports {
+				match = append(match, strings.ReplaceAll(m.(string), "@PORT@", port))
+			}
+		}
+		a["match"] = match
+		if p, ok := a["permissions"].(map[string]any); ok {
+			p["webAPIs"] = map[string]any{"clipboard-read": true}
+		}
+	}
+	data, err := json.Marshal(apps)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+// embed writes the manifest at tmpl with the block at block as its
+// trustedAppConfigs.
+func embed(tmpl, block, out string) error {
+	data, err := os.ReadFile(tmpl)
+	if err != nil {
+		return err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("%s: %w", tmpl, err)
+	}
+	if m["trustedAppConfigs"], err = os.ReadFile(block); err != nil {
+		return err
+	}
+	data, err = json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, data, 0o644)
+}
+
+// installRuntime installs the example runtime as the version that the
+// demo manifest's channel, stable, names.
+func (b *bench) installRuntime(dir string) error {
+	const version = "38.126.82.64"
+	data, err := os.ReadFile(filepath.Join(b.bin, "example-runtime"))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, version), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, version, "runtime"), data, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "channels", "stable"), []byte(version+"\n"), 0o644)
+}
+
+// without is env without the variables named.
+func without(env []string, names ...string) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(names, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 func (b *bench) trust(stdout io.Writer, args ...string) error {
@@ -393,33 +590,44 @@ func (b *bench) trust(stdout io.Writer, args ...string) error {
 	return nil
 }
 
-func (b *bench) rvmVerify(env []string, extra ...string) *exec.Cmd {
-	args := append([]string{"verify", "--trust-roots", b.roots, "--resolve", b.resolve}, extra...)
-	cmd := exec.Command(filepath.Join(b.bin, "rvm"), append(args, "--", b.url)...)
-	cmd.Env = env
-	return cmd
+// rvm is the command line of `rvm verify` or `rvm launch` (cmd) of the
+// manifest, run by the rvm in dir.
+func (b *bench) rvm(dir string, env []string, cmd string, extra ...string) *exec.Cmd {
+	args := append([]string{cmd, "--trust-roots", b.roots, "--resolve", b.resolve}, extra...)
+	c := exec.Command(filepath.Join(dir, "rvm"), append(args, "--", b.url)...)
+	c.Env = env
+	return c
 }
 
-func (b *bench) curl() *exec.Cmd {
+func (b *bench) curl(roots string) *exec.Cmd {
 	return exec.Command("curl", "--silent", "--show-error", "--fail", "--output", "/dev/null",
-		"--cacert", b.caFile, "--resolve", b.resolve, b.url)
+		"--cacert", roots, "--resolve", b.resolve, b.url)
 }
 
-// checkTrusted runs rvm verify --json once and checks that the block was
-// verified, so that the timings are of the whole work.
-func (b *bench) checkTrusted(env []string) error {
-	cmd := b.rvmVerify(env, "--json")
+// check runs rvm cmd --json once and checks that the block was trusted,
+// that the decision was made where want says ("in-process" or
+// "service") and, for a launch, that nothing was left to ask, so that the
+// timings are of the whole work done the way they say.
+func (b *bench) check(dir string, env []string, cmd, want string) error {
+	c := b.rvm(dir, env, cmd, "--json")
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	c.Stderr = &stderr
+	out, err := c.Output()
 	if err != nil {
-		return fmt.Errorf("rvm verify: %v: %s", err, stderr.Bytes())
+		return fmt.Errorf("rvm %s: %v: %s", cmd, err, stderr.Bytes())
 	}
 	var doc struct {
-		Trust struct{ Status, Reason string }
+		Trust       struct{ Status string }
+		DecidedBy   struct{ By string }
+		Permissions map[string]struct{ Decision, Source string }
 	}
-	if err := json.Unmarshal(out, &doc); err != nil || doc.Trust.Status != "trusted" {
-		return fmt.Errorf("rvm verify: want a trusted block, got %s (%v)", out, err)
+	if err := json.Unmarshal(out, &doc); err != nil || doc.Trust.Status != "trusted" || doc.DecidedBy.By != want {
+		return fmt.Errorf("rvm %s: want a trusted block decided %s, got %s (%v)", cmd, want, out, err)
+	}
+	for name, p := range doc.Permissions {
+		if p.Decision != "granted" {
+			return fmt.Errorf("rvm %s: want every permission granted by the block, got %s %s (%s)", cmd, name, p.Decision, p.Source)
+		}
 	}
 	return nil
 }
@@ -432,53 +640,167 @@ func timeRun(cmd *exec.Cmd) (time.Duration, error) {
 	err := cmd.Run()
 	d := time.Since(t0)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %v: %s", cmd.Args[0], err, stderr.Bytes())
+		return 0, fmt.Errorf("%s: %v: %s", strings.Join(cmd.Args, " "), err, stderr.Bytes())
 	}
 	return d, nil
 }
 
-// endToEnd alternates rvm verify and curl, runs times each. rvm runs
-// twice each round: with SSL_CERT_DIR empty, so that like curl --cacert it
-// reads the one CA file, and without SSL_CERT_DIR, where Go also reads
-// every certificate in the system's directory (/etc/ssl/certs).
+// execAt finds the time the example runtime printed in its output.
+var execAt = regexp.MustCompile(`exec at \S+ \(unix nanoseconds (\d+)\)`)
+
+// launchToExec runs `rvm launch` with env, whose data directory is home,
+// and reports the time from the start of the rvm process to the exec of
+// the runtime, as the example runtime prints it in its output
+// (<home>/decisions/<name>.log).
+func (b *bench) launchToExec(dir string, env []string, home string) (time.Duration, error) {
+	decisions := filepath.Join(home, "decisions")
+	old, _ := filepath.Glob(filepath.Join(decisions, "*.log"))
+	for _, f := range old {
+		os.Remove(f)
+	}
+	cmd := b.rvm(dir, env, "launch")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("rvm launch: %v: %s", err, stderr.Bytes())
+	}
+	logs, _ := filepath.Glob(filepath.Join(decisions, "*.log"))
+	if len(logs) != 1 {
+		return 0, fmt.Errorf("rvm launch: want the output of one runtime in %s, got %d files", decisions, len(logs))
+	}
+	out, err := os.ReadFile(logs[0])
+	if err != nil {
+		return 0, err
+	}
+	m := execAt.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("rvm launch: the runtime's output %s holds no exec time: %q", logs[0], out)
+	}
+	ns, err := strconv.ParseInt(string(m[1]), 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return time.Unix(0, ns).Sub(t0), nil
+}
+
+// series is one command of an alternated comparison and its timings.
+type series struct {
+	run   func() (time.Duration, error)
+	times []time.Duration
+}
+
+// alternate runs each of ss in turn, three warm-up rounds then b.runs
+// rounds, and keeps the timings of the latter.
+func (b *bench) alternate(ss ...*series) error {
+	for i := -3; i < b.runs; i++ {
+		for _, s := range ss {
+			d, err := s.run()
+			if err != nil {
+				return err
+			}
+			if i >= 0 {
+				s.times = append(s.times, d)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *series) median() time.Duration { return median(s.times) }
+
+// systemBundle is the distribution's bundle of roots, where there is one.
+func systemBundle() string {
+	for _, f := range []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"} {
+		if _, err := os.Stat(f); err == nil {
+			return f
+		}
+	}
+	return ""
+}
+
+// endToEnd alternates the whole processes: rvm verify and curl with the
+// TLS CA as their roots, both with the distribution's bundle, rvm with
+// SSL_CERT_DIR set to the system's folder, and rvm launch to the
+// runtime's exec, all deciding in-process; and the rvm of -base beside
+// this one's.
 func (b *bench) endToEnd() error {
-	if err := b.checkTrusted(b.env); err != nil {
+	if err := b.check(b.bin, b.env, "verify", "in-process"); err != nil {
 		return err
 	}
-	if _, err := exec.LookPath("curl"); err != nil {
+	if err := b.check(b.bin, b.env, "launch", "in-process"); err != nil {
+		return err
+	}
+	_, noCurl := exec.LookPath("curl")
+	verify := &series{run: func() (time.Duration, error) { return timeRun(b.rvm(b.bin, b.env, "verify")) }}
+	launch := &series{run: func() (time.Duration, error) { return b.launchToExec(b.bin, b.env, b.home) }}
+	curl := &series{run: func() (time.Duration, error) { return timeRun(b.curl(b.caFile)) }}
+	all := []*series{verify, launch}
+	if noCurl == nil {
+		all = append(all, curl)
+	}
+
+	// The distribution's bundle with the TLS CA, as the roots of both.
+	bundle := filepath.Join(b.work, "bundle.pem")
+	var verifyBundle, curlBundle, verifyDir *series
+	if sys := systemBundle(); sys != "" {
+		data, err := os.ReadFile(sys)
+		if err != nil {
+			return err
+		}
+		ca, _ := os.ReadFile(b.caFile)
+		if err := os.WriteFile(bundle, append(append(data, '\n'), ca...), 0o600); err != nil {
+			return err
+		}
+		env := append(slices.Clone(b.env), "SSL_CERT_FILE="+bundle) // the later value wins
+		verifyBundle = &series{run: func() (time.Duration, error) { return timeRun(b.rvm(b.bin, env, "verify")) }}
+		all = append(all, verifyBundle)
+		if noCurl == nil {
+			curlBundle = &series{run: func() (time.Duration, error) { return timeRun(b.curl(bundle)) }}
+			all = append(all, curlBundle)
+		}
+	}
+	if fi, err := os.Stat("/etc/ssl/certs"); err == nil && fi.IsDir() {
+		env := append(slices.Clone(b.env), "SSL_CERT_DIR=/etc/ssl/certs")
+		verifyDir = &series{run: func() (time.Duration, error) { return timeRun(b.rvm(b.bin, env, "verify")) }}
+		all = append(all, verifyDir)
+	}
+	var baseVerify, baseLaunch *series
+	if b.base != "" {
+		baseVerify = &series{run: func() (time.Duration, error) { return timeRun(b.rvm(b.base, b.env, "verify")) }}
+		baseLaunch = &series{run: func() (time.Duration, error) { return b.launchToExec(b.base, b.env, b.home) }}
+		all = append(all, baseVerify, baseLaunch)
+	}
+	if err := b.alternate(all...); err != nil {
+		return err
+	}
+
+	n := fmt.Sprintf("(median of %d)", b.runs)
+	b.add("server", b.server+", one signed manifest, TLS 1.3, ECDSA P-256, loopback", "", true)
+	b.add("rvm verify, whole process, SSL_CERT_FILE the TLS CA "+n, ms(verify.median()), "", true)
+	if noCurl != nil {
 		b.skip("rvm verify / curl (whole process)", "SKIP: curl is not installed")
-		return nil
+	} else {
+		b.add("curl --cacert the TLS CA, same manifest and server "+n, ms(curl.median()), "", true)
+		b.ratio("rvm verify / curl", verify.median(), curl.median(), 1.0, " (aim 0.7x)")
 	}
-	var sysDir []string
-	for _, kv := range b.env {
-		if !strings.HasPrefix(kv, "SSL_CERT_DIR=") {
-			sysDir = append(sysDir, kv)
-		}
-	}
-	var rvm, rvmSys, curl []time.Duration
-	for i := -3; i < b.runs; i++ { // three warm-up rounds
-		r, err := timeRun(b.rvmVerify(b.env))
-		if err != nil {
-			return err
-		}
-		c, err := timeRun(b.curl())
-		if err != nil {
-			return err
-		}
-		rs, err := timeRun(b.rvmVerify(sysDir))
-		if err != nil {
-			return err
-		}
-		if i >= 0 {
-			rvm, curl, rvmSys = append(rvm, r), append(curl, c), append(rvmSys, rs)
+	if verifyBundle != nil {
+		b.add("rvm verify, SSL_CERT_FILE the distribution's bundle and the CA "+n, ms(verifyBundle.median()), "", true)
+		if curlBundle != nil {
+			b.add("curl --cacert the same bundle "+n, ms(curlBundle.median()), "", true)
+			b.ratio("rvm verify / curl, both with the bundle", verifyBundle.median(), curlBundle.median(), 0, "")
 		}
 	}
-	mr, mc, ms2 := median(rvm), median(curl), median(rvmSys)
-	b.add(fmt.Sprintf("rvm verify, whole process (median of %d)", b.runs), ms(mr), "", true)
-	b.add(fmt.Sprintf("curl --cacert, same manifest and server (median of %d)", b.runs), ms(mc), "", true)
-	b.add("rvm verify / curl", fmt.Sprintf("%.2fx", float64(mr)/float64(mc)), "<= 1.5x (aim < 1x)", float64(mr) <= 1.5*float64(mc))
-	b.add("rvm verify, SSL_CERT_DIR unset (Go also reads /etc/ssl/certs)", ms(ms2), "", true)
-	b.add("rvm verify, SSL_CERT_DIR unset / curl", fmt.Sprintf("%.2fx", float64(ms2)/float64(mc)), "<= 1.5x (aim < 1x)", float64(ms2) <= 1.5*float64(mc))
+	if verifyDir != nil {
+		b.add("rvm verify, SSL_CERT_DIR=/etc/ssl/certs (Go reads each file) "+n, ms(verifyDir.median()), "", true)
+	}
+	b.add("rvm launch, installed runtime, in-process: start to runtime exec "+n, ms(launch.median()), "", true)
+	if b.base != "" {
+		b.add("rvm verify at "+b.baseName+", whole process "+n, ms(baseVerify.median()), "", true)
+		b.ratio("rvm verify / at "+b.baseName, verify.median(), baseVerify.median(), 0, "")
+		b.add("rvm launch at "+b.baseName+", in-process: start to runtime exec "+n, ms(baseLaunch.median()), "", true)
+		b.ratio("rvm launch / at "+b.baseName, launch.median(), baseLaunch.median(), 0, "")
+	}
 	return nil
 }
 
@@ -545,26 +867,37 @@ func (b *bench) service() error {
 	}
 	b.add("rvm service run outside a service manager", "serves on RVM_HOME/rvm.sock", "answers", true)
 
-	// rvm verify through the service.
-	if err := b.checkTrusted(env); err != nil {
+	// rvm verify and rvm launch through the service, and the floor: the
+	// same verify request posted by a bare Go program.
+	if err := b.check(b.bin, env, "verify", "service"); err != nil {
 		return err
 	}
-	var via []time.Duration
-	for range b.runs {
-		d, err := timeRun(b.rvmVerify(env))
-		if err != nil {
-			return err
-		}
-		via = append(via, d)
+	if err := b.check(b.bin, env, "launch", "service"); err != nil {
+		return err
+	}
+	body, _ := json.Marshal(map[string]any{"url": b.url, "options": map[string]any{
+		"trustRoots": b.roots, "machineSettings": b.settings, "resolve": []string{b.resolve}}})
+	verify := &series{run: func() (time.Duration, error) { return timeRun(b.rvm(b.bin, env, "verify")) }}
+	floor := &series{run: func() (time.Duration, error) {
+		return timeRun(exec.Command(filepath.Join(b.bin, "floor"), sock, string(body)))
+	}}
+	launch := &series{run: func() (time.Duration, error) { return b.launchToExec(b.bin, env, home) }}
+	if err := b.alternate(verify, floor, launch); err != nil {
+		return err
 	}
 	after, err := requests()
 	if err != nil {
 		return err
 	}
-	b.add(fmt.Sprintf("rvm verify through the service (median of %d)", b.runs), ms(median(via)), "", true)
-	if after-before < int64(b.runs) {
-		return fmt.Errorf("rvm verify did not go through the service (%d requests)", after-before)
+	if want := int64(3 * (b.runs + 3)); after-before < want {
+		return fmt.Errorf("rvm verify and launch did not go through the service (%d requests, want %d)", after-before, want)
 	}
+	n := fmt.Sprintf("(median of %d)", b.runs)
+	b.add("rvm verify through the service "+n, ms(verify.median()), "", true)
+	b.add("floor: a bare Go program posting the same request "+n, ms(floor.median()), "", true)
+	b.ratio("rvm verify through the service / floor", verify.median(), floor.median(), 1.3, "")
+	b.add("rvm launch through the service: start to runtime exec "+n, ms(launch.median()), "", true)
+	b.ratio("rvm launch / rvm verify, both through the service", launch.median(), verify.median(), 1.2, "")
 
 	// Idle: no CPU and little memory.
 	client.CloseIdleConnections()
@@ -587,8 +920,8 @@ func (b *bench) service() error {
 
 	// Under load: 1,000 concurrent verify requests over the socket, three
 	// bursts (the median of each figure), the peak RSS over all three.
-	body, _ := json.Marshal(map[string]any{"url": b.url, "options": map[string]any{
-		"trustRoots": b.roots, "machineSettings": b.settings, "resolve": []string{b.resolve}}})
+	body, _ = json.Marshal(map[string]any{"url": b.burstURL, "options": map[string]any{
+		"trustRoots": b.roots, "machineSettings": b.settings, "resolve": []string{b.burstResolve}}})
 	const clients, bursts = 1000, 3
 	var rates []float64
 	var p99s []time.Duration
@@ -603,7 +936,7 @@ func (b *bench) service() error {
 	if err != nil {
 		return err
 	}
-	b.add(fmt.Sprintf("service, %d concurrent verifies (median of %d)", clients, bursts), fmt.Sprintf("%.0f req/s", median(rates)), "", true)
+	b.add(fmt.Sprintf("service, %d concurrent verifies, Go server with keep-alive (median of %d)", clients, bursts), fmt.Sprintf("%.0f req/s", median(rates)), "", true)
 	b.add(fmt.Sprintf("service, %d concurrent verifies p99", clients), ms(median(p99s)), "", true)
 	b.add(fmt.Sprintf("service, %d concurrent verifies peak RSS", clients), fmt.Sprintf("%.1f MB", peak/1024), "", true)
 
@@ -689,14 +1022,31 @@ func status(pid int, key string) (float64, error) {
 	return 0, fmt.Errorf("/proc/%d/status: no %s", pid, key)
 }
 
+// printSummary prints the summary table, headed by what produced it.
 func (b *bench) printSummary() {
 	fmt.Println("Summary")
+	cmdline := "make bench"
+	if b.base != "" {
+		cmdline += " BASE=" + b.baseName
+	}
+	fmt.Printf("%s, RUNS=%d: %s, %s/%s, %d CPUs (%s)\n", cmdline, b.runs, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tvalue\ttarget\tresult")
 	for _, r := range b.rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.figure, r.value, r.target, r.verdict)
 	}
 	tw.Flush()
+}
+
+// cpuModel is the processor's name, as /proc/cpuinfo gives it.
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown processor"
 }
 
 func median[T int64 | float64 | time.Duration](v []T) T {
