@@ -20,12 +20,18 @@ DIST    ?= dist
 # file under testdata/ lies outside them.
 TESTDATA_GO = ./testdata/bench ./testdata/bench/floor ./testdata/demo/server
 
-.PHONY: all build packages test test-windows demo bench fuzz lint clean
+.PHONY: all build generate packages test test-windows demo bench fuzz lint clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+# The Group Policy templates, the configuration profile and the JSON
+# Schemas under deploy/, from the settings table and the permission names
+# (deploy/gen); a test fails where a committed file is stale.
+generate:
+	$(GO) generate ./deploy/...
 
 # rvm_<version>_<arch>.deb, rvm-<version>.<arch>.rpm and
 # rvm-<version>-x64.msi in DIST, installing wixl where it is missing and
