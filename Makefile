@@ -2,6 +2,10 @@
 GO       ?= go
 BIN      ?= bin
 FUZZTIME ?= 10s
+# Go minimizes each new input for up to 60s by default, reporting no
+# executions meanwhile, so that a 10s run could end mid-minimization
+# ("context deadline exceeded"); a few seconds bound it.
+FUZZMINIMIZETIME ?= 3s
 
 # The version, from its one place (deploy/version.sh), and the commit; give
 # VERSION= (and COMMIT=) where this is not a git checkout. The binaries
@@ -58,18 +62,18 @@ bench:
 
 # Each fuzz target for FUZZTIME.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzManifest$$' -fuzztime $(FUZZTIME) ./manifest
-	$(GO) test -run '^$$' -fuzz '^FuzzTrustedAppConfigs$$' -fuzztime $(FUZZTIME) ./manifest/trust
-	$(GO) test -run '^$$' -fuzz '^FuzzDocument$$' -fuzztime $(FUZZTIME) ./manifest/trust
-	$(GO) test -run '^$$' -fuzz '^FuzzOtherEncoding$$' -fuzztime $(FUZZTIME) ./manifest/trust
-	$(GO) test -run '^$$' -fuzz '^FuzzIssuingPoint$$' -fuzztime $(FUZZTIME) ./manifest/trust
-	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) ./permissions/pattern
-	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeURL$$' -fuzztime $(FUZZTIME) ./permissions/pattern
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./permissions
-	$(GO) test -run '^$$' -fuzz '^FuzzStore$$' -fuzztime $(FUZZTIME) ./permissions
-	$(GO) test -run '^$$' -fuzz '^FuzzOwnerSettings$$' -fuzztime $(FUZZTIME) ./permissions/owner
-	$(GO) test -run '^$$' -fuzz '^FuzzStrictJSON$$' -fuzztime $(FUZZTIME) ./platform/strictjson
-	$(GO) test -run '^$$' -fuzz '^FuzzSettingsFile$$' -fuzztime $(FUZZTIME) ./platform/settings
+	$(GO) test -run '^$$' -fuzz '^FuzzManifest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./manifest
+	$(GO) test -run '^$$' -fuzz '^FuzzTrustedAppConfigs$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzDocument$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzOtherEncoding$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzIssuingPoint$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./manifest/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzPattern$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./permissions/pattern
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeURL$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./permissions/pattern
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./permissions
+	$(GO) test -run '^$$' -fuzz '^FuzzStore$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./permissions
+	$(GO) test -run '^$$' -fuzz '^FuzzOwnerSettings$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./permissions/owner
+	$(GO) test -run '^$$' -fuzz '^FuzzStrictJSON$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./platform/strictjson
+	$(GO) test -run '^$$' -fuzz '^FuzzSettingsFile$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./platform/settings
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
