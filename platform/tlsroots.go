@@ -21,14 +21,18 @@ const (
 	maxRootsFiles = 10000
 )
 
-// TLSRoots are the roots that Go's system pool would hold in a process
-// whose environment getenv reads, so that one process can verify for a
+// TLSRoots are the roots that a process whose environment getenv reads
+// verifies TLS servers against, so that one process can verify for a
 // caller with another environment (the service for a request) as that
-// caller would itself: nil (the system's own roots) where none of
-// TLSRootsVariables is set. Otherwise, as Go does on Linux: the first
-// readable file of SSL_CERT_FILE or else of the system's bundles, and
-// every file of the SSL_CERT_DIR folders or else of the system's folders;
-// what cannot be read is left out, so the pool may be empty (then no
+// caller would itself: nil (the system's own roots, SystemRoots) where
+// none of TLSRootsVariables is set. Otherwise, on Linux: the first
+// readable file of SSL_CERT_FILE or else of the system's bundles and,
+// where SSL_CERT_DIR is set, every file of its folders. Where only
+// SSL_CERT_FILE is set, that file alone holds the roots, as curl reads
+// its bundle: Go would add every file of the system's certificate
+// folders (the same public roots, one file each, hundreds of system calls
+// at each start), so that a file meant to hold the only roots did not.
+// What cannot be read is left out, so the pool may be empty (then no
 // server verifies). Each file is read within 16 MiB, at most 10,000 of a
 // folder.
 func TLSRoots(getenv func(string) string) *x509.CertPool {
@@ -39,10 +43,11 @@ func TLSRoots(getenv func(string) string) *x509.CertPool {
 	if !set {
 		return nil
 	}
-	files, dirs := tlsRootsFiles, tlsRootsDirs
+	files := tlsRootsFiles
 	if f := getenv("SSL_CERT_FILE"); f != "" {
 		files = []string{f}
 	}
+	var dirs []string
 	if d := getenv("SSL_CERT_DIR"); d != "" {
 		dirs = strings.Split(d, ":")
 	}

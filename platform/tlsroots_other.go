@@ -7,5 +7,4 @@ package platform
 var (
 	tlsRootsVariables []string
 	tlsRootsFiles     []string
-	tlsRootsDirs      []string
 )

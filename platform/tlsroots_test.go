@@ -66,6 +66,24 @@ func TestTLSRoots(t *testing.T) {
 	}
 }
 
+// Where only SSL_CERT_FILE is set, its file holds every root, as curl
+// reads its bundle: not the system's certificate folders as well, which
+// Go would read one file at a time at each start.
+func TestTLSRootsOfOneFile(t *testing.T) {
+	if len(TLSRootsVariables()) == 0 {
+		t.Skip("this platform's verifier reads no variable")
+	}
+	pemFile := filepath.Join(platformtest.TempDir(t), "ca.pem")
+	if err := os.WriteFile(pemFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: selfSigned(t).Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pool := TLSRoots(func(name string) string { return map[string]string{"SSL_CERT_FILE": pemFile}[name] })
+	//lint:ignore SA1019 the pool is one of files, not the system's
+	if n := len(pool.Subjects()); n != 1 {
+		t.Errorf("got %d roots, want the 1 of %s alone", n, pemFile)
+	}
+}
+
 // verifies reports whether pool verifies cert.
 func verifies(pool *x509.CertPool, cert *x509.Certificate) bool {
 	_, err := cert.Verify(x509.VerifyOptions{Roots: pool})
