@@ -64,9 +64,9 @@ type Level int
 // (6), warning (4) and err (3); Windows event types information, warning
 // and error.
 const (
-	Info    Level = iota // a user's answer, a trusted launch
-	Warning              // a launch refused, a trust failure
-	Error                // the owner's settings unavailable
+	Info    Level = iota // a user's answer
+	Warning              // a launch refused, a trust failure, the owner's settings unavailable
+	Error                // a failure of rvm's own
 )
 
 // String names the level: "info", "warning" or "error".
