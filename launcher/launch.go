@@ -16,6 +16,7 @@ import (
 	"github.com/rvm-launcher/rvm/permissions/pattern"
 	"github.com/rvm-launcher/rvm/platform/prompt"
 	"github.com/rvm-launcher/rvm/platform/settings"
+	"github.com/rvm-launcher/rvm/platform/syslog"
 )
 
 // RefusedError reports a launch that the desktop owner's policy refuses
@@ -202,7 +203,7 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 	rt, rterr := l.userSide(doc, r)
 	l.LogDecision(doc, "")
 	if !doc.Launch.Allowed {
-		l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("reason", doc.Launch.Reason).Msg("launch refused by policy")
+		l.env.Log.Warn().Bool(syslog.SecurityField, true).Str("manifest", doc.ManifestURL).Str("reason", doc.Launch.Reason).Msg("launch refused by policy")
 		return doc, 0, &RefusedError{URL: doc.ManifestURL, Reason: doc.Launch.Reason}
 	}
 	if rterr != nil {
@@ -264,7 +265,7 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 			if errors.Is(err, prompt.ErrCancelled) {
 				doc.Launch = LaunchDecision{Reason: "the user cancelled the launch at the question about " + n + ": nothing was stored and nothing started"}
 				l.logAnswers(doc, names, answers, nil)
-				l.env.Log.Warn().Str("manifest", doc.ManifestURL).Str("permission", n).Msg("launch cancelled by the user")
+				l.env.Log.Warn().Bool(syslog.SecurityField, true).Str("manifest", doc.ManifestURL).Str("permission", n).Msg("launch cancelled by the user")
 				return &CancelledError{URL: doc.ManifestURL, Err: err}
 			}
 			if err != nil {
@@ -293,10 +294,10 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 
 // logAnswers logs each answer given to the questions about names (answers
 // holds the first len(answers)), and whether it was stored (stored nil:
-// none was).
+// none was), each also to the system log (SPEC 10).
 func (l *Launcher) logAnswers(doc *Document, names []string, answers []prompt.Answer, stored []bool) {
 	for i, a := range answers {
-		l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("permission", names[i]).Stringer("answer", a).
+		l.env.Log.Info().Bool(syslog.SecurityField, true).Str("manifest", doc.ManifestURL).Str("permission", names[i]).Stringer("answer", a).
 			Bool("stored", stored != nil && stored[i]).Bool("authenticated", doc.Authenticated()).Msg("the user's answer")
 	}
 }

@@ -217,6 +217,60 @@ func TestLaunchThroughServiceCarriesTheManifest(t *testing.T) {
 	}
 }
 
+// TestTrustFailureLoggedWhereDecided: a trust failure is marked for the
+// system log (SPEC 10) by the process that decided, the service, naming
+// the peer it decided for, and not a second time by the command that
+// asked it.
+func TestTrustFailureLoggedWhereDecided(t *testing.T) {
+	w := launchertest.NewWorld(t)
+	if len(w.Env.DataDir) > 90 {
+		t.Skipf("data directory %s too long for a Unix socket path", w.Env.DataDir)
+	}
+	ln, err := api.Listen(w.Env.DataDir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serviceLog, clientLog strings.Builder
+	serviceEnv, clientEnv := w.Env, w.Env
+	serviceEnv.Log, clientEnv.Log = zerolog.New(&serviceLog), zerolog.New(&clientLog)
+	srv := &api.Server{L: launcher.New(serviceEnv), PerUser: true, Log: zerolog.Nop()}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	client := launcher.New(clientEnv)
+	client.Remote = api.NewClient(w.Env.DataDir, false, zerolog.Nop())
+	apps := fmt.Sprintf(`[{"name": "Acme Blotter", "match": [%q]}]`, w.Pattern("/"))
+	url := w.Publish("/app.json", `{}`, w.Block(apps, "win"))
+	doc, err := client.VerifyVia(context.Background(), request(t, url, w.Opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+	<-done
+	if doc.DecidedBy.By != launcher.ByService || doc.Trust.Code != "no-platform-signature" {
+		t.Fatalf("got decided by %s, trust code %s; want the service, no-platform-signature", doc.DecidedBy.By, doc.Trust.Code)
+	}
+	failures := func(log string) []map[string]any {
+		var out []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+			var e map[string]any
+			if json.Unmarshal([]byte(line), &e) == nil && e["message"] == "trust failure" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	got := failures(serviceLog.String())
+	uid := strconv.Itoa(os.Getuid())
+	if len(got) != 1 || got[0]["security"] != true || got[0]["peerUid"] != uid || got[0]["code"] != "no-platform-signature" || got[0]["manifest"] != url {
+		t.Errorf("service log: got trust failures %v, want one marked security, for peer %s, code no-platform-signature, manifest %s", got, uid, url)
+	}
+	if got := failures(clientLog.String()); len(got) != 0 {
+		t.Errorf("client log: got trust failures %v, want none (the service sent it)", got)
+	}
+}
+
 // TestLaunchOwnerAllowsRuntimeArguments: a switch of SPEC 8's list reaches
 // the runtime only where the owner's allowedRuntimeArguments names it, in
 // process and through a service alike.

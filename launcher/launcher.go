@@ -27,6 +27,7 @@ import (
 	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/settings"
+	"github.com/rvm-launcher/rvm/platform/syslog"
 )
 
 // Env is the machine as the launcher sees it. Nothing in the launcher reads
@@ -337,8 +338,18 @@ func fetchPolicy(h settings.HTTPS) manifest.Policy {
 // decided, how the manifest was fetched, the trust verdict and why, whether
 // it may launch and why not, the runtime, and each permission's verdict,
 // source and policy. peerUID, where not "", is the user a service decided
-// for.
+// for. A block that is not trusted is also a "trust failure" for the
+// system log (SPEC 10), sent by the process that decided: a document the
+// service decided was sent there by the service.
 func (l *Launcher) LogDecision(doc *Document, peerUID string) {
+	if doc.Trust.Status == StatusUntrusted && doc.DecidedBy.By != ByService {
+		ev := l.env.Log.Warn().Bool(syslog.SecurityField, true).Str("manifest", doc.ManifestURL).
+			Str("code", doc.Trust.Code).Str("reason", doc.Trust.Reason)
+		if peerUID != "" {
+			ev = ev.Str("peerUid", peerUID)
+		}
+		ev.Msg("trust failure")
+	}
 	ev := l.env.Log.Info().Str("requested", doc.RequestedURL).Str("manifest", doc.ManifestURL).
 		Str("decidedBy", doc.DecidedBy.By).Str("fetch", doc.Fetch.Mode).
 		Str("trust", doc.Trust.Status).Str("code", doc.Trust.Code).

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -52,13 +50,20 @@ func ownerEtc(args []string) int {
 			return exitNoExec
 		}
 	}
+	return execRVM("owner-etc", envJSON, argv)
+}
+
+// execRVM is the end of a child's role: it runs argv (rvm and its command
+// line) in its place with the environment envJSON (JSON), or says why it
+// could not, as role, and returns exitNoExec.
+func execRVM(role, envJSON string, argv []string) int {
 	var env []string
 	if err := json.Unmarshal([]byte(envJSON), &env); err != nil {
-		fmt.Fprintln(os.Stderr, "owner-etc:", err)
+		fmt.Fprintln(os.Stderr, role+":", err)
 		return exitNoExec
 	}
 	err := syscall.Exec(argv[0], argv, env)
-	fmt.Fprintln(os.Stderr, "owner-etc: exec:", err)
+	fmt.Fprintln(os.Stderr, role+": exec:", err)
 	return exitNoExec
 }
 
@@ -81,22 +86,14 @@ func ownerRVM(t *testing.T, settings string, mode os.FileMode, user string, env 
 	platformtest.Must(t, err)
 	cmd := platformtest.Child(t, "owner-etc", append([]string{upper, work, user, string(envJSON), rvmBin}, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code, stdout, stderr := runCmd(t, cmd)
 	if code == exitNoOverlay {
-		t.Skipf("cannot mount an overlay on /etc here: %s", stderr.String())
+		t.Skipf("cannot mount an overlay on /etc here: %s", stderr)
 	}
 	if code == exitNoExec {
-		t.Fatalf("could not run rvm: %s", stderr.String())
+		t.Fatalf("could not run rvm: %s", stderr)
 	}
-	return code, stdout.String(), stderr.String()
+	return code, stdout, stderr
 }
 
 // decisions is each permission of a decision document as "decision

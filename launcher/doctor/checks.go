@@ -126,8 +126,9 @@ func ownerCheck(own owner.Loaded, notices []string) Check {
 // checkTrustRoots reads the trust roots in effect (TrustRootsFile, else
 // the --trust-roots file flag names) and returns them, nil where there
 // are none, with the check: none expiring within trust.ExpiryWarning
-// (warning); failed where they cannot be read (which trusts nothing) or
-// one has expired.
+// (warning, SPEC 10; one that has expired too: what it signed is no
+// longer trusted, and apps still launch, asking); failed where they
+// cannot be read, which trusts nothing.
 func checkTrustRoots(ms *settings.Machine, flag string, now time.Time) (*trust.Roots, Check) {
 	c := Check{Name: NameTrustRoots}
 	path, source, set := ms.TrustRootsFile()
@@ -161,8 +162,8 @@ func checkTrustRoots(ms *settings.Machine, flag string, now time.Time) (*trust.R
 		}
 		switch left := cert.NotAfter.Sub(now); {
 		case left <= 0:
-			c.Status = Failed
-			notes = append(notes, fmt.Sprintf("the root %q expired on %s", trust.CertificateName(cert), day(cert.NotAfter)))
+			c.Status = worst(c.Status, Warning)
+			notes = append(notes, fmt.Sprintf("the root %q expired on %s, and no block it signed is trusted", trust.CertificateName(cert), day(cert.NotAfter)))
 		case left < trust.ExpiryWarning:
 			c.Status = worst(c.Status, Warning)
 			notes = append(notes, fmt.Sprintf("the root %q expires on %s, in %s", trust.CertificateName(cert), day(cert.NotAfter), plural(days(left), "day")))
@@ -290,10 +291,13 @@ type repoInputs struct {
 	now     func() time.Time
 }
 
-// checkRepository: the runtime repository is reachable and verifies, as a
-// launch would refresh it (failed otherwise), its root and targets
-// metadata not expiring within RepositoryExpiryWarning (warning). None
-// configured is ok; one half configured fails.
+// checkRepository: the runtime repository is reachable, as a launch would
+// refresh it, its root and targets metadata not expiring within
+// RepositoryExpiryWarning (warning otherwise, SPEC 10: unreachable or
+// expired, installed runtimes still launch); failed where it does not
+// verify (a signature, a rollback, a file not the one signed: what it
+// serves is refused) or its trusted root cannot be used. None configured
+// is ok; one half configured fails.
 func checkRepository(ctx context.Context, ms *settings.Machine, in repoInputs) Check {
 	c := Check{Name: NameRuntimeRepository}
 	url, rootPath, err := ms.RuntimeRepository()
@@ -315,8 +319,13 @@ func checkRepository(ctx context.Context, ms *settings.Machine, in repoInputs) C
 		return c
 	}
 	expires, err := client.Expires(ctx)
-	if err != nil {
-		c.Status, c.Detail = Failed, fmt.Sprintf("the runtime repository %q is unreachable or does not verify: %v", url, err)
+	var re *repo.Error
+	switch {
+	case errors.As(err, &re) && re.Offline():
+		c.Status, c.Detail = Warning, fmt.Sprintf("the runtime repository %q is unreachable or its metadata has expired, so only installed runtimes launch: %v", url, err)
+		return c
+	case err != nil:
+		c.Status, c.Detail = Failed, fmt.Sprintf("the runtime repository %q does not verify, and nothing it serves is used: %v", url, err)
 		return c
 	}
 	var notes []string

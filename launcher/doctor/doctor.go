@@ -22,7 +22,8 @@
 //     use);
 //   - trust-roots: the trust roots (TrustRootsFile, else --trust-roots)
 //     read, none expiring within 90 days (warning, naming the certificate
-//     and the date; failed where they cannot be read or one has expired);
+//     and the date, also for one that has expired; failed where they
+//     cannot be read, which trusts nothing);
 //   - signed-blocks: the trustedAppConfigs blocks of the manifests in this
 //     user's cache that verify with those roots, none expiring within 90
 //     days (warning, naming the certificate and the date);
@@ -30,9 +31,12 @@
 //     TrustRootsFile and RuntimeRepositoryRoot can be replaced by
 //     administrators only (failed where the file or a folder above it is
 //     another's or writable by others: platform.CheckAdminOnly);
-//   - runtime-repository: the runtime repository is reachable and
-//     verifies (failed otherwise), its root and targets metadata not
-//     expiring within 7 days (warning); ok where none is configured;
+//   - runtime-repository: the runtime repository is reachable, its root
+//     and targets metadata not expiring within 7 days (warning otherwise,
+//     also where it is unreachable or its metadata has expired: installed
+//     runtimes still launch); failed where what it serves does not verify
+//     (signatures, a rollback, a file not the one signed) or its trusted
+//     root cannot be used; ok where none is configured;
 //   - service: the service is installed and answers (warning where not);
 //   - service-files: the service's folder and socket have the owners and
 //     modes of SPEC 7 (failed otherwise: platform.CheckServiceFiles).

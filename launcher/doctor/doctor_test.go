@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -196,8 +197,8 @@ func TestTrustRoots(t *testing.T) {
 		{name: "sound-flag", flag: rootsFile(t, long), status: OK, roots: true, details: []string{`1 trust root in "`, `(--trust-roots), the first to expire "Long Root" on 2100-01-01`}},
 		{name: "expiring-owner-file", owner: rootsFile(t, long, expiring), status: Warning, roots: true,
 			details: []string{"(TrustRootsFile in ", `the root "Expiring Root" expires on 2030-01-31, in 30 days`}},
-		{name: "expired", flag: rootsFile(t, expired, expiring), status: Failed, roots: true,
-			details: []string{`the root "Expired Root" expired on 2029-12-31; the root "Expiring Root" expires on 2030-01-31`}},
+		{name: "expired", flag: rootsFile(t, expired, expiring), status: Warning, roots: true,
+			details: []string{`the root "Expired Root" expired on 2029-12-31, and no block it signed is trusted; the root "Expiring Root" expires on 2030-01-31`}},
 		{name: "not-pem", flag: garbage, status: Failed, details: []string{garbage, "cannot be used, which trusts nothing", "not a PEM block"}},
 		{name: "missing", owner: "/nonexistent/roots.pem", status: Failed, details: []string{`"/nonexistent/roots.pem"`, "no such file"}},
 	} {
@@ -356,13 +357,22 @@ func TestRuntimeRepository(t *testing.T) {
 		srv, etc, in := repository(t, 0)
 		srv.Close()
 		c := checkRepository(ctx, machine(t, etc, ""), in)
-		want(t, c, NameRuntimeRepository, Failed, "is unreachable or does not verify: repo: ", "metadata")
+		want(t, c, NameRuntimeRepository, Warning, "is unreachable or its metadata has expired, so only installed runtimes launch: repo: ", "metadata")
 	})
 	t.Run("expired", func(t *testing.T) {
 		_, etc, in := repository(t, 0)
 		in.now = func() time.Time { return t0.Add(400 * 24 * time.Hour) }
 		c := checkRepository(ctx, machine(t, etc, ""), in)
-		want(t, c, NameRuntimeRepository, Failed, "is unreachable or does not verify", "expired")
+		want(t, c, NameRuntimeRepository, Warning, "is unreachable or its metadata has expired", "expired")
+	})
+	t.Run("another-repositorys-root", func(t *testing.T) {
+		srv, _, in := repository(t, 0)
+		_, other, _ := repository(t, 0)
+		var o struct{ RuntimeRepositoryRoot string }
+		platformtest.Must(t, json.Unmarshal([]byte(other), &o))
+		etc := fmt.Sprintf(`{"RuntimeRepository": %q, "RuntimeRepositoryRoot": %q}`, srv.URL("rt.acme.test", "/rt/"), o.RuntimeRepositoryRoot)
+		c := checkRepository(ctx, machine(t, etc, ""), in)
+		want(t, c, NameRuntimeRepository, Failed, "does not verify, and nothing it serves is used: repo: timestamp metadata: ", "not enough signatures")
 	})
 	t.Run("half-configured", func(t *testing.T) {
 		c := checkRepository(ctx, machine(t, `{"RuntimeRepository": "https://rt.acme.test/"}`, ""), repoInputs{now: clock})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/syslog"
 )
 
 // Loaded is the desktop owner settings as one request sees them.
@@ -53,7 +54,8 @@ type Loader struct {
 	Store *fetch.Store
 	// Now is the clock.
 	Now func() time.Time
-	// Log receives why a location could not be used.
+	// Log receives why a location could not be used, an event marked
+	// for the system log (syslog.SecurityField, SPEC 10).
 	Log zerolog.Logger
 }
 
@@ -76,6 +78,7 @@ func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 		if loc.Invalid != "" {
 			// The owner meant to configure settings and got it wrong:
 			// fail closed rather than run without them.
+			l.Log.Warn().Bool(syslog.SecurityField, true).Str("location", "DesktopOwnerSettings in "+loc.Invalid).Msg("desktop owner settings unusable: the setting is invalid")
 			return Loaded{Configured: true, Source: "DesktopOwnerSettings in " + loc.Invalid,
 				Warnings: []string{"DesktopOwnerSettings in " + loc.Invalid + " is invalid: every permission denied"}}
 		}
@@ -102,7 +105,7 @@ func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 		}
 		return o
 	}
-	l.Log.Warn().Err(err).Str("location", loc.Value).Msg("desktop owner settings unusable")
+	l.Log.Warn().Bool(syslog.SecurityField, true).Err(err).Str("location", loc.Value).Msg("desktop owner settings unusable")
 	why, problems := failure(err)
 	if last != nil {
 		if parsed, perr := l.parse(loc, last.Body); perr == nil {

@@ -28,9 +28,13 @@
 // Text is bounded and cannot forge a line: a message longer than
 // MaxMessage bytes, or a value longer than MaxValue, is cut at a character
 // boundary and ends in "…"; an event keeps its first MaxFields fields by
-// name; in syslog and standard-error lines control and other unprintable
-// characters are written as Go escapes (\n, \u202e), and a value holding a
-// space, a quote, "=" or such a character is a quoted Go string.
+// name; in every log, control and other unprintable characters of the
+// message and the values (a newline, a carriage return, U+202E) are written
+// as Go escapes (\n, \r, \u202e), so that text from outside (a manifest
+// URL, a signer's name, a reason quoting a server) is one line, cannot
+// start a field of its own or reorder what a reader sees; and in syslog
+// and standard-error lines a value holding a space, a quote, "=" or such
+// a character is a quoted Go string.
 //
 // Open opens the log; Logger.Event writes one event. Security returns the
 // writer that rvm's zerolog logger feeds: it passes on each event marked
@@ -60,9 +64,9 @@ type Level int
 // (6), warning (4) and err (3); Windows event types information, warning
 // and error.
 const (
-	Info    Level = iota // a user's answer, a trusted launch
-	Warning              // a launch refused, a trust failure
-	Error                // the owner's settings unavailable
+	Info    Level = iota // a user's answer
+	Warning              // a launch refused, a trust failure, the owner's settings unavailable
+	Error                // a failure of rvm's own
 )
 
 // String names the level: "info", "warning" or "error".
@@ -258,20 +262,31 @@ func zerologLevel(name string) Level {
 // and values quoted where needed (see the package doc).
 func text(message string, fields []Field) string {
 	var b strings.Builder
-	for _, r := range message {
-		if strconv.IsPrint(r) {
-			b.WriteRune(r)
-		} else {
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		}
-	}
+	b.WriteString(escape(message))
 	for _, f := range fields {
 		b.WriteString(" " + keyName(f.Name) + "=")
 		if needsQuote(f.Value) {
 			b.WriteString(strconv.Quote(f.Value))
 		} else {
 			b.WriteString(f.Value)
+		}
+	}
+	return b.String()
+}
+
+// escape is s with each character that strconv.IsPrint does not print
+// written as a Go escape (\n, \x1b, \u202e), and the others as they are.
+func escape(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if strconv.IsPrint(r) {
+			b.WriteRune(r)
+		} else {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
 		}
 	}
 	return b.String()

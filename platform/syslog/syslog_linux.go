@@ -2,7 +2,6 @@ package syslog
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -67,7 +66,9 @@ func isJournalStream(value string, f *os.File) bool {
 }
 
 // journal writes events in the journal's native protocol, one datagram
-// each (systemd's "Native Journal Protocol").
+// each (systemd's "Native Journal Protocol"), the message and values
+// escaped (see escape): the protocol would frame a newline, but
+// journalctl would show it, and a bidirectional control, as it is.
 type journal struct {
 	*dgram
 	identifier string
@@ -75,27 +76,21 @@ type journal struct {
 
 func (j *journal) write(level Level, message string, fields []Field) error {
 	var b bytes.Buffer
-	journalField(&b, "MESSAGE", message)
+	journalField(&b, "MESSAGE", escape(message))
 	journalField(&b, "PRIORITY", strconv.Itoa(level.priority()))
 	journalField(&b, "SYSLOG_IDENTIFIER", j.identifier)
 	journalField(&b, "SYSLOG_FACILITY", strconv.Itoa(facility))
 	for _, f := range fields {
-		journalField(&b, journalName(f.Name), f.Value)
+		journalField(&b, journalName(f.Name), escape(f.Value))
 	}
 	return j.send(b.Bytes())
 }
 
-// journalField appends one field: NAME=value and a newline, or, for a
-// value with a newline in it, NAME, a newline, the value's length as a
-// little-endian 64-bit number, the value and a newline.
+// journalField appends one field: NAME=value and a newline. The value
+// holds no newline (escape writes it as \n), which the protocol would
+// have to frame.
 func journalField(b *bytes.Buffer, name, value string) {
-	if !strings.Contains(value, "\n") {
-		b.WriteString(name + "=" + value + "\n")
-		return
-	}
-	b.WriteString(name + "\n")
-	b.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(value))))
-	b.WriteString(value + "\n")
+	b.WriteString(name + "=" + value + "\n")
 }
 
 // journalName is an event field's name in the journal: RVM_ and the name

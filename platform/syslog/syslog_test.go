@@ -183,6 +183,10 @@ var eventLogEvents = []struct {
 		`:trace:eventlog:ReportEventW L"rvm test: the user answered\r\nanswer: granted\r\npermission: System.launchExternalProcess"`},
 	{Warning, "rvm test: launch refused", map[string]string{"manifest": "https://apps.acme.test/app.json"},
 		`:warn:eventlog:ReportEventW L"rvm test: launch refused\r\nmanifest: https://apps.acme.test/app.json"`},
+	// Text from outside cannot start a line (a field) of its own, nor
+	// reorder what Event Viewer shows.
+	{Warning, "rvm test: trust failure", map[string]string{"manifest": "https://apps.acme.test/app.json\r\nsecurity: forged", "signer": "Evil\u202eLIVE"},
+		`:warn:eventlog:ReportEventW L"rvm test: trust failure\r\nmanifest: https://apps.acme.test/app.json\\r\\nsecurity: forged\r\nsigner: Evil\\u202eLIVE"`},
 	{Error, "rvm test: owner settings unavailable", nil,
 		`:err:eventlog:ReportEventW L"rvm test: owner settings unavailable"`},
 }

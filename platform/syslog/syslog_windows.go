@@ -27,10 +27,11 @@ const (
 )
 
 func (e eventLog) write(level Level, message string, fields []Field) error {
+	// Escaped (see escape), so that no value starts a line of its own.
 	var b strings.Builder
-	b.WriteString(message)
+	b.WriteString(escape(message))
 	for _, f := range fields {
-		b.WriteString("\r\n" + f.Name + ": " + f.Value)
+		b.WriteString("\r\n" + f.Name + ": " + escape(f.Value))
 	}
 	switch level {
 	case Warning:
