@@ -183,6 +183,9 @@ func (l *Launcher) progressOfService() func(version string, done, total int64) {
 // *CancelledError, each with the decision; one without a runtime to start
 // a *RuntimeError.
 func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Document, int, error) {
+	if err := l.refuseLinkEarly(ctx, r); err != nil {
+		return nil, 0, err
+	}
 	doc, remote, err := l.decideVia(ctx, true, r)
 	if err != nil {
 		return nil, 0, err
@@ -231,6 +234,35 @@ func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Do
 	}
 	l.env.Log.Info().Str("manifest", doc.ManifestURL).Str("runtime", rt.Version).Int("pid", started.PID).Str("output", started.Output).Msg("runtime started")
 	return doc, started.PID, nil
+}
+
+// refuseLinkEarly refuses a link launch that the owner's linkHandler
+// refuses whatever the manifest holds, before anything is fetched (SPEC
+// 7): links turned off, desktop owner settings that cannot be read (they
+// may turn links off), or a linkHandler.allowedManifestUrls that does not
+// admit the requested URL even for a strictly fetched manifest. A web page
+// then cannot make rvm contact the server it names. What the list admits
+// only for a strictly fetched manifest, and the final URL, are decided
+// after the fetch, as for any launch.
+func (l *Launcher) refuseLinkEarly(ctx context.Context, r *Request) error {
+	if !r.URL.Link {
+		return nil
+	}
+	own := l.ownerSettings(ctx, l.machineSettings(r), l.fetcher(r))
+	u, uerr := pattern.ParseURL(r.URL.URL, pattern.Owner)
+	var reason string
+	switch allowed, why := own.Settings.AllowedLinkLaunch(u, true); {
+	case own.Unavailable():
+		reason = fmt.Sprintf("the desktop owner settings (%q) are configured but unavailable, and may turn links off", own.Source)
+	case uerr != nil:
+		reason = "the link's URL does not parse as a URL the owner's allow-lists can match: " + uerr.Error()
+	case !allowed:
+		reason = why
+	default:
+		return nil
+	}
+	l.env.Log.Warn().Str("requested", r.URL.Requested).Str("reason", reason).Bool(syslog.SecurityField, true).Msg("link launch refused before any fetch")
+	return &RefusedError{URL: r.URL.Requested, Reason: "a link launch: " + reason}
 }
 
 // prompt asks about every prompt permission of doc, one question each, in

@@ -3,10 +3,15 @@ package hostile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/rvm-launcher/rvm/launcher"
+	"github.com/rvm-launcher/rvm/platform/prompt"
 )
 
 // TestAllowListAdmitsBothURLs: allowedManifestUrls must match the URL asked
@@ -90,6 +95,53 @@ func TestLinkHandlerIsTheOwnersSwitch(t *testing.T) {
 			}
 			if doc.Launch.Allowed != tt.allowed || !strings.Contains(doc.Launch.Reason, tt.reason) {
 				t.Errorf("got launch %+v, want allowed %v and a reason holding %q", doc.Launch, tt.allowed, tt.reason)
+			}
+		})
+	}
+}
+
+// TestRefusedLinkFetchesNothing: a web page must not be able to make rvm
+// contact the server a link names where the owner refuses the link
+// whatever the manifest holds (links off, or a link list that does not
+// admit the URL): the launch is refused before any fetch, exit 3's error,
+// and the server never hears of it. A link the owner allows is fetched.
+func TestRefusedLinkFetchesNothing(t *testing.T) {
+	v := newVendor(t)
+	var fetches atomic.Int64
+	srv := v.server(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		w.Write(appManifest(`{}`, nil))
+	}), false)
+	owner := filepath.Join(t.TempDir(), "owner.json")
+	machine, _ := json.Marshal(map[string]string{"DesktopOwnerSettings": owner})
+	o := v.options(string(machine), resolveTo(srv.Port))
+	link := "fins://" + appHost + ":" + srv.Port + "/other/app.json"
+	for _, tt := range []struct {
+		name, handler string
+		refused       bool
+		reason        string
+	}{
+		{"links-off", `{"enabled": false}`, true, "turn links off"},
+		{"link-list-refuses", `{"allowedManifestUrls": ["https://` + appHost + `:` + srv.Port + `/allowed/*"]}`, true, "linkHandler.allowedManifestUrls"},
+		{"link-list-admits", `{"allowedManifestUrls": ["https://` + appHost + `:` + srv.Port + `/other/*"]}`, false, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			writeFile(t, owner, []byte(`{"desktopSettings": {"linkHandler": `+tt.handler+`}}`))
+			req, err := launcher.NewRequest(link, o, "linux")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := fetches.Load()
+			_, _, err = v.launcher().LaunchVia(context.Background(), req, launcher.PrompterFor(prompt.Env{}))
+			var refused *launcher.RefusedError
+			fetched := fetches.Load() - before
+			switch {
+			case tt.refused && (!errors.As(err, &refused) || !strings.Contains(err.Error(), tt.reason)):
+				t.Errorf("got %v, want a refusal naming %q", err, tt.reason)
+			case tt.refused && fetched != 0:
+				t.Errorf("the server got %d requests for a link the owner refuses, want none", fetched)
+			case !tt.refused && fetched == 0:
+				t.Errorf("a link the owner allows was not fetched (%v)", err)
 			}
 		})
 	}
