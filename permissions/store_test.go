@@ -36,7 +36,7 @@ var storeRoles = map[string]func(args []string) int{
 		n, _ := strconv.Atoi(args[2])
 		s := OpenStore(args[0], user)
 		for i := range n {
-			if err := s.Set(fmt.Sprintf("https://%s.example.com/%d.json", args[1], i), "System.getCookies", nil, i%2 == 0); err != nil {
+			if err := s.Set(fmt.Sprintf("https://%s.example.com/%d.json", args[1], i), "System.getCookies", nil, i%2 == 0, ""); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 1
 			}
@@ -55,13 +55,22 @@ var storeRoles = map[string]func(args []string) int{
 			time.Sleep(time.Hour)
 			return nil
 		}
-		OpenStore(args[0], user).Set("https://crash.example.com/app.json", "System.getCookies", nil, true)
+		OpenStore(args[0], user).Set("https://crash.example.com/app.json", "System.getCookies", nil, true, "")
 		return 1
 	},
 }
 
 // user is the user id of the stores of these tests.
 const user = "1000"
+
+// key is a signing key (the SHA-256 of a SubjectPublicKeyInfo) of these
+// tests.
+const key = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+// signer is a signers entry of a store file.
+func signer(user, spki string, trusted bool) string {
+	return fmt.Sprintf(`{"user": %q, "spki": %q, "name": "Acme Corp", "trusted": %v}`, user, spki, trusted)
+}
 
 // none is the SHA-256 of no constraints.
 const none = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -92,14 +101,14 @@ func TestStore(t *testing.T) {
 		{a, "Window.getSnapshot", true},
 		{a, "System.getCookies", true}, // replaces the denial
 	} {
-		if err := s.Set(c.url, c.perm, nil, c.granted); err != nil {
+		if err := s.Set(c.url, c.perm, nil, c.granted, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	want := []Choice{
-		{user, a, "System.getCookies", none, Granted},
-		{user, a, "Window.getSnapshot", none, Granted},
-		{user, b, "Window.getSnapshot", none, Granted},
+		{user, a, "System.getCookies", none, Granted, ""},
+		{user, a, "Window.getSnapshot", none, Granted, ""},
+		{user, b, "Window.getSnapshot", none, Granted, ""},
 	}
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
@@ -110,7 +119,7 @@ func TestStore(t *testing.T) {
 	if got, err := s.ForURL(a); err != nil || !reflect.DeepEqual(got, Answers{QuestionOf("System.getCookies", nil): true, QuestionOf("Window.getSnapshot", nil): true}) {
 		t.Errorf("got %v, %v, want a's two answers", got, err)
 	}
-	if err := s.Set(b, "System.getCookies", nil, false); err != nil {
+	if err := s.Set(b, "System.getCookies", nil, false, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.ForURL(b); err != nil || !reflect.DeepEqual(got, Answers{QuestionOf("System.getCookies", nil): false, QuestionOf("Window.getSnapshot", nil): true}) {
@@ -126,14 +135,14 @@ func TestStore(t *testing.T) {
 	if n, err := s.Revoke(b, ""); n != 2 || err != nil {
 		t.Errorf("got %d, %v, want both of b's answers revoked", n, err)
 	}
-	want = []Choice{{user, a, "System.getCookies", none, Granted}}
+	want = []Choice{{user, a, "System.getCookies", none, Granted, ""}}
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
 	}
 
 	data, _ := os.ReadFile(s.path)
 	if wantDoc := `{
-  "version": 2,
+  "version": 3,
   "choices": [
     {
       "user": "1000",
@@ -159,9 +168,9 @@ func TestStoreKeys(t *testing.T) {
 	sam := jsontext.Value(`{"enabled": true, "registryKeys": ["HKEY_LOCAL_MACHINE\\SAM"]}`)
 	mine, theirs := OpenStore(dir, user), OpenStore(dir, "1001")
 	for _, err := range []error{
-		mine.Set(url, "System.readRegistryValue", hkcu, true),
-		mine.Set(url, "System.readRegistryValue", sam, false),
-		theirs.Set(url, "System.getCookies", nil, true),
+		mine.Set(url, "System.readRegistryValue", hkcu, true, ""),
+		mine.Set(url, "System.readRegistryValue", sam, false, ""),
+		theirs.Set(url, "System.getCookies", nil, true, ""),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -195,13 +204,89 @@ func TestStoreVersion1(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, %v, want the two answers without constraints", got, err)
 	}
-	if err := s.Set(url, "Window.getSnapshot", nil, true); err != nil {
+	if err := s.Set(url, "Window.getSnapshot", nil, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(s.path)
 	var doc storeDoc
-	if err := json.Unmarshal(data, &doc); err != nil || doc.Version != 2 || len(doc.Choices) != 3 || doc.Choices[0].User != user {
-		t.Errorf("got store file %s (%v), want version 2 with the three answers of user %s", data, err, user)
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Version != 3 || len(doc.Choices) != 3 || doc.Choices[0].User != user {
+		t.Errorf("got store file %s (%v), want version 3 with the three answers of user %s", data, err, user)
+	}
+}
+
+// TestStoreSigners: a signer trust is the store user's, keyed by the
+// key; a distrust replaces it and removes the user's answers given to
+// that signer's apps (and no one else's); revoking removes either.
+func TestStoreSigners(t *testing.T) {
+	dir := t.TempDir()
+	mine, theirs := OpenStore(dir, user), OpenStore(dir, "1001")
+	other := strings.Repeat("0", 64)
+	const a, b = "https://a.example.com/app.json", "https://b.example.com/app.json"
+	for _, err := range []error{
+		mine.Set(a, "System.getCookies", nil, true, key),
+		mine.Set(b, "System.getCookies", nil, true, other),
+		mine.Set(b, "Window.getSnapshot", nil, false, ""),
+		theirs.Set(a, "System.getCookies", nil, true, key),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := mine.SetSigner(strings.ToUpper(key), "Acme Corp", true); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := mine.SignerTrusted(key); !ok || err != nil {
+		t.Errorf("got %v, %v, want the trust just stored (its key given in upper case)", ok, err)
+	}
+	if ok, _ := theirs.SignerTrusted(key); ok {
+		t.Error("another user's store trusts the signer, want only the user who trusted it")
+	}
+	if ok, _ := mine.SignerTrusted(other); ok {
+		t.Error("another key is trusted, want only the one stored")
+	}
+	removed, err := mine.SetSigner(key, "", false)
+	if removed != 1 || err != nil {
+		t.Fatalf("distrust: got %d, %v, want the one answer given to the signer's app removed", removed, err)
+	}
+	if ok, _ := mine.SignerTrusted(key); ok {
+		t.Error("the signer is trusted after a distrust, want not")
+	}
+	if got, err := mine.Distrusted(); err != nil || !slices.Equal(got, []string{key}) {
+		t.Errorf("got distrusted %q, %v, want %q", got, err, key)
+	}
+	want := []Choice{
+		{user, b, "System.getCookies", none, Granted, other},
+		{user, b, "Window.getSnapshot", none, Denied, ""},
+		{"1001", a, "System.getCookies", none, Granted, key},
+	}
+	if got, err := mine.List(); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v, want %v", got, err, want)
+	}
+	// The distrust kept the name the trust stored.
+	if got, err := mine.Signers(); err != nil || !reflect.DeepEqual(got, []Signer{{User: user, SPKI: key, Name: "Acme Corp"}}) {
+		t.Errorf("got signers %+v, %v, want the distrust of Acme Corp", got, err)
+	}
+	if found, err := mine.RevokeSigner(key); !found || err != nil {
+		t.Errorf("revoke: got %v, %v, want the distrust removed", found, err)
+	}
+	if found, err := mine.RevokeSigner(key); found || err != nil {
+		t.Errorf("revoke again: got %v, %v, want nothing to remove", found, err)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"trust-short-key", func() error { _, err := mine.SetSigner("abc", "", true); return err }(), `permissions: store: signer "abc": want 64 hex digits (the SHA-256 of a SubjectPublicKeyInfo)`},
+		{"revoke-not-hex", func() error { _, err := mine.RevokeSigner(strings.Repeat("g", 64)); return err }(), `permissions: store: signer "` + strings.Repeat("g", 64) + `": want 64 hex digits (the SHA-256 of a SubjectPublicKeyInfo)`},
+		{"name-too-long", func() error { _, err := mine.SetSigner(key, strings.Repeat("x", MaxSignerName+1), true); return err }(), fmt.Sprintf("permissions: store: signer name longer than %d bytes", MaxSignerName)},
+		{"answer-bad-signer", mine.Set(a, "System.getCookies", nil, true, "KEY"), `permissions: store: signer "KEY": want 64 lower-case hex digits`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.err == nil || tc.err.Error() != tc.want {
+				t.Errorf("got %v, want %s", tc.err, tc.want)
+			}
+		})
 	}
 }
 
@@ -212,8 +297,8 @@ func TestStoreRefusals(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"set-unknown-permission", s.Set("https://a.example.com/", "System.formatDisk", nil, true), `permissions: store: unknown permission "System.formatDisk"`},
-		{"set-empty-url", s.Set("", "System.getCookies", nil, true), "permissions: store: empty manifest URL"},
+		{"set-unknown-permission", s.Set("https://a.example.com/", "System.formatDisk", nil, true, ""), `permissions: store: unknown permission "System.formatDisk"`},
+		{"set-empty-url", s.Set("", "System.getCookies", nil, true, ""), "permissions: store: empty manifest URL"},
 		{"revoke-empty-url", func() error { _, err := s.Revoke("", ""); return err }(), "permissions: store: empty manifest URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,7 +328,13 @@ func TestStoreDamaged(t *testing.T) {
 		{"not-json", "garbage", "invalid character"},
 		{"array", `[]`, "the top level is an array, want an object"},
 		{"trailing-data", doc() + ` {}`, "data after the JSON object"},
-		{"version", `{"version": 3, "choices": []}`, "version 3, want 2 (or 1)"},
+		{"version", `{"version": 4, "choices": []}`, "version 4, want 3 (or 2 or 1)"},
+		{"version-2-with-signers", `{"version": 2, "choices": [], "signers": [` + signer("1000", key, true) + `]}`, "version 2 has no signers and no signerSpki"},
+		{"bad-signer-spki", `{"version": 3, "choices": [], "signers": [` + signer("1000", strings.ToUpper(key), true) + `]}`, `signers[0]: spki "` + strings.ToUpper(key) + `", want 64 lower-case hex digits`},
+		{"repeated-signer", `{"version": 3, "choices": [], "signers": [` + signer("1000", key, true) + "," + signer("1000", key, false) + `]}`, "signers[1]: out of order or repeated"},
+		{"unsorted-signers", `{"version": 3, "choices": [], "signers": [` + signer("1001", key, true) + "," + signer("1000", key, false) + `]}`, "signers[1]: out of order or repeated"},
+		{"signer-name-too-long", `{"version": 3, "choices": [], "signers": [{"user": "1000", "spki": "` + key + `", "name": "` + strings.Repeat("x", MaxSignerName+1) + `", "trusted": true}]}`, fmt.Sprintf("signers[0]: name longer than %d bytes", MaxSignerName)},
+		{"bad-choice-signer", `{"version": 3, "choices": [{"user": "1000", "url": "https://a.example.com/", "permission": "System.getCookies", "constraintsSha256": "` + none + `", "decision": "granted", "signerSpki": "x"}]}`, `choices[0]: signerSpki "x", want 64 lower-case hex digits`},
 		{"no-version", `{"choices": []}`, "no version"},
 		{"version-not-a-number", `{"version": "2", "choices": []}`, "version: want a number"},
 		{"unknown-field", `{"version": 2, "choices": [], "extra": 1}`, `unknown key "extra"`},
@@ -262,9 +353,12 @@ func TestStoreDamaged(t *testing.T) {
 			}
 			_, listErr := s.List()
 			_, _, getErr := answer(s, "https://a.example.com/", "System.getCookies")
-			setErr := s.Set("https://a.example.com/", "System.getCookies", nil, true)
+			setErr := s.Set("https://a.example.com/", "System.getCookies", nil, true, "")
 			_, revokeErr := s.Revoke("https://a.example.com/", "")
-			for _, err := range []error{listErr, getErr, setErr, revokeErr} {
+			_, signersErr := s.Signers()
+			_, trustedErr := s.SignerTrusted(key)
+			_, distrustErr := s.SetSigner(key, "Acme Corp", false)
+			for _, err := range []error{listErr, getErr, setErr, revokeErr, signersErr, trustedErr, distrustErr} {
 				if err == nil || !strings.Contains(err.Error(), "permissions: store "+s.path+" is damaged (fix or remove it): ") || !strings.Contains(err.Error(), tc.want) {
 					t.Errorf("got %v, want a damaged-store error holding %q", err, tc.want)
 				}
@@ -281,7 +375,7 @@ func TestStoreBounds(t *testing.T) {
 	s := OpenStore(t.TempDir(), user)
 	choices := make([]Choice, MaxStoreChoices)
 	for i := range choices {
-		choices[i] = Choice{user, fmt.Sprintf("https://a.example.com/%08d.json", i), "System.getCookies", none, Denied}
+		choices[i] = Choice{user, fmt.Sprintf("https://a.example.com/%08d.json", i), "System.getCookies", none, Denied, ""}
 	}
 	data, err := json.Marshal(storeDoc{Version: 2, Choices: choices})
 	if err != nil {
@@ -293,14 +387,14 @@ func TestStoreBounds(t *testing.T) {
 	if got, err := s.List(); err != nil || len(got) != MaxStoreChoices {
 		t.Fatalf("got %d choices, %v, want %d", len(got), err, MaxStoreChoices)
 	}
-	if err := s.Set("https://b.example.com/app.json", "System.getCookies", nil, true); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("full (%d answers); revoke some", MaxStoreChoices)) {
+	if err := s.Set("https://b.example.com/app.json", "System.getCookies", nil, true, ""); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("full (%d answers); revoke some", MaxStoreChoices)) {
 		t.Errorf("got %v, want the store full", err)
 	}
-	if err := s.Set(choices[7].URL, choices[7].Permission, nil, true); err != nil {
+	if err := s.Set(choices[7].URL, choices[7].Permission, nil, true, ""); err != nil {
 		t.Errorf("got %v replacing an answer in a full store, want none", err)
 	}
 
-	over, _ := json.Marshal(storeDoc{Version: 2, Choices: append(choices, Choice{user, "https://z.example.com/", "System.getCookies", none, Denied})})
+	over, _ := json.Marshal(storeDoc{Version: 2, Choices: append(choices, Choice{user, "https://z.example.com/", "System.getCookies", none, Denied, ""})})
 	os.WriteFile(s.path, over, 0o600)
 	if _, err := s.List(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d answers", MaxStoreChoices)) {
 		t.Errorf("got %v, want too many answers", err)
@@ -352,7 +446,7 @@ func TestStoreConcurrentProcesses(t *testing.T) {
 func TestStoreWriterKilledBeforeRename(t *testing.T) {
 	dir := t.TempDir()
 	s := OpenStore(dir, user)
-	if err := s.Set("https://old.example.com/app.json", "Window.getSnapshot", nil, true); err != nil {
+	if err := s.Set("https://old.example.com/app.json", "Window.getSnapshot", nil, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(s.path)
@@ -384,11 +478,11 @@ func TestStoreWriterKilledBeforeRename(t *testing.T) {
 	if after, _ := os.ReadFile(s.path); string(after) != string(before) {
 		t.Errorf("got store file %q, want it as before: %q", after, before)
 	}
-	want := []Choice{{user, "https://old.example.com/app.json", "Window.getSnapshot", none, Granted}}
+	want := []Choice{{user, "https://old.example.com/app.json", "Window.getSnapshot", none, Granted, ""}}
 	if got, err := s.List(); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, %v, want %v", got, err, want)
 	}
-	if err := s.Set("https://new.example.com/app.json", "System.getCookies", nil, false); err != nil {
+	if err := s.Set("https://new.example.com/app.json", "System.getCookies", nil, false, ""); err != nil {
 		t.Errorf("got %v storing after the crash, want the lock free and no error", err)
 	}
 	if got, err := s.List(); err != nil || len(got) != 2 {
@@ -403,6 +497,7 @@ func FuzzStore(f *testing.F) {
 	f.Add([]byte(`{"version": 1, "choices": [{"url": "https://a.example.com/", "permission": "System.getCookies", "decision": "granted"}]}`))
 	f.Add([]byte(`{"version": 2, "choices": [{"user": "1000", "url": "https://a.example.com/", "permission": "System.getCookies", "constraintsSha256": "` + none + `", "decision": "denied"}]}`))
 	f.Add([]byte(`{"version": 2, "choices": []}`))
+	f.Add([]byte(`{"version": 3, "choices": [{"user": "1000", "url": "https://a.example.com/", "permission": "System.getCookies", "constraintsSha256": "` + none + `", "decision": "denied", "signerSpki": "` + key + `"}], "signers": [` + signer("1000", key, true) + `, ` + signer("1001", key, false) + `]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := parseStore(data, user)
 		if err != nil {
@@ -416,7 +511,7 @@ func FuzzStore(f *testing.F) {
 			t.Fatal(err)
 		}
 		back, err := parseStore(again, user)
-		if err != nil || !slices.Equal(back.Choices, doc.Choices) {
+		if err != nil || !slices.Equal(back.Choices, doc.Choices) || !slices.Equal(back.Signers, doc.Signers) {
 			t.Fatalf("written back as %s: got %+v, %v, want %+v", again, back, err, doc)
 		}
 	})

@@ -292,7 +292,7 @@ func TestPermissionsCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "no stored answers for https://apps.acme.test/app.json") {
 		t.Errorf("permissions revoke: exit %d %q", code, stdout)
 	}
-	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true); err != nil {
+	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, _ = rvm(t, s.env, "permissions", "list")

@@ -278,7 +278,7 @@ func TestDecide(t *testing.T) {
 					OwnerUnavailable: tc.unavailable,
 					Trusted:          tc.trusted,
 				})
-				permissions.ApplyAnswers(got, tc.user, authenticated)
+				permissions.ApplyAnswers(got, permissions.Stored{Answers: tc.user}, authenticated)
 				if s := show(got); s != want {
 					t.Errorf("got  %s\nwant %s", s, want)
 				}
