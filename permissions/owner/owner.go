@@ -371,9 +371,11 @@ func (p *parser) trustedSigners(f field) map[string]string {
 			continue
 		}
 		var spki, name string
+		given := false
 		for _, m := range members {
 			switch k := e.key(m); k.name {
 			case "spki":
+				given = true
 				if k.value.Kind() != '"' {
 					p.problem(k, "want a string of 64 hex digits, got %s", strictjson.Kind(k.value))
 					continue
@@ -394,9 +396,12 @@ func (p *parser) trustedSigners(f field) map[string]string {
 				p.problem(k, `unknown key: a signer is {"spki": "<64 hex digits>", "name": "..."}`)
 			}
 		}
-		if spki == "" {
-			p.problem(e, `no valid "spki": a signer is {"spki": "<64 hex digits>", "name": "..."}`)
+		switch {
+		case !given:
+			p.problem(e, `no "spki": a signer is {"spki": "<64 hex digits>", "name": "..."}`)
 			continue
+		case spki == "":
+			continue // its problem is reported
 		}
 		out[spki] = name
 	}
