@@ -19,6 +19,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
 	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 )
 
@@ -200,7 +201,7 @@ func TestLaunchPromptsAtTheTerminal(t *testing.T) {
 		if !strings.Contains(list, "granted  System.getProcessList") || !strings.Contains(list, "denied   Window.getSnapshot") {
 			t.Errorf("stored answers: got %q, want both answers", list)
 		}
-		waitForRuntime(t, out)
+		launchertest.WaitForFile(t, out)
 	})
 
 	t.Run("not-understood-three-times", func(t *testing.T) {
@@ -316,7 +317,7 @@ func TestLaunchTrustsTheSignerAtTheTerminal(t *testing.T) {
 	if want := "trusted    signer " + spki + ` "Acme Corp"`; code != 0 || !strings.Contains(list, want) || !strings.Contains(list, "no stored answers") {
 		t.Errorf("permissions list: exit %d %q, want the signer trust %q and no answers", code, list, want)
 	}
-	waitForRuntime(t, out)
+	launchertest.WaitForFile(t, out)
 	os.Remove(out)
 
 	// The second app: no question at all.
@@ -326,7 +327,7 @@ func TestLaunchTrustsTheSignerAtTheTerminal(t *testing.T) {
 		t.Errorf("the second app of the signer was asked about:\n%s", tm.screen.String())
 	}
 	wantAll(t, doc, "granted", "user-signer")
-	waitForRuntime(t, out)
+	launchertest.WaitForFile(t, out)
 
 	if code, stdout, stderr := rvm(t, env, "permissions", "distrust", "--signer", spki); code != 0 {
 		t.Fatalf("distrust: exit %d: %s%s", code, stdout, stderr)
@@ -346,18 +347,5 @@ func TestLaunchTrustsTheSignerAtTheTerminal(t *testing.T) {
 		if p := got.Permissions["Window.getSnapshot"]; p.Decision != "prompt" || p.Source != "default" {
 			t.Errorf("%s: Window.getSnapshot: got %+v, want a prompt again", app, p)
 		}
-	}
-}
-
-// waitForRuntime waits for the detached runtime to write out (its
-// arguments), so that it does not write into a folder being removed.
-func waitForRuntime(t *testing.T, out string) {
-	t.Helper()
-	_, err := os.Stat(out)
-	for deadline := time.Now().Add(time.Minute); err != nil && time.Now().Before(deadline); _, err = os.Stat(out) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Errorf("the runtime did not start: %v", err)
 	}
 }
