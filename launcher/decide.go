@@ -87,12 +87,11 @@ func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated, 
 // machine settings that this process decided with, where it decided, and
 // a *RuntimeError where there is none to start.
 func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
-	store := permissions.OpenStore(l.env.DataDir, l.env.UserID)
-	answers, err := store.ForURL(doc.ManifestURL)
-	stored := permissions.Stored{Answers: answers}
-	if err == nil && doc.Trust.UserSignerTrust && doc.Trust.Status == StatusTrusted {
-		stored.SignerTrusted, err = store.SignerTrusted(doc.Trust.SignerSPKI)
+	var signer string
+	if doc.Trust.UserSignerTrust && doc.Trust.Status == StatusTrusted {
+		signer = doc.Trust.SignerSPKI // a signer trust may apply
 	}
+	stored, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).Stored(doc.ManifestURL, signer)
 	if err != nil {
 		l.env.Log.Warn().Err(err).Msg("stored user answers unreadable; asking again")
 		doc.Notices = append(doc.Notices, "stored user answers unreadable (asking again): "+err.Error())

@@ -238,7 +238,7 @@ func (d *Document) summary(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if d.Trust.Status == StatusTrusted {
-		fmt.Fprintf(w, "  signer %q; apps %q; expires %s\n", d.Trust.Signer, d.Trust.Apps, d.Trust.Expires)
+		fmt.Fprintf(w, "  signer %q (key %s); apps %q; expires %s\n", d.Trust.Signer, d.Trust.SignerSPKI, d.Trust.Apps, d.Trust.Expires)
 	}
 	for _, warn := range d.Trust.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)

@@ -140,7 +140,7 @@ func TestLaunchAnswerAll(t *testing.T) {
 	}
 	launchertest.WaitForFile(t, out)
 	launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceUser)
-	if answers, _ := store.ForURL(unsigned); len(answers) != 0 {
-		t.Errorf("got stored answers %v for the app without a block, want none", answers)
+	if got, _ := store.Stored(unsigned, ""); len(got.Answers) != 0 {
+		t.Errorf("got stored answers %v for the app without a block, want none", got.Answers)
 	}
 }

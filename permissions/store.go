@@ -30,8 +30,10 @@ const (
 	MaxStoreSize = 32 << 20
 	// MaxStoreChoices is the most answers the store holds.
 	MaxStoreChoices = 50000
-	// MaxStoreSigners is the most signer trusts the store holds.
-	MaxStoreSigners = 10000
+	// MaxStoreSigners is the most signer trusts and distrusts the store
+	// holds: a request to the service carries the distrusts, well within
+	// its 64 KiB.
+	MaxStoreSigners = 256
 	// MaxSignerName is the longest signer name stored, in bytes.
 	MaxSignerName = 1024
 )
@@ -161,15 +163,22 @@ func OpenStore(dir, user string) *Store {
 // between writing and renaming.
 var writeFile = platform.WriteFileAtomic
 
-// ForURL returns the store user's answers for the manifest URL, by
-// question: what ApplyAnswers wants.
-func (s *Store) ForURL(url string) (Answers, error) {
-	out := Answers{}
+// Stored returns what the store user stored about a decision on the
+// manifest URL whose trusted block has the signing key spki ("" for none):
+// the answers for the URL, by question, and whether the user trusts that
+// signer. It reads the store once; Stored.SignerTrusted is then still to
+// be applied only where the decider lets a user's signer trust apply (see
+// Stored).
+func (s *Store) Stored(url, spki string) (Stored, error) {
+	out := Stored{Answers: Answers{}}
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
 		for _, c := range doc.Choices {
 			if c.User == s.user && c.URL == url {
-				out[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
+				out.Answers[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
 			}
+		}
+		if i, ok := doc.signer(s.user, spki); ok && spki != "" {
+			out.SignerTrusted = doc.Signers[i].Trusted
 		}
 		return false, nil
 	})
@@ -255,19 +264,6 @@ func (s *Store) Signers() ([]Signer, error) {
 		return false, nil
 	})
 	return out, err
-}
-
-// SignerTrusted reports whether the store user trusts the signer whose
-// key is spki (a distrust, or nothing stored, is false).
-func (s *Store) SignerTrusted(spki string) (bool, error) {
-	trusted := false
-	err := s.locked(false, func(doc *storeDoc) (bool, error) {
-		if i, ok := doc.signer(s.user, spki); ok {
-			trusted = doc.Signers[i].Trusted
-		}
-		return false, nil
-	})
-	return trusted, err
 }
 
 // Distrusted returns the SPKIs of the signers the store user distrusts,

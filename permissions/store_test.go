@@ -78,8 +78,8 @@ const none = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 // answer reports the stored answer for the manifest URL and permission
 // without constraints, and whether there is one.
 func answer(s *Store, url, permission string) (granted, ok bool, err error) {
-	answers, err := s.ForURL(url)
-	granted, ok = answers[QuestionOf(permission, nil)]
+	stored, err := s.Stored(url, "")
+	granted, ok = stored.Answers[QuestionOf(permission, nil)]
 	return granted, ok, err
 }
 
@@ -116,13 +116,13 @@ func TestStore(t *testing.T) {
 	if granted, ok, err := answer(s, a, "System.getCookies"); !granted || !ok || err != nil {
 		t.Errorf("got %v %v %v, want the later answer: granted", granted, ok, err)
 	}
-	if got, err := s.ForURL(a); err != nil || !reflect.DeepEqual(got, Answers{QuestionOf("System.getCookies", nil): true, QuestionOf("Window.getSnapshot", nil): true}) {
+	if got, err := s.Stored(a, ""); err != nil || !reflect.DeepEqual(got.Answers, Answers{QuestionOf("System.getCookies", nil): true, QuestionOf("Window.getSnapshot", nil): true}) {
 		t.Errorf("got %v, %v, want a's two answers", got, err)
 	}
 	if err := s.Set(b, "System.getCookies", nil, false, ""); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.ForURL(b); err != nil || !reflect.DeepEqual(got, Answers{QuestionOf("System.getCookies", nil): false, QuestionOf("Window.getSnapshot", nil): true}) {
+	if got, err := s.Stored(b, ""); err != nil || !reflect.DeepEqual(got.Answers, Answers{QuestionOf("System.getCookies", nil): false, QuestionOf("Window.getSnapshot", nil): true}) {
 		t.Errorf("got %v, %v, want b's two answers, one denied", got, err)
 	}
 
@@ -176,15 +176,15 @@ func TestStoreKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := mine.ForURL(url)
+	got, err := mine.Stored(url, "")
 	want := Answers{QuestionOf("System.readRegistryValue", hkcu): true, QuestionOf("System.readRegistryValue", sam): false}
-	if err != nil || !reflect.DeepEqual(got, want) {
+	if err != nil || !reflect.DeepEqual(got.Answers, want) {
 		t.Errorf("got %v, %v, want this user's two answers, one for each set of constraints", got, err)
 	}
 	if n, err := mine.Revoke(url, ""); n != 2 || err != nil {
 		t.Errorf("got %d, %v revoking this user's answers, want 2", n, err)
 	}
-	if got, err := theirs.ForURL(url); err != nil || len(got) != 1 {
+	if got, err := theirs.Stored(url, ""); err != nil || len(got.Answers) != 1 {
 		t.Errorf("got %v, %v for the other user, want the answer left alone", got, err)
 	}
 }
@@ -199,7 +199,8 @@ func TestStoreVersion1(t *testing.T) {
 	if err := os.WriteFile(s.path, []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ForURL(url)
+	stored, err := s.Stored(url, "")
+	got := stored.Answers
 	want := Answers{QuestionOf("System.getCookies", nil): true, QuestionOf("System.readRegistryValue", nil): false}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v, %v, want the two answers without constraints", got, err)
@@ -235,20 +236,20 @@ func TestStoreSigners(t *testing.T) {
 	if _, err := mine.SetSigner(strings.ToUpper(key), "Acme Corp", true); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := mine.SignerTrusted(key); !ok || err != nil {
-		t.Errorf("got %v, %v, want the trust just stored (its key given in upper case)", ok, err)
+	if got, err := mine.Stored(a, key); !got.SignerTrusted || err != nil {
+		t.Errorf("got %+v, %v, want the trust just stored (its key given in upper case)", got, err)
 	}
-	if ok, _ := theirs.SignerTrusted(key); ok {
+	if got, _ := theirs.Stored(a, key); got.SignerTrusted {
 		t.Error("another user's store trusts the signer, want only the user who trusted it")
 	}
-	if ok, _ := mine.SignerTrusted(other); ok {
+	if got, _ := mine.Stored(a, other); got.SignerTrusted {
 		t.Error("another key is trusted, want only the one stored")
 	}
 	removed, err := mine.SetSigner(key, "", false)
 	if removed != 1 || err != nil {
 		t.Fatalf("distrust: got %d, %v, want the one answer given to the signer's app removed", removed, err)
 	}
-	if ok, _ := mine.SignerTrusted(key); ok {
+	if got, _ := mine.Stored(a, key); got.SignerTrusted {
 		t.Error("the signer is trusted after a distrust, want not")
 	}
 	if got, err := mine.Distrusted(); err != nil || !slices.Equal(got, []string{key}) {
@@ -356,7 +357,7 @@ func TestStoreDamaged(t *testing.T) {
 			setErr := s.Set("https://a.example.com/", "System.getCookies", nil, true, "")
 			_, revokeErr := s.Revoke("https://a.example.com/", "")
 			_, signersErr := s.Signers()
-			_, trustedErr := s.SignerTrusted(key)
+			_, trustedErr := s.Stored("https://a.example.com/", key)
 			_, distrustErr := s.SetSigner(key, "Acme Corp", false)
 			for _, err := range []error{listErr, getErr, setErr, revokeErr, signersErr, trustedErr, distrustErr} {
 				if err == nil || !strings.Contains(err.Error(), "permissions: store "+s.path+" is damaged (fix or remove it): ") || !strings.Contains(err.Error(), tc.want) {
@@ -398,6 +399,27 @@ func TestStoreBounds(t *testing.T) {
 	os.WriteFile(s.path, over, 0o600)
 	if _, err := s.List(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d answers", MaxStoreChoices)) {
 		t.Errorf("got %v, want too many answers", err)
+	}
+
+	signers := make([]Signer, MaxStoreSigners)
+	for i := range signers {
+		signers[i] = Signer{User: user, SPKI: fmt.Sprintf("%064x", i+1), Trusted: true}
+	}
+	data, _ = json.Marshal(storeDoc{Version: storeVersion, Choices: []Choice{}, Signers: signers})
+	os.WriteFile(s.path, data, 0o600)
+	if got, err := s.Signers(); err != nil || len(got) != MaxStoreSigners {
+		t.Fatalf("got %d signers, %v, want %d", len(got), err, MaxStoreSigners)
+	}
+	if _, err := s.SetSigner(strings.Repeat("0", 64), "", true); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("full (%d signers); revoke some", MaxStoreSigners)) {
+		t.Errorf("got %v, want the store full of signers", err)
+	}
+	if _, err := s.SetSigner(signers[7].SPKI, "", false); err != nil {
+		t.Errorf("got %v distrusting a stored signer in a full store, want none", err)
+	}
+	over, _ = json.Marshal(storeDoc{Version: storeVersion, Choices: []Choice{}, Signers: append(signers, Signer{User: user, SPKI: strings.Repeat("f", 64)})})
+	os.WriteFile(s.path, over, 0o600)
+	if _, err := s.List(); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("more than %d signers", MaxStoreSigners)) {
+		t.Errorf("got %v, want too many signers", err)
 	}
 
 	for _, size := range []int{MaxStoreSize, MaxStoreSize + 1} {
@@ -515,4 +537,46 @@ func FuzzStore(f *testing.F) {
 			t.Fatalf("written back as %s: got %+v, %v, want %+v", again, back, err, doc)
 		}
 	})
+}
+
+// BenchmarkUserSide is what the user's side of a decision costs (see
+// launcher's userSide) with n signer trusts stored beside 1000 answers:
+// reading the answers for the manifest URL and the trust in its signer
+// (one read of the store file), then applying both to 20 decisions that
+// prompt.
+func BenchmarkUserSide(b *testing.B) {
+	for _, n := range []int{0, 100, MaxStoreSigners} {
+		b.Run(fmt.Sprintf("signers=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			doc := storeDoc{Version: storeVersion}
+			for i := range 1000 {
+				doc.Choices = append(doc.Choices, Choice{user, fmt.Sprintf("https://a.example.com/%08d.json", i), "System.getCookies", none, Granted, key})
+			}
+			for i := range n {
+				doc.Signers = append(doc.Signers, Signer{User: user, SPKI: fmt.Sprintf("%064x", i), Name: fmt.Sprintf("Signer %d", i), Trusted: true})
+			}
+			data, err := json.Marshal(doc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, StoreFile), data, 0o600); err != nil {
+				b.Fatal(err)
+			}
+			s := OpenStore(dir, user)
+			last := fmt.Sprintf("%064x", max(n-1, 0))
+			names := Names()[:20]
+			b.ReportAllocs()
+			for b.Loop() {
+				stored, err := s.Stored("https://a.example.com/00000500.json", last)
+				if err != nil || len(stored.Answers) != 1 || stored.SignerTrusted != (n > 0) {
+					b.Fatalf("got %+v, %v, want an answer and the signer trusted: %v", stored, err, n > 0)
+				}
+				ds := make(map[string]Decision, len(names))
+				for _, name := range names {
+					ds[name] = Decision{Verdict: Prompt, Source: SourceDefault}
+				}
+				ApplyAnswers(ds, stored, true)
+			}
+		})
+	}
 }

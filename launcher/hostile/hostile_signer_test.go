@@ -91,8 +91,8 @@ func TestSignerTrustNeedsAStrictFetch(t *testing.T) {
 		t.Errorf("the relaxed manifest's questions do not say it is unauthenticated, or offer all:\n%s", screen.String())
 	}
 	wantNoGrant(t, doc)
-	if ok, err := permissions.OpenStore(dataDir, platform.UserID()).SignerTrusted(spki); !ok || err != nil {
-		t.Errorf("got the signer trusted %v (%v) after the launch, want the trust kept, nothing else stored", ok, err)
+	if got, err := permissions.OpenStore(dataDir, platform.UserID()).Stored(url, spki); !got.SignerTrusted || len(got.Answers) != 0 || err != nil {
+		t.Errorf("got %+v (%v) after the launch, want the signer trust kept and no answer stored", got, err)
 	}
 
 	// The vendor's own block, on a URL it does not match.
