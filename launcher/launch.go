@@ -376,7 +376,7 @@ func question(doc *Document, name string, d permissions.Decision, offerAll bool)
 		b.WriteString("WARNING: this manifest is unauthenticated (it did not come through a strict HTTPS fetch): anyone on the network could have written it.\nYour answer holds for this launch only.\n")
 	}
 	if offerAll {
-		fmt.Fprintf(&b, "Answer a (all) to allow every app signed by %q (key %s) whatever it asks for, now and later; to take that back: rvm permissions revoke --signer %s\n", doc.Trust.Signer, doc.Trust.SignerSPKI, doc.Trust.SignerSPKI)
+		fmt.Fprintf(&b, "Answer a (all) to say yes to every question from the apps signed by %q (key %s), now and later; to take that back: rvm permissions revoke --signer %s\n", doc.Trust.Signer, doc.Trust.SignerSPKI, doc.Trust.SignerSPKI)
 	}
 	fmt.Fprintf(&b, "Allow %s?", name)
 	return b.String()

@@ -301,7 +301,7 @@ func TestLaunchTrustsTheSignerAtTheTerminal(t *testing.T) {
 	screen := tm.waitFor("[y/n/a] ", 1)
 	for _, want := range []string{
 		`The app "Acme blotter" from apps.acme.test, signed by "Acme Corp", asks to use System.getProcessList.`,
-		`Answer a (all) to allow every app signed by "Acme Corp" (key ` + spki + `) whatever it asks for, now and later; to take that back: rvm permissions revoke --signer ` + spki,
+		`Answer a (all) to say yes to every question from the apps signed by "Acme Corp" (key ` + spki + `), now and later; to take that back: rvm permissions revoke --signer ` + spki,
 	} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the question does not show %q:\n%s", want, screen)
