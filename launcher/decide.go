@@ -82,10 +82,10 @@ func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated, 
 // decided the rest (this process or a service, which runs as another user
 // with a store of its own), so that both ways give one document: the
 // user's stored answers (SPEC 5.5 rules 4 and 6) and trust in the block's
-// signer (SPEC 5.7). It returns the runtime
-// chosen, as this user's runtime directories hold it (SPEC 8), with the
-// machine settings that this process decided with, where it decided, and
-// a *RuntimeError where there is none to start.
+// signer (SPEC 5.7; the user's distrust is the decider's, see distrusts).
+// It returns the runtime chosen, as this user's runtime directories hold
+// it (SPEC 8), with the machine settings that this process decided with,
+// where it decided, and a *RuntimeError where there is none to start.
 func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
 	var signer string
 	if doc.Trust.UserSignerTrust && doc.Trust.Status == StatusTrusted {

@@ -352,8 +352,9 @@ func (l *Launcher) logAnswers(doc *Document, names []string, answers []prompt.An
 // trusted, otherwise "unverified" and the manifest's name), the host of
 // the manifest URL in ASCII, the signer where trusted, the constraints
 // shown, that the manifest is unauthenticated where it is, how long the
-// answer holds, and where offerAll, what the answer all does (SPEC 5.7). Text from outside is quoted, and prompt.Ask escapes
-// what a screen would not show.
+// answer holds, and where offerAll, what the answer all does (SPEC 5.7).
+// Text from outside is quoted, and prompt.Ask escapes what a screen would
+// not show.
 func question(doc *Document, name string, d permissions.Decision, offerAll bool) string {
 	var b strings.Builder
 	host := hostOf(doc.ManifestURL)
