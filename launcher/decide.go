@@ -47,6 +47,10 @@ func (l *Launcher) decide(doc *Document, req *manifest.Request, m *manifest.Mani
 			in.Trusted[g.Name] = g
 		}
 	}
+	if doc.Trust.Status == StatusTrusted {
+		in.SignerSPKI = doc.Trust.SignerSPKI
+	}
+	doc.Trust.UserSignerTrust = in.UserSignerTrust()
 	doc.Permissions = permissions.Decide(in)
 }
 
@@ -77,17 +81,22 @@ func launchDecision(own owner.Loaded, u pattern.URL, uerr error, authenticated, 
 // userSide applies to doc what belongs to the user who asked, whoever
 // decided the rest (this process or a service, which runs as another user
 // with a store of its own), so that both ways give one document: the
-// user's stored answers (SPEC 5.5 rules 4 and 6). It returns the runtime
-// chosen, as this user's runtime directories hold it (SPEC 8), with the
-// machine settings that this process decided with, where it decided, and
-// a *RuntimeError where there is none to start.
+// user's stored answers (SPEC 5.5 rules 4 and 6) and trust in the block's
+// signer (SPEC 5.7; the user's distrust is the decider's, see distrusts).
+// It returns the runtime chosen, as this user's runtime directories hold
+// it (SPEC 8), with the machine settings that this process decided with,
+// where it decided, and a *RuntimeError where there is none to start.
 func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) {
-	answers, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).ForURL(doc.ManifestURL)
+	var signer string
+	if doc.Trust.UserSignerTrust && doc.Trust.Status == StatusTrusted {
+		signer = doc.Trust.SignerSPKI // a signer trust may apply
+	}
+	stored, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).Stored(doc.ManifestURL, signer)
 	if err != nil {
 		l.env.Log.Warn().Err(err).Msg("stored user answers unreadable; asking again")
 		doc.Notices = append(doc.Notices, "stored user answers unreadable (asking again): "+err.Error())
 	}
-	permissions.ApplyAnswers(doc.Permissions, answers, doc.Authenticated())
+	permissions.ApplyAnswers(doc.Permissions, stored, doc.Authenticated())
 	ms := doc.settings
 	if ms == nil {
 		ms = l.machineSettings(r)

@@ -130,14 +130,24 @@ const (
 
 // TrustReport is the verdict on the manifest's trustedAppConfigs block.
 type TrustReport struct {
-	Status   string   `json:"status"`
-	Code     string   `json:"code"`
-	Reason   string   `json:"reason"`
-	Platform string   `json:"platform"`
-	Signer   string   `json:"signer,omitempty"`
-	Apps     []string `json:"apps,omitempty"`
-	Expires  string   `json:"expires,omitempty"`
-	Warnings []string `json:"warnings"`
+	Status   string `json:"status"`
+	Code     string `json:"code"`
+	Reason   string `json:"reason"`
+	Platform string `json:"platform"`
+	Signer   string `json:"signer,omitempty"`
+	// SignerSPKI is the hex SHA-256 of the signing certificate's
+	// SubjectPublicKeyInfo, where the block verified (also where the user
+	// distrusts its signer, code revoked): what signer trusts are keyed
+	// by (SPEC 5.7).
+	SignerSPKI string `json:"signerSpki,omitempty"`
+	// UserSignerTrust reports that the user may trust this block's signer
+	// (permissions.Input.UserSignerTrust): a prompt then offers the answer
+	// all, and a stored signer trust answers it. False (the zero value,
+	// left out of the JSON) where it may not.
+	UserSignerTrust bool     `json:"userSignerTrust,omitempty"`
+	Apps            []string `json:"apps,omitempty"`
+	Expires         string   `json:"expires,omitempty"`
+	Warnings        []string `json:"warnings"`
 }
 
 // JSON renders the document as indented JSON with a final newline. Every
@@ -228,7 +238,7 @@ func (d *Document) summary(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if d.Trust.Status == StatusTrusted {
-		fmt.Fprintf(w, "  signer %q; apps %q; expires %s\n", d.Trust.Signer, d.Trust.Apps, d.Trust.Expires)
+		fmt.Fprintf(w, "  signer %q (key %s); apps %q; expires %s\n", d.Trust.Signer, d.Trust.SignerSPKI, d.Trust.Apps, d.Trust.Expires)
 	}
 	for _, warn := range d.Trust.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)

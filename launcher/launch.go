@@ -47,14 +47,15 @@ func (e *CancelledError) Unwrap() error { return e.Err }
 
 // Prompter asks the user one question (see prompt.Env.Ask). An error
 // wrapping prompt.ErrCancelled cancels the launch; any other leaves the
-// answer as it says (prompt.NoAnswer: denied for this launch).
-type Prompter func(ctx context.Context, question string) (prompt.Answer, error)
+// answer as it says (prompt.NoAnswer: denied for this launch). prompt.All
+// counts only where the question offers it.
+type Prompter func(ctx context.Context, q prompt.Question) (prompt.Answer, error)
 
 // PrompterFor asks through env (see prompt.Env): a native dialog, the
 // terminal, or, where there is neither, nobody.
 func PrompterFor(env prompt.Env) Prompter {
-	return func(ctx context.Context, question string) (prompt.Answer, error) {
-		a, _, err := env.Ask(ctx, question)
+	return func(ctx context.Context, q prompt.Question) (prompt.Answer, error) {
+		a, _, err := env.Ask(ctx, q)
 		return a, err
 	}
 }
@@ -76,12 +77,25 @@ func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error)
 // Decide, without this user's side (see userSide). remote reports that
 // the service decided (and, for a launch, prepared the runtime).
 func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (doc *Document, remote bool, err error) {
+	l.distrusts(r)
 	doc, err = l.remoteDecide(ctx, launch, r)
 	if errors.Is(err, ErrNoService) {
 		doc, err = l.Decide(ctx, r)
 		return doc, false, err
 	}
 	return doc, err == nil, err
+}
+
+// distrusts puts into r the signers that this user distrusts (SPEC 5.7),
+// which whoever decides treats as revoked. A store that cannot be read
+// distrusts none; the user side then says so in a notice (see userSide).
+func (l *Launcher) distrusts(r *Request) {
+	spkis, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).Distrusted()
+	if err != nil {
+		l.env.Log.Warn().Err(err).Msg("stored signer trusts unreadable; no signer distrusted")
+		return
+	}
+	r.Options.DistrustedSigners = spkis
 }
 
 // remoteDecide asks the service; ErrNoService where there is none, or
@@ -267,14 +281,18 @@ func (l *Launcher) refuseLinkEarly(ctx context.Context, r *Request) error {
 
 // prompt asks about every prompt permission of doc, one question each, in
 // name order (SPEC 5.6), and resolves each with source user: granted on a
-// yes, denied otherwise. Only when every question is answered are the
-// answers stored, and only those that were a clear yes or no to a manifest
-// that was strictly fetched: an unauthenticated manifest's hold for this
-// launch alone. A question the user cancels (end of input, Ctrl-C)
-// cancels the launch, with nothing stored: a *CancelledError, and
-// doc.Launch says so. A store that cannot be written is logged: the
-// answers still hold for this launch. Every answer is logged (SPEC 7):
-// the permission, the answer and whether it was stored.
+// yes, denied otherwise. Where the user may trust the block's signer
+// (doc.Trust.UserSignerTrust, SPEC 5.7), a question also offers all: that
+// stores a trust in the signer, and it and every question left are then
+// answered by the chain (permissions.ApplyAnswers: user-signer), without
+// asking. Only when every question is answered are the answers stored,
+// and only those that were a clear yes or no to a manifest that was
+// strictly fetched: an unauthenticated manifest's hold for this launch
+// alone. A question the user cancels (end of input, Ctrl-C) cancels the
+// launch, with nothing stored: a *CancelledError, and doc.Launch says
+// so. A store that cannot be written is logged: the answers still hold
+// for this launch. Every answer is logged (SPEC 7): the permission, the
+// answer and whether it was stored.
 func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) error {
 	var names []string
 	for n, p := range doc.Permissions {
@@ -287,13 +305,20 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 	}
 	sort.Strings(names)
 	authenticated := doc.Authenticated()
+	offerAll := doc.Trust.UserSignerTrust && doc.Trust.Status == StatusTrusted && authenticated
 	answers := make([]prompt.Answer, 0, len(names))
+	all := false
 	for _, n := range names {
 		p := doc.Permissions[n]
 		a := prompt.NoAnswer
-		if ask != nil {
+		switch {
+		case all:
+			// The trust in the signer answered it.
+			answers = append(answers, prompt.All)
+			continue
+		case ask != nil:
 			var err error
-			a, err = ask(ctx, question(doc, n, p))
+			a, err = ask(ctx, prompt.Question{Text: question(doc, n, p, offerAll), OfferAll: offerAll})
 			if errors.Is(err, prompt.ErrCancelled) {
 				doc.Launch = LaunchDecision{Reason: "the user cancelled the launch at the question about " + n + ": nothing was stored and nothing started"}
 				l.logAnswers(doc, names, answers, nil)
@@ -304,17 +329,38 @@ func (l *Launcher) prompt(ctx context.Context, doc *Document, ask Prompter) erro
 				l.env.Log.Warn().Err(err).Str("permission", n).Msg("no answer; denied for this launch")
 			}
 		}
-		doc.Permissions[n] = p.Answer(a == prompt.Yes)
 		answers = append(answers, a)
+		if a == prompt.All && offerAll {
+			all = true
+			permissions.ApplyAnswers(doc.Permissions, permissions.Stored{SignerTrusted: true}, authenticated)
+			continue
+		}
+		doc.Permissions[n] = p.Answer(a == prompt.Yes)
 	}
 	stored := make([]bool, len(names))
 	s := permissions.OpenStore(l.env.DataDir, l.env.UserID)
+	var signer string
+	if doc.Trust.Status == StatusTrusted {
+		signer = doc.Trust.SignerSPKI
+	}
+	signerStored := false
+	if all {
+		_, err := s.SetSigner(signer, doc.Trust.Signer, true)
+		if err != nil {
+			l.env.Log.Warn().Err(err).Str("signer", signer).Msg("could not store the user's trust in the signer; it holds for this launch")
+		}
+		signerStored = err == nil
+	}
 	for i, n := range names {
-		if answers[i] == prompt.NoAnswer || !authenticated {
+		switch {
+		case answers[i] == prompt.All:
+			stored[i] = signerStored
+			continue
+		case answers[i] == prompt.NoAnswer || !authenticated:
 			continue
 		}
 		d := doc.Permissions[n]
-		if err := s.Set(doc.ManifestURL, n, d.Constraints, d.Granted()); err != nil {
+		if err := s.Set(doc.ManifestURL, n, d.Constraints, d.Granted(), signer); err != nil {
 			l.env.Log.Warn().Err(err).Str("permission", n).Msg("could not store the user's answer; it holds for this launch")
 			continue
 		}
@@ -338,10 +384,11 @@ func (l *Launcher) logAnswers(doc *Document, names []string, answers []prompt.An
 // leaves at prompt (SPEC 5.6): the app (its signed name where the block is
 // trusted, otherwise "unverified" and the manifest's name), the host of
 // the manifest URL in ASCII, the signer where trusted, the constraints
-// shown, that the manifest is unauthenticated where it is, and how long
-// the answer holds. Text from outside is quoted, and prompt.Ask escapes
-// what a screen would not show.
-func question(doc *Document, name string, d permissions.Decision) string {
+// shown, that the manifest is unauthenticated where it is, how long the
+// answer holds, and where offerAll, what the answer all does (SPEC 5.7).
+// Text from outside is quoted, and prompt.Ask escapes what a screen would
+// not show.
+func question(doc *Document, name string, d permissions.Decision, offerAll bool) string {
 	var b strings.Builder
 	host := hostOf(doc.ManifestURL)
 	if doc.Trust.Status == StatusTrusted && len(doc.Trust.Apps) > 0 {
@@ -361,6 +408,9 @@ func question(doc *Document, name string, d permissions.Decision) string {
 		fmt.Fprintf(&b, "Your answer is remembered; to take it back: rvm permissions revoke %s %s\n", doc.ManifestURL, name)
 	} else {
 		b.WriteString("WARNING: this manifest is unauthenticated (it did not come through a strict HTTPS fetch): anyone on the network could have written it.\nYour answer holds for this launch only.\n")
+	}
+	if offerAll {
+		fmt.Fprintf(&b, "Answer a (all) to say yes to every question from the apps signed by %q (key %s), now and later; to take that back: rvm permissions revoke --signer %s\n", doc.Trust.Signer, doc.Trust.SignerSPKI, doc.Trust.SignerSPKI)
 	}
 	fmt.Fprintf(&b, "Allow %s?", name)
 	return b.String()

@@ -87,9 +87,9 @@ func TestLaunchPromptsAndStores(t *testing.T) {
 	w, _, out := launchWorld(t)
 	url := w.Publish("/blotter/app.json", `{"Window": {"getSnapshot": true}, "System": {"getProcessList": true}}`, nil)
 	var asked []string
-	yesToSnapshots := func(_ context.Context, q string) (prompt.Answer, error) {
-		asked = append(asked, q)
-		if strings.Contains(q, "Window.getSnapshot") {
+	yesToSnapshots := func(_ context.Context, q prompt.Question) (prompt.Answer, error) {
+		asked = append(asked, q.Text)
+		if strings.Contains(q.Text, "Window.getSnapshot") {
 			return prompt.Yes, nil
 		}
 		return prompt.No, nil
@@ -163,8 +163,8 @@ func TestLaunchQuestions(t *testing.T) {
 			// would write into the test's folder as it is removed.
 			os.Remove(out)
 			var asked []string
-			_, _, err := launch(t, w, tt.url, func(_ context.Context, q string) (prompt.Answer, error) {
-				asked = append(asked, q)
+			_, _, err := launch(t, w, tt.url, func(_ context.Context, q prompt.Question) (prompt.Answer, error) {
+				asked = append(asked, q.Text)
 				return prompt.No, nil
 			})
 			if err != nil {
@@ -202,8 +202,8 @@ func TestLogRecordsDecisionsAndAnswers(t *testing.T) {
 	}
 	env.Log = log
 	l := launcher.New(env)
-	yesToSnapshots := func(_ context.Context, q string) (prompt.Answer, error) {
-		if strings.Contains(q, "Window.getSnapshot") {
+	yesToSnapshots := func(_ context.Context, q prompt.Question) (prompt.Answer, error) {
+		if strings.Contains(q.Text, "Window.getSnapshot") {
 			return prompt.Yes, nil
 		}
 		return prompt.No, nil

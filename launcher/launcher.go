@@ -248,6 +248,7 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 	if err != nil {
 		return nil, err
 	}
+	l.distrusts(r)
 	doc, err := l.Decide(ctx, r)
 	if err != nil {
 		return nil, err

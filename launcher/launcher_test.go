@@ -206,7 +206,7 @@ func TestVerifyOwnerSettings(t *testing.T) {
 func TestVerifyUserChoice(t *testing.T) {
 	w := launchertest.NewWorld(t)
 	url := w.Publish("/blotter/app.json", launchertest.Requested, nil)
-	if err := permissions.OpenStore(w.Env.DataDir, platform.UserID()).Set(url, "Window.getSnapshot", nil, true); err != nil {
+	if err := permissions.OpenStore(w.Env.DataDir, platform.UserID()).Set(url, "Window.getSnapshot", nil, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	doc := w.Verify(url)
@@ -327,7 +327,7 @@ func TestVerifyViaAppliesUserAnswers(t *testing.T) {
 			l.Remote = remote
 			store := permissions.OpenStore(dir, platform.UserID())
 			for name, granted := range map[string]bool{"System.clearCache": true, "System.downloadAsset": true, "System.getCookies": true, "System.getProcessList": false, "System.readRegistryValue": false} {
-				if err := store.Set(url, name, nil, granted); err != nil {
+				if err := store.Set(url, name, nil, granted, ""); err != nil {
 					t.Fatal(err)
 				}
 			}

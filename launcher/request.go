@@ -14,6 +14,7 @@ import (
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
+	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
 )
 
@@ -39,6 +40,12 @@ type Options struct {
 	// without them would fetch it: the system's roots (or Env.TLSRoots),
 	// no proxy.
 	Environment map[string]string `json:"environment,omitempty"`
+	// DistrustedSigners are the signing keys (hex SHA-256 of a
+	// SubjectPublicKeyInfo, see permissions.IsSPKI) that the caller
+	// distrusts (`rvm permissions distrust --signer`, SPEC 5.7): a block
+	// they signed is revoked for this request. The launcher fills them
+	// from the caller's store; they can only make a decision stricter.
+	DistrustedSigners []string `json:"distrustedSigners,omitempty"`
 }
 
 // proxyVariables are the proxy variables of a request's Environment, as
@@ -145,6 +152,14 @@ func ParseOptions(o Options, thisPlatform string) (*Request, error) {
 	}
 	if err := r.parseEnvironment(); err != nil {
 		return nil, &OptionError{err}
+	}
+	if len(o.DistrustedSigners) > permissions.MaxStoreSigners {
+		return nil, &OptionError{fmt.Errorf("launcher: more than %d distrusted signers", permissions.MaxStoreSigners)}
+	}
+	for _, spki := range o.DistrustedSigners {
+		if !permissions.IsSPKI(spki) {
+			return nil, &OptionError{fmt.Errorf("launcher: distrusted signer %q: want 64 lower-case hex digits", spki)}
+		}
 	}
 	env := make([]string, 0, len(o.Environment))
 	for _, name := range slices.Sorted(maps.Keys(o.Environment)) {

@@ -3,6 +3,7 @@ package launcher_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/launcher"
 	"github.com/rvm-launcher/rvm/launcher/launchertest"
+	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/platform"
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 	"github.com/rvm-launcher/rvm/platform/settings"
@@ -59,6 +61,36 @@ func TestRequestEnvironmentChecked(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := launcher.ParseOptions(launcher.Options{Environment: tt.env}, "linux")
+			var bad *launcher.OptionError
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case tt.want != "" && (!errors.As(err, &bad) || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("got %v, want an option error holding %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A request's distrusted signers are checked as the store checks them:
+// keys of 64 lower-case hex digits, at most as many as a store holds.
+func TestRequestDistrustedSignersChecked(t *testing.T) {
+	many := make([]string, permissions.MaxStoreSigners+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("%064x", i)
+	}
+	for _, tt := range []struct {
+		name string
+		keys []string
+		want string // "" where the request is good
+	}{
+		{"good", many[:permissions.MaxStoreSigners], ""},
+		{"too-many", many, fmt.Sprintf("more than %d distrusted signers", permissions.MaxStoreSigners)},
+		{"upper-case", []string{strings.ToUpper(many[10])}, "want 64 lower-case hex digits"},
+		{"short", []string{"abcd"}, `distrusted signer "abcd"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := launcher.ParseOptions(launcher.Options{DistrustedSigners: tt.keys}, "linux")
 			var bad *launcher.OptionError
 			switch {
 			case tt.want == "" && err != nil:

@@ -3,6 +3,8 @@ package launcher
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/rvm-launcher/rvm/manifest"
 	"github.com/rvm-launcher/rvm/manifest/fetch"
@@ -63,8 +65,12 @@ func (l *Launcher) trust(ctx context.Context, doc *Document, fetched *manifest.F
 		}
 		return untrusted(trust.Malformed, err.Error())
 	}
+	doc.Trust.Signer, doc.Trust.SignerSPKI = res.Signer, res.SignerSPKI
+	if slices.Contains(r.Options.DistrustedSigners, res.SignerSPKI) {
+		return untrusted(trust.Revoked, fmt.Sprintf("you distrust the signer %q (its key, spki:%s) for your user; rvm permissions revoke --signer %s takes that back", res.Signer, res.SignerSPKI, res.SignerSPKI))
+	}
 	doc.Trust.Status, doc.Trust.Code = StatusTrusted, "ok"
-	doc.Trust.Signer, doc.Trust.Apps = res.Signer, res.Apps
+	doc.Trust.Apps = res.Apps
 	doc.Trust.Expires = formatTime(res.Expires)
 	doc.Trust.Warnings = append(doc.Trust.Warnings, res.Warnings...)
 	return res.Grants

@@ -50,6 +50,8 @@ const (
 	SourceOwnerSettings    Source = "desktop-owner-settings"
 	SourceTrusted          Source = "trusted-app-configs"
 	SourceUser             Source = "user"
+	SourceUserSigner       Source = "user-signer"
+	SourceOwnerSigner      Source = "desktop-owner-signer"
 	SourceOwnerDefault     Source = "desktop-owner-default"
 	SourceDefault          Source = "default"
 	SourceUnknown          Source = "unknown-permission"
@@ -100,6 +102,17 @@ type Owner interface {
 	DefaultPermission() DefaultPermission
 	// TrustDisabled reports that the owner turned trusted app configs off.
 	TrustDisabled() bool
+	// TrustedSigner reports that the owner's trustedSigners trust the
+	// signing key whose hex SHA-256 of its SubjectPublicKeyInfo is spki,
+	// for every user (SPEC 5.7).
+	TrustedSigner(spki string) bool
+	// UserSignerTrustDisabled reports that the owner stops users from
+	// trusting signers (userSignerTrust: disabled).
+	UserSignerTrustDisabled() bool
+	// PromptsRequireTrustedBlock reports that the owner answers every
+	// prompt denied where the manifest has no trusted block
+	// (promptsRequireTrustedBlock: true).
+	PromptsRequireTrustedBlock() bool
 }
 
 // Input is everything a decision depends on but the user's stored answers,
@@ -129,8 +142,26 @@ type Input struct {
 	// trusted block. It is ignored where the owner disabled
 	// trustedAppConfigs.
 	Trusted map[string]Entry
+	// SignerSPKI is the hex SHA-256 of the SubjectPublicKeyInfo of the
+	// signing certificate of the manifest's trusted block; "" where there
+	// is no trusted block. A signer trust (SPEC 5.7) applies only to a
+	// manifest that is Authenticated and has one, and the owner's
+	// promptsRequireTrustedBlock denies where it is "".
+	SignerSPKI string
 	// Log, when enabled, receives every decision with its source.
 	Log zerolog.Logger
+}
+
+// UserSignerTrust reports whether a user's trust in the signer of the
+// manifest's block may apply to in (SPEC 5.7), so that a prompt may offer
+// to trust the signer and a stored signer trust answers it: the manifest
+// is authenticated, its block is trusted (SignerSPKI), and the owner has
+// turned neither trusted app configs nor users' signer trusts off.
+func (in Input) UserSignerTrust() bool {
+	if in.Owner != nil && (in.Owner.TrustDisabled() || in.Owner.UserSignerTrustDisabled()) {
+		return false
+	}
+	return in.Authenticated && in.SignerSPKI != ""
 }
 
 // Decide decides every permission that in.Requested enables, by the first
@@ -145,23 +176,39 @@ type Input struct {
 //     constraints as signed; never for an unauthenticated manifest;
 //  4. to 7. the tail of the chain (see ApplyAnswers), here without stored
 //     answers: the owner's securedAPIDefaultPermission (an allow only for
-//     an authenticated manifest), else a prompt.
+//     an authenticated manifest), which the owner's
+//     promptsRequireTrustedBlock makes a deny where there is no trusted
+//     block; in rule 6's place the owner's trust in the block's signer
+//     (desktop-owner-signer, SPEC 5.7); else a prompt.
 //
 // The result has one decision per requested name and nothing else; the
 // stored answers are applied to it by ApplyAnswers, on the side of the
 // user who answered.
 func Decide(in Input) map[string]Decision {
 	out := make(map[string]Decision, len(in.Requested))
-	trusted := in.Trusted
+	trusted, signer := in.Trusted, in.SignerSPKI
 	def := Ask
 	if in.Owner != nil {
 		def = in.Owner.DefaultPermission()
 		if in.Owner.TrustDisabled() {
-			trusted = nil
+			trusted, signer = nil, ""
 		}
 	}
 	if !in.Authenticated {
-		trusted = nil
+		trusted, signer = nil, ""
+	}
+	var r rest
+	r.def, r.authenticated = def, in.Authenticated
+	if in.Owner != nil {
+		if signer != "" && in.Owner.TrustedSigner(signer) {
+			r.signer = SourceOwnerSigner
+		}
+		// The owner lets users grant only to signed apps: what would be
+		// left to them, a prompt or a stored grant, is denied as the
+		// owner's default.
+		if signer == "" && in.Owner.PromptsRequireTrustedBlock() && !(def == Allow && in.Authenticated) {
+			r.def = Deny
+		}
 	}
 	for _, e := range in.Requested {
 		if !e.Enabled {
@@ -170,7 +217,7 @@ func Decide(in Input) map[string]Decision {
 		if _, done := out[e.Name]; done {
 			continue
 		}
-		d := decideOne(e, in, trusted, def)
+		d := decideOne(e, in, trusted, r)
 		out[e.Name] = d
 		if ev := in.Log.Info(); ev != nil {
 			ev.Str("url", in.URL).Str("permission", e.Name).
@@ -180,7 +227,7 @@ func Decide(in Input) map[string]Decision {
 	return out
 }
 
-func decideOne(e Entry, in Input, trusted map[string]Entry, def DefaultPermission) Decision {
+func decideOne(e Entry, in Input, trusted map[string]Entry, r rest) Decision {
 	switch {
 	case in.OwnerUnavailable:
 		return Decision{Verdict: Denied, Source: SourceOwnerUnavailable}
@@ -198,50 +245,87 @@ func decideOne(e Entry, in Input, trusted map[string]Entry, def DefaultPermissio
 	if t, ok := trusted[e.Name]; ok && t.Enabled {
 		return Decision{Verdict: Granted, Source: SourceTrusted, Constraints: t.Constraints}
 	}
-	return tail(e, nil, def, in.Authenticated)
+	return r.decide(e)
 }
 
-// tail is rules 4 to 7 of the chain, for a permission that neither the
+// rest is what the tail of the chain (rules 4 to 7) decides by.
+type rest struct {
+	// answers are the user's stored answers for the manifest URL.
+	answers Answers
+	// def is the owner's securedAPIDefaultPermission, as it applies: a
+	// Deny where promptsRequireTrustedBlock leaves the user nothing.
+	def DefaultPermission
+	// authenticated is Input.Authenticated.
+	authenticated bool
+	// signer is SourceOwnerSigner or SourceUserSigner where a trust in
+	// the signer of the manifest's trusted block answers its prompts
+	// (SPEC 5.7); "" where none does.
+	signer Source
+}
+
+// decide is rules 4 to 7 of the chain, for a permission that neither the
 // owner's policies nor a trusted block decided: a stored answer that
 // denies; the owner's securedAPIDefaultPermission (allow only for an
-// authenticated manifest); a stored answer that grants (only for an
-// authenticated manifest); else a prompt. Every decision it makes carries
-// the constraints of the request, the ones a prompt shows.
-func tail(e Entry, answers Answers, def DefaultPermission, authenticated bool) Decision {
-	granted, answered := answers[QuestionOf(e.Name, e.Constraints)]
+// authenticated manifest); a stored answer that grants, and in its place a
+// trust in the block's signer (each only for an authenticated manifest);
+// else a prompt. Every decision it makes carries the constraints of the
+// request, the ones a prompt shows.
+func (r rest) decide(e Entry) Decision {
+	granted, answered := r.answers[QuestionOf(e.Name, e.Constraints)]
 	d := Decision{Verdict: Prompt, Source: SourceDefault, Constraints: e.Constraints}
 	switch {
 	case answered && !granted:
 		d.Verdict, d.Source = Denied, SourceUser
-	case def == Deny:
+	case r.def == Deny:
 		d.Verdict, d.Source = Denied, SourceOwnerDefault
-	case def == Allow && authenticated:
+	case r.def == Allow && r.authenticated:
 		d.Verdict, d.Source = Granted, SourceOwnerDefault
-	case answered && authenticated:
+	case answered && r.authenticated:
 		d.Verdict, d.Source = Granted, SourceUser
+	case r.signer != "" && r.authenticated:
+		d.Verdict, d.Source = Granted, r.signer
 	}
 	return d
 }
 
-// ApplyAnswers applies a user's stored answers to decisions that Decide
-// made without them (in-process, or by a service that runs as another
-// user with a store of its own): it runs the tail of Decide's chain (rules
-// 4 to 7) again for each permission that the tail decided (source
-// desktop-owner-default or default), with the owner's default as the
-// decision shows it. authenticated is Input.Authenticated: for an
-// unauthenticated manifest only the answers that deny apply.
-func ApplyAnswers(ds map[string]Decision, answers Answers, authenticated bool) {
+// Stored is what a user's store says about one decision: the user's
+// answers for the manifest URL, and whether the user trusts the signer of
+// its trusted block.
+type Stored struct {
+	Answers Answers
+	// SignerTrusted reports that the user stored a trust in the signer of
+	// the manifest's trusted block, and that it may apply: the decider
+	// said so (the manifest is authenticated, its block trusted, and the
+	// owner lets users trust signers). The zero value trusts no signer.
+	SignerTrusted bool
+}
+
+// ApplyAnswers applies what a user stored to decisions that Decide made
+// without it (in-process, or by a service that runs as another user with
+// a store of its own): it runs the tail of Decide's chain (rules 4 to 7)
+// again for each permission that the tail decided (source
+// desktop-owner-default, desktop-owner-signer or default), with the
+// owner's default and trust in the signer as the decision shows them, and
+// the user's trust in the signer (user-signer) in rule 6's place.
+// authenticated is Input.Authenticated: for an unauthenticated manifest
+// only the answers that deny apply.
+func ApplyAnswers(ds map[string]Decision, s Stored, authenticated bool) {
 	for name, d := range ds {
-		def := Ask
+		r := rest{answers: s.Answers, authenticated: authenticated}
+		if s.SignerTrusted {
+			r.signer = SourceUserSigner
+		}
 		switch {
 		case d.Source == SourceOwnerDefault && d.Verdict == Granted:
-			def = Allow
+			r.def = Allow
 		case d.Source == SourceOwnerDefault:
-			def = Deny
+			r.def = Deny
+		case d.Source == SourceOwnerSigner:
+			r.signer = SourceOwnerSigner
 		case d.Source != SourceDefault:
 			continue
 		}
-		ds[name] = tail(Entry{Name: name, Enabled: true, Constraints: d.Constraints}, answers, def, authenticated)
+		ds[name] = r.decide(Entry{Name: name, Enabled: true, Constraints: d.Constraints})
 	}
 }
 

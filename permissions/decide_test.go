@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -54,6 +55,12 @@ type owner struct {
 	policy  string
 	def     DefaultPermission
 	noTrust bool
+	// signers are the keys of the owner's trustedSigners; noUserSigner
+	// is userSignerTrust disabled, requireBlock
+	// promptsRequireTrustedBlock true.
+	signers      []string
+	noUserSigner bool
+	requireBlock bool
 }
 
 func (o owner) Policy(e Entry) (Decision, bool) {
@@ -71,6 +78,12 @@ func (o owner) Policy(e Entry) (Decision, bool) {
 func (o owner) DefaultPermission() DefaultPermission { return o.def }
 
 func (o owner) TrustDisabled() bool { return o.noTrust }
+
+func (o owner) TrustedSigner(spki string) bool { return slices.Contains(o.signers, spki) }
+
+func (o owner) UserSignerTrustDisabled() bool { return o.noUserSigner }
+
+func (o owner) PromptsRequireTrustedBlock() bool { return o.requireBlock }
 
 // answers builds stored answers to questions without constraints:
 // "name" grants, "name=false" denies.
@@ -94,8 +107,12 @@ func TestDecide(t *testing.T) {
 		owner       Owner
 		unavailable bool
 		trusted     map[string]Entry
-		user        Answers
-		want        string
+		// signer is the trusted block's signing key ("" for no trusted
+		// block); userSigner that the user stored a trust in it.
+		signer     string
+		userSigner bool
+		user       Answers
+		want       string
 		// relaxed is what the same input decides for a manifest that was
 		// not strictly fetched; "" where it is want.
 		relaxed string
@@ -204,6 +221,93 @@ func TestDecide(t *testing.T) {
 			relaxed: "System.getCookies=prompt/default Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
 		},
 		{
+			name:    "5-prompts-require-trusted-block-deny-prompts-and-stored-grants",
+			req:     requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
+			owner:   owner{requireBlock: true},
+			user:    answers("System.getCookies", "Window.getSnapshot=false"),
+			want:    "System.getCookies=denied/desktop-owner-default Window.getSnapshot=denied/user webAPIs.geolocation=denied/desktop-owner-default",
+			relaxed: "",
+		},
+		{
+			name:    "5-prompts-require-trusted-block-with-one",
+			req:     requested("System.getCookies"),
+			owner:   owner{requireBlock: true},
+			signer:  key,
+			want:    "System.getCookies=prompt/default",
+			relaxed: "System.getCookies=denied/desktop-owner-default",
+		},
+		{
+			name:    "5-prompts-require-trusted-block-owner-allow-still-grants",
+			req:     requested("System.getCookies"),
+			owner:   owner{requireBlock: true, def: Allow},
+			want:    "System.getCookies=granted/desktop-owner-default",
+			relaxed: "System.getCookies=denied/desktop-owner-default",
+		},
+		{
+			name:       "6-user-signer-answers-after-stored-answers",
+			req:        requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
+			signer:     key,
+			userSigner: true,
+			trusted:    grants("System.clearCache"),
+			user:       answers("Window.getSnapshot=false", "webAPIs.geolocation"),
+			want:       "System.getCookies=granted/user-signer Window.getSnapshot=denied/user webAPIs.geolocation=granted/user",
+			relaxed:    "System.getCookies=prompt/default Window.getSnapshot=denied/user webAPIs.geolocation=prompt/default",
+		},
+		{
+			name:       "6-user-signer-after-owner-policy-and-default",
+			req:        requested("System.getCookies", "Window.getSnapshot", "webAPIs.geolocation"),
+			owner:      owner{set: map[string]bool{"System.getCookies": false}, policy: "p", def: Deny},
+			signer:     key,
+			userSigner: true,
+			want:       "System.getCookies=denied/desktop-owner-settings/p Window.getSnapshot=denied/desktop-owner-default webAPIs.geolocation=denied/desktop-owner-default",
+		},
+		{
+			name:       "6-user-signer-needs-a-trusted-block",
+			req:        requested("System.getCookies"),
+			userSigner: true,
+			want:       "System.getCookies=prompt/default",
+		},
+		{
+			name:       "6-user-signer-disabled-by-owner",
+			req:        requested("System.getCookies"),
+			owner:      owner{noUserSigner: true},
+			signer:     key,
+			userSigner: true,
+			want:       "System.getCookies=prompt/default",
+		},
+		{
+			name:       "6-user-signer-trust-disabled-by-owner",
+			req:        requested("System.getCookies"),
+			owner:      owner{noTrust: true},
+			signer:     key,
+			userSigner: true,
+			want:       "System.getCookies=prompt/default",
+		},
+		{
+			name:    "6-owner-signer-after-stored-answers",
+			req:     requested("System.getCookies", "Window.getSnapshot"),
+			owner:   owner{signers: []string{key}, noUserSigner: true},
+			signer:  key,
+			user:    answers("Window.getSnapshot=false"),
+			want:    "System.getCookies=granted/desktop-owner-signer Window.getSnapshot=denied/user",
+			relaxed: "System.getCookies=prompt/default Window.getSnapshot=denied/user",
+		},
+		{
+			name:   "6-owner-signer-other-key",
+			req:    requested("System.getCookies"),
+			owner:  owner{signers: []string{key}},
+			signer: strings.Repeat("0", 64),
+			want:   "System.getCookies=prompt/default",
+		},
+		{
+			name:    "6-owner-signer-after-owner-default",
+			req:     requested("System.getCookies"),
+			owner:   owner{signers: []string{key}, def: Deny},
+			signer:  key,
+			want:    "System.getCookies=denied/desktop-owner-default",
+			relaxed: "",
+		},
+		{
 			name:  "7-owner-without-default-prompts",
 			req:   requested("webAPIs.notifications", "System.getCookies"),
 			owner: policy,
@@ -231,15 +335,19 @@ func TestDecide(t *testing.T) {
 				}
 			}
 			t.Run(name, func(t *testing.T) {
-				got := Decide(Input{
+				in := Input{
 					Requested:        tc.req,
 					URL:              "https://apps.example.com/app.json",
 					Authenticated:    authenticated,
 					Owner:            tc.owner,
 					OwnerUnavailable: tc.unavailable,
 					Trusted:          tc.trusted,
-				})
-				ApplyAnswers(got, tc.user, authenticated)
+					SignerSPKI:       tc.signer,
+				}
+				got := Decide(in)
+				// As the launcher's user side does: a stored signer
+				// trust counts only where the decider says it may.
+				ApplyAnswers(got, Stored{Answers: tc.user, SignerTrusted: tc.userSigner && in.UserSignerTrust()}, authenticated)
 				if s := show(got); s != want {
 					t.Errorf("got  %s\nwant %s", s, want)
 				}
@@ -277,7 +385,7 @@ func TestDecideConstraintsOfTheRuleThatGranted(t *testing.T) {
 			}
 			got := Decide(in)
 			if tc.stored {
-				ApplyAnswers(got, Answers{QuestionOf("System.readRegistryValue", tc.req): true}, true)
+				ApplyAnswers(got, Stored{Answers: Answers{QuestionOf("System.readRegistryValue", tc.req): true}}, true)
 			}
 			d := got["System.readRegistryValue"]
 			if d.Verdict != tc.want.Verdict || d.Source != tc.want.Source || !bytes.Equal(d.Constraints, tc.want.Constraints) {
@@ -305,7 +413,7 @@ func TestStoredAnswerHoldsForItsConstraints(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Decide(Input{Requested: []Entry{{Name: "System.readRegistryValue", Enabled: true, Constraints: tc.req}}, Authenticated: true})
-			ApplyAnswers(got, stored, true)
+			ApplyAnswers(got, Stored{Answers: stored}, true)
 			if d := got["System.readRegistryValue"]; d.Verdict != tc.want {
 				t.Errorf("got %s (%s), want %s", d.Verdict, d.Source, tc.want)
 			}
@@ -400,12 +508,12 @@ func TestApplyAnswersTwice(t *testing.T) {
 		{Name: "System.readRegistryValue", Enabled: true, Constraints: constraints},
 	}
 	got := Decide(Input{Requested: req, Authenticated: true})
-	ApplyAnswers(got, Answers{QuestionOf("System.clearCache", nil): true, QuestionOf("System.readRegistryValue", constraints): false}, true)
+	ApplyAnswers(got, Stored{Answers: Answers{QuestionOf("System.clearCache", nil): true, QuestionOf("System.readRegistryValue", constraints): false}}, true)
 	once := show(got)
 	if want := "System.clearCache=granted/user System.getProcessList=prompt/default System.readRegistryValue=denied/user"; once != want {
 		t.Fatalf("got  %s\nwant %s", once, want)
 	}
-	ApplyAnswers(got, Answers{QuestionOf("System.clearCache", nil): false, QuestionOf("System.readRegistryValue", constraints): true}, true)
+	ApplyAnswers(got, Stored{Answers: Answers{QuestionOf("System.clearCache", nil): false, QuestionOf("System.readRegistryValue", constraints): true}}, true)
 	if twice := show(got); twice != once {
 		t.Errorf("got %s after a second application, want the first's %s", twice, once)
 	}

@@ -16,8 +16,10 @@
 // Decide runs the one chain of rules of SPEC 5.5 and makes a Decision per
 // requested name, whose zero value is a denial; ApplyAnswers runs the tail
 // of that chain again where a service decided without the user's stored
-// answers, and Decision.Answer is the decision that an answer to a prompt
-// makes. A Store keeps those answers in a data directory.
+// answers and trust in the block's signer (SPEC 5.7: in rule 6's place,
+// as the owner's trustedSigners are), and Decision.Answer is the decision
+// that an answer to a prompt makes. A Store keeps those answers, and the
+// signers the user trusts or distrusts, in a data directory.
 //
 // The desktop owner is known here only as an Owner: the sub-package owner
 // reads desktop owner settings files and makes one per manifest URL. The

@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -28,6 +30,12 @@ const (
 	MaxStoreSize = 32 << 20
 	// MaxStoreChoices is the most answers the store holds.
 	MaxStoreChoices = 50000
+	// MaxStoreSigners is the most signer trusts and distrusts the store
+	// holds: a request to the service carries the distrusts, well within
+	// its 64 KiB.
+	MaxStoreSigners = 256
+	// MaxSignerName is the longest signer name stored, in bytes.
+	MaxSignerName = 1024
 )
 
 // Question is what a stored answer answers: a permission, and the hex
@@ -81,33 +89,55 @@ type Answers map[Question]bool
 
 // Choice is one stored answer of a user: whether the app at the manifest
 // URL may use the permission with the constraints whose SHA-256 is
-// ConstraintsSHA256. Decision is Granted or Denied.
+// ConstraintsSHA256. Decision is Granted or Denied. SignerSPKI is the
+// signing key (see Signer) of the manifest's trusted block when the user
+// answered, "" where it had none: `rvm permissions distrust --signer`
+// removes the answers given to that signer's apps.
 type Choice struct {
 	User              string  `json:"user"`
 	URL               string  `json:"url"`
 	Permission        string  `json:"permission"`
 	ConstraintsSHA256 string  `json:"constraintsSha256"`
 	Decision          Verdict `json:"decision"`
+	SignerSPKI        string  `json:"signerSpki,omitempty"`
+}
+
+// Signer is a user's word on a signer of trusted blocks (SPEC 5.7): SPKI
+// is the hex SHA-256 of the signing certificate's SubjectPublicKeyInfo
+// (64 lower-case hex digits), Name the signer's name as the decision
+// document's trust.signer showed it ("" where unknown). Trusted true is a
+// signer trust: a prompt for a strictly fetched manifest whose trusted
+// block has that key is answered yes. The zero value, Trusted false, is a
+// distrust: the signer's blocks are revoked for the user.
+type Signer struct {
+	User    string `json:"user"`
+	SPKI    string `json:"spki"`
+	Name    string `json:"name"`
+	Trusted bool   `json:"trusted"`
 }
 
 // storeVersion is the version of the store file that Store writes.
-const storeVersion = 2
+const storeVersion = 3
 
 // storeDoc is the store file:
 //
-//	{"version": 2, "choices": [{"user": "1000",
+//	{"version": 3, "choices": [{"user": "1000",
 //	  "url": "https://apps.acme.com/app.json", "permission": "Window.getSnapshot",
-//	  "constraintsSha256": "e3b0c442...", "decision": "granted"}]}
+//	  "constraintsSha256": "e3b0c442...", "decision": "granted",
+//	  "signerSpki": "9f86d081..."}],
+//	 "signers": [{"user": "1000", "spki": "9f86d081...", "name": "Acme Corp", "trusted": true}]}
 //
-// with choices sorted by user, URL, permission and constraints, no
-// duplicates. A file of version 1 (before answers were kept by their
-// constraints) has no user and no constraintsSha256: it is read as the
-// answers of the store's user to questions without constraints, since
-// version 1 showed no constraints, and it is written as version 2 at the
-// next change.
+// with choices sorted by user, URL, permission and constraints, and
+// signers by user and SPKI, no duplicates; signerSpki and signers may be
+// absent. A file of version 2 is one without them. A file of version 1
+// (before answers were kept by their constraints) has no user and no
+// constraintsSha256: it is read as the answers of the store's user to
+// questions without constraints, since version 1 showed no constraints.
+// Either is written as version 3 at the next change.
 type storeDoc struct {
 	Version int      `json:"version"`
 	Choices []Choice `json:"choices"`
+	Signers []Signer `json:"signers,omitempty"`
 }
 
 // Store holds the answers of a user to prompts, per manifest URL,
@@ -133,15 +163,22 @@ func OpenStore(dir, user string) *Store {
 // between writing and renaming.
 var writeFile = platform.WriteFileAtomic
 
-// ForURL returns the store user's answers for the manifest URL, by
-// question: what ApplyAnswers wants.
-func (s *Store) ForURL(url string) (Answers, error) {
-	out := Answers{}
+// Stored returns what the store user stored about a decision on the
+// manifest URL whose trusted block has the signing key spki ("" for none):
+// the answers for the URL, by question, and whether the user trusts that
+// signer. It reads the store once; Stored.SignerTrusted is then still to
+// be applied only where the decider lets a user's signer trust apply (see
+// Stored).
+func (s *Store) Stored(url, spki string) (Stored, error) {
+	out := Stored{Answers: Answers{}}
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
 		for _, c := range doc.Choices {
 			if c.User == s.user && c.URL == url {
-				out[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
+				out.Answers[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
 			}
+		}
+		if i, ok := doc.signer(s.user, spki); ok && spki != "" {
+			out.SignerTrusted = doc.Signers[i].Trusted
 		}
 		return false, nil
 	})
@@ -160,15 +197,19 @@ func (s *Store) List() ([]Choice, error) {
 }
 
 // Set stores the user's answer for the manifest URL and the permission
-// with the constraints shown (nil for none), replacing an earlier one.
-func (s *Store) Set(url, permission string, constraints jsontext.Value, granted bool) error {
+// with the constraints shown (nil for none), replacing an earlier one;
+// signer is the SPKI of the manifest's trusted block ("" for none).
+func (s *Store) Set(url, permission string, constraints jsontext.Value, granted bool, signer string) error {
 	if url == "" {
 		return errors.New("permissions: store: empty manifest URL")
 	}
 	if !Known(permission) {
 		return fmt.Errorf("permissions: store: unknown permission %q", permission)
 	}
-	c := Choice{User: s.user, URL: url, Permission: permission, ConstraintsSHA256: ConstraintsSHA256(constraints), Decision: grantedIf(granted)}
+	if signer != "" && !IsSPKI(signer) {
+		return fmt.Errorf("permissions: store: signer %q: want 64 lower-case hex digits", signer)
+	}
+	c := Choice{User: s.user, URL: url, Permission: permission, ConstraintsSHA256: ConstraintsSHA256(constraints), Decision: grantedIf(granted), SignerSPKI: signer}
 	return s.locked(true, func(doc *storeDoc) (bool, error) {
 		i := sort.Search(len(doc.Choices), func(i int) bool { return !less(doc.Choices[i], c) })
 		if i < len(doc.Choices) && !less(c, doc.Choices[i]) {
@@ -212,6 +253,114 @@ func (s *Store) Revoke(url, permission string) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// Signers returns every stored signer trust and distrust, sorted by user
+// and SPKI.
+func (s *Store) Signers() ([]Signer, error) {
+	var out []Signer
+	err := s.locked(false, func(doc *storeDoc) (bool, error) {
+		out = doc.Signers
+		return false, nil
+	})
+	return out, err
+}
+
+// Distrusted returns the SPKIs of the signers the store user distrusts,
+// sorted.
+func (s *Store) Distrusted() ([]string, error) {
+	var out []string
+	err := s.locked(false, func(doc *storeDoc) (bool, error) {
+		for _, g := range doc.Signers {
+			if g.User == s.user && !g.Trusted {
+				out = append(out, g.SPKI)
+			}
+		}
+		return false, nil
+	})
+	return out, err
+}
+
+// SetSigner stores the user's trust (trusted true) or distrust of the
+// signer whose key is spki (64 hex digits, in either case), with its name
+// ("" where unknown; an earlier name is kept then), replacing an earlier
+// word. A distrust also removes the user's answers given to that
+// signer's apps; it reports how many.
+func (s *Store) SetSigner(spki, name string, trusted bool) (removed int, err error) {
+	spki = strings.ToLower(spki)
+	switch {
+	case !IsSPKI(spki):
+		return 0, fmt.Errorf("permissions: store: signer %q: want 64 hex digits (the SHA-256 of a SubjectPublicKeyInfo)", spki)
+	case len(name) > MaxSignerName:
+		return 0, fmt.Errorf("permissions: store: signer name longer than %d bytes", MaxSignerName)
+	}
+	g := Signer{User: s.user, SPKI: spki, Name: name, Trusted: trusted}
+	err = s.locked(true, func(doc *storeDoc) (bool, error) {
+		changed := false
+		if !trusted {
+			kept := doc.Choices[:0]
+			for _, c := range doc.Choices {
+				if c.User == s.user && c.SignerSPKI == spki {
+					removed++
+					continue
+				}
+				kept = append(kept, c)
+			}
+			doc.Choices, changed = kept, removed > 0
+		}
+		i, ok := doc.signer(s.user, spki)
+		switch {
+		case ok:
+			if g.Name == "" {
+				g.Name = doc.Signers[i].Name
+			}
+			if doc.Signers[i] == g {
+				return changed, nil
+			}
+			doc.Signers[i] = g
+		case len(doc.Signers) >= MaxStoreSigners:
+			return false, fmt.Errorf("permissions: store %s: full (%d signers); revoke some", s.path, MaxStoreSigners)
+		default:
+			doc.Signers = slices.Insert(doc.Signers, i, g)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return removed, nil
+}
+
+// RevokeSigner removes the store user's trust or distrust of the signer
+// whose key is spki, and reports whether there was one.
+func (s *Store) RevokeSigner(spki string) (bool, error) {
+	spki = strings.ToLower(spki)
+	if !IsSPKI(spki) {
+		return false, fmt.Errorf("permissions: store: signer %q: want 64 hex digits (the SHA-256 of a SubjectPublicKeyInfo)", spki)
+	}
+	found := false
+	err := s.locked(true, func(doc *storeDoc) (bool, error) {
+		i, ok := doc.signer(s.user, spki)
+		if ok {
+			doc.Signers, found = slices.Delete(doc.Signers, i, i+1), true
+		}
+		return ok, nil
+	})
+	return found, err
+}
+
+// signer finds the signer entry of user and spki: its index, or where it
+// would go.
+func (doc *storeDoc) signer(user, spki string) (int, bool) {
+	return slices.BinarySearchFunc(doc.Signers, Signer{User: user, SPKI: spki}, compareSigners)
+}
+
+// compareSigners orders signers by user, then SPKI.
+func compareSigners(a, b Signer) int {
+	if c := strings.Compare(a.User, b.User); c != 0 {
+		return c
+	}
+	return strings.Compare(a.SPKI, b.SPKI)
 }
 
 // locked runs fn on the store's contents under the lock; where write is
@@ -291,12 +440,15 @@ func parseStore(data []byte, user string) (*storeDoc, error) {
 		for i, c := range old.Choices {
 			doc.Choices[i] = Choice{User: user, URL: c.URL, Permission: c.Permission, ConstraintsSHA256: none, Decision: c.Decision}
 		}
-	case v == storeVersion:
+	case v == 2 || v == storeVersion:
 		if err := strictjson.Unmarshal(data, &doc, true); err != nil {
 			return nil, err
 		}
+		if v == 2 && (len(doc.Signers) > 0 || slices.ContainsFunc(doc.Choices, func(c Choice) bool { return c.SignerSPKI != "" })) {
+			return nil, errors.New("version 2 has no signers and no signerSpki")
+		}
 	default:
-		return nil, fmt.Errorf("version %d, want %d (or 1)", v, storeVersion)
+		return nil, fmt.Errorf("version %d, want %d (or 2 or 1)", v, storeVersion)
 	}
 	doc.Version = storeVersion
 	if len(doc.Choices) > MaxStoreChoices {
@@ -312,8 +464,23 @@ func parseStore(data []byte, user string) (*storeDoc, error) {
 			return nil, fmt.Errorf("choices[%d]: constraintsSha256 %q, want 64 lower-case hex digits", i, c.ConstraintsSHA256)
 		case c.Decision == Prompt:
 			return nil, fmt.Errorf("choices[%d]: decision %q, want granted or denied", i, c.Decision)
+		case c.SignerSPKI != "" && !IsSPKI(c.SignerSPKI):
+			return nil, fmt.Errorf("choices[%d]: signerSpki %q, want 64 lower-case hex digits", i, c.SignerSPKI)
 		case i > 0 && !less(doc.Choices[i-1], c):
 			return nil, fmt.Errorf("choices[%d]: out of order or repeated", i)
+		}
+	}
+	if len(doc.Signers) > MaxStoreSigners {
+		return nil, fmt.Errorf("more than %d signers", MaxStoreSigners)
+	}
+	for i, g := range doc.Signers {
+		switch {
+		case !IsSPKI(g.SPKI):
+			return nil, fmt.Errorf("signers[%d]: spki %q, want 64 lower-case hex digits", i, g.SPKI)
+		case len(g.Name) > MaxSignerName:
+			return nil, fmt.Errorf("signers[%d]: name longer than %d bytes", i, MaxSignerName)
+		case i > 0 && compareSigners(doc.Signers[i-1], g) >= 0:
+			return nil, fmt.Errorf("signers[%d]: out of order or repeated", i)
 		}
 	}
 	return &doc, nil
@@ -337,6 +504,11 @@ func storeFileVersion(data []byte) (int, error) {
 	}
 	return 0, errors.New("no version")
 }
+
+// IsSPKI reports whether s is a signer's key as a store, a decision and
+// the command line name it: the hex SHA-256 of a SubjectPublicKeyInfo, 64
+// lower-case hex digits.
+func IsSPKI(s string) bool { return isSHA256Hex(s) }
 
 // isSHA256Hex reports whether s is 64 lower-case hex digits.
 func isSHA256Hex(s string) bool {

@@ -292,14 +292,14 @@ func scriptRuntime(t *testing.T) (dir, out string) {
 func TestPermissionsCommands(t *testing.T) {
 	s := newServer(t, nil)
 	code, stdout, _ := rvm(t, s.env, "permissions", "list", "--json")
-	if code != 0 || strings.TrimSpace(stdout) != "[]" {
-		t.Errorf("permissions list: exit %d %q, want [] ", code, stdout)
+	if want := "{\n  \"choices\": [],\n  \"signers\": []\n}\n"; code != 0 || stdout != want {
+		t.Errorf("permissions list: exit %d %q, want %q", code, stdout, want)
 	}
 	code, stdout, _ = rvm(t, s.env, "permissions", "revoke", "fins://apps.acme.test/app.json?$$a=1")
 	if code != 0 || !strings.Contains(stdout, "no stored answers for https://apps.acme.test/app.json") {
 		t.Errorf("permissions revoke: exit %d %q", code, stdout)
 	}
-	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true); err != nil {
+	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true, ""); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, _ = rvm(t, s.env, "permissions", "list")
@@ -312,5 +312,64 @@ func TestPermissionsCommands(t *testing.T) {
 	}
 	if code, _, _ := rvm(t, s.env, "permissions", "frob"); code != 2 {
 		t.Errorf("permissions frob: exit %d, want 2", code)
+	}
+}
+
+// TestPermissionsSignerCommands: revoke --signer and distrust --signer
+// take a key of 64 hex digits (either case), and list shows what they
+// did; anything else is a usage error that says what a key is.
+func TestPermissionsSignerCommands(t *testing.T) {
+	s := newServer(t, nil)
+	key := strings.Repeat("ab", 32)
+	store := permissions.OpenStore(s.home, platform.UserID())
+	if _, err := store.SetSigner(key, "Acme Corp", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Set("https://apps.acme.test/app.json", "Window.getSnapshot", nil, true, key); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := rvm(t, s.env, "permissions", "list")
+	if want := "trusted    signer " + key + ` "Acme Corp"`; code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("permissions list: exit %d %q, want %q", code, stdout, want)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "list", "--json")
+	var listed struct {
+		Signers []permissions.Signer
+	}
+	if err := json.Unmarshal([]byte(stdout), &listed); code != 0 || err != nil || len(listed.Signers) != 1 || listed.Signers[0].SPKI != key || !listed.Signers[0].Trusted {
+		t.Errorf("permissions list --json: exit %d %q (%v), want the signer trust", code, stdout, err)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "distrust", "--signer", strings.ToUpper(key))
+	if want := "distrusted the signer " + key + ": its blocks are revoked for you; removed 1 stored answer(s) to its apps"; code != 0 || strings.TrimSpace(stdout) != want {
+		t.Errorf("permissions distrust: exit %d %q, want %q", code, stdout, want)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "list")
+	if want := "no stored answers\ndistrusted signer " + key + ` "Acme Corp"` + "\n"; code != 0 || stdout != want {
+		t.Errorf("permissions list after distrust: exit %d %q, want %q", code, stdout, want)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "revoke", "--signer", "spki:"+key)
+	if want := "forgot the signer " + key; code != 0 || strings.TrimSpace(stdout) != want {
+		t.Errorf("permissions revoke --signer: exit %d %q, want %q", code, stdout, want)
+	}
+	code, stdout, _ = rvm(t, s.env, "permissions", "revoke", "--signer", key)
+	if want := "no stored trust in the signer " + key; code != 0 || strings.TrimSpace(stdout) != want {
+		t.Errorf("permissions revoke --signer again: exit %d %q, want %q", code, stdout, want)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"distrust-short", []string{"distrust", "--signer", "abcd"}, `--signer "abcd": want 64 hex digits, the SHA-256 of the signing certificate's SubjectPublicKeyInfo`},
+		{"revoke-not-hex", []string{"revoke", "--signer", strings.Repeat("zz", 32)}, "want 64 hex digits"},
+		{"distrust-without-signer", []string{"distrust"}, "want --signer SPKI"},
+		{"revoke-signer-and-url", []string{"revoke", "--signer", key, "https://apps.acme.test/app.json"}, "want no arguments with --signer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := rvm(t, s.env, append([]string{"permissions"}, tc.args...)...)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q, want 2 and %q", code, stderr, tc.want)
+			}
+		})
 	}
 }

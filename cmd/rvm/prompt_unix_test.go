@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,9 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/rvm-launcher/rvm/launcher/launchertest"
+	"github.com/rvm-launcher/rvm/manifest/trust/trusttest"
 )
 
 // terminal is `rvm launch` run at a terminal, as a user runs it: standard
@@ -197,14 +201,7 @@ func TestLaunchPromptsAtTheTerminal(t *testing.T) {
 		if !strings.Contains(list, "granted  System.getProcessList") || !strings.Contains(list, "denied   Window.getSnapshot") {
 			t.Errorf("stored answers: got %q, want both answers", list)
 		}
-		// The runtime is detached: wait for it as TestLaunchCommand does.
-		_, err := os.Stat(out)
-		for deadline := time.Now().Add(time.Minute); err != nil && time.Now().Before(deadline); _, err = os.Stat(out) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if err != nil {
-			t.Errorf("the runtime did not start: %v", err)
-		}
+		launchertest.WaitForFile(t, out)
 	})
 
 	t.Run("not-understood-three-times", func(t *testing.T) {
@@ -256,4 +253,99 @@ func TestLaunchPromptsAtTheTerminal(t *testing.T) {
 			t.Errorf("the runtime was started")
 		}
 	})
+}
+
+// TestLaunchTrustsTheSignerAtTheTerminal runs `rvm launch` at a
+// pseudo-terminal for an app whose block is trusted and answers a (all):
+// the question offers it and says how to take it back, every permission
+// is granted by the trust in the signer (user-signer) without a second
+// question, and the trust is stored under the signer's name. A second app
+// of the same signer then launches without a question; after
+// `rvm permissions distrust --signer` both blocks are revoked for this
+// user, and their permissions are asked about again.
+func TestLaunchTrustsTheSignerAtTheTerminal(t *testing.T) {
+	files := map[string]string{}
+	s := newServer(t, files)
+	root := trusttest.NewRoot(t, trusttest.Options{Name: "Acme Root"})
+	signer := root.Issue(t, trusttest.Options{Name: "Acme Corp"})
+	spki := fmt.Sprintf("%x", sha256.Sum256(signer.RawSubjectPublicKeyInfo))
+	for _, app := range []string{"blotter", "charts"} {
+		apps := trusttest.Apps(trusttest.App{Name: "Acme " + app, Match: []string{fmt.Sprintf("https://*.acme.test:%s/%s/*", s.srv.Port, app)}})
+		files["/"+app+"/app.json"] = fmt.Sprintf(`{"runtime": {"version": "38.*"}, "startup_app": {"name": %q, "permissions": {"Window": {"getSnapshot": true}, "System": {"getProcessList": true}}}, "trustedAppConfigs": %s}`,
+			app, trusttest.Block(t, signer, trusttest.Config(signer, apps)))
+	}
+	roots := trusttest.WriteRoots(t, root)
+	rtDir, out := scriptRuntime(t)
+	env := setEnv(s.env, "RVM_MACHINE_SETTINGS", writeSettings(t, fmt.Sprintf(`{"RuntimeDirectory": %q}`, rtDir)))
+	launchJSON := func(t *testing.T, tm *terminal) launchDocument {
+		t.Helper()
+		if code := tm.exit(); code != 0 {
+			t.Fatalf("exit %d, want 0:\n%s", code, tm.screen.String())
+		}
+		var doc launchDocument
+		if err := json.Unmarshal(tm.stdout.Bytes(), &doc); err != nil {
+			t.Fatalf("stdout is not the decision document: %v\n%s", err, tm.stdout.String())
+		}
+		return doc
+	}
+	wantAll := func(t *testing.T, doc launchDocument, decision, source string) {
+		t.Helper()
+		for _, p := range []string{"System.getProcessList", "Window.getSnapshot"} {
+			if got := doc.Permissions[p]; got.Decision != decision || got.Source != source {
+				t.Errorf("%s: got %+v, want %s by %s", p, got, decision, source)
+			}
+		}
+	}
+
+	tm := atTerminal(t, env, "launch", "--json", "--trust-roots", roots, s.resolve(), "--", s.url("/blotter/app.json"))
+	screen := tm.waitFor("[y/n/a] ", 1)
+	for _, want := range []string{
+		`The app "Acme blotter" from apps.acme.test, signed by "Acme Corp", asks to use System.getProcessList.`,
+		`Answer a (all) to say yes to every question from the apps signed by "Acme Corp" (key ` + spki + `), now and later; to take that back: rvm permissions revoke --signer ` + spki,
+	} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the question does not show %q:\n%s", want, screen)
+		}
+	}
+	tm.typeLine("a")
+	doc := launchJSON(t, tm)
+	if n := strings.Count(tm.screen.String(), asked); n != 1 {
+		t.Errorf("asked %d questions, want 1: the answer all answers the rest:\n%s", n, tm.screen.String())
+	}
+	wantAll(t, doc, "granted", "user-signer")
+	code, list, _ := rvm(t, env, "permissions", "list")
+	if want := "trusted    signer " + spki + ` "Acme Corp"`; code != 0 || !strings.Contains(list, want) || !strings.Contains(list, "no stored answers") {
+		t.Errorf("permissions list: exit %d %q, want the signer trust %q and no answers", code, list, want)
+	}
+	launchertest.WaitForFile(t, out)
+	os.Remove(out)
+
+	// The second app: no question at all.
+	tm = atTerminal(t, env, "launch", "--json", "--trust-roots", roots, s.resolve(), "--", s.url("/charts/app.json"))
+	doc = launchJSON(t, tm)
+	if strings.Contains(tm.screen.String(), asked) {
+		t.Errorf("the second app of the signer was asked about:\n%s", tm.screen.String())
+	}
+	wantAll(t, doc, "granted", "user-signer")
+	launchertest.WaitForFile(t, out)
+
+	if code, stdout, stderr := rvm(t, env, "permissions", "distrust", "--signer", spki); code != 0 {
+		t.Fatalf("distrust: exit %d: %s%s", code, stdout, stderr)
+	}
+	for _, app := range []string{"blotter", "charts"} {
+		code, stdout, stderr := rvm(t, env, "verify", "--json", "--trust-roots", roots, s.resolve(), s.url("/"+app+"/app.json"))
+		var got struct {
+			Trust       struct{ Status, Code, SignerSpki string }
+			Permissions map[string]struct{ Decision, Source string }
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil {
+			t.Fatalf("verify %s: exit %d (%v): %s%s", app, code, err, stdout, stderr)
+		}
+		if got.Trust.Status != "untrusted" || got.Trust.Code != "revoked" || got.Trust.SignerSpki != spki {
+			t.Errorf("%s: got trust %+v, want untrusted, revoked, naming the key", app, got.Trust)
+		}
+		if p := got.Permissions["Window.getSnapshot"]; p.Decision != "prompt" || p.Source != "default" {
+			t.Errorf("%s: Window.getSnapshot: got %+v, want a prompt again", app, p)
+		}
+	}
 }

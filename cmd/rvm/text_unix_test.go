@@ -44,7 +44,7 @@ func TestNoRawControlCharactersReachTheTerminal(t *testing.T) {
 	})), 0o644)
 	dosSettings := filepath.Join(dir, "settings.json")
 	os.WriteFile(dosSettings, []byte(jsonText(t, map[string]any{"DesktopOwnerSettings": dos, "S" + osc + forged + bidi: 1})), 0o644)
-	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/"+osc+forged+bidi, "Window.getSnapshot", nil, true); err != nil {
+	if err := permissions.OpenStore(s.home, platform.UserID()).Set("https://apps.acme.test/"+osc+forged+bidi, "Window.getSnapshot", nil, true, ""); err != nil {
 		t.Fatal(err)
 	}
 

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,6 +74,13 @@ func TestOneDecisionBothWays(t *testing.T) {
 		t.Helper()
 		launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Denied, permissions.SourceOwnerDefault)
 	}
+	spki := fmt.Sprintf("%x", sha256.Sum256(w.Signer.Cert.RawSubjectPublicKeyInfo))
+	storeSigner := func(trusted bool) func(e *launcher.Env) {
+		return func(e *launcher.Env) {
+			_, err := permissions.OpenStore(e.DataDir, platform.UserID()).SetSigner(spki, "Acme Corp", trusted)
+			platformtest.Must(t, err)
+		}
+	}
 	for _, tt := range []struct {
 		name string
 		// opts changes the request's options; env the caller's.
@@ -106,6 +114,18 @@ func TestOneDecisionBothWays(t *testing.T) {
 			if doc.Trust.Code != "no-platform-signature" {
 				t.Errorf("trust: got %s (%s), want no-platform-signature for win", doc.Trust.Status, doc.Trust.Code)
 			}
+		}},
+		// The caller's trust in the signer applies on the caller's side,
+		// its distrust on the decider's: the request carries it.
+		{name: "signer-trusted", env: storeSigner(true), want: func(t *testing.T, doc *launcher.Document) {
+			strictAndTrusted(t, doc)
+			launchertest.CheckPermission(t, doc, "Window.getSnapshot", permissions.Granted, permissions.SourceUserSigner)
+		}},
+		{name: "signer-distrusted", env: storeSigner(false), want: func(t *testing.T, doc *launcher.Document) {
+			if doc.Trust.Status != launcher.StatusUntrusted || doc.Trust.Code != "revoked" || doc.Trust.SignerSPKI != spki {
+				t.Errorf("trust: got %s (%s, key %s), want untrusted (revoked) naming the key %s", doc.Trust.Status, doc.Trust.Code, doc.Trust.SignerSPKI, spki)
+			}
+			launchertest.CheckPermission(t, doc, "System.launchExternalProcess", permissions.Prompt, permissions.SourceDefault)
 		}},
 		{name: "per-user-settings", env: func(e *launcher.Env) {
 			e.Settings = &settings.Sources{User: []settings.Source{settings.JSONFile(denySettings)}}

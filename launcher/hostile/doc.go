@@ -54,6 +54,10 @@
 //     (launch refused).
 //   - hostile_prompts_test.go: answers to an unauthenticated manifest and
 //     a dialog without a display, stored nowhere.
+//   - hostile_signer_test.go: a user's trust in a signer (SPEC 5.7)
+//     against a man in the middle who replays the signer's block over a
+//     relaxed fetch, and against a manifest the signer's block does not
+//     match: no grant, and no answer all offered.
 //   - hostile_allowlist_test.go: an allow-list must admit the requested
 //     and the final URL of a redirect.
 //   - hostile_runtime_test.go: a runtime repository's mirror that rolls

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -80,6 +81,10 @@ type Result struct {
 	// Signer names the signing certificate: its subject's common name, or
 	// the whole subject where it has none.
 	Signer string
+	// SignerSPKI is the hex SHA-256 of the signing certificate's
+	// SubjectPublicKeyInfo (64 lower-case hex digits): the key by which a
+	// user or the owner trusts a signer (SPEC 5.7).
+	SignerSPKI string
 	// Apps are the names of the app entries whose patterns match the
 	// manifest URL and lie within the chain's name constraints, in the
 	// config's order; for VerifyBlock, every app entry.
@@ -399,6 +404,7 @@ func (v *Verifier) result(e *entry, platform string, u *pattern.URL, now time.Ti
 	r := &Result{
 		Platform:     platform,
 		Signer:       e.signer,
+		SignerSPKI:   hex.EncodeToString(e.sums[0].spki[:]),
 		Expires:      e.expires,
 		ExpiresFirst: e.expiresName,
 		ValidUntil:   e.validUntil,

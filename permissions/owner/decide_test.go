@@ -278,7 +278,7 @@ func TestDecide(t *testing.T) {
 					OwnerUnavailable: tc.unavailable,
 					Trusted:          tc.trusted,
 				})
-				permissions.ApplyAnswers(got, tc.user, authenticated)
+				permissions.ApplyAnswers(got, permissions.Stored{Answers: tc.user}, authenticated)
 				if s := show(got); s != want {
 					t.Errorf("got  %s\nwant %s", s, want)
 				}
@@ -396,6 +396,9 @@ func BenchmarkDecide(b *testing.B) {
 	}
 }
 
+// fuzzSigner is the signing key of the trusted block of FuzzOwnerSettings.
+const fuzzSigner = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
 // FuzzOwnerSettings: no desktop owner settings file makes the parser or
 // the decision panic, or grants a permission that the manifest did not
 // request or that rvm does not know; every notice names the package and
@@ -408,6 +411,7 @@ func FuzzOwnerSettings(f *testing.F) {
 	f.Add([]byte(`{"applicationSettings": {"a": {"urls": ["http://127.0.0.1/*"], "permissions": {"Window": {"getSnapshot": true}}}}}`))
 	f.Add([]byte(`{"applicationSettings": {"https://www.example.com/apps/x.json": {"permissions": {"System": {"getCookies": {"enabled": true, "x": 1}}, "webAPIs": ["audio"]}}}}`))
 	f.Add([]byte(`{"whitelist": [], "desktopSettings": {"systemApps": {}, "deployment": {"rvmControls": {}}, "linkHandler": {"enabled": true}}}`))
+	f.Add([]byte(`{"desktopSettings": {"trustedSigners": [{"spki": "` + fuzzSigner + `", "name": "Acme Corp"}], "userSignerTrust": "disabled", "promptsRequireTrustedBlock": true}}`))
 	req := []permissions.Entry{
 		{Name: "System.getCookies", Enabled: true},
 		{Name: "System.formatDisk", Enabled: true},
@@ -435,14 +439,14 @@ func FuzzOwnerSettings(f *testing.F) {
 					t.Errorf("got notice %q, want it to start with owner:", n)
 				}
 			}
-			if denyOnly && (s.DefaultPermission() == permissions.Allow || s.RuntimeArguments() != nil) {
-				t.Errorf("deny-only: got default %v, runtime arguments %q, want neither to loosen", s.DefaultPermission(), s.RuntimeArguments())
+			if _, signer := s.TrustedSigner(fuzzSigner); denyOnly && (s.DefaultPermission() == permissions.Allow || s.RuntimeArguments() != nil || signer) {
+				t.Errorf("deny-only: got default %v, runtime arguments %q, signer trusted %v, want none to loosen", s.DefaultPermission(), s.RuntimeArguments(), signer)
 			}
 			for _, raw := range urls {
 				u := mustURL(t, raw)
 				s.AllowedToLaunch(u, true)
 				s.AllowedLinkLaunch(u, true)
-				got := permissions.Decide(permissions.Input{Requested: req, URL: raw, Authenticated: true, Owner: s.For(u, true), Trusted: grants("Window.getSnapshot", "System.clearCache")})
+				got := permissions.Decide(permissions.Input{Requested: req, URL: raw, Authenticated: true, Owner: s.For(u, true), Trusted: grants("Window.getSnapshot", "System.clearCache"), SignerSPKI: fuzzSigner})
 				for name, d := range got {
 					if name != "System.getCookies" && name != "System.formatDisk" {
 						t.Errorf("got a decision for %s, which the manifest did not request", name)

@@ -37,6 +37,8 @@ const (
 	MaxRevokedCertificates = 4096
 	// MaxRuntimeArguments is the most entries of allowedRuntimeArguments.
 	MaxRuntimeArguments = 256
+	// MaxTrustedSigners is the most entries of trustedSigners.
+	MaxTrustedSigners = 1024
 	// MaxProblems is the most problems an InvalidError lists, and
 	// MaxNotices the most notices a file has; a last line counts the
 	// rest.
@@ -66,7 +68,10 @@ const DefaultPolicy = "default"
 //	    "allowedManifestUrls": ["https://*.acme.com/*"],
 //	    "revokedCertificates": ["<64 hex digits: SHA-256 of a certificate's DER>", "tbs:<hex>", "spki:<hex>"],
 //	    "allowedRuntimeArguments": ["--remote-debugging-port"],
-//	    "linkHandler": {"enabled": true, "allowedManifestUrls": ["https://*.acme.com/*"]}
+//	    "linkHandler": {"enabled": true, "allowedManifestUrls": ["https://*.acme.com/*"]},
+//	    "trustedSigners": [{"spki": "<64 hex digits>", "name": "Acme Corp"}],
+//	    "userSignerTrust": "disabled",
+//	    "promptsRequireTrustedBlock": true
 //	  },
 //	  "applicationSettings": {
 //	    "acme-tools": {
@@ -104,6 +109,18 @@ const DefaultPolicy = "default"
 //   - linkHandler: "enabled" false turns fins:// and fin:// links off;
 //     "allowedManifestUrls", patterns as above, are the manifests a link
 //     may launch (see LinksDisabled and AllowedLinkLaunch).
+//   - trustedSigners (SPEC 5.7): signers every user trusts, each an
+//     object with "spki", the SHA-256 of the signing certificate's
+//     SubjectPublicKeyInfo in 64 hex digits of either case, and
+//     optionally "name": a prompt for a strictly fetched manifest whose
+//     trusted block has that key is answered yes (desktop-owner-signer).
+//   - userSignerTrust: "enabled" (the default) or "disabled", which stops
+//     users from trusting signers: no "all" answer, and the signer trusts
+//     they stored are ignored.
+//   - promptsRequireTrustedBlock: true answers every prompt denied,
+//     without asking, where the manifest has no trusted block (and a
+//     stored grant does not apply there): users may grant only to signed
+//     apps.
 //   - applicationSettings: named policies. A named policy has "urls" (at
 //     least one owner-mode pattern), or has none and a name that is itself
 //     an http:// or https:// URL, which is then its one pattern; and
@@ -137,9 +154,11 @@ const DefaultPolicy = "default"
 // A file read over plain http:// (ParseDenyOnly) is deny-only: anyone on
 // the network could have written it. Its false values, deny, allow-lists,
 // revocations, trustedAppConfigs "disabled" and linkHandler "enabled"
-// false apply; its true values (policy grants, linkHandler "enabled"
-// true), allow (which counts as prompt) and allowedRuntimeArguments are
-// left out, each with a notice.
+// false apply, and so do userSignerTrust "disabled" and
+// promptsRequireTrustedBlock true; its true values (policy grants,
+// linkHandler "enabled" true), allow (which counts as prompt),
+// allowedRuntimeArguments and trustedSigners are left out, each with a
+// notice.
 type Settings struct {
 	// Source is where the file came from (a URL or path), for messages.
 	Source string
@@ -150,17 +169,20 @@ type Settings struct {
 	// key with its line and column.
 	Notices []string
 
-	defaultPermission permissions.DefaultPermission
-	trustDisabled     bool
-	allowed           *pattern.Index // nil: allowedManifestUrls absent; owner is an admission
-	revoked           map[revocation]bool
-	runtimeArguments  []string
-	linksDisabled     bool
-	linksAllowed      *pattern.Index // nil: linkHandler.allowedManifestUrls absent
-	policies          []policy       // the named policies, in file order
-	policyIndex       *pattern.Index // their urls, owner = index in policies
-	defaultPolicy     policy
-	runtime           runtimeRules // the runtime keys (runtime.go)
+	defaultPermission   permissions.DefaultPermission
+	trustDisabled       bool
+	allowed             *pattern.Index // nil: allowedManifestUrls absent; owner is an admission
+	revoked             map[revocation]bool
+	runtimeArguments    []string
+	linksDisabled       bool
+	linksAllowed        *pattern.Index    // nil: linkHandler.allowedManifestUrls absent
+	trustedSigners      map[string]string // trustedSigners: name by lower-case hex SPKI
+	userSignerTrustOff  bool
+	requireTrustedBlock bool
+	policies            []policy       // the named policies, in file order
+	policyIndex         *pattern.Index // their urls, owner = index in policies
+	defaultPolicy       policy
+	runtime             runtimeRules // the runtime keys (runtime.go)
 }
 
 // policy is one named policy (or the default): the permissions it sets,
@@ -247,6 +269,13 @@ func (s *Settings) parseDesktopSettings(p *parser, f field) {
 			s.runtimeArguments = p.runtimeArguments(k)
 		case "linkHandler":
 			s.parseLinkHandler(p, k)
+		case "trustedSigners":
+			s.trustedSigners = p.trustedSigners(k)
+		case "userSignerTrust":
+			v, _ := p.oneOf(k, "enabled", "disabled")
+			s.userSignerTrustOff = v == "disabled"
+		case "promptsRequireTrustedBlock":
+			s.requireTrustedBlock, _ = p.boolean(k)
 		case "allowedRuntimeVersions", "blockedRuntimeVersions", "minimumRuntimeVersion", "cleanUnusedRuntimes", "unusedRuntimeExpirationInMinutes":
 			s.runtime.parseRuntimeKey(p, k)
 		default:
@@ -313,6 +342,71 @@ func (p *parser) runtimeArguments(f field) []string {
 	}
 	if p.denyOnly && len(out) > 0 {
 		p.notice(f, "ignored: the file came over plain http://, which can only deny, and these switches would be allowed")
+		return nil
+	}
+	return out
+}
+
+// trustedSigners reads trustedSigners: at most MaxTrustedSigners objects
+// of an "spki" (64 hex digits, either case) and an optional "name" (a
+// string). Under deny-only they are left out: they could only loosen.
+func (p *parser) trustedSigners(f field) map[string]string {
+	if f.value.Kind() != '[' {
+		p.problem(f, "want an array of objects, got %s", strictjson.Kind(f.value))
+		return nil
+	}
+	elems, _ := p.elements(f)
+	if len(elems) > MaxTrustedSigners {
+		p.problem(f, "more than %d entries", MaxTrustedSigners)
+		return nil
+	}
+	out := make(map[string]string, len(elems))
+	for _, e := range elems {
+		if e.value.Kind() != '{' {
+			p.problem(e, `want an object {"spki": "<64 hex digits>", "name": "..."}, got %s`, strictjson.Kind(e.value))
+			continue
+		}
+		members, ok := p.members(e)
+		if !ok {
+			continue
+		}
+		var spki, name string
+		given := false
+		for _, m := range members {
+			switch k := e.key(m); k.name {
+			case "spki":
+				given = true
+				if k.value.Kind() != '"' {
+					p.problem(k, "want a string of 64 hex digits, got %s", strictjson.Kind(k.value))
+					continue
+				}
+				v := strings.ToLower(stringValue(k.value))
+				if !permissions.IsSPKI(v) {
+					p.problem(k, "want 64 hex digits (the SHA-256 of the signing certificate's SubjectPublicKeyInfo), got %q", stringValue(k.value))
+					continue
+				}
+				spki = v
+			case "name":
+				if k.value.Kind() != '"' {
+					p.problem(k, "want a string, got %s", strictjson.Kind(k.value))
+					continue
+				}
+				name = stringValue(k.value)
+			default:
+				p.problem(k, `unknown key: a signer is {"spki": "<64 hex digits>", "name": "..."}`)
+			}
+		}
+		switch {
+		case !given:
+			p.problem(e, `no "spki": a signer is {"spki": "<64 hex digits>", "name": "..."}`)
+			continue
+		case spki == "":
+			continue // its problem is reported
+		}
+		out[spki] = name
+	}
+	if p.denyOnly && len(out) > 0 {
+		p.notice(f, "ignored: the file came over plain http://, which can only deny, and these signers would be trusted")
 		return nil
 	}
 	return out
@@ -501,6 +595,31 @@ func (s *Settings) DefaultPermission() permissions.DefaultPermission {
 // this desktop (trust code disabled-by-owner).
 func (s *Settings) TrustDisabled() bool {
 	return s != nil && s.trustDisabled
+}
+
+// TrustedSigner reports whether the owner's trustedSigners trust, for
+// every user, the signing key whose hex SHA-256 of its
+// SubjectPublicKeyInfo is spki (lower-case, as permissions.IsSPKI), and
+// the name the owner gave it.
+func (s *Settings) TrustedSigner(spki string) (name string, ok bool) {
+	if s == nil {
+		return "", false
+	}
+	name, ok = s.trustedSigners[spki]
+	return name, ok
+}
+
+// UserSignerTrustDisabled reports whether the owner stops users from
+// trusting signers (userSignerTrust: disabled).
+func (s *Settings) UserSignerTrustDisabled() bool {
+	return s != nil && s.userSignerTrustOff
+}
+
+// PromptsRequireTrustedBlock reports whether the owner answers every
+// prompt denied where the manifest has no trusted block
+// (promptsRequireTrustedBlock: true).
+func (s *Settings) PromptsRequireTrustedBlock() bool {
+	return s != nil && s.requireTrustedBlock
 }
 
 // RuntimeArguments reports allowedRuntimeArguments: the switches that a
@@ -696,3 +815,12 @@ func (c *conclusion) add(e permissions.Entry, p *policy) bool {
 func (v view) DefaultPermission() permissions.DefaultPermission { return v.s.DefaultPermission() }
 
 func (v view) TrustDisabled() bool { return v.s.TrustDisabled() }
+
+func (v view) TrustedSigner(spki string) bool {
+	_, ok := v.s.TrustedSigner(spki)
+	return ok
+}
+
+func (v view) UserSignerTrustDisabled() bool { return v.s.UserSignerTrustDisabled() }
+
+func (v view) PromptsRequireTrustedBlock() bool { return v.s.PromptsRequireTrustedBlock() }

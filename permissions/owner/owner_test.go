@@ -184,6 +184,11 @@ func TestOwnerSettingsBounds(t *testing.T) {
 				return fmt.Sprintf(`"%064x"`, i)
 			}) + `]}}`
 		}, fmt.Sprintf("revokedCertificates: more than %d entries", MaxRevokedCertificates)},
+		{"trusted-signers", MaxTrustedSigners, func(n int) string {
+			return `{"desktopSettings": {"trustedSigners": [` + list(n, func(i int) string {
+				return fmt.Sprintf(`{"spki": "%064x"}`, i)
+			}) + `]}}`
+		}, fmt.Sprintf("trustedSigners: more than %d entries", MaxTrustedSigners)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := Parse([]byte(tc.doc(tc.limit)), "dos.json"); err != nil {
@@ -424,5 +429,47 @@ func TestLinkHandlerAndRuntimeArguments(t *testing.T) {
 				t.Errorf("got allowed runtime arguments %q, want %q", got, tc.args)
 			}
 		})
+	}
+}
+
+// TestOwnerSignerKeys: trustedSigners trust each key (given in either
+// case) for every user, userSignerTrust disabled and
+// promptsRequireTrustedBlock true say so; over plain http:// the signers
+// are left out, since they could only loosen, and the two restrictions
+// apply.
+func TestOwnerSignerKeys(t *testing.T) {
+	const key = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	upper := strings.ToLower("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")
+	read := func(path string, parse func([]byte, string) (*Settings, error)) *Settings {
+		data, err := os.ReadFile(path)
+		platformtest.Must(t, err)
+		s, err := parse(data, path)
+		platformtest.Must(t, err)
+		return s
+	}
+	s := read("../../testdata/owner/good_signer_keys.json", Parse)
+	if name, ok := s.TrustedSigner(key); !ok || name != "Acme Corp" {
+		t.Errorf("got %q, %v for the first signer, want Acme Corp", name, ok)
+	}
+	if name, ok := s.TrustedSigner(upper); !ok || name != "" {
+		t.Errorf("got %q, %v for the signer written in upper case, want it trusted without a name", name, ok)
+	}
+	if _, ok := s.TrustedSigner(strings.Repeat("0", 64)); ok {
+		t.Error("a key the owner did not list is trusted")
+	}
+	v := s.For(mustURL(t, "https://apps.acme.com/a.json"), true)
+	if !v.TrustedSigner(key) || !v.UserSignerTrustDisabled() || !v.PromptsRequireTrustedBlock() {
+		t.Errorf("got signer %v, user signer trust disabled %v, prompts require a trusted block %v, want all true", v.TrustedSigner(key), v.UserSignerTrustDisabled(), v.PromptsRequireTrustedBlock())
+	}
+	http := read("../../testdata/owner/http/good_signer_keys_deny_only.json", ParseDenyOnly)
+	if _, ok := http.TrustedSigner(key); ok {
+		t.Error("a deny-only file trusts a signer, want its trustedSigners ignored")
+	}
+	if !http.UserSignerTrustDisabled() || !http.PromptsRequireTrustedBlock() {
+		t.Errorf("deny-only: got user signer trust disabled %v, prompts require a trusted block %v, want both to apply", http.UserSignerTrustDisabled(), http.PromptsRequireTrustedBlock())
+	}
+	var none *Settings
+	if _, ok := none.TrustedSigner(key); ok || none.UserSignerTrustDisabled() || none.PromptsRequireTrustedBlock() {
+		t.Error("no settings say something of signers, want nothing")
 	}
 }

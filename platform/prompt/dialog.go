@@ -5,6 +5,15 @@
 // dialog that fails to show falls back to the terminal. At the terminal,
 // y, yes, n and no (in any case, trimmed) count; anything else asks again,
 // at most MaxTries times; end of input cancels.
+//
+// A question may also offer a third answer, All: yes to every app from
+// the signer of the app asked about (SPEC 5.7). The terminal then also
+// takes a and all; zenity shows a third button (--extra-button) and
+// osascript a third button, each of which must be clicked (its label is
+// what the program prints): closing a dialog never means All. kdialog's
+// --yesnocancel and MessageBoxW's Yes/No/Cancel would make a closed
+// window the third answer, so they offer the two answers only, and All
+// is given at the terminal.
 package prompt
 
 import (
@@ -42,6 +51,9 @@ const (
 	NoAnswer Answer = iota
 	Yes
 	No
+	// All is yes, to this question and to every app from the same
+	// signer; only a Question that offers it gets it.
+	All
 )
 
 func (a Answer) String() string {
@@ -50,9 +62,22 @@ func (a Answer) String() string {
 		return "yes"
 	case No:
 		return "no"
+	case All:
+		return "all"
 	}
 	return "no answer"
 }
+
+// Question is what Ask asks: Text, and whether to offer the answer All.
+type Question struct {
+	Text string
+	// OfferAll offers the answer All (see AllLabel); the zero value
+	// offers yes and no only.
+	OfferAll bool
+}
+
+// AllLabel is the label of the dialogs' button for the answer All.
+const AllLabel = "Allow all from this signer"
 
 // ErrCancelled reports that the user ended the input or interrupted the
 // question (the context ended): the caller cancels what it asked for.
@@ -101,8 +126,8 @@ func SystemEnv() Env {
 	}
 }
 
-// Ask asks the user a yes/no question and reports the Answer and how it
-// was asked (one of the constants above). It asks through a native dialog
+// Ask asks the user a yes/no question (and All, where q offers it) and
+// reports the Answer and how it was asked (one of the constants above). It asks through a native dialog
 // where there is a display: MessageBoxW on Windows, osascript on macOS
 // outside an SSH session, zenity or kdialog on Linux when DISPLAY or
 // WAYLAND_DISPLAY is set; a dialog that fails to show (no display after
@@ -112,36 +137,39 @@ func SystemEnv() Env {
 // None). Control, bidirectional and other invisible characters of the
 // question are shown escaped (see Printable). An error wrapping
 // ErrCancelled means that the user ended the input, or ctx ended (Ctrl-C).
-func (e Env) Ask(ctx context.Context, question string) (Answer, string, error) {
-	lines := strings.Split(question, "\n")
+func (e Env) Ask(ctx context.Context, q Question) (Answer, string, error) {
+	lines := strings.Split(q.Text, "\n")
 	for i, l := range lines {
 		lines[i] = Printable(l)
 	}
-	question = strings.Join(lines, "\n")
-	d := e.choose(question)
+	q.Text = strings.Join(lines, "\n")
+	d := e.choose(q)
 	var (
-		granted bool
-		err     error
+		a   Answer
+		err error
 	)
 	switch {
 	case d.box != nil:
-		granted, err = d.box(ctx, question)
+		var granted bool
+		granted, err = d.box(ctx, q.Text)
+		a = No
+		if granted {
+			a = Yes
+		}
 	case d.argv != nil:
-		granted, err = runDialog(ctx, d)
+		a, err = runDialog(ctx, d)
 	case d.how == Terminal:
-		return e.askTerminal(ctx, question)
+		return e.askTerminal(ctx, q)
 	default:
 		return NoAnswer, None, nil
 	}
 	switch {
 	case ctx.Err() != nil:
 		return NoAnswer, d.how, fmt.Errorf("%w (%w)", ErrCancelled, ctx.Err())
-	case err == nil && granted:
-		return Yes, d.how, nil
 	case err == nil:
-		return No, d.how, nil
+		return a, d.how, nil
 	case e.terminal():
-		a, _, terr := e.askTerminal(ctx, question)
+		a, _, terr := e.askTerminal(ctx, q)
 		if terr != nil {
 			terr = fmt.Errorf("%w (after %s failed: %v)", terr, d.how, err)
 		}
@@ -181,18 +209,20 @@ func hidden(r rune) bool { return !unicode.IsGraphic(r) }
 type dialog struct {
 	how string
 	// argv runs a dialog program: exit status 0 means yes unless yes is
-	// set, in which case the program must also print yes; exit status no
-	// (when not 0) means no; anything else is an error.
+	// set, in which case the program must also print yes; where all is
+	// set, printing all (with exit status 0, or no) means All; exit
+	// status no (when not 0) means no; anything else is an error.
 	argv []string
 	yes  string
+	all  string
 	no   int
 	// box asks in this process (Windows MessageBoxW).
 	box func(ctx context.Context, question string) (bool, error)
 }
 
 // choose decides how to ask: it depends on nothing but e.
-func (e Env) choose(question string) dialog {
-	if d, ok := nativeDialog(e, question); ok {
+func (e Env) choose(q Question) dialog {
+	if d, ok := nativeDialog(e, q); ok {
 		return d
 	}
 	if e.terminal() {
@@ -220,22 +250,31 @@ func (e Env) lookPath(name string) (string, bool) {
 }
 
 // runDialog runs a dialog program and reads its answer.
-func runDialog(ctx context.Context, d dialog) (bool, error) {
+func runDialog(ctx context.Context, d dialog) (Answer, error) {
 	var out, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, d.argv[0], d.argv[1:]...)
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		return false, ctx.Err()
+		return NoAnswer, ctx.Err()
 	}
+	printed := strings.TrimSpace(out.String())
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && d.no != 0 && exit.ExitCode() == d.no && !noDisplay(stderr.Bytes()) {
-		return false, nil
+		if d.all != "" && printed == d.all {
+			return All, nil
+		}
+		return No, nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("%w: %q", err, bytes.TrimSpace(stderr.Bytes()))
+	switch {
+	case err != nil:
+		return NoAnswer, fmt.Errorf("%w: %q", err, bytes.TrimSpace(stderr.Bytes()))
+	case d.all != "" && printed == d.all:
+		return All, nil
+	case d.yes == "" || printed == d.yes:
+		return Yes, nil
 	}
-	return d.yes == "" || strings.TrimSpace(out.String()) == d.yes, nil
+	return No, nil
 }
 
 // noDisplay reports whether a dialog program's standard error says that it
@@ -246,11 +285,16 @@ func noDisplay(stderr []byte) bool {
 }
 
 // askTerminal writes the question to e.Out and reads a line from e.In: y
-// or yes grants, n or no denies (in any case, trimmed); anything else asks
-// again, MaxTries times in all, then counts as NoAnswer. End of input, or
-// ctx ending while it waits, cancels.
-func (e Env) askTerminal(ctx context.Context, question string) (Answer, string, error) {
-	fmt.Fprintf(e.Out, "%s [y/n] ", question)
+// or yes grants, n or no denies, and where q offers it a or all answers
+// All (in any case, trimmed); anything else asks again, MaxTries times in
+// all, then counts as NoAnswer. End of input, or ctx ending while it
+// waits, cancels.
+func (e Env) askTerminal(ctx context.Context, q Question) (Answer, string, error) {
+	choices, again := "[y/n]", "Please answer y (yes) or n (no): "
+	if q.OfferAll {
+		choices, again = "[y/n/a]", "Please answer y (yes), n (no) or a (all apps from this signer): "
+	}
+	fmt.Fprintf(e.Out, "%s %s ", q.Text, choices)
 	for try := 1; ; try++ {
 		line, err := e.readLine(ctx)
 		if err != nil {
@@ -262,12 +306,16 @@ func (e Env) askTerminal(ctx context.Context, question string) (Answer, string, 
 			return Yes, Terminal, nil
 		case "n", "no":
 			return No, Terminal, nil
+		case "a", "all":
+			if q.OfferAll {
+				return All, Terminal, nil
+			}
 		}
 		if try == MaxTries {
 			fmt.Fprintf(e.Out, "Not understood %d times: denied for this launch.\n", MaxTries)
 			return NoAnswer, Terminal, nil
 		}
-		fmt.Fprint(e.Out, "Please answer y (yes) or n (no): ")
+		fmt.Fprint(e.Out, again)
 	}
 }
 

@@ -29,6 +29,7 @@ func TestPromptOSAScript(t *testing.T) {
 		print  string
 		status string
 		ssh    bool
+		all    bool
 		want   Answer
 		how    string
 		err    bool
@@ -36,6 +37,8 @@ func TestPromptOSAScript(t *testing.T) {
 		{name: "allow", print: "Allow", status: "0", want: Yes, how: OSAScript},
 		{name: "deny", print: "Deny", status: "0", want: No, how: OSAScript},
 		{name: "error", print: "", status: "1", how: OSAScript, err: true},
+		{name: "all", print: AllLabel, status: "0", all: true, want: All, how: OSAScript},
+		{name: "all-not-offered", print: AllLabel, status: "0", want: No, how: OSAScript},
 		{name: "ssh-session", print: "Allow", status: "0", ssh: true, how: None},
 	}
 	for _, tt := range tests {
@@ -47,7 +50,7 @@ func TestPromptOSAScript(t *testing.T) {
 				}
 				return ""
 			}
-			a, how, err := env.Ask(context.Background(), "Allow?")
+			a, how, err := env.Ask(context.Background(), Question{Text: "Allow?", OfferAll: tt.all})
 			if a != tt.want || how != tt.how || (err != nil) != tt.err {
 				t.Fatalf("got %v, how %q, error %v, want %v by %q, error %v", a, how, err, tt.want, tt.how, tt.err)
 			}

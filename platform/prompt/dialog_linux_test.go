@@ -40,7 +40,7 @@ func TestPromptChooseLinux(t *testing.T) {
 				In:       strings.NewReader(""),
 				Out:      os.Stderr,
 			}
-			if got := env.choose("Allow?").how; got != tt.want {
+			if got := env.choose(Question{Text: "Allow?"}).how; got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -93,7 +93,7 @@ func TestPromptDialogProgram(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env, argsFile := fakeDialog(t, tt.program, tt.status)
-			a, how, err := env.Ask(context.Background(), question)
+			a, how, err := env.Ask(context.Background(), Question{Text: question})
 			if a != tt.want || how != tt.program || (err != nil) != tt.err {
 				t.Fatalf("got %v, how %q, error %v, want %v by %q, error %v", a, how, err, tt.want, tt.program, tt.err)
 			}
@@ -113,7 +113,7 @@ func TestPromptDialogCancelled(t *testing.T) {
 	env, _ := fakeDialog(t, "zenity", "0")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	a, how, err := env.Ask(ctx, "Allow?")
+	a, how, err := env.Ask(ctx, Question{Text: "Allow?"})
 	if a != NoAnswer || how != Zenity || !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, how %q, error %v, want no answer by %q, cancelled", a, how, err, Zenity)
 	}
@@ -136,7 +136,7 @@ func dialogFallsBack(t *testing.T, status, stderr string) {
 	env, _ := fakeDialogSaying(t, "zenity", status, stderr)
 	var out strings.Builder
 	env.Terminal, env.In, env.Out = true, strings.NewReader("yes\n"), &out
-	a, how, err := env.Ask(context.Background(), "Allow?")
+	a, how, err := env.Ask(context.Background(), Question{Text: "Allow?"})
 	if a != Yes || how != Terminal || err != nil {
 		t.Fatalf("got %v, how %q, error %v, want yes at the terminal", a, how, err)
 	}
@@ -145,8 +145,60 @@ func dialogFallsBack(t *testing.T, status, stderr string) {
 	}
 
 	env.Terminal = false
-	a, how, err = env.Ask(context.Background(), "Allow?")
+	a, how, err = env.Ask(context.Background(), Question{Text: "Allow?"})
 	if a != NoAnswer || how != Zenity || err == nil || !strings.Contains(err.Error(), "zenity failed, and there is no terminal to ask at") {
 		t.Fatalf("got %v, how %q, error %v, want no answer and an error naming zenity", a, how, err)
+	}
+}
+
+// TestPromptZenityAll: zenity offers All as a third button, which counts
+// only where it was offered and clicked (zenity prints its label and
+// exits 1); a dialog closed (exit 1, nothing printed) is no.
+func TestPromptZenityAll(t *testing.T) {
+	tests := []struct {
+		name     string
+		offerAll bool
+		print    string
+		status   string
+		want     Answer
+	}{
+		{name: "all-clicked", offerAll: true, print: AllLabel, status: "1", want: All},
+		{name: "closed", offerAll: true, status: "1", want: No},
+		{name: "yes", offerAll: true, status: "0", want: Yes},
+		{name: "all-printed-but-not-offered", print: AllLabel, status: "1", want: No},
+		{name: "other-label-printed", offerAll: true, print: "Allow all", status: "1", want: No},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, argsFile := fakeDialog(t, "zenity", tt.status)
+			path, _ := env.LookPath("zenity")
+			script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\nprintf '%s\\n' '" + tt.print + "'\nexit " + tt.status + "\n"
+			platformtest.Must(t, os.WriteFile(path, []byte(script), 0o755))
+			a, how, err := env.Ask(context.Background(), Question{Text: "Allow?", OfferAll: tt.offerAll})
+			if a != tt.want || how != Zenity || err != nil {
+				t.Fatalf("got %v, how %q, error %v, want %v by zenity", a, how, err, tt.want)
+			}
+			data, err := os.ReadFile(argsFile)
+			platformtest.Must(t, err)
+			if got := slices.Contains(strings.Split(string(data), "\n"), "--extra-button="+AllLabel); got != tt.offerAll {
+				t.Errorf("got an extra button %v, want %v: %q", got, tt.offerAll, data)
+			}
+		})
+	}
+}
+
+// TestPromptKDialogOffersTwo: kdialog's three-button box would make a
+// closed window the third answer, so it asks yes or no even where All is
+// offered.
+func TestPromptKDialogOffersTwo(t *testing.T) {
+	env, argsFile := fakeDialog(t, "kdialog", "0")
+	a, _, err := env.Ask(context.Background(), Question{Text: "Allow?", OfferAll: true})
+	if a != Yes || err != nil {
+		t.Fatalf("got %v, %v, want yes", a, err)
+	}
+	data, err := os.ReadFile(argsFile)
+	platformtest.Must(t, err)
+	if !strings.Contains(string(data), "--yesno\n") {
+		t.Errorf("got arguments %q, want a --yesno box", data)
 	}
 }

@@ -4,7 +4,7 @@ package prompt
 
 import "os"
 
-func nativeDialog(Env, string) (dialog, bool) { return dialog{}, false }
+func nativeDialog(Env, Question) (dialog, bool) { return dialog{}, false }
 
 func interactiveDesktop() bool { return false }
 

@@ -27,7 +27,7 @@ func TestPromptHeadlessDenies(t *testing.T) {
 		{name: "no-display-no-terminal", env: headless()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			a, how, err := tt.env.Ask(context.Background(), "Allow?")
+			a, how, err := tt.env.Ask(context.Background(), Question{Text: "Allow?"})
 			if a != NoAnswer || how != None || err != nil {
 				t.Fatalf("got %v, how %q, error %v, want no answer by %q", a, how, err, None)
 			}
@@ -74,7 +74,7 @@ func TestPromptTerminal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out strings.Builder
-			a, how, err := atTerminal(tt.answer, &out).Ask(context.Background(), "Allow Acme to run programs?")
+			a, how, err := atTerminal(tt.answer, &out).Ask(context.Background(), Question{Text: "Allow Acme to run programs?"})
 			if a != tt.want || how != Terminal || errors.Is(err, ErrCancelled) != tt.cancelled || (err != nil) != tt.cancelled {
 				t.Fatalf("got %v, how %q, error %v, want %v by %q, cancelled %v", a, how, err, tt.want, Terminal, tt.cancelled)
 			}
@@ -85,11 +85,41 @@ func TestPromptTerminal(t *testing.T) {
 	}
 }
 
+// TestPromptTerminalAll: where the question offers All, a and all (any
+// case, trimmed) answer it and the terminal says so; elsewhere they are
+// not understood.
+func TestPromptTerminalAll(t *testing.T) {
+	const asked = "Allow? [y/n/a] "
+	for _, tt := range []struct {
+		name, answer string
+		offerAll     bool
+		want         Answer
+		out          string
+	}{
+		{name: "a", answer: "a\n", offerAll: true, want: All, out: asked},
+		{name: "all-upper-case", answer: " ALL \n", offerAll: true, want: All, out: asked},
+		{name: "y", answer: "y\n", offerAll: true, want: Yes, out: asked},
+		{name: "maybe-then-n", answer: "maybe\nn\n", offerAll: true, want: No, out: asked + "Please answer y (yes), n (no) or a (all apps from this signer): "},
+		{name: "a-not-offered", answer: "a\nn\n", want: No, out: "Allow? [y/n] Please answer y (yes) or n (no): "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			a, _, err := atTerminal(tt.answer, &out).Ask(context.Background(), Question{Text: "Allow?", OfferAll: tt.offerAll})
+			if a != tt.want || err != nil {
+				t.Fatalf("got %v, %v, want %v", a, err, tt.want)
+			}
+			if got := out.String(); got != tt.out {
+				t.Errorf("got terminal output %q, want %q", got, tt.out)
+			}
+		})
+	}
+}
+
 // TestPromptTerminalLineByLine asks twice: each prompt reads its own line.
 func TestPromptTerminalLineByLine(t *testing.T) {
 	env := atTerminal("y\nn\n", io.Discard)
 	for i, want := range []Answer{Yes, No} {
-		if a, _, err := env.Ask(context.Background(), "Allow?"); a != want || err != nil {
+		if a, _, err := env.Ask(context.Background(), Question{Text: "Allow?"}); a != want || err != nil {
 			t.Fatalf("prompt %d: got %v, error %v, want %v", i+1, a, err, want)
 		}
 	}
@@ -97,7 +127,7 @@ func TestPromptTerminalLineByLine(t *testing.T) {
 
 func TestPromptTerminalShowsNoControlCharacters(t *testing.T) {
 	var out strings.Builder
-	atTerminal("n\n", &out).Ask(context.Background(), "Allow \x1b[2J\x1b]0;x\aEvil\u202egnp.exe\r\u2028\u200b\u0085?\nSecond line")
+	atTerminal("n\n", &out).Ask(context.Background(), Question{Text: "Allow \x1b[2J\x1b]0;x\aEvil\u202egnp.exe\r\u2028\u200b\u0085?\nSecond line"})
 	want := `Allow \x1b[2J\x1b]0;x\aEvil\u202egnp.exe\r\u2028\u200b\u0085?` + "\nSecond line [y/n] "
 	if got := out.String(); got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -131,7 +161,7 @@ func TestPromptTerminalCancelled(t *testing.T) {
 	env.In = in
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	a, how, err := env.Ask(ctx, "Allow?")
+	a, how, err := env.Ask(ctx, Question{Text: "Allow?"})
 	if a != NoAnswer || how != Terminal || !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, how %q, error %v, want no answer by %q, cancelled", a, how, err, Terminal)
 	}

@@ -10,7 +10,8 @@ import (
 )
 
 // nativeDialog asks through a message box when the desktop can be seen.
-func nativeDialog(e Env, _ string) (dialog, bool) {
+// It offers yes and no only (see the package doc).
+func nativeDialog(e Env, _ Question) (dialog, bool) {
 	if !e.InteractiveDesktop {
 		return dialog{}, false
 	}

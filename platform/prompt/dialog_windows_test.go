@@ -19,7 +19,7 @@ func TestPromptChooseWindows(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := Env{InteractiveDesktop: tt.desktop, Terminal: tt.terminal, In: strings.NewReader(""), Out: &strings.Builder{}}
-			d := env.choose("Allow?")
+			d := env.choose(Question{Text: "Allow?"})
 			if d.how != tt.want || (d.box != nil) != (tt.want == MessageBox) {
 				t.Errorf("got %q (in-process box %v), want %q", d.how, d.box != nil, tt.want)
 			}
