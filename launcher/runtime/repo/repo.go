@@ -286,7 +286,7 @@ func (c *Client) refresh(ctx context.Context) *state {
 	if err != nil {
 		return fail(&Error{Role: metadata.ROOT, Kind: KindInvalid, Err: err})
 	}
-	tf := &tufFetcher{ctx: ctx, src: c.src}
+	tf := &tufFetcher{ctx: ctx, src: c.src, stamp: c.loadTimestampCache(metaDir)}
 	cfg.Fetcher = tf
 	cfg.RemoteTargetsURL = c.src.base() + "/targets"
 	cfg.MaxRootRotations = maxRootRotations
@@ -331,7 +331,65 @@ func (c *Client) refresh(ctx context.Context) *state {
 		return fail(&Error{Target: ChannelsTarget, Kind: KindInvalid, Err: err})
 	}
 	c.saveVerified(metaDir, raw)
+	c.saveTimestampCache(tf.got)
 	return st
+}
+
+// timestampCache is the validators of the last timestamp.json the server
+// sent, with that file's bytes where they are still the copy go-tuf keeps
+// (metadata/timestamp.json): a refresh then asks for timestamp.json only
+// if it changed, and an unchanged repository costs a 304 (SPEC 4 asks
+// that of every remote file a fleet reads). Kept in timestamp.etag.json
+// as the validators and the SHA-256 of the bytes they came with.
+type timestampCache struct {
+	Validators fetch.Validators `json:"validators"`
+	SHA256     string           `json:"sha256"`
+	body       []byte
+}
+
+// maxTimestampCacheFile bounds timestamp.etag.json: two header values
+// (each within the fetcher's header bound) and a hash.
+const maxTimestampCacheFile = 256 << 10
+
+// loadTimestampCache returns the validators to send for timestamp.json
+// with the cached copy they stand for; zero where there is no cache, or
+// the cached timestamp is not the one the validators came with.
+func (c *Client) loadTimestampCache(metaDir string) timestampCache {
+	if metaDir == "" {
+		return timestampCache{}
+	}
+	data, err := platform.ReadFileLimit(filepath.Join(c.cache, "timestamp.etag.json"), maxTimestampCacheFile)
+	if err != nil {
+		return timestampCache{}
+	}
+	var tc timestampCache
+	if json.Unmarshal(data, &tc) != nil {
+		return timestampCache{}
+	}
+	body, err := platform.ReadFileLimit(filepath.Join(metaDir, metadata.TIMESTAMP+".json"), maxTimestamp)
+	if err != nil {
+		return timestampCache{}
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != tc.SHA256 {
+		return timestampCache{}
+	}
+	tc.body = body
+	return tc
+}
+
+// saveTimestampCache keeps the validators of got, the answer to this
+// refresh's request for timestamp.json, where it brought a new file
+// with validators; a 304 leaves the cache as it is.
+func (c *Client) saveTimestampCache(got *fetch.Response) {
+	if c.cache == "" || got == nil || got.NotModified || got.Validators == (fetch.Validators{}) {
+		return
+	}
+	sum := sha256.Sum256(got.Body)
+	data, err := json.Marshal(timestampCache{Validators: got.Validators, SHA256: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return
+	}
+	platform.WriteFileAtomic(filepath.Join(c.cache, "timestamp.etag.json"), data, 0o600) // at worst the next refresh asks for the whole file
 }
 
 // failedRole is the role a refresh failed on: the one an expiry names,
@@ -360,7 +418,7 @@ func (c *Client) checkAnchor() error {
 	if got, err := platform.ReadFileLimit(p, 128); err == nil && strings.TrimSpace(string(got)) == want {
 		return nil
 	}
-	for _, name := range []string{"metadata", "targets", "verified.json"} {
+	for _, name := range []string{"metadata", "targets", "verified.json", "timestamp.etag.json"} {
 		if err := platform.RemoveAll(filepath.Join(c.cache, name)); err != nil {
 			return fmt.Errorf("metadata cache: %w", err)
 		}
@@ -412,10 +470,11 @@ func (c *Client) channelsFile(ctx context.Context, st *state, tf *tufFetcher) ([
 		return nil, &Error{Target: ChannelsTarget, Kind: KindInvalid, Err: err}
 	}
 	tf.requests++
-	data, err := c.src.get(ctx, "targets/"+name, info.Length)
+	resp, err := c.src.get(ctx, "targets/"+name, info.Length, fetch.Validators{})
 	if err != nil {
 		return nil, &Error{Target: ChannelsTarget, Kind: kindOf(err), Err: err}
 	}
+	data := resp.Body
 	if err := info.VerifyLengthHashes(data); err != nil {
 		return nil, &Error{Target: ChannelsTarget, Kind: KindMismatch, Err: fmt.Errorf("not what targets.json signed: %w", err)}
 	}

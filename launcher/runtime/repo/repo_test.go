@@ -2,13 +2,17 @@ package repo_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/launcher/runtime/repo"
@@ -150,5 +154,73 @@ func TestNewChecksOptions(t *testing.T) {
 				t.Fatalf("got %v, want an error naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// etagServer answers name from the repository's public tree with an ETag
+// (the file's SHA-256), and a 304 to a request whose If-None-Match holds
+// it, as a static file server or CDN does; it counts each kind of answer.
+type etagServer struct {
+	w        *world
+	name     string
+	mu       sync.Mutex
+	ok, same int
+}
+
+func (e *etagServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
+	body := e.w.read(e.name)
+	sum := sha256.Sum256(body)
+	tag := `"` + hex.EncodeToString(sum[:]) + `"`
+	rw.Header().Set("ETag", tag)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if req.Header.Get("If-None-Match") == tag {
+		e.same++
+		rw.WriteHeader(http.StatusNotModified)
+		return
+	}
+	e.ok++
+	rw.Write(body)
+}
+
+func (e *etagServer) counts() (ok, notModified int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.ok, e.same
+}
+
+// TestRefreshConditional: a refresh asks for timestamp.json with the
+// validators of the copy it keeps, so that an unchanged repository answers
+// 304; a new timestamp is taken in whole; and a 304 does not let an expired
+// timestamp stand (the freeze attack still fails).
+func TestRefreshConditional(t *testing.T) {
+	w := newWorld(t)
+	w.publish(map[string][]byte{"1.0.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+	ts := &etagServer{w: w, name: "metadata/timestamp.json"}
+	w.override("metadata/timestamp.json", ts.ServeHTTP)
+	data := platformtest.TempDir(t)
+	step := func(want200, want304 int) {
+		t.Helper()
+		platformtest.Must(t, w.client(data).Refresh(ctx))
+		if ok, same := ts.counts(); ok != want200 || same != want304 {
+			t.Fatalf("got %d 200s and %d 304s for timestamp.json, want %d and %d", ok, same, want200, want304)
+		}
+	}
+	step(1, 0) // nothing cached: the whole file
+	step(1, 1) // unchanged: a 304
+	step(1, 2)
+	w.advance(time.Hour)
+	platformtest.Must(t, w.pub.Timestamp(nil))
+	step(2, 2) // a new timestamp: the whole file, taken
+	step(2, 3)
+
+	w.advance(48 * time.Hour) // past the timestamp's expiry (1 day)
+	err := w.client(data).Refresh(ctx)
+	var re *repo.Error
+	if !errors.As(err, &re) || re.Kind != repo.KindExpired {
+		t.Fatalf("got %v after a 304 for an expired timestamp, want a %s repo.Error", err, repo.KindExpired)
+	}
+	if _, same := ts.counts(); same != 4 {
+		t.Fatalf("got %d 304s, want the expired refresh to have asked conditionally too", same)
 	}
 }
