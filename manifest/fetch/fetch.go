@@ -110,7 +110,11 @@ type FetchError struct {
 	// Status is the HTTP status the server answered, where that status
 	// failed the fetch (KindStatus, or KindNetwork for a 5xx); 0 otherwise.
 	Status int
-	Err    error
+	// RetryAfter is how long a server that answered 429 or 503 asked
+	// not to be asked again (Retry-After), at most MaxRetryAfter; 0 where
+	// it did not say.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *FetchError) Error() string {
@@ -219,6 +223,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 	defer resp.Body.Close()
 	final := resp.Request.URL.String()
 	out := &Response{FinalURL: final, Redirects: redirects}
+	out.MaxAge = maxAge(resp.Header.Values("Cache-Control"))
 	if resp.StatusCode == http.StatusNotModified {
 		out.NotModified = true
 		out.Validators = v
@@ -329,9 +334,9 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validat
 	case resp.StatusCode == http.StatusNotModified && (v.ETag != "" || v.LastModified != ""):
 		return resp, redirects, nil
 	case resp.StatusCode >= 500:
-		return fail(&FetchError{URL: final, Kind: KindNetwork, Status: resp.StatusCode, Err: fmt.Errorf("server answered %s", resp.Status)})
+		return fail(&FetchError{URL: final, Kind: KindNetwork, Status: resp.StatusCode, RetryAfter: retryAfter(resp), Err: fmt.Errorf("server answered %s", resp.Status)})
 	case resp.StatusCode != http.StatusOK:
-		return fail(&FetchError{URL: final, Kind: KindStatus, Status: resp.StatusCode, Err: fmt.Errorf("server answered %s", resp.Status)})
+		return fail(&FetchError{URL: final, Kind: KindStatus, Status: resp.StatusCode, RetryAfter: retryAfter(resp), Err: fmt.Errorf("server answered %s", resp.Status)})
 	}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !resp.Uncompressed && !strings.EqualFold(enc, "identity") {
 		return fail(&FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)})
