@@ -163,6 +163,7 @@ func TestNewChecksOptions(t *testing.T) {
 type etagServer struct {
 	w        *world
 	name     string
+	header   http.Header // sent with each answer
 	mu       sync.Mutex
 	ok, same int
 }
@@ -171,6 +172,9 @@ func (e *etagServer) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	body := e.w.read(e.name)
 	sum := sha256.Sum256(body)
 	tag := `"` + hex.EncodeToString(sum[:]) + `"`
+	for k, v := range e.header {
+		rw.Header()[k] = v
+	}
 	rw.Header().Set("ETag", tag)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -222,5 +226,101 @@ func TestRefreshConditional(t *testing.T) {
 	}
 	if _, same := ts.counts(); same != 4 {
 		t.Fatalf("got %d 304s, want the expired refresh to have asked conditionally too", same)
+	}
+}
+
+// TestServerHintsMaxAge: under ServerHints, the max-age of timestamp.json
+// spares later Clients their refresh, shortened by each desktop's jitter
+// and never past the timestamp's expiry (a freeze still fails), and never
+// before a download.
+func TestServerHintsMaxAge(t *testing.T) {
+	w := newWorld(t)
+	w.publish(map[string][]byte{"1.0.0": runtimeArchive(t), "1.1.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+	ts := &etagServer{w: w, name: "metadata/timestamp.json", header: http.Header{"Cache-Control": {"max-age=3600"}}}
+	w.override("metadata/timestamp.json", ts.ServeHTTP)
+	// Two desktops, each with its own data directory and jitter.
+	data, other, rtdir := platformtest.TempDir(t), platformtest.TempDir(t), filepath.Join(platformtest.TempDir(t), "runtime")
+	hinted := func(jitter float64) *repo.Client {
+		dir := data
+		if jitter != 0 {
+			dir = other
+		}
+		return w.client(dir, func(o *repo.Options) { o.ServerHints, o.Jitter = true, jitter })
+	}
+	installed, err := hinted(0).Install(ctx, "1.0.0", rtdir, nil)
+	platformtest.Must(t, err)
+	platformtest.Must(t, hinted(0.99).Refresh(ctx))
+	resolve := func(c *repo.Client, version string) (repo.Choice, int) {
+		t.Helper()
+		before := w.requests()
+		ch, err := c.Resolve(ctx, repo.Request{Version: version, Installed: []runtime.Runtime{installed}})
+		platformtest.Must(t, err)
+		return ch, w.requests() - before
+	}
+	w.advance(50 * time.Minute)
+	if ch, n := resolve(hinted(0), "stable"); n != 0 || ch.Version != "1.0.0" || ch.State != repo.StateInstalled {
+		t.Fatalf("got %+v after %d requests within max-age, want 1.0.0 installed and no request", ch, n)
+	}
+	// Jitter 0.99 takes 0.99 of a fifth off the hour: fresh for 48 minutes.
+	if _, n := resolve(hinted(0.99), "stable"); n != 2 {
+		t.Fatalf("got %d requests from a desktop whose jitter ends its max-age at 48 minutes, at 50, want 2 (the next root, the timestamp)", n)
+	}
+	// A version to download refreshes first, fresh or not.
+	w.advance(time.Minute)
+	if ch, n := resolve(hinted(0), "1.1.0"); n != 2 || ch.State != repo.StateDownload {
+		t.Fatalf("got %+v after %d requests, want a download decided on a refresh (2 requests)", ch, n)
+	}
+
+	// A max-age past the timestamp's expiry counts to the expiry only.
+	ts.header.Set("Cache-Control", "max-age=86400")
+	w.advance(12 * time.Hour)
+	platformtest.Must(t, w.pub.Timestamp(map[string]time.Duration{"timestamp": 6 * time.Hour}))
+	_, _ = resolve(hinted(0), "stable")
+	w.advance(5 * time.Hour)
+	if _, n := resolve(hinted(0), "stable"); n != 0 {
+		t.Fatalf("got %d requests before the timestamp's expiry, within max-age, want none", n)
+	}
+	w.advance(2 * time.Hour) // past the expiry, within max-age
+	ch, err := hinted(0).Resolve(ctx, repo.Request{Version: "stable", Installed: []runtime.Runtime{installed}})
+	if err != nil || len(ch.Notices) != 1 || !strings.Contains(ch.Notices[0], "expired") {
+		t.Fatalf("got %+v, %v past the timestamp's expiry; want a refresh that finds it expired, in a notice", ch, err)
+	}
+}
+
+// TestServerHintsRetryAfter: under ServerHints, after a 503 with
+// Retry-After nothing is asked of the repository until then (at most
+// fetch.MaxRetryAfter), downloads included; the last verified copy
+// resolves to installed versions meanwhile.
+func TestServerHintsRetryAfter(t *testing.T) {
+	w := newWorld(t)
+	w.publish(map[string][]byte{"1.0.0": runtimeArchive(t), "1.1.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+	data, rtdir := platformtest.TempDir(t), filepath.Join(platformtest.TempDir(t), "runtime")
+	hinted := func() *repo.Client { return w.client(data, func(o *repo.Options) { o.ServerHints = true }) }
+	installed, err := hinted().Install(ctx, "1.0.0", rtdir, nil)
+	platformtest.Must(t, err)
+	w.override("metadata/timestamp.json", func(rw http.ResponseWriter, _ *http.Request) {
+		rw.Header().Set("Retry-After", "86400") // a day: bounded to ten minutes
+		rw.WriteHeader(http.StatusServiceUnavailable)
+	})
+	req := repo.Request{Version: "stable", Installed: []runtime.Runtime{installed}}
+	if ch, err := hinted().Resolve(ctx, req); err != nil || len(ch.Notices) != 1 {
+		t.Fatalf("got %+v, %v from a 503; want 1.0.0 installed with a notice", ch, err)
+	}
+	before := w.requests()
+	w.advance(9 * time.Minute)
+	ch, err := hinted().Resolve(ctx, req)
+	if err != nil || ch.Version != "1.0.0" || len(ch.Notices) != 1 || !strings.Contains(ch.Notices[0], "Retry-After") {
+		t.Fatalf("got %+v, %v within Retry-After; want 1.0.0 installed with a notice naming Retry-After", ch, err)
+	}
+	if _, err := hinted().Install(ctx, "1.1.0", rtdir, nil); err == nil {
+		t.Fatal("a download within Retry-After succeeded, want it refused as offline")
+	}
+	if got := w.requests() - before; got != 0 {
+		t.Fatalf("got %d requests within Retry-After, want none", got)
+	}
+	w.advance(2 * time.Minute) // past the ten minutes it is bounded to
+	hinted().Resolve(ctx, req)
+	if got := w.requests() - before; got == 0 {
+		t.Fatal("got no request after Retry-After's bound, want a refresh")
 	}
 }

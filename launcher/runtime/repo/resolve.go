@@ -98,6 +98,20 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // can be used, the error is an *UnavailableError and Choice.State says
 // why.
 func (c *Client) Resolve(ctx context.Context, req Request) (Choice, error) {
+	ch, err := c.resolve(ctx, req)
+	if err == nil && ch.State == StateDownload && c.servedFromCache() {
+		// A download needs metadata refreshed now (SPEC 9), and what it
+		// says may choose otherwise.
+		if _, err := c.refreshedFor(ctx, true); err != nil {
+			return ch, err
+		}
+		return c.resolve(ctx, req)
+	}
+	return ch, err
+}
+
+// resolve is Resolve on the current outcome of a refresh.
+func (c *Client) resolve(ctx context.Context, req Request) (Choice, error) {
 	ch := Choice{Requested: req.Version}
 	spec, err := runtime.ParseSpec(req.Version)
 	if err != nil {
