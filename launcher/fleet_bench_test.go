@@ -3,10 +3,15 @@ package launcher_test
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -200,9 +205,19 @@ func benchFleet(b *testing.B, desktops int) {
 		counts: map[fleetKey]int{}, bytes: map[fleetKey]int64{}, byMinute: map[int64]map[string]int{}}
 	ca, err := manifesttest.NewCA("fleet TLS CA")
 	platformtest.Must(b, err)
-	tlsSrv, err := manifesttest.NewTLSServer(ca, srv, fleetApps, fleetOwner, fleetCRL, fleetRuntimes)
+	cert, err := ca.Issue(fleetApps, fleetOwner, fleetCRL, fleetRuntimes)
 	platformtest.Must(b, err)
-	b.Cleanup(tlsSrv.Close)
+	hs := httptest.NewUnstartedServer(srv)
+	hs.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	// A launch is a process of its own, whose connections go when it
+	// exits; here the server lets them go once idle, or the fleet's would
+	// pile up.
+	hs.Config.IdleTimeout = time.Second
+	hs.Config.ErrorLog = log.New(io.Discard, "", 0)
+	hs.StartTLS()
+	b.Cleanup(hs.Close)
+	_, port, _ := net.SplitHostPort(hs.Listener.Addr().String())
+	tlsSrv := &manifesttest.Server{Server: hs, Addr: hs.Listener.Addr().String(), Port: port}
 
 	// The signer, whose CA publishes a CRL good for a week.
 	root := trusttest.NewRoot(b, trusttest.Options{})
