@@ -84,6 +84,9 @@ type Entry struct {
 	// and only for a caller that sets it); a new entry without it gets
 	// FetchedAt.
 	CheckedAt time.Time `json:"checkedAt"`
+	// RetryAt, where set, is when the server may be asked again: it
+	// answered 429 or 503 with Retry-After (at most MaxRetryAfter later).
+	RetryAt time.Time `json:"retryAt,omitzero"`
 	// Body is the document.
 	Body []byte `json:"body"`
 }
@@ -183,7 +186,7 @@ func (s *Store) touch(path string) {
 }
 
 // Save stores e under e.Key. An entry that says the same as the stored one
-// (body, final URL, redirects, validators) is left as it is, unless its
+// (body, final URL, redirects, validators, RetryAt) is left as it is, unless its
 // CheckedAt is more than CheckEvery behind e's: most fetches bring back an
 // unchanged document, and rewriting it costs two fsyncs. The stored
 // FetchedAt then says when that content was first stored.
@@ -195,7 +198,7 @@ func (s *Store) Save(e *Entry) error {
 		return fmt.Errorf("fetch: store %q: body of %d bytes is more than the %d stored", e.Key, len(e.Body), MaxStoredBody)
 	}
 	if old, err := s.Load(e.Key); err == nil && old.FinalURL == e.FinalURL && old.Redirects == e.Redirects &&
-		old.Validators == e.Validators && bytes.Equal(old.Body, e.Body) {
+		old.Validators == e.Validators && old.RetryAt.Equal(e.RetryAt) && bytes.Equal(old.Body, e.Body) {
 		if e.CheckedAt.Sub(old.CheckedAt) < CheckEvery {
 			return nil
 		}
