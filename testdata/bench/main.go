@@ -279,6 +279,11 @@ func (b *bench) ratios(results []*result) {
 		}
 		b.add(q.figure, fmt.Sprintf("%.3fx", n/d), fmt.Sprintf("<= %gx", q.max), n/d <= q.max)
 	}
+	if n, ok := ns("BenchmarkInstall"); ok && n > 0 {
+		// BenchmarkInstall's runtime is 100 MiB unpacked (a little over
+		// half that as its archive).
+		b.add("Install of a 100 MiB runtime, first launch's download", fmt.Sprintf("%.0f MiB/s (%s)", 100/(n/1e9), ms(time.Duration(n))), "", true)
+	}
 	for _, r := range results {
 		if r.name != "BenchmarkMatch/patterns=100000" {
 			continue
