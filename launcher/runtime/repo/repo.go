@@ -48,7 +48,8 @@
 // Cache-Control max-age of timestamp.json (at most a day, never past a
 // role's expiry, less a per-desktop part of up to a fifth so that a
 // fleet's refreshes spread), the last verified copy, checked again, stands
-// in for a refresh when resolving (never before a download); after a 429
+// in for a refresh when resolving to an installed version (never before
+// a download, nor where it finds nothing that fits); after a 429
 // or 503 with Retry-After (at most ten minutes), the repository is not
 // asked and the refresh fails as offline. Both are kept in hints.json.
 //
@@ -143,7 +144,8 @@ type Options struct {
 	// max-age of its timestamp.json (at most fetch.MaxFreshness and never
 	// past any role's expiry, each desktop taking off its own part of up to
 	// a fifth, Jitter), the last verified metadata stands in for a refresh
-	// when resolving, though never before a download; and after a 429 or
+	// when resolving to an installed version, though never before a
+	// download nor where nothing fits; and after a 429 or
 	// 503 with Retry-After (at most fetch.MaxRetryAfter), nothing is asked
 	// of it and the refresh fails as offline. rvm doctor, which checks the
 	// repository itself, leaves it off.

@@ -99,9 +99,10 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // why.
 func (c *Client) Resolve(ctx context.Context, req Request) (Choice, error) {
 	ch, err := c.resolve(ctx, req)
-	if err == nil && ch.State == StateDownload && c.servedFromCache() {
-		// A download needs metadata refreshed now (SPEC 9), and what it
-		// says may choose otherwise.
+	if (err != nil || ch.State != StateInstalled) && c.servedFromCache() {
+		// The last verified copy stands in only for a launch of what is
+		// installed: a download needs metadata refreshed now (SPEC 9),
+		// and the repository may have since published what fits.
 		if _, err := c.refreshedFor(ctx, true); err != nil {
 			return ch, err
 		}
