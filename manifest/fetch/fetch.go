@@ -245,7 +245,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body is more than the %d bytes allowed (after decompression)", limit)}
 	}
 	out.Body = body
-	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: strongLastModified(resp.Header)}
 	out.NoStore = noStore(resp.Header.Values("Cache-Control"))
 	return out, nil
 }
@@ -342,6 +342,24 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validat
 		return fail(&FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)})
 	}
 	return resp, redirects, nil
+}
+
+// strongLastModified is the response's Last-Modified where it can stand
+// for this content: its Date at least a second after it (RFC 9110
+// section 8.8.2.2). A file changed again within the second it names would
+// keep that Last-Modified, and a request with it would be answered 304
+// for the changed file; "" where that cannot be ruled out.
+func strongLastModified(h http.Header) string {
+	lm := h.Get("Last-Modified")
+	modified, err := http.ParseTime(lm)
+	if err != nil {
+		return ""
+	}
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil || date.Sub(modified) < time.Second {
+		return ""
+	}
+	return lm
 }
 
 // noStore reports whether the Cache-Control header values hold the

@@ -68,3 +68,39 @@ func TestServerHints(t *testing.T) {
 		})
 	}
 }
+
+// TestLastModifiedKept: a Last-Modified is kept to be sent back only
+// where the answer's Date is at least a second after it; otherwise the
+// file may change again within that second and keep it.
+func TestLastModifiedKept(t *testing.T) {
+	date := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name, modified, date string
+		kept                 bool
+	}{
+		{name: "an-hour-before", modified: date.Add(-time.Hour).Format(http.TimeFormat), date: date.Format(http.TimeFormat), kept: true},
+		{name: "a-second-before", modified: date.Add(-time.Second).Format(http.TimeFormat), date: date.Format(http.TimeFormat), kept: true},
+		{name: "the-same-second", modified: date.Format(http.TimeFormat), date: date.Format(http.TimeFormat)},
+		{name: "after-the-date", modified: date.Add(time.Minute).Format(http.TimeFormat), date: date.Format(http.TimeFormat)},
+		{name: "not-a-date", modified: "yesterday", date: date.Format(http.TimeFormat)},
+	}
+	site, f := newSite(t)
+	for _, tt := range tests {
+		site.Mux.HandleFunc("/"+tt.name, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Last-Modified", tt.modified)
+			w.Header().Set("Date", tt.date)
+			w.Write([]byte("{}"))
+		})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := f.GetStrict(context.Background(), site.HTTPSURL("/"+tt.name), 1024, Validators{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := resp.Validators.LastModified != ""; kept != tt.kept {
+				t.Fatalf("got Last-Modified %q kept, want kept %v", resp.Validators.LastModified, tt.kept)
+			}
+		})
+	}
+}

@@ -176,6 +176,8 @@ type state struct {
 	channels map[string]string                // the verified channels; from the last verified copy when err is set (nil when there is none)
 	expires  map[string]time.Time             // each role's expiry, where known
 	requests int                              // requests the refresh made
+	// notModified reports that timestamp.json was answered 304.
+	notModified bool
 }
 
 // New returns a client of the repository that o names. It checks the
@@ -303,13 +305,27 @@ type verified struct {
 	Channels  []byte `json:"channels,omitempty"`
 }
 
-// refresh runs one refresh.
+// refresh runs one refresh, asking for timestamp.json conditionally;
+// where the copy a 304 stands for does not pass (expired, say: a server
+// whose validator did not change with the file), once more asking for
+// the whole file.
 func (c *Client) refresh(ctx context.Context) *state {
+	st := c.refreshWith(ctx, true)
+	if st.err != nil && st.notModified {
+		return c.refreshWith(ctx, false)
+	}
+	return st
+}
+
+// refreshWith runs one refresh, conditionally where conditional.
+func (c *Client) refreshWith(ctx context.Context, conditional bool) *state {
 	st := &state{}
+	var tf *tufFetcher
 	fail := func(err error) *state {
 		st.err = err
 		st.targets = nil
 		st.channels = c.lastVerified()
+		st.notModified = tf != nil && tf.got != nil && tf.got.NotModified
 		var fe *fetch.FetchError
 		if errors.As(err, &fe) && fe.RetryAfter > 0 {
 			c.saveHints(hints{RetryAt: c.now().Add(fe.RetryAfter)})
@@ -333,7 +349,10 @@ func (c *Client) refresh(ctx context.Context) *state {
 	if err != nil {
 		return fail(&Error{Role: metadata.ROOT, Kind: KindInvalid, Err: err})
 	}
-	tf := &tufFetcher{ctx: ctx, src: c.src, stamp: c.loadTimestampCache(metaDir)}
+	tf = &tufFetcher{ctx: ctx, src: c.src}
+	if conditional {
+		tf.stamp = c.loadTimestampCache(metaDir)
+	}
 	cfg.Fetcher = tf
 	cfg.RemoteTargetsURL = c.src.base() + "/targets"
 	cfg.MaxRootRotations = maxRootRotations

@@ -224,8 +224,8 @@ func TestRefreshConditional(t *testing.T) {
 	if !errors.As(err, &re) || re.Kind != repo.KindExpired {
 		t.Fatalf("got %v after a 304 for an expired timestamp, want a %s repo.Error", err, repo.KindExpired)
 	}
-	if _, same := ts.counts(); same != 4 {
-		t.Fatalf("got %d 304s, want the expired refresh to have asked conditionally too", same)
+	if ok, same := ts.counts(); same != 4 || ok != 3 {
+		t.Fatalf("got %d 304s and %d 200s, want the expired refresh to have asked conditionally, then for the whole file", same, ok)
 	}
 }
 
