@@ -4,7 +4,11 @@
 // with curl-style --resolve entries. A relaxed fetch lifts, by name, only
 // the checks a caller allows. It fetches manifests, desktop owner settings,
 // CRLs and runtime repository files alike, and Store keeps what it fetched
-// on disk so that the next fetch can be conditional (a 304).
+// on disk so that the next fetch can be conditional (a 304). It reads the
+// servers' hints, Cache-Control max-age and a 429 or 503's Retry-After,
+// each within a bound (MaxFreshness, MaxRetryAfter), for the callers that
+// may honour them; Store.Jitter gives each data directory its own
+// fraction, to spread a fleet's refreshes.
 package fetch
 
 import (

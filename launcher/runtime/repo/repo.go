@@ -306,12 +306,14 @@ type verified struct {
 }
 
 // refresh runs one refresh, asking for timestamp.json conditionally;
-// where the copy a 304 stands for does not pass (expired, say: a server
+// where the copy a 304 stands for leads to metadata that does not pass
+// (expired, say, or naming a snapshot the server no longer has: a server
 // whose validator did not change with the file), once more asking for
-// the whole file.
+// the whole file. A network failure is not retried.
 func (c *Client) refresh(ctx context.Context) *state {
 	st := c.refreshWith(ctx, true)
-	if st.err != nil && st.notModified {
+	var re *Error
+	if st.notModified && errors.As(st.err, &re) && re.Kind != KindNetwork {
 		return c.refreshWith(ctx, false)
 	}
 	return st

@@ -148,8 +148,9 @@ func (t *tufFetcher) DownloadFile(u string, maxLength int64, _ time.Duration) ([
 	}
 	t.role = roleOfFile(path.Base(name))
 	t.requests++
+	timestamp := name == "metadata/"+metadata.TIMESTAMP+".json"
 	var cond fetch.Validators
-	if name == "metadata/"+metadata.TIMESTAMP+".json" {
+	if timestamp {
 		cond = t.stamp.Validators
 	}
 	resp, err := t.src.get(t.ctx, name, min(maxLength, maxMetadata), cond)
@@ -161,15 +162,14 @@ func (t *tufFetcher) DownloadFile(u string, maxLength int64, _ time.Duration) ([
 	if err != nil {
 		return nil, err
 	}
-	if cond != (fetch.Validators{}) {
+	if timestamp {
 		t.got = resp
-		if resp.NotModified {
-			// The copy go-tuf keeps, which these validators came with:
-			// go-tuf checks it again (signature, version, expiry).
-			return t.stamp.body, nil
-		}
-	} else if name == "metadata/"+metadata.TIMESTAMP+".json" {
-		t.got = resp
+	}
+	if resp.NotModified {
+		// Only sent validators are answered so: the copy go-tuf keeps,
+		// which they came with, and which go-tuf checks again
+		// (signature, version, expiry).
+		return t.stamp.body, nil
 	}
 	return resp.Body, nil
 }
