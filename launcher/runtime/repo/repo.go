@@ -233,7 +233,9 @@ func (c *Client) now() time.Time {
 
 // Refresh brings the metadata up to date as TUF prescribes (root,
 // timestamp, snapshot, targets, then channels.json), once: concurrent and
-// later callers share its outcome (for MaxAge). Its error is an *Error.
+// later callers share its outcome (for MaxAge). With ServerHints, the last
+// verified copy while the server's max-age lasts, or the server's
+// Retry-After, stands for a refresh. Its error is an *Error.
 func (c *Client) Refresh(ctx context.Context) error {
 	st, err := c.refreshed(ctx)
 	if err != nil {

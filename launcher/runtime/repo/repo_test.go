@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/rvm-launcher/rvm/launcher/runtime"
 	"github.com/rvm-launcher/rvm/launcher/runtime/repo"
+	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/platform/platformtest"
 )
 
@@ -322,5 +324,39 @@ func TestServerHintsRetryAfter(t *testing.T) {
 	hinted().Resolve(ctx, req)
 	if got := w.requests() - before; got == 0 {
 		t.Fatal("got no request after Retry-After's bound, want a refresh")
+	}
+}
+
+// TestServerHintsBoundedWhenRead: hints.json as found on disk (a clock set
+// back, a file written by hand) is bounded again: a freshness or a
+// Retry-After further off than rvm ever keeps is ignored, and the
+// repository asked.
+func TestServerHintsBoundedWhenRead(t *testing.T) {
+	tests := []struct {
+		name  string
+		hints string
+	}{
+		{name: "fresh-one-second-past-bound", hints: `{"freshUntil": %q}`},
+		{name: "retry-one-second-past-bound", hints: `{"retryAt": %q}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.publish(map[string][]byte{"1.0.0": runtimeArchive(t)}, map[string]string{"stable": "1.0.0"})
+			data := platformtest.TempDir(t)
+			hinted := func() *repo.Client { return w.client(data, func(o *repo.Options) { o.ServerHints = true }) }
+			platformtest.Must(t, hinted().Refresh(ctx))
+			bound := fetch.MaxFreshness
+			if strings.HasPrefix(tt.name, "retry") {
+				bound = fetch.MaxRetryAfter
+			}
+			at := w.clock().Add(bound + time.Second).Format(time.RFC3339)
+			platformtest.Must(t, os.WriteFile(filepath.Join(hinted().CacheDir(), "hints.json"), []byte(fmt.Sprintf(tt.hints, at)), 0o600))
+			before := w.requests()
+			platformtest.Must(t, hinted().Refresh(ctx))
+			if w.requests() == before {
+				t.Fatalf("got no request with hints.json %s, want them ignored and the repository asked", fmt.Sprintf(tt.hints, at))
+			}
+		})
 	}
 }
