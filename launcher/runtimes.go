@@ -368,7 +368,8 @@ func (l *Launcher) repository(r *Request, url, rootPath string) (*repo.Client, e
 	if c, ok := rc.byKey[key]; ok {
 		return c, nil
 	}
-	c, err := repo.New(repo.Options{URL: url, Root: root, DataDir: l.env.DataDir, Fetcher: l.fetcher(r), Now: l.env.Now, MaxAge: repoMaxAge})
+	c, err := repo.New(repo.Options{URL: url, Root: root, DataDir: l.env.DataDir, Fetcher: l.fetcher(r), Now: l.env.Now, MaxAge: repoMaxAge,
+		ServerHints: true, Jitter: l.store.Jitter("runtime-repository")})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package launcher_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -354,5 +355,40 @@ func TestRuntimeRepositoryRootUnreadable(t *testing.T) {
 	checkRuntime(t, rw.Verify(rw.app("38.2.*")), launcher.RuntimeFailed, "", "the runtime repository failed: launcher: RuntimeRepositoryRoot "+root+": ")
 	if rw.repo.Requests() != 0 {
 		t.Errorf("the repository was asked %d times without a trusted root", rw.repo.Requests())
+	}
+}
+
+// TestRuntimeRepositoryMaxAge: a launch resolves its channel through the
+// metadata the last launch verified, without a request, for the max-age
+// the repository's server gave timestamp.json; a launch whose version is
+// to be downloaded still refreshes first.
+func TestRuntimeRepositoryMaxAge(t *testing.T) {
+	rw := newRepoWorld(t, map[string]string{"stable": "38.2.0.0"}, "")
+	rw.repo.Override("metadata/timestamp.json", func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=3600")
+		http.ServeFile(w, req, rw.repo.Public("metadata/timestamp.json"))
+	})
+	url := rw.app("stable")
+	if _, _, err := launch(t, rw.World, url, nil); err != nil {
+		t.Fatal(err)
+	}
+	receivedBy(t, rw.out)
+	before := rw.repo.Requests()
+	// Each launch is a process of its own: a new Launcher.
+	doc, err := launcher.New(rw.Env).Verify(context.Background(), url, rw.Opts)
+	platformtest.Must(t, err)
+	checkRuntime(t, doc, launcher.RuntimeInstalled, "38.2.0.0")
+	if n := rw.repo.Requests() - before; n != 0 {
+		t.Errorf("got %d requests to the repository within its max-age, want none", n)
+	}
+	doc, err = launcher.New(rw.Env).Verify(context.Background(), rw.app("38.*"), rw.Opts)
+	platformtest.Must(t, err)
+	checkRuntime(t, doc, launcher.RuntimeInstalled, "38.2.0.0")
+	rw.repo.Publish(map[string][]byte{"38.3.0.0": launchertest.RuntimeArchive(t)}, nil)
+	doc, err = launcher.New(rw.Env).Verify(context.Background(), rw.app("38.3.*"), rw.Opts)
+	platformtest.Must(t, err)
+	checkRuntime(t, doc, launcher.RuntimeDownload, "38.3.0.0")
+	if n := rw.repo.Requests() - before; n == 0 {
+		t.Error("got no request to the repository for a version to download, want a refresh first")
 	}
 }

@@ -4,7 +4,11 @@
 // with curl-style --resolve entries. A relaxed fetch lifts, by name, only
 // the checks a caller allows. It fetches manifests, desktop owner settings,
 // CRLs and runtime repository files alike, and Store keeps what it fetched
-// on disk so that the next fetch can be conditional (a 304).
+// on disk so that the next fetch can be conditional (a 304). It reads the
+// servers' hints, Cache-Control max-age and a 429 or 503's Retry-After,
+// each within a bound (MaxFreshness, MaxRetryAfter), for the callers that
+// may honour them; Store.Jitter gives each data directory its own
+// fraction, to spread a fleet's refreshes.
 package fetch
 
 import (
@@ -110,7 +114,11 @@ type FetchError struct {
 	// Status is the HTTP status the server answered, where that status
 	// failed the fetch (KindStatus, or KindNetwork for a 5xx); 0 otherwise.
 	Status int
-	Err    error
+	// RetryAfter is how long a server that answered 429 or 503 asked
+	// not to be asked again (Retry-After), at most MaxRetryAfter; 0 where
+	// it did not say.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *FetchError) Error() string {
@@ -219,6 +227,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 	defer resp.Body.Close()
 	final := resp.Request.URL.String()
 	out := &Response{FinalURL: final, Redirects: redirects}
+	out.MaxAge = maxAge(resp.Header.Values("Cache-Control"))
 	if resp.StatusCode == http.StatusNotModified {
 		out.NotModified = true
 		out.Validators = v
@@ -240,7 +249,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, relax Lifted, limit in
 		return nil, &FetchError{URL: final, Kind: KindTooLarge, Err: fmt.Errorf("body is more than the %d bytes allowed (after decompression)", limit)}
 	}
 	out.Body = body
-	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	out.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: strongLastModified(resp.Header)}
 	out.NoStore = noStore(resp.Header.Values("Cache-Control"))
 	return out, nil
 }
@@ -329,14 +338,32 @@ func (f *Fetcher) do(ctx context.Context, rawURL string, relax Lifted, v Validat
 	case resp.StatusCode == http.StatusNotModified && (v.ETag != "" || v.LastModified != ""):
 		return resp, redirects, nil
 	case resp.StatusCode >= 500:
-		return fail(&FetchError{URL: final, Kind: KindNetwork, Status: resp.StatusCode, Err: fmt.Errorf("server answered %s", resp.Status)})
+		return fail(&FetchError{URL: final, Kind: KindNetwork, Status: resp.StatusCode, RetryAfter: retryAfter(resp), Err: fmt.Errorf("server answered %s", resp.Status)})
 	case resp.StatusCode != http.StatusOK:
-		return fail(&FetchError{URL: final, Kind: KindStatus, Status: resp.StatusCode, Err: fmt.Errorf("server answered %s", resp.Status)})
+		return fail(&FetchError{URL: final, Kind: KindStatus, Status: resp.StatusCode, RetryAfter: retryAfter(resp), Err: fmt.Errorf("server answered %s", resp.Status)})
 	}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !resp.Uncompressed && !strings.EqualFold(enc, "identity") {
 		return fail(&FetchError{URL: final, Kind: KindEncoding, Err: fmt.Errorf("Content-Encoding %q was not asked for", enc)})
 	}
 	return resp, redirects, nil
+}
+
+// strongLastModified is the response's Last-Modified where it can stand
+// for this content: its Date at least a second after it (RFC 9110
+// section 8.8.2.2). A file changed again within the second it names would
+// keep that Last-Modified, and a request with it would be answered 304
+// for the changed file; "" where that cannot be ruled out.
+func strongLastModified(h http.Header) string {
+	lm := h.Get("Last-Modified")
+	modified, err := http.ParseTime(lm)
+	if err != nil {
+		return ""
+	}
+	date, err := http.ParseTime(h.Get("Date"))
+	if err != nil || date.Sub(modified) < time.Second {
+		return ""
+	}
+	return lm
 }
 
 // noStore reports whether the Cache-Control header values hold the

@@ -1,5 +1,7 @@
 package fetch
 
+import "time"
+
 // Validators are the HTTP cache validators of an earlier response, sent back
 // as If-None-Match and If-Modified-Since so that an unchanged resource costs
 // its server a 304. The zero value asks for the whole resource.
@@ -25,4 +27,9 @@ type Response struct {
 	// NoStore reports Cache-Control: no-store: the server asks that no
 	// copy be kept.
 	NoStore bool
+	// MaxAge is the server's Cache-Control max-age: how long it says the
+	// copy may be used without asking again, at most MaxFreshness; 0 where
+	// it gave none (or no-cache). On a 304 it is the 304's. Callers bound
+	// it further by what the spec allows for their kind of document.
+	MaxAge time.Duration
 }

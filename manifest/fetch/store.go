@@ -2,7 +2,9 @@ package fetch
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -50,6 +52,7 @@ type Store struct {
 	// never) and kept up to date since by this Store's saves.
 	total     int64
 	countedAt time.Time
+	seed      []byte // see Jitter; nil until read
 }
 
 // DefaultMaxBytes is the bound of a Store's files where MaxBytes is 0.
@@ -81,6 +84,9 @@ type Entry struct {
 	// and only for a caller that sets it); a new entry without it gets
 	// FetchedAt.
 	CheckedAt time.Time `json:"checkedAt"`
+	// RetryAt, where set, is when the server may be asked again: it
+	// answered 429 or 503 with Retry-After (at most MaxRetryAfter later).
+	RetryAt time.Time `json:"retryAt,omitzero"`
 	// Body is the document.
 	Body []byte `json:"body"`
 }
@@ -180,7 +186,7 @@ func (s *Store) touch(path string) {
 }
 
 // Save stores e under e.Key. An entry that says the same as the stored one
-// (body, final URL, redirects, validators) is left as it is, unless its
+// (body, final URL, redirects, validators, RetryAt) is left as it is, unless its
 // CheckedAt is more than CheckEvery behind e's: most fetches bring back an
 // unchanged document, and rewriting it costs two fsyncs. The stored
 // FetchedAt then says when that content was first stored.
@@ -192,7 +198,7 @@ func (s *Store) Save(e *Entry) error {
 		return fmt.Errorf("fetch: store %q: body of %d bytes is more than the %d stored", e.Key, len(e.Body), MaxStoredBody)
 	}
 	if old, err := s.Load(e.Key); err == nil && old.FinalURL == e.FinalURL && old.Redirects == e.Redirects &&
-		old.Validators == e.Validators && bytes.Equal(old.Body, e.Body) {
+		old.Validators == e.Validators && old.RetryAt.Equal(e.RetryAt) && bytes.Equal(old.Body, e.Body) {
 		if e.CheckedAt.Sub(old.CheckedAt) < CheckEvery {
 			return nil
 		}
@@ -274,4 +280,46 @@ func (s *Store) evict(grown int64, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// seedFile holds a Store's random seed, made once: what Jitter derives a
+// desktop's own fractions from.
+const seedFile = ".seed"
+
+// seedSize is the length of the seed.
+const seedSize = 32
+
+// Jitter returns this Store's own fraction in [0, 1) for kind, the same
+// at every call and in every process that shares Dir, and unrelated
+// between kinds and between data directories: it comes from a random
+// seed made once and kept in Dir (a seed file of the wrong size is made
+// anew). Refreshes spread by it keep a fleet of desktops from asking a
+// server at the same moment. A Store that stores nothing has no seed and
+// returns 0.
+func (s *Store) Jitter(kind string) float64 {
+	if s == nil || s.Dir == "" {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seed == nil {
+		s.seed = s.loadSeed()
+	}
+	sum := sha256.Sum256(append(append([]byte("rvm-jitter\x00"), s.seed...), kind...))
+	return float64(binary.BigEndian.Uint64(sum[:8])>>11) / (1 << 53)
+}
+
+// loadSeed reads the seed file, making it where it is absent or not a
+// seed; where it cannot be kept, the seed lives as long as the Store.
+func (s *Store) loadSeed() []byte {
+	p := filepath.Join(s.Dir, seedFile)
+	if seed, err := platform.ReadFileLimit(p, seedSize); err == nil && len(seed) == seedSize {
+		return seed
+	}
+	seed := make([]byte, seedSize)
+	rand.Read(seed)
+	if err := platform.EnsureDir(s.Dir); err == nil {
+		platform.WriteFileAtomic(p, seed, 0o600) // else the next process makes its own
+	}
+	return seed
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -184,5 +185,38 @@ func TestStoreWalk(t *testing.T) {
 		if err := empty.Walk("", func(*Entry) bool { t.Error("an entry in a store that holds none"); return true }); err != nil {
 			t.Errorf("got %v, want no entries and no error", err)
 		}
+	}
+}
+
+// TestJitter: a data directory's fraction for a kind is in [0, 1), the
+// same for every Store of that folder, different for another kind and for
+// another folder; a damaged seed is made anew.
+func TestJitter(t *testing.T) {
+	dir := t.TempDir()
+	a := (&Store{Dir: dir}).Jitter("repo")
+	if a < 0 || a >= 1 {
+		t.Fatalf("got %v, want a fraction in [0, 1)", a)
+	}
+	if again := (&Store{Dir: dir}).Jitter("repo"); again != a {
+		t.Fatalf("got %v from a second Store of the folder, want %v", again, a)
+	}
+	if other := (&Store{Dir: dir}).Jitter("crl"); other == a {
+		t.Fatalf("got %v for another kind, want another fraction", other)
+	}
+	if other := (&Store{Dir: t.TempDir()}).Jitter("repo"); other == a {
+		t.Fatalf("got %v for another folder, want another fraction", other)
+	}
+	if err := os.WriteFile(filepath.Join(dir, seedFile), []byte("short"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	remade := (&Store{Dir: dir}).Jitter("repo")
+	if seed, err := os.ReadFile(filepath.Join(dir, seedFile)); err != nil || len(seed) != seedSize {
+		t.Fatalf("got a seed of %d bytes (%v), want one of %d made anew", len(seed), err, seedSize)
+	}
+	if again := (&Store{Dir: dir}).Jitter("repo"); again != remade {
+		t.Fatalf("got %v after the seed was made anew, want %v", again, remade)
+	}
+	if got := (&Store{}).Jitter("repo"); got != 0 {
+		t.Fatalf("got %v from a Store without a folder, want 0", got)
 	}
 }

@@ -377,3 +377,75 @@ func TestCRLNotComplete(t *testing.T) {
 		})
 	}
 }
+
+// TestCRLRetryAfter: after a 503 with Retry-After for a CRL that is due,
+// the CRL's server is not asked again until then (at most
+// fetch.MaxRetryAfter, whatever it says) and the check fails closed
+// meanwhile, as with the server down; then it is asked again.
+func TestCRLRetryAfter(t *testing.T) {
+	f := newPKI(t)
+	var mu sync.Mutex
+	var body []byte
+	busy, hits := false, 0
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		hits++
+		if busy {
+			w.Header().Set("Retry-After", "86400") // a day, bounded to ten minutes
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	set := func(crl []byte, b bool) (requests int) {
+		mu.Lock()
+		defer mu.Unlock()
+		body, busy = crl, b
+		return hits
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	fetcher := &fetch.Fetcher{RootCAs: pool, Timeouts: fetch.Timeouts{Total: 5 * time.Second}}
+	leaf := f.leaf(t, trusttest.Options{Name: "Acme CRL Retry", CRLURLs: []string{srv.URL + "/inter.crl"}})
+	block := f.block(t, leaf, testApps)
+	u, _ := pattern.ParseURL(testURL, pattern.Strict)
+	now := testNow
+	v := &trust.Verifier{Roots: f.roots, Now: func() time.Time { return now }, FetchCRL: fetcher.GetStrict, CRLs: &fetch.Store{Dir: t.TempDir()}}
+	const trusted trust.Code = "" // what verify returns where the block verifies
+	verify := func() trust.Code {
+		t.Helper()
+		_, err := v.Verify(context.Background(), block, "linux", u)
+		var te *trust.Error
+		if errors.As(err, &te) {
+			return te.Code
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return trusted
+	}
+	set(f.inter.CRL(t, 1, now, now.Add(time.Hour)), false)
+	if got := verify(); got != trusted {
+		t.Fatalf("got %s with a current CRL, want %s", got, "trusted")
+	}
+	set(nil, true)
+	now = now.Add(2 * time.Hour) // the cached CRL is out of date
+	if got := verify(); got != trust.RevocationUnknown {
+		t.Fatalf("got %s from a busy server, want %s", got, trust.RevocationUnknown)
+	}
+	before := set(nil, true)
+	now = now.Add(9 * time.Minute)
+	if got := verify(); got != trust.RevocationUnknown {
+		t.Fatalf("got %s within Retry-After, want %s", got, trust.RevocationUnknown)
+	}
+	if n := set(nil, true) - before; n != 0 {
+		t.Fatalf("got %d requests within Retry-After, want none", n)
+	}
+	set(f.inter.CRL(t, 2, now, now.Add(time.Hour)), false)
+	now = now.Add(2 * time.Minute) // past the ten minutes it is bounded to
+	if got := verify(); got != trusted {
+		t.Fatalf("got %s past Retry-After's bound with a new CRL, want %s", got, "trusted")
+	}
+}

@@ -75,11 +75,24 @@ func httpsPoints(c *x509.Certificate) []string {
 
 // currentCRL returns a CRL from u, signed by issuer and current at now, or
 // why there is none. In RevocationCached mode a current copy on disk does;
-// otherwise the CRL is fetched, conditionally on the copy on disk.
+// otherwise the CRL is fetched, conditionally on the copy on disk. A
+// server's max-age is not honoured (NextUpdate and the mode bound how old
+// a CRL may be); its Retry-After with a 429 or 503 is, for at most
+// fetch.MaxRetryAfter, in which no request is made and a CRL that is not
+// current fails the check as when the server cannot be reached.
 func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certificate, mode RevocationMode, now time.Time) (*x509.RevocationList, error) {
-	cached, val := v.loadCRL(u, issuer)
+	cached, entry := v.loadCRL(u, issuer)
+	var val fetch.Validators
+	if entry != nil {
+		val = entry.Validators
+	}
 	if mode == RevocationCached && cached != nil && now.Before(cached.NextUpdate) {
 		return cached, nil
+	}
+	if entry != nil && now.Before(entry.RetryAt) && entry.RetryAt.Sub(now) <= fetch.MaxRetryAfter {
+		// The server asked not to be asked until then (429 or 503 with
+		// Retry-After, bounded): as when it cannot be reached.
+		return nil, fmt.Errorf("%q asked (Retry-After) not to be asked for the CRL again until %s, and no current copy is cached", u, entry.RetryAt.UTC().Format(time.RFC3339))
 	}
 	if v.FetchCRL == nil {
 		if cached != nil {
@@ -88,6 +101,14 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 		return nil, fmt.Errorf("no CRL from %q is cached, and rvm may not fetch CRLs", u)
 	}
 	resp, err := v.FetchCRL(ctx, u, MaxCRLSize, val)
+	var fe *fetch.FetchError
+	if entry != nil && errors.As(err, &fe) && fe.RetryAfter > 0 {
+		keep := *entry
+		keep.RetryAt = now.Add(fe.RetryAfter)
+		if err := v.CRLs.Save(&keep); err != nil {
+			v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not cache a CRL")
+		}
+	}
 	if err != nil {
 		if mode == RevocationCached {
 			return nil, fmt.Errorf("fetching the CRL failed and no current copy is cached: %w", err)
@@ -123,21 +144,22 @@ func (v *Verifier) currentCRL(ctx context.Context, u string, issuer *x509.Certif
 func crlKey(u string) string { return "crl\x00" + u }
 
 // loadCRL returns the CRL from u cached in the store, checked against
-// issuer, and its validators; nil when there is none that is sound.
-func (v *Verifier) loadCRL(u string, issuer *x509.Certificate) (*x509.RevocationList, fetch.Validators) {
+// issuer, and its entry (validators, RetryAt); nil when there is none
+// that is sound.
+func (v *Verifier) loadCRL(u string, issuer *x509.Certificate) (*x509.RevocationList, *fetch.Entry) {
 	e, err := v.CRLs.Load(crlKey(u))
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			v.Log.Warn().Err(err).Str("url", u).Msg("trust: could not read a cached CRL")
 		}
-		return nil, fetch.Validators{}
+		return nil, nil
 	}
 	crl, err := parseCRL(e.Body, u, issuer)
 	if err != nil {
 		v.Log.Warn().Err(err).Str("url", u).Msg("trust: ignoring a cached CRL")
-		return nil, fetch.Validators{}
+		return nil, nil
 	}
-	return crl, e.Validators
+	return crl, e
 }
 
 // parseCRL parses a DER CRL from u, checks that issuer made it and that it

@@ -72,7 +72,10 @@ type Location struct {
 // at every call (an https:// one strictly; an http:// one is deny-only,
 // see ParseDenyOnly), with the validators of the last good copy; an
 // unreadable or invalid file keeps the last good copy, and with none the
-// result fails closed.
+// result fails closed. Its server's Cache-Control max-age is not honoured
+// (SPEC 4 fetches the file at each launch, and it holds revocations); its
+// Retry-After with a 429 or 503 is, for at most fetch.MaxRetryAfter, in
+// which the last good copy stands in as when the server cannot be reached.
 func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 	if loc.Value == "" {
 		if loc.Invalid != "" {
@@ -88,7 +91,20 @@ func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 	key := "owner\x00" + loc.Value
 	last, _ := l.Store.Load(key)
 
-	body, validators, notModified, err := l.read(ctx, loc, last)
+	var (
+		body        []byte
+		validators  fetch.Validators
+		notModified bool
+		err         error
+	)
+	if now := l.Now(); last != nil && now.Before(last.RetryAt) && last.RetryAt.Sub(now) <= fetch.MaxRetryAfter {
+		// The server asked not to be asked until then (429 or 503 with
+		// Retry-After, bounded): as when it cannot be reached.
+		err = fmt.Errorf("owner: %s asked (Retry-After) not to be asked again until %s", loc.Value, last.RetryAt.UTC().Format(time.RFC3339))
+	} else {
+		body, validators, notModified, err = l.read(ctx, loc, last)
+		l.keepRetryAfter(last, err)
+	}
 	if err == nil && notModified && last != nil {
 		body = last.Body
 	}
@@ -118,6 +134,20 @@ func (l *Loader) Load(ctx context.Context, loc Location) Loaded {
 	o.Warnings = append(o.Warnings, fmt.Sprintf("desktop owner settings %s unusable (%s) and no good copy: every permission denied", loc.Value, why))
 	o.Warnings = append(o.Warnings, problems...)
 	return o
+}
+
+// keepRetryAfter marks the last good copy with when its server may be
+// asked again, where err is that server's 429 or 503 with Retry-After.
+func (l *Loader) keepRetryAfter(last *fetch.Entry, err error) {
+	var fe *fetch.FetchError
+	if last == nil || !errors.As(err, &fe) || fe.RetryAfter <= 0 {
+		return
+	}
+	keep := *last
+	keep.RetryAt = l.Now().Add(fe.RetryAfter)
+	if werr := l.Store.Save(&keep); werr != nil {
+		l.Log.Warn().Err(werr).Msg("could not cache the desktop owner settings")
+	}
 }
 
 // failure words why a file could not be used for a warning: the error

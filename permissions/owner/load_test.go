@@ -293,3 +293,49 @@ func TestLocalPath(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadRetryAfter: after a 503 with Retry-After, the server is not
+// asked again until then (at most fetch.MaxRetryAfter, whatever it says)
+// and the last good copy stands in, with a warning that names why; then
+// it is asked again.
+func TestLoadRetryAfter(t *testing.T) {
+	site, err := manifesttest.NewSite("owner.acme.test")
+	platformtest.Must(t, err)
+	t.Cleanup(site.Close)
+	var requests atomic.Int32
+	var busy atomic.Bool
+	site.Mux.HandleFunc("/dos.json", func(w http.ResponseWriter, req *http.Request) {
+		requests.Add(1)
+		if busy.Load() {
+			w.Header().Set("Retry-After", "86400") // a day, bounded to ten minutes
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		fmt.Fprint(w, `{"applicationSettings": {"default": {"permissions": {"System": {"getCookies": false}}}}}`)
+	})
+	now := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
+	l := &Loader{Store: &fetch.Store{Dir: platformtest.TempDir(t)}, Now: func() time.Time { return now }}
+	l.HTTP = &fetch.Fetcher{RootCAs: site.CA.Pool, Resolve: site.Resolve, Timeouts: fetch.Timeouts{Headers: 2 * time.Second, Total: 5 * time.Second}}
+	loc := Location{Value: site.HTTPSURL("/dos.json"), SetBy: "test"}
+	ctx := context.Background()
+	if got := l.Load(ctx, loc); got.Settings == nil || len(got.Warnings) > 0 {
+		t.Fatalf("got %+v, want the remote file in use", got)
+	}
+	busy.Store(true)
+	l.Load(ctx, loc) // the 503
+	before := requests.Load()
+	now = now.Add(9 * time.Minute)
+	got := l.Load(ctx, loc)
+	if got.Settings == nil || !strings.Contains(strings.Join(got.Warnings, "\n"), "Retry-After") {
+		t.Fatalf("got %+v within Retry-After, want the last good copy and a warning naming Retry-After", got)
+	}
+	if n := requests.Load() - before; n != 0 {
+		t.Fatalf("got %d requests within Retry-After, want none", n)
+	}
+	busy.Store(false)
+	now = now.Add(2 * time.Minute) // past the ten minutes it is bounded to
+	if got := l.Load(ctx, loc); got.Settings == nil || len(got.Warnings) > 0 || requests.Load() == before {
+		t.Fatalf("got %+v after %d requests past Retry-After's bound, want the server asked and its file in use", got, requests.Load()-before)
+	}
+}

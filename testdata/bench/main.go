@@ -143,6 +143,7 @@ func (b *bench) run(gotest string) error {
 	}
 	printBenchmarks(results)
 	b.ratios(results)
+	b.fleet(results)
 	if err := b.launchAgainstBase(); err != nil {
 		return err
 	}
@@ -278,6 +279,11 @@ func (b *bench) ratios(results []*result) {
 		}
 		b.add(q.figure, fmt.Sprintf("%.3fx", n/d), fmt.Sprintf("<= %gx", q.max), n/d <= q.max)
 	}
+	if n, ok := ns("BenchmarkInstall"); ok && n > 0 {
+		// BenchmarkInstall's runtime is 100 MiB unpacked (a little over
+		// half that as its archive).
+		b.add("Install of a 100 MiB runtime, first launch's download", fmt.Sprintf("%.0f MiB/s (%s)", 100/(n/1e9), ms(time.Duration(n))), "", true)
+	}
 	for _, r := range results {
 		if r.name != "BenchmarkMatch/patterns=100000" {
 			continue
@@ -305,6 +311,52 @@ func (b *bench) ratios(results []*result) {
 			b.add("LocalAPIVerifyCached (in-process) 1000 concurrent p99", num(v)+" ms", "", true)
 		}
 	}
+}
+
+// fleet adds the rows of the largest fleet BenchmarkFleet simulated
+// (bench.sh runs 10,000 desktops): per launch at steady state, the
+// requests and bytes for the owner settings, the CRL and the runtime
+// repository's metadata (at most 1 KB, and no 200: only 304s, and for the
+// repository the 404 of the next root that TUF asks for at each refresh),
+// and the busiest minute when every desktop starts at 9:00.
+func (b *bench) fleet(results []*result) {
+	var best *result
+	size := 0
+	for _, r := range results {
+		n, ok := strings.CutPrefix(r.name, "BenchmarkFleet/desktops=")
+		if v, err := strconv.Atoi(n); ok && err == nil && v > size {
+			best, size = r, v
+		}
+	}
+	if best == nil {
+		b.skip("fleet", "BenchmarkFleet missing from the run")
+		return
+	}
+	get := func(unit string) float64 {
+		v, _ := best.median(unit)
+		return v
+	}
+	for _, k := range []struct{ kind, figure, target string }{
+		{"owner-settings", "owner settings", "<= 1 KB, 304 only"},
+		{"crl", "CRL", "<= 1 KB, 304 only"},
+		{"repo-metadata", "runtime repository metadata", "<= 1 KB, 304 only (and TUF's next-root 404)"},
+	} {
+		ok, same, none, by := get(k.kind+"-200/launch"), get(k.kind+"-304/launch"), get(k.kind+"-404/launch"), get(k.kind+"-B/launch")
+		value := fmt.Sprintf("%s x 200, %s x 304, %s B", num(ok), num(same), num(by))
+		pass := ok == 0 && by <= 1024
+		if k.kind == "repo-metadata" {
+			value = fmt.Sprintf("%s x 200, %s x 304, %s x 404, %s B", num(ok), num(same), num(none), num(by))
+		} else {
+			pass = pass && none == 0
+		}
+		b.add(fmt.Sprintf("fleet of %d, per launch: %s", size, k.figure), value, k.target, pass)
+	}
+	b.add(fmt.Sprintf("fleet of %d, per launch: manifest", size),
+		fmt.Sprintf("%s x 200, %s x 304, %s B", num(get("manifest-200/launch")), num(get("manifest-304/launch")), num(get("manifest-B/launch"))), "", true)
+	b.add(fmt.Sprintf("fleet of %d, first day: bytes per desktop", size), num(get("first-day-B/desktop"))+" B", "", true)
+	peak := get("peak-desktops/min/desktops")
+	b.add(fmt.Sprintf("fleet of %d, all start at 9:00: peak minute", size),
+		fmt.Sprintf("%s of desktops, %s requests a desktop", num(peak), num(get("peak-req/min/desktop"))), "<= 0.1 of desktops", peak <= 0.1)
 }
 
 // launchAgainstBase adds the ratio of a launch whose runtime is installed

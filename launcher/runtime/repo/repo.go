@@ -44,6 +44,15 @@
 // so it is never used by two goroutines. Two processes refreshing one cache
 // take turns (a lock file).
 //
+// With ServerHints, the server can spare a fleet refreshes: for the
+// Cache-Control max-age of timestamp.json (at most a day, never past a
+// role's expiry, less a per-desktop part of up to a fifth so that a
+// fleet's refreshes spread), the last verified copy, checked again, stands
+// in for a refresh when resolving to an installed version (never before
+// a download, nor where it finds nothing that fits); after a 429
+// or 503 with Retry-After (at most ten minutes), the repository is not
+// asked and the refresh fails as offline. Both are kept in hints.json.
+//
 // When the refresh fails (offline, expired metadata, or metadata refused),
 // the last verified copy still resolves channels, to installed versions
 // only, with a notice; nothing new is installed. Every failure is an
@@ -130,6 +139,21 @@ type Options struct {
 	// MaxAge is how long the outcome of a refresh is shared; zero shares
 	// it for the Client's life.
 	MaxAge time.Duration
+	// ServerHints, with a DataDir, lets the repository's server spare
+	// later Clients of that cache a refresh: for the Cache-Control
+	// max-age of its timestamp.json (at most fetch.MaxFreshness and never
+	// past any role's expiry, each desktop taking off its own part of up to
+	// a fifth, Jitter), the last verified metadata stands in for a refresh
+	// when resolving to an installed version, though never before a
+	// download nor where nothing fits; and after a 429 or
+	// 503 with Retry-After (at most fetch.MaxRetryAfter), nothing is asked
+	// of it and the refresh fails as offline. rvm doctor, which checks the
+	// repository itself, leaves it off.
+	ServerHints bool
+	// Jitter is this desktop's fraction in [0, 1) (fetch.Store.Jitter),
+	// by which ServerHints shortens each max-age: a fleet's refreshes then
+	// do not align.
+	Jitter float64
 }
 
 // Client reads one runtime repository. It is safe for concurrent use.
@@ -146,11 +170,14 @@ type Client struct {
 
 // state is the outcome of one refresh.
 type state struct {
+	cached   bool                             // taken from the last verified copy, which the server said is fresh (ServerHints): a download refreshes first
 	err      error                            // why the refresh failed; nil when it did not
 	targets  map[string]*metadata.TargetFiles // the verified targets (nil when err is set)
 	channels map[string]string                // the verified channels; from the last verified copy when err is set (nil when there is none)
 	expires  map[string]time.Time             // each role's expiry, where known
 	requests int                              // requests the refresh made
+	// notModified reports that timestamp.json was answered 304.
+	notModified bool
 }
 
 // New returns a client of the repository that o names. It checks the
@@ -206,7 +233,9 @@ func (c *Client) now() time.Time {
 
 // Refresh brings the metadata up to date as TUF prescribes (root,
 // timestamp, snapshot, targets, then channels.json), once: concurrent and
-// later callers share its outcome (for MaxAge). Its error is an *Error.
+// later callers share its outcome (for MaxAge). With ServerHints, the last
+// verified copy while the server's max-age lasts, or the server's
+// Retry-After, stands for a refresh. Its error is an *Error.
 func (c *Client) Refresh(ctx context.Context) error {
 	st, err := c.refreshed(ctx)
 	if err != nil {
@@ -218,9 +247,16 @@ func (c *Client) Refresh(ctx context.Context) error {
 // refreshed returns the outcome of the shared refresh, refreshing where
 // none is current; its error is only ctx's.
 func (c *Client) refreshed(ctx context.Context) (*state, error) {
+	return c.refreshedFor(ctx, false)
+}
+
+// refreshedFor is refreshed; with network, an outcome taken from the last
+// verified copy (ServerHints) does not count as current: before a
+// download the metadata is refreshed (SPEC 9).
+func (c *Client) refreshedFor(ctx context.Context, network bool) (*state, error) {
 	c.mu.Lock()
 	for {
-		if c.state != nil && (c.o.MaxAge == 0 || c.now().Sub(c.at) < c.o.MaxAge) {
+		if c.state != nil && (c.o.MaxAge == 0 || c.now().Sub(c.at) < c.o.MaxAge) && !(network && c.state.cached) {
 			st := c.state
 			c.mu.Unlock()
 			return st, nil
@@ -241,13 +277,24 @@ func (c *Client) refreshed(ctx context.Context) (*state, error) {
 	c.inflight = done
 	c.mu.Unlock()
 
-	st := c.refresh(ctx)
+	st := c.hinted(network)
+	if st == nil {
+		st = c.refresh(ctx)
+	}
 
 	c.mu.Lock()
 	c.state, c.at, c.inflight = st, c.now(), nil
 	c.mu.Unlock()
 	close(done)
 	return st, nil
+}
+
+// servedFromCache reports whether the current outcome was taken from the
+// last verified copy rather than a refresh.
+func (c *Client) servedFromCache() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state != nil && c.state.cached
 }
 
 // verified is verified.json: the raw metadata and channels that last
@@ -260,13 +307,33 @@ type verified struct {
 	Channels  []byte `json:"channels,omitempty"`
 }
 
-// refresh runs one refresh.
+// refresh runs one refresh, asking for timestamp.json conditionally;
+// where the copy a 304 stands for leads to metadata that does not pass
+// (expired, say, or naming a snapshot the server no longer has: a server
+// whose validator did not change with the file), once more asking for
+// the whole file. A network failure is not retried.
 func (c *Client) refresh(ctx context.Context) *state {
+	st := c.refreshWith(ctx, true)
+	var re *Error
+	if st.notModified && errors.As(st.err, &re) && re.Kind != KindNetwork {
+		return c.refreshWith(ctx, false)
+	}
+	return st
+}
+
+// refreshWith runs one refresh, conditionally where conditional.
+func (c *Client) refreshWith(ctx context.Context, conditional bool) *state {
 	st := &state{}
+	var tf *tufFetcher
 	fail := func(err error) *state {
 		st.err = err
 		st.targets = nil
 		st.channels = c.lastVerified()
+		st.notModified = tf != nil && tf.got != nil && tf.got.NotModified
+		var fe *fetch.FetchError
+		if errors.As(err, &fe) && fe.RetryAfter > 0 {
+			c.saveHints(hints{RetryAt: c.now().Add(fe.RetryAfter)})
+		}
 		return st
 	}
 	var metaDir string
@@ -286,7 +353,10 @@ func (c *Client) refresh(ctx context.Context) *state {
 	if err != nil {
 		return fail(&Error{Role: metadata.ROOT, Kind: KindInvalid, Err: err})
 	}
-	tf := &tufFetcher{ctx: ctx, src: c.src}
+	tf = &tufFetcher{ctx: ctx, src: c.src}
+	if conditional {
+		tf.stamp = c.loadTimestampCache(metaDir)
+	}
 	cfg.Fetcher = tf
 	cfg.RemoteTargetsURL = c.src.base() + "/targets"
 	cfg.MaxRootRotations = maxRootRotations
@@ -331,7 +401,68 @@ func (c *Client) refresh(ctx context.Context) *state {
 		return fail(&Error{Target: ChannelsTarget, Kind: KindInvalid, Err: err})
 	}
 	c.saveVerified(metaDir, raw)
+	c.saveTimestampCache(tf.got)
+	if tf.got != nil {
+		c.saveHints(hints{FreshUntil: c.freshUntil(tf.got.MaxAge, st.expires)})
+	}
 	return st
+}
+
+// timestampCache is the validators of the last timestamp.json the server
+// sent, with that file's bytes where they are still the copy go-tuf keeps
+// (metadata/timestamp.json): a refresh then asks for timestamp.json only
+// if it changed, and an unchanged repository costs a 304 (SPEC 4 asks
+// that of every remote file a fleet reads). Kept in timestamp.etag.json
+// as the validators and the SHA-256 of the bytes they came with.
+type timestampCache struct {
+	Validators fetch.Validators `json:"validators"`
+	SHA256     string           `json:"sha256"`
+	body       []byte
+}
+
+// maxTimestampCacheFile bounds timestamp.etag.json: two header values
+// (each within the fetcher's header bound) and a hash.
+const maxTimestampCacheFile = 256 << 10
+
+// loadTimestampCache returns the validators to send for timestamp.json
+// with the cached copy they stand for; zero where there is no cache, or
+// the cached timestamp is not the one the validators came with.
+func (c *Client) loadTimestampCache(metaDir string) timestampCache {
+	if metaDir == "" {
+		return timestampCache{}
+	}
+	data, err := platform.ReadFileLimit(filepath.Join(c.cache, "timestamp.etag.json"), maxTimestampCacheFile)
+	if err != nil {
+		return timestampCache{}
+	}
+	var tc timestampCache
+	if json.Unmarshal(data, &tc) != nil {
+		return timestampCache{}
+	}
+	body, err := platform.ReadFileLimit(filepath.Join(metaDir, metadata.TIMESTAMP+".json"), maxTimestamp)
+	if err != nil {
+		return timestampCache{}
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != tc.SHA256 {
+		return timestampCache{}
+	}
+	tc.body = body
+	return tc
+}
+
+// saveTimestampCache keeps the validators of got, the answer to this
+// refresh's request for timestamp.json, where it brought a new file
+// with validators; a 304 leaves the cache as it is.
+func (c *Client) saveTimestampCache(got *fetch.Response) {
+	if c.cache == "" || got == nil || got.NotModified || got.Validators == (fetch.Validators{}) {
+		return
+	}
+	sum := sha256.Sum256(got.Body)
+	data, err := json.Marshal(timestampCache{Validators: got.Validators, SHA256: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return
+	}
+	platform.WriteFileAtomic(filepath.Join(c.cache, "timestamp.etag.json"), data, 0o600) // at worst the next refresh asks for the whole file
 }
 
 // failedRole is the role a refresh failed on: the one an expiry names,
@@ -360,7 +491,7 @@ func (c *Client) checkAnchor() error {
 	if got, err := platform.ReadFileLimit(p, 128); err == nil && strings.TrimSpace(string(got)) == want {
 		return nil
 	}
-	for _, name := range []string{"metadata", "targets", "verified.json"} {
+	for _, name := range []string{"metadata", "targets", "verified.json", "timestamp.etag.json", "hints.json"} {
 		if err := platform.RemoveAll(filepath.Join(c.cache, name)); err != nil {
 			return fmt.Errorf("metadata cache: %w", err)
 		}
@@ -412,10 +543,11 @@ func (c *Client) channelsFile(ctx context.Context, st *state, tf *tufFetcher) ([
 		return nil, &Error{Target: ChannelsTarget, Kind: KindInvalid, Err: err}
 	}
 	tf.requests++
-	data, err := c.src.get(ctx, "targets/"+name, info.Length)
+	resp, err := c.src.get(ctx, "targets/"+name, info.Length, fetch.Validators{})
 	if err != nil {
 		return nil, &Error{Target: ChannelsTarget, Kind: kindOf(err), Err: err}
 	}
+	data := resp.Body
 	if err := info.VerifyLengthHashes(data); err != nil {
 		return nil, &Error{Target: ChannelsTarget, Kind: KindMismatch, Err: fmt.Errorf("not what targets.json signed: %w", err)}
 	}
@@ -479,6 +611,16 @@ func (c *Client) saveVerified(metaDir string, channels []byte) {
 // again (signatures, versions and hashes; not expiry, which is why it is
 // the last copy), or nil where there is none that checks.
 func (c *Client) lastVerified() map[string]string {
+	if st := c.loadVerified(); st != nil {
+		return st.channels
+	}
+	return nil
+}
+
+// loadVerified returns the last verified copy as the outcome of a
+// refresh, checked again as lastVerified says, with each role's expiry;
+// nil where there is none that checks.
+func (c *Client) loadVerified() *state {
 	if c.cache == "" {
 		return nil
 	}
@@ -516,18 +658,112 @@ func (c *Client) lastVerified() map[string]string {
 		targets.Signed.Version != tm.Version || tm.VerifyLengthHashes(v.Targets) != nil {
 		return nil
 	}
+	st := &state{
+		targets: targets.Signed.Targets,
+		expires: map[string]time.Time{
+			metadata.ROOT:      root.Signed.Expires,
+			metadata.TIMESTAMP: ts.Signed.Expires,
+			metadata.SNAPSHOT:  snap.Signed.Expires,
+			metadata.TARGETS:   targets.Signed.Expires,
+		},
+		channels: map[string]string{},
+	}
 	info, ok := targets.Signed.Targets[ChannelsTarget]
 	if !ok {
-		return map[string]string{}
+		return st
 	}
 	if info.VerifyLengthHashes(v.Channels) != nil {
 		return nil
 	}
-	channels, err := parseChannels(v.Channels)
+	if st.channels, err = parseChannels(v.Channels); err != nil {
+		return nil
+	}
+	return st
+}
+
+// hints is hints.json: what the repository's server asked of the
+// refreshes of this cache (ServerHints).
+type hints struct {
+	// FreshUntil is when the last verified copy stops standing in for a
+	// refresh (the max-age of timestamp.json, bounded).
+	FreshUntil time.Time `json:"freshUntil,omitzero"`
+	// RetryAt is when the server may be asked again (Retry-After).
+	RetryAt time.Time `json:"retryAt,omitzero"`
+}
+
+// maxHintsFile bounds hints.json.
+const maxHintsFile = 4 << 10
+
+// freshUntil is when a copy checked now with this max-age stops being
+// fresh: the max-age (at most fetch.MaxFreshness) less this desktop's
+// part of up to a fifth of it, and never past the earliest expiry of the
+// roles; now (not fresh) without ServerHints or a max-age.
+func (c *Client) freshUntil(maxAge time.Duration, expires map[string]time.Time) time.Time {
+	now := c.now()
+	if !c.o.ServerHints || maxAge <= 0 {
+		return now
+	}
+	maxAge = min(maxAge, fetch.MaxFreshness)
+	jitter := min(max(c.o.Jitter, 0), 1)
+	until := now.Add(maxAge - time.Duration(float64(maxAge/5)*jitter))
+	for _, exp := range expires {
+		if exp.Before(until) {
+			until = exp
+		}
+	}
+	return until
+}
+
+// saveHints keeps h for the Clients that come after (ServerHints only).
+func (c *Client) saveHints(h hints) {
+	if !c.o.ServerHints || c.cache == "" {
+		return
+	}
+	data, err := json.Marshal(h)
+	if err != nil {
+		return
+	}
+	platform.WriteFileAtomic(filepath.Join(c.cache, "hints.json"), data, 0o600) // at worst the next launch refreshes
+}
+
+// hinted returns, under ServerHints, the outcome the server's hints give
+// without a request: an offline failure while the server asked not to be
+// asked, or (unless network, for a download) the last verified copy
+// while it is fresh; nil where a refresh is to be made. Hints are bounded
+// again as they are read (a clock set back, a file written by hand).
+func (c *Client) hinted(network bool) *state {
+	if !c.o.ServerHints || c.cache == "" {
+		return nil
+	}
+	data, err := platform.ReadFileLimit(filepath.Join(c.cache, "hints.json"), maxHintsFile)
 	if err != nil {
 		return nil
 	}
-	return channels
+	var h hints
+	if json.Unmarshal(data, &h) != nil {
+		return nil
+	}
+	now := c.now()
+	if now.Before(h.RetryAt) && h.RetryAt.Sub(now) <= fetch.MaxRetryAfter {
+		return &state{
+			err:      &Error{Role: metadata.TIMESTAMP, Kind: KindNetwork, Err: fmt.Errorf("the repository asked (Retry-After) not to be asked again until %s", h.RetryAt.UTC().Format(time.RFC3339))},
+			channels: c.lastVerified(),
+		}
+	}
+	if network || !now.Before(h.FreshUntil) || h.FreshUntil.Sub(now) > fetch.MaxFreshness {
+		return nil
+	}
+	st := c.loadVerified()
+	if st == nil {
+		return nil
+	}
+	for _, exp := range st.expires {
+		if !now.Before(exp) {
+			return nil
+		}
+	}
+	st.cached = true
+	return st
 }
 
 // servedName is the name a target is served under, below targets/: with
@@ -639,7 +875,7 @@ func (c *Client) Requests() int {
 // targetInfo is the verified description of target, from a fresh
 // refresh.
 func (c *Client) targetInfo(ctx context.Context, target string) (*metadata.TargetFiles, error) {
-	st, err := c.refreshed(ctx)
+	st, err := c.refreshedFor(ctx, true)
 	if err != nil {
 		return nil, err
 	}

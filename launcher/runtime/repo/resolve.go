@@ -98,6 +98,21 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // can be used, the error is an *UnavailableError and Choice.State says
 // why.
 func (c *Client) Resolve(ctx context.Context, req Request) (Choice, error) {
+	ch, err := c.resolve(ctx, req)
+	if (err != nil || ch.State != StateInstalled) && c.servedFromCache() {
+		// The last verified copy stands in only for a launch of what is
+		// installed: a download needs metadata refreshed now (SPEC 9),
+		// and the repository may have since published what fits.
+		if _, err := c.refreshedFor(ctx, true); err != nil {
+			return ch, err
+		}
+		return c.resolve(ctx, req)
+	}
+	return ch, err
+}
+
+// resolve is Resolve on the current outcome of a refresh.
+func (c *Client) resolve(ctx context.Context, req Request) (Choice, error) {
 	ch := Choice{Requested: req.Version}
 	spec, err := runtime.ParseSpec(req.Version)
 	if err != nil {

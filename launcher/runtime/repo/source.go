@@ -21,8 +21,10 @@ import (
 // source is where a Client reads a repository's files: names are
 // slash-separated, relative to the repository's base (metadata/timestamp.json).
 type source interface {
-	// get reads a file of at most limit bytes.
-	get(ctx context.Context, name string, limit int64) ([]byte, error)
+	// get reads a file of at most limit bytes; with validators from an
+	// earlier answer, only if it changed (the response then says
+	// NotModified and holds no body).
+	get(ctx context.Context, name string, limit int64, v fetch.Validators) (*fetch.Response, error)
 	// open streams a file of at most limit bytes; stall bounds each wait
 	// for more. contentType is what the server said the file is.
 	open(ctx context.Context, name string, limit int64, stall time.Duration) (body io.ReadCloser, contentType string, err error)
@@ -38,12 +40,8 @@ type httpSource struct {
 
 func (s *httpSource) base() string { return s.url }
 
-func (s *httpSource) get(ctx context.Context, name string, limit int64) ([]byte, error) {
-	resp, err := s.f.GetStrict(ctx, s.url+"/"+name, limit, fetch.Validators{})
-	if err != nil {
-		return nil, err
-	}
-	return resp.Body, nil
+func (s *httpSource) get(ctx context.Context, name string, limit int64, v fetch.Validators) (*fetch.Response, error) {
+	return s.f.GetStrict(ctx, s.url+"/"+name, limit, v)
 }
 
 func (s *httpSource) open(ctx context.Context, name string, limit int64, stall time.Duration) (io.ReadCloser, string, error) {
@@ -69,12 +67,16 @@ func (s *dirSource) path(name string) (string, error) {
 	return filepath.Join(s.dir, filepath.FromSlash(name)), nil
 }
 
-func (s *dirSource) get(_ context.Context, name string, limit int64) ([]byte, error) {
+func (s *dirSource) get(_ context.Context, name string, limit int64, _ fetch.Validators) (*fetch.Response, error) {
 	p, err := s.path(name)
 	if err != nil {
 		return nil, err
 	}
-	return platform.ReadFileLimit(p, limit)
+	data, err := platform.ReadFileLimit(p, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &fetch.Response{Body: data}, nil
 }
 
 func (s *dirSource) open(_ context.Context, name string, limit int64, _ time.Duration) (io.ReadCloser, string, error) {
@@ -120,12 +122,19 @@ func notFound(err error, orForbidden bool) bool {
 
 // tufFetcher is go-tuf's fetcher over a source. It remembers the role of
 // the file it was last asked for (go-tuf updates the roles in order and
-// fails on the one it last fetched) and counts its requests.
+// fails on the one it last fetched) and counts its requests. It asks for
+// timestamp.json conditionally where it has the validators of the copy
+// go-tuf keeps (see timestampCache), and hands go-tuf that copy on a 304.
 type tufFetcher struct {
 	ctx      context.Context
 	src      source
 	role     string
 	requests int
+	// stamp is the cached timestamp and the validators it came with
+	// (zero where there are none to send); got is what the server
+	// answered for timestamp.json this time.
+	stamp timestampCache
+	got   *fetch.Response
 }
 
 // maxMetadata bounds every metadata file, whatever the metadata that
@@ -139,13 +148,30 @@ func (t *tufFetcher) DownloadFile(u string, maxLength int64, _ time.Duration) ([
 	}
 	t.role = roleOfFile(path.Base(name))
 	t.requests++
-	data, err := t.src.get(t.ctx, name, min(maxLength, maxMetadata))
+	timestamp := name == "metadata/"+metadata.TIMESTAMP+".json"
+	var cond fetch.Validators
+	if timestamp {
+		cond = t.stamp.Validators
+	}
+	resp, err := t.src.get(t.ctx, name, min(maxLength, maxMetadata), cond)
 	if err != nil && t.role == metadata.ROOT && notFound(err, true) {
 		// go-tuf looks for the next root until the server says there is
 		// none, by a 404.
 		return nil, &metadata.ErrDownloadHTTP{StatusCode: 404, URL: u}
 	}
-	return data, err
+	if err != nil {
+		return nil, err
+	}
+	if timestamp {
+		t.got = resp
+	}
+	if resp.NotModified {
+		// Only sent validators are answered so: the copy go-tuf keeps,
+		// which they came with, and which go-tuf checks again
+		// (signature, version, expiry).
+		return t.stamp.body, nil
+	}
+	return resp.Body, nil
 }
 
 // roleOfFile is the role a metadata file name belongs to: N.root.json,
