@@ -31,7 +31,7 @@ func (f *Fetcher) accept(req *Request, resp *fetch.Response, mode string, strict
 		return out, nil
 	}
 	now := f.now()
-	e := &fetch.Entry{Key: f.cacheKey(req.URL), FinalURL: resp.FinalURL, Redirects: resp.Redirects, FetchedAt: now, CheckedAt: now, Body: resp.Body}
+	e := &fetch.Entry{Key: f.cacheKey(req.URL), FinalURL: resp.FinalURL, Redirects: resp.Redirects, Validators: resp.Validators, FetchedAt: now, CheckedAt: now, Body: resp.Body}
 	if err := f.Cache.Save(e); err != nil {
 		f.Log.Warn().Err(err).Str("url", req.URL).Msg("could not cache the manifest")
 		out.Warnings = append(out.Warnings, "could not cache the manifest: "+err.Error())

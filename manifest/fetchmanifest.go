@@ -104,6 +104,29 @@ type Fetched struct {
 	InsecureReason string
 }
 
+// getStrict fetches the manifest of req strictly and, where a cached copy
+// of an earlier strict fetch has validators, conditionally: a 304 that a
+// strict fetch brings from the same final URL says that copy is the
+// manifest now, and its body stands in for the response, so that an
+// unchanged manifest costs its server a 304. A 304 from another final URL
+// (the redirects changed) vouches for nothing: the manifest is fetched
+// whole.
+func (f *Fetcher) getStrict(ctx context.Context, req *Request) (*fetch.Response, error) {
+	c, err := f.Cache.Load(f.cacheKey(req.URL))
+	if err != nil || c.Validators == (fetch.Validators{}) {
+		return f.HTTP.GetStrict(ctx, req.URL, MaxManifestSize, fetch.Validators{})
+	}
+	resp, err := f.HTTP.GetStrict(ctx, req.URL, MaxManifestSize, c.Validators)
+	switch {
+	case err != nil || !resp.NotModified:
+		return resp, err
+	case resp.FinalURL != c.FinalURL:
+		return f.HTTP.GetStrict(ctx, req.URL, MaxManifestSize, fetch.Validators{})
+	}
+	resp.Body, resp.Validators = c.Body, c.Validators
+	return resp, nil
+}
+
 // FetchManifest fetches and parses the manifest of req as SPEC 3 says:
 // strict first; after a security failure, one relaxed retry when p allows
 // that kind of failure; after a network failure (of either), the cached
@@ -111,7 +134,7 @@ type Fetched struct {
 // the URL and, where a setting forbade the retry, the setting and where it
 // was set.
 func (f *Fetcher) FetchManifest(ctx context.Context, req *Request, p Policy) (*Fetched, error) {
-	resp, err := f.HTTP.GetStrict(ctx, req.URL, MaxManifestSize, fetch.Validators{})
+	resp, err := f.getStrict(ctx, req)
 	if err == nil {
 		return f.accept(req, resp, ModeStrict, true, "")
 	}

@@ -433,3 +433,70 @@ func BenchmarkFetchLoopback(b *testing.B) {
 		}
 	}
 }
+
+// TestFetchConditional: a manifest fetched before is asked for again with
+// its validators, and a 304 from the same final URL gives the copy kept,
+// as a strict fetch; a changed manifest comes whole; a 304 that arrives
+// by a redirect to another URL vouches for nothing, and the manifest is
+// fetched whole from where the redirect leads.
+func TestFetchConditional(t *testing.T) {
+	r := newRig(t)
+	var (
+		body        atomic.Value
+		conditional atomic.Int64
+		whole       atomic.Int64
+		redirect    atomic.Bool
+	)
+	body.Store(goodManifest)
+	serve := func(w http.ResponseWriter, req *http.Request) {
+		b := body.Load().(string)
+		etag := fmt.Sprintf(`"%x"`, len(b))
+		w.Header().Set("ETag", etag)
+		if req.Header.Get("If-None-Match") != "" {
+			conditional.Add(1)
+			if req.Header.Get("If-None-Match") == etag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		} else {
+			whole.Add(1)
+		}
+		fmt.Fprint(w, b)
+	}
+	r.Mux.HandleFunc("/etag/app.json", func(w http.ResponseWriter, req *http.Request) {
+		if redirect.Load() {
+			http.Redirect(w, req, "/etag/moved.json", http.StatusFound)
+			return
+		}
+		serve(w, req)
+	})
+	r.Mux.HandleFunc("/etag/moved.json", serve)
+	ctx := context.Background()
+	fetchOnce := func() *Fetched {
+		t.Helper()
+		got, err := r.f.FetchManifest(ctx, request(t, r.HTTPSURL("/etag/app.json")), policy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Mode != ModeStrict || !got.Strict || got.Manifest.Runtime.Version == "" {
+			t.Fatalf("got mode %s strict %v runtime %q, want a strict fetch of the manifest", got.Mode, got.Strict, got.Manifest.Runtime.Version)
+		}
+		return got
+	}
+	first := fetchOnce()
+	second := fetchOnce()
+	if conditional.Load() != 1 || whole.Load() != 1 || !bytes.Equal(second.Body, first.Body) {
+		t.Errorf("second fetch: %d conditional and %d whole requests, body same %v; want 1 and 1, the same body", conditional.Load(), whole.Load(), bytes.Equal(second.Body, first.Body))
+	}
+	changed := strings.Replace(goodManifest, `"stable"`, `"38.126.82.64"`, 1)
+	body.Store(changed)
+	if got := fetchOnce(); string(got.Body) != changed {
+		t.Errorf("a changed manifest: got %s, want the new one", got.Body)
+	}
+	redirect.Store(true)
+	before := whole.Load()
+	got := fetchOnce()
+	if !strings.HasSuffix(got.FinalURL, "/etag/moved.json") || whole.Load() != before+1 {
+		t.Errorf("a 304 after a redirect elsewhere: final URL %s, %d whole requests; want moved.json fetched whole", got.FinalURL, whole.Load()-before)
+	}
+}
