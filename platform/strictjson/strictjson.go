@@ -257,6 +257,10 @@ func Outer(data []byte) ([]Member, error) {
 }
 
 func object(data []byte, opts []jsontext.Options) ([]Member, error) {
+	if ms, ok := objectOnePass(data, opts); ok {
+		return ms, nil
+	}
+	// Something is wrong: read and Members word it, as for any value.
 	v, err := read(data, opts)
 	if err != nil {
 		return nil, err
@@ -275,6 +279,48 @@ func object(data []byte, opts []jsontext.Options) ([]Member, error) {
 		return nil, &Error{Line: line, Column: col, Err: err}
 	}
 	return ms, nil
+}
+
+// objectOnePass is object for data that it accepts: the checks of read
+// and the split of Members in one pass of one decoder, the members'
+// values slices of data. It reports false for anything it does not
+// accept (not an object, a fault, a key twice at the top level), which
+// object then reads again to word the refusal: a manifest is read once
+// where it is good, not twice.
+func objectOnePass(data []byte, opts []jsontext.Options) ([]Member, bool) {
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !utf8.Valid(data) {
+		return nil, false
+	}
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data), opts...)
+	if dec.PeekKind() != '{' {
+		return nil, false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, false
+	}
+	out := make([]Member, 0, 16)
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, false
+		}
+		name := tok.String() // before the next read, which reuses its bytes
+		val, err := dec.ReadValue()
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, Member{Name: name, Value: val, Offset: dec.InputOffset() - int64(len(val))})
+	}
+	if _, err := dec.ReadToken(); err != nil { // }
+		return nil, false
+	}
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return nil, false
+	}
+	if _, dup := duplicate(out); dup {
+		return nil, false
+	}
+	return out, true
 }
 
 // Members returns the members of v, valid JSON that holds an object, in
