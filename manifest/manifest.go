@@ -91,14 +91,37 @@ type Runtime struct {
 //
 // Keys rvm does not read are kept as they are, duplicates inside them
 // included; trustedAppConfigs is checked strictly by its verifier.
-func Parse(data []byte) (*Manifest, error) {
+func Parse(data []byte) (*Manifest, error) { return parse(data, true) }
+
+// parse is Parse; where inPass is set, the top-level snapshot is walked
+// within the pass that checks the document (strictjson.OuterFollowing),
+// so that a Workspace manifest's largest part is read once. The walk's
+// places and notices are the same either way (FuzzManifest compares).
+func parse(data []byte, inPass bool) (*Manifest, error) {
 	if len(data) > MaxManifestSize {
 		return nil, fmt.Errorf("manifest: %d bytes is more than the %d allowed", len(data), MaxManifestSize)
 	}
-	top, err := strictjson.Outer(data)
+	snap := &placeReader{} // the top-level snapshot's walk
+	var snapPlaces []place
+	walked := false
+	follow := func(name string, dec *jsontext.Decoder) (bool, error) {
+		if name != "snapshot" || dec.PeekKind() != '{' || walked {
+			// A second snapshot is the slow path's to refuse.
+			return false, nil
+		}
+		walked = true
+		var err error
+		snapPlaces, err = snap.walkDecoder(dec, "snapshot")
+		return true, err
+	}
+	if !inPass {
+		follow = nil
+	}
+	top, followed, err := strictjson.OuterFollowing(data, follow)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
+	walked = walked && followed
 	keys := make(map[string]jsontext.Value, len(top))
 	for _, m := range top {
 		keys[m.Name] = m.Value
@@ -162,12 +185,13 @@ func Parse(data []byte) (*Manifest, error) {
 			}
 		}
 	}
-	for _, s := range []struct {
-		root string
-		raw  jsontext.Value
-	}{{"snapshot", keys["snapshot"]}, {"platform.snapshot", platform["snapshot"]}} {
-		places = append(places, r.walk(s.raw, s.root)...)
+	if walked {
+		places = append(places, snapPlaces...)
+		r.n.merge(snap.n)
+	} else {
+		places = append(places, r.walk(keys["snapshot"], "snapshot")...)
 	}
+	places = append(places, r.walk(platform["snapshot"], "platform.snapshot")...)
 	for _, p := range places {
 		if !req.Add(p.entries, MaxRequested) {
 			r.n.add("%s: more than %d permissions in all (these permissions are not requested)", pathName(p.root, p.path, keyPermissions), MaxRequested)
@@ -232,6 +256,19 @@ func (n *notices) add(format string, args ...any) {
 		return
 	}
 	n.out = append(n.out, "manifest: "+fmt.Sprintf(format, args...))
+}
+
+// merge adds o's notices after n's, as if they had been added to n in
+// turn.
+func (n *notices) merge(o notices) {
+	for _, s := range o.out {
+		if len(n.out) == MaxNotices {
+			n.left++
+			continue
+		}
+		n.out = append(n.out, s)
+	}
+	n.left += o.left
 }
 
 // list is the notices, and one that says how many were left out.
@@ -355,13 +392,24 @@ func (r *placeReader) walk(raw jsontext.Value, root string) []place {
 		r.n.add("%s: want an object, got %s (the permissions under it are not requested)", root, strictjson.Kind(raw))
 		return nil
 	}
-	w := &walker{dec: jsontext.NewDecoder(bytes.NewBuffer(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)), r: r, root: root}
-	if err := w.object(0); err != nil {
+	out, err := r.walkDecoder(jsontext.NewDecoder(bytes.NewBuffer(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)), root)
+	if err != nil {
 		// raw was checked whole: only a broken invariant gets here.
 		r.n.add("%s: %v (the permissions under it are not requested)", root, err)
 		return nil
 	}
-	return w.out
+	return out
+}
+
+// walkDecoder walks the snapshot object that starts at dec (root names
+// it), as walk does, reading exactly that value from dec; an error is the
+// decoder's (a fault of the document).
+func (r *placeReader) walkDecoder(dec *jsontext.Decoder, root string) ([]place, error) {
+	w := &walker{dec: dec, r: r, root: root}
+	if err := w.object(0); err != nil {
+		return nil, err
+	}
+	return w.out, nil
 }
 
 // walker reads one snapshot in one pass of its decoder. The permissions

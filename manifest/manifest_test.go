@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -324,6 +325,12 @@ func FuzzManifest(f *testing.F) {
 	f.Add(benchWorkspace(4 << 10))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse(data)
+		// The snapshot walked within the checking pass gives what a walk
+		// of its value after the pass gives.
+		after, afterErr := parse(data, false)
+		if fmt.Sprint(err) != fmt.Sprint(afterErr) || !reflect.DeepEqual(m, after) {
+			t.Fatalf("walked in the pass: %+v, %v; walked after it: %+v, %v", m, err, after, afterErr)
+		}
 		if err != nil {
 			if m != nil {
 				t.Fatal("Parse returned a manifest with an error")

@@ -256,8 +256,29 @@ func Outer(data []byte) ([]Member, error) {
 	return object(data, lax)
 }
 
+// Follow, given the name of a top-level member, may read that member's
+// value itself from dec, positioned at the value, within the one pass
+// that checks the document (OuterFollowing): it reports whether it read
+// the value, whole, and an error where it could not (the document is then
+// read again, without it).
+type Follow func(name string, dec *jsontext.Decoder) (bool, error)
+
+// OuterFollowing is Outer, where follow reads the values of the members it
+// chooses as the document is checked, so that a part a reader walks is
+// read once. followed reports whether follow's reads stand: false where
+// the document is refused, or was read again without follow (then follow
+// may have read a part of it, which its caller throws away and reads from
+// the members).
+func OuterFollowing(data []byte, follow Follow) (ms []Member, followed bool, err error) {
+	if ms, ok := objectOnePass(data, lax, follow); ok {
+		return ms, true, nil
+	}
+	ms, err = object(data, lax)
+	return ms, false, err
+}
+
 func object(data []byte, opts []jsontext.Options) ([]Member, error) {
-	if ms, ok := objectOnePass(data, opts); ok {
+	if ms, ok := objectOnePass(data, opts, nil); ok {
 		return ms, nil
 	}
 	// Something is wrong: read and Members word it, as for any value.
@@ -287,7 +308,7 @@ func object(data []byte, opts []jsontext.Options) ([]Member, error) {
 // accept (not an object, a fault, a key twice at the top level), which
 // object then reads again to word the refusal: a manifest is read once
 // where it is good, not twice.
-func objectOnePass(data []byte, opts []jsontext.Options) ([]Member, bool) {
+func objectOnePass(data []byte, opts []jsontext.Options, follow Follow) ([]Member, bool) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) || !utf8.Valid(data) {
 		return nil, false
 	}
@@ -305,8 +326,15 @@ func objectOnePass(data []byte, opts []jsontext.Options) ([]Member, bool) {
 			return nil, false
 		}
 		name := tok.String() // before the next read, which reuses its bytes
-		val, err := dec.ReadValue()
-		if err != nil {
+		var val jsontext.Value
+		from := dec.InputOffset()
+		if followed, ferr := followMember(follow, name, dec); ferr != nil {
+			return nil, false
+		} else if followed {
+			// What follow read: the value, after the colon and the white
+			// space around it.
+			val = bytes.TrimLeft(data[from:dec.InputOffset()], " \t\r\n:")
+		} else if val, err = dec.ReadValue(); err != nil {
 			return nil, false
 		}
 		out = append(out, Member{Name: name, Value: val, Offset: dec.InputOffset() - int64(len(val))})
@@ -321,6 +349,14 @@ func objectOnePass(data []byte, opts []jsontext.Options) ([]Member, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// followMember lets follow (where set) read the value of the member name.
+func followMember(follow Follow, name string, dec *jsontext.Decoder) (bool, error) {
+	if follow == nil {
+		return false, nil
+	}
+	return follow(name, dec)
 }
 
 // Members returns the members of v, valid JSON that holds an object, in
