@@ -91,7 +91,13 @@ func (l *Launcher) userSide(doc *Document, r *Request) (runtime.Runtime, error) 
 	if doc.Trust.UserSignerTrust && doc.Trust.Status == StatusTrusted {
 		signer = doc.Trust.SignerSPKI // a signer trust may apply
 	}
-	stored, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).Stored(doc.ManifestURL, signer)
+	var stored permissions.Stored
+	var err error
+	if r.stored != nil {
+		stored = r.stored.Stored(doc.ManifestURL, signer)
+	} else {
+		stored, err = permissions.OpenStore(l.env.DataDir, l.env.UserID).Stored(doc.ManifestURL, signer)
+	}
 	if err != nil {
 		l.env.Log.Warn().Err(err).Msg("stored user answers unreadable; asking again")
 		doc.Notices = append(doc.Notices, "stored user answers unreadable (asking again): "+err.Error())

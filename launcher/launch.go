@@ -90,12 +90,13 @@ func (l *Launcher) decideVia(ctx context.Context, launch bool, r *Request) (doc 
 // which whoever decides treats as revoked. A store that cannot be read
 // distrusts none; the user side then says so in a notice (see userSide).
 func (l *Launcher) distrusts(r *Request) {
-	spkis, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).Distrusted()
+	snap, err := permissions.OpenStore(l.env.DataDir, l.env.UserID).Snapshot()
 	if err != nil {
 		l.env.Log.Warn().Err(err).Msg("stored signer trusts unreadable; no signer distrusted")
 		return
 	}
-	r.Options.DistrustedSigners = spkis
+	r.stored = snap
+	r.Options.DistrustedSigners = snap.Distrusted()
 }
 
 // remoteDecide asks the service; ErrNoService where there is none, or

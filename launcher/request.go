@@ -98,6 +98,10 @@ type Request struct {
 	// transportKey is what decides how a fetch reaches a server: the
 	// resolve entries, sorted, and the environment, for the fetchers' map.
 	transportKey string
+	// stored is this user's store as distrusts read it for this request,
+	// for the user side to take its answers from: nil where it was not
+	// read, or could not be (the user side then reads it, and says why).
+	stored *permissions.Snapshot
 }
 
 // OptionError is an option of a request that is wrong (bad usage, where the

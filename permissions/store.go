@@ -165,24 +165,63 @@ var writeFile = platform.WriteFileAtomic
 
 // Stored returns what the store user stored about a decision on the
 // manifest URL whose trusted block has the signing key spki ("" for none):
-// the answers for the URL, by question, and whether the user trusts that
-// signer. It reads the store once; Stored.SignerTrusted is then still to
-// be applied only where the decider lets a user's signer trust apply (see
-// Stored).
+// Snapshot, then its Stored. Where the store cannot be read, the answers
+// are none.
 func (s *Store) Stored(url, spki string) (Stored, error) {
-	out := Stored{Answers: Answers{}}
+	snap, err := s.Snapshot()
+	if err != nil {
+		return Stored{Answers: Answers{}}, err
+	}
+	return snap.Stored(url, spki), nil
+}
+
+// Snapshot is what a Store held for its user at one read: a decision's
+// distrusted signers before it is made and its stored answers after, from
+// one read of the file.
+type Snapshot struct {
+	doc  *storeDoc
+	user string
+}
+
+// Snapshot reads the store once, under its lock.
+func (s *Store) Snapshot() (*Snapshot, error) {
+	snap := &Snapshot{user: s.user}
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
-		for _, c := range doc.Choices {
-			if c.User == s.user && c.URL == url {
-				out.Answers[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
-			}
-		}
-		if i, ok := doc.signer(s.user, spki); ok && spki != "" {
-			out.SignerTrusted = doc.Signers[i].Trusted
-		}
+		snap.doc = doc
 		return false, nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// Stored returns the user's answers for the manifest URL, by question,
+// and whether the user trusts the signer whose key is spki ("" for none).
+// SignerTrusted is then still to be applied only where the decider lets a
+// user's signer trust apply (see Stored).
+func (p *Snapshot) Stored(url, spki string) Stored {
+	out := Stored{Answers: Answers{}}
+	for _, c := range p.doc.Choices {
+		if c.User == p.user && c.URL == url {
+			out.Answers[Question{c.Permission, c.ConstraintsSHA256}] = c.Decision == Granted
+		}
+	}
+	if i, ok := p.doc.signer(p.user, spki); ok && spki != "" {
+		out.SignerTrusted = p.doc.Signers[i].Trusted
+	}
+	return out
+}
+
+// Distrusted returns the SPKIs of the signers the user distrusts, sorted.
+func (p *Snapshot) Distrusted() []string {
+	var out []string
+	for _, g := range p.doc.Signers {
+		if g.User == p.user && !g.Trusted {
+			out = append(out, g.SPKI)
+		}
+	}
+	return out
 }
 
 // List returns every stored answer, sorted by user, URL, permission and
@@ -261,21 +300,6 @@ func (s *Store) Signers() ([]Signer, error) {
 	var out []Signer
 	err := s.locked(false, func(doc *storeDoc) (bool, error) {
 		out = doc.Signers
-		return false, nil
-	})
-	return out, err
-}
-
-// Distrusted returns the SPKIs of the signers the store user distrusts,
-// sorted.
-func (s *Store) Distrusted() ([]string, error) {
-	var out []string
-	err := s.locked(false, func(doc *storeDoc) (bool, error) {
-		for _, g := range doc.Signers {
-			if g.User == s.user && !g.Trusted {
-				out = append(out, g.SPKI)
-			}
-		}
 		return false, nil
 	})
 	return out, err

@@ -252,8 +252,8 @@ func TestStoreSigners(t *testing.T) {
 	if got, _ := mine.Stored(a, key); got.SignerTrusted {
 		t.Error("the signer is trusted after a distrust, want not")
 	}
-	if got, err := mine.Distrusted(); err != nil || !slices.Equal(got, []string{key}) {
-		t.Errorf("got distrusted %q, %v, want %q", got, err, key)
+	if snap, err := mine.Snapshot(); err != nil || !slices.Equal(snap.Distrusted(), []string{key}) {
+		t.Errorf("got distrusted %v, %v, want %q", snap, err, key)
 	}
 	want := []Choice{
 		{user, b, "System.getCookies", none, Granted, other},
