@@ -264,6 +264,7 @@ func (l *Launcher) refuseLinkEarly(ctx context.Context, r *Request) error {
 		return nil
 	}
 	own := l.ownerSettings(ctx, l.machineSettings(r), l.fetcher(r))
+	r.owner = &own // for an in-process decision, which need not read them again
 	u, uerr := pattern.ParseURL(r.URL.URL, pattern.Owner)
 	var reason string
 	switch allowed, why := own.Settings.AllowedLinkLaunch(u, true); {

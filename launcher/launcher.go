@@ -205,6 +205,16 @@ func (l *Launcher) ownerSettings(ctx context.Context, ms *settings.Machine, f *f
 	return ld.Load(ctx, owner.Location{Value: value, SetBy: setBy, Invalid: invalid})
 }
 
+// requestOwner is the desktop owner settings for the decision on r: what
+// the link launch's early check read for it, once, else read now.
+func (l *Launcher) requestOwner(ctx context.Context, r *Request, ms *settings.Machine, f *fetch.Fetcher) owner.Loaded {
+	if own := r.owner; own != nil {
+		r.owner = nil
+		return *own
+	}
+	return l.ownerSettings(ctx, ms, f)
+}
+
 // trustRoots reads the trust roots of a request: the TrustRootsFile that
 // an owner source sets (a request that also names --trust-roots is refused
 // before it gets here: see refuseTrustRoots), else --trust-roots; nil
@@ -269,7 +279,7 @@ func (l *Launcher) Decide(ctx context.Context, r *Request) (*Document, error) {
 		return nil, err
 	}
 	f := l.fetcher(r)
-	own := l.ownerSettings(ctx, ms, f)
+	own := l.requestOwner(ctx, r, ms, f)
 	fetched, err := l.fetchShared(ctx, f, r, ms)
 	if err != nil {
 		return nil, err

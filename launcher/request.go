@@ -15,6 +15,7 @@ import (
 	"github.com/rvm-launcher/rvm/manifest/fetch"
 	"github.com/rvm-launcher/rvm/manifest/trust"
 	"github.com/rvm-launcher/rvm/permissions"
+	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/platform"
 )
 
@@ -102,6 +103,10 @@ type Request struct {
 	// for the user side to take its answers from: nil where it was not
 	// read, or could not be (the user side then reads it, and says why).
 	stored *permissions.Snapshot
+	// owner is the desktop owner settings as a link launch's early check
+	// read them for this request (see refuseLinkEarly), which Decide then
+	// takes instead of reading them again; nil otherwise.
+	owner *owner.Loaded
 }
 
 // OptionError is an option of a request that is wrong (bad usage, where the
