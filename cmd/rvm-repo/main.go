@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -240,13 +241,7 @@ func publish(args []string, stdout, stderr io.Writer) error {
 	for _, t := range sum.Targets {
 		fmt.Fprintf(stdout, "published %s\n", t)
 	}
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range sum.Channels {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(sum.Channels)) {
 		fmt.Fprintf(stdout, "channel %s -> %s\n", name, sum.Channels[name])
 	}
 	fmt.Fprintf(stdout, "signed targets version %d, a snapshot and a timestamp\n", sum.Version)
@@ -321,22 +316,10 @@ func verify(args []string, stdout, stderr io.Writer) error {
 	for _, role := range publisher.Roles {
 		fmt.Fprintf(stdout, "%-9s  expires %s\n", role, rep.Expires[role].UTC().Format(time.RFC3339))
 	}
-	for _, t := range slices.Sorted(func(yield func(string) bool) {
-		for k := range rep.Targets {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, t := range slices.Sorted(maps.Keys(rep.Targets)) {
 		fmt.Fprintf(stdout, "target     %s (%d bytes) ok\n", t, rep.Targets[t])
 	}
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range rep.Channels {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(rep.Channels)) {
 		fmt.Fprintf(stdout, "channel    %s -> %s\n", name, rep.Channels[name])
 	}
 	if rep.TrustOnFirstUse {

@@ -3,6 +3,7 @@ package publisher
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,13 +95,7 @@ func Verify(ctx context.Context, source string, o VerifyOptions) (*Report, error
 		return nil, err
 	}
 	versions := map[string]bool{}
-	for _, t := range slices.Sorted(func(yield func(string) bool) {
-		for k := range rep.Targets {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, t := range slices.Sorted(maps.Keys(rep.Targets)) {
 		if t == ChannelsTarget {
 			continue
 		}

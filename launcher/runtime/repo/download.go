@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -227,13 +228,7 @@ func (v *verifier) check(contentType string) error {
 	if v.n != v.info.Length {
 		return fmt.Errorf("got %d bytes, targets.json signed %d%s", v.n, v.info.Length, hint)
 	}
-	for _, alg := range slices.Sorted(func(yield func(string) bool) {
-		for k := range v.hashes {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, alg := range slices.Sorted(maps.Keys(v.hashes)) {
 		if got := v.hashes[alg].Sum(nil); !bytes.Equal(got, v.info.Hashes[alg]) {
 			return fmt.Errorf("%s %s, targets.json signed %s: not the archive the publisher signed%s", alg, hex.EncodeToString(got), hex.EncodeToString(v.info.Hashes[alg]), hint)
 		}

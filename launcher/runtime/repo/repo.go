@@ -67,6 +67,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -770,13 +771,7 @@ func (c *Client) hinted(network bool) *state {
 // consistent snapshots (which rvm-repo always uses), its SHA-256 (or,
 // without one, its first hash by name) before its base name.
 func servedName(target string, info *metadata.TargetFiles) (string, error) {
-	algs := slices.Sorted(func(yield func(string) bool) {
-		for k := range info.Hashes {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	algs := slices.Sorted(maps.Keys(info.Hashes))
 	if len(algs) == 0 {
 		return "", errors.New("targets.json gives it no hash")
 	}
@@ -799,18 +794,7 @@ func (c *Client) Channels(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return maps(st.channels), st.err
-}
-
-func maps(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(st.channels), st.err
 }
 
 // RuntimeTarget is the target path of the runtime archive of version for
