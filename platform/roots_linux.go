@@ -15,19 +15,13 @@ func bundleRoots(getenv func(string) string, bundles []string) *x509.CertPool {
 	if getenv("SSL_CERT_DIR") != "" {
 		return nil
 	}
-	if f := getenv("SSL_CERT_FILE"); f != "" {
-		bundles = []string{f}
+	data := bundleFile(getenv, bundles)
+	if data == nil {
+		return nil
 	}
-	for _, f := range bundles {
-		data, err := ReadFileLimit(f, maxRootsFile)
-		if err != nil {
-			continue
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(data) {
-			return nil
-		}
-		return pool
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil
 	}
-	return nil
+	return pool
 }

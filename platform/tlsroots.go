@@ -43,20 +43,13 @@ func TLSRoots(getenv func(string) string) *x509.CertPool {
 	if !set {
 		return nil
 	}
-	files := tlsRootsFiles
-	if f := getenv("SSL_CERT_FILE"); f != "" {
-		files = []string{f}
-	}
 	var dirs []string
 	if d := getenv("SSL_CERT_DIR"); d != "" {
 		dirs = strings.Split(d, ":")
 	}
 	pool := x509.NewCertPool()
-	for _, f := range files {
-		if data, err := ReadFileLimit(f, maxRootsFile); err == nil {
-			pool.AppendCertsFromPEM(data)
-			break
-		}
+	if data := bundleFile(getenv, tlsRootsFiles); data != nil {
+		pool.AppendCertsFromPEM(data)
 	}
 	for _, dir := range dirs {
 		entries, err := os.ReadDir(dir)
@@ -80,4 +73,19 @@ func TLSRoots(getenv func(string) string) *x509.CertPool {
 		}
 	}
 	return pool
+}
+
+// bundleFile reads the bundle of roots that getenv's SSL_CERT_FILE names,
+// else the first of bundles that can be read, as crypto/x509 picks it;
+// nil where none can be.
+func bundleFile(getenv func(string) string, bundles []string) []byte {
+	if f := getenv("SSL_CERT_FILE"); f != "" {
+		bundles = []string{f}
+	}
+	for _, f := range bundles {
+		if data, err := ReadFileLimit(f, maxRootsFile); err == nil {
+			return data
+		}
+	}
+	return nil
 }
