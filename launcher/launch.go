@@ -64,6 +64,7 @@ func PrompterFor(env prompt.Env) Prompter {
 // belongs to this user (stored answers) then applies on this side, as
 // Verify applies it. Nothing is downloaded.
 func (l *Launcher) VerifyVia(ctx context.Context, r *Request) (*Document, error) {
+	defer l.holdSettings(r)()
 	doc, _, err := l.decideVia(ctx, false, r)
 	if err != nil {
 		return nil, err
@@ -120,7 +121,7 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 		o.MachineSettings = abs
 	}
 	if o.MachineSettings == "" {
-		if source := l.perUserSettings(); source != "" {
+		if source := l.perUserSettings(l.machineSettings(r)); source != "" {
 			l.env.Log.Debug().Str("source", source).Msg("per-user machine settings apply, which a request cannot carry; deciding in-process")
 			return nil, ErrNoService
 		}
@@ -141,11 +142,11 @@ func (l *Launcher) remoteDecide(ctx context.Context, launch bool, r *Request) (*
 }
 
 // perUserSettings names the first per-user settings source that changes
-// this user's machine settings, the runtime directory aside: "" where
-// the owner sources alone give the same values, errors and notices.
-func (l *Launcher) perUserSettings() string {
+// all, this user's machine settings (from every source), the runtime
+// directory aside: "" where the owner sources alone give the same values,
+// errors and notices.
+func (l *Launcher) perUserSettings(all *settings.Machine) string {
 	srcs := l.sources()
-	all := srcs.Load("")
 	owner := settings.Sources{Owner: srcs.Owner}.Load("")
 	for name, v := range all.Values {
 		if name != settings.RuntimeDirectory && v != owner.Values[name] {
@@ -198,6 +199,7 @@ func (l *Launcher) progressOfService() func(version string, done, total int64) {
 // *CancelledError, each with the decision; one without a runtime to start
 // a *RuntimeError.
 func (l *Launcher) LaunchVia(ctx context.Context, r *Request, ask Prompter) (*Document, int, error) {
+	defer l.holdSettings(r)()
 	if err := l.refuseLinkEarly(ctx, r); err != nil {
 		return nil, 0, err
 	}

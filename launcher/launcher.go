@@ -161,6 +161,23 @@ func (l *Launcher) fetcher(r *Request) *fetch.Fetcher {
 // the settings in use had none is ignored (logged) so that the last good
 // settings stay.
 func (l *Launcher) machineSettings(r *Request) *settings.Machine {
+	if r.machine != nil {
+		return r.machine
+	}
+	return l.requestSettings(r)
+}
+
+// holdSettings reads the machine settings for r once for one verify or
+// launch, which asks for them at each step (the runtimes it reports, the
+// decision, its user side), and returns what lets them go: a request
+// used again reads them anew.
+func (l *Launcher) holdSettings(r *Request) (release func()) {
+	r.machine = l.requestSettings(r)
+	return func() { r.machine = nil }
+}
+
+// requestSettings loads the machine settings for r (see machineSettings).
+func (l *Launcher) requestSettings(r *Request) *settings.Machine {
 	if r.Options.MachineSettings != "" {
 		return l.loadSettings(r.Options.MachineSettings)
 	}
@@ -258,6 +275,7 @@ func (l *Launcher) Verify(ctx context.Context, rawURL string, o Options) (*Docum
 	if err != nil {
 		return nil, err
 	}
+	defer l.holdSettings(r)()
 	l.distrusts(r)
 	doc, err := l.Decide(ctx, r)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/rvm-launcher/rvm/permissions"
 	"github.com/rvm-launcher/rvm/permissions/owner"
 	"github.com/rvm-launcher/rvm/platform"
+	"github.com/rvm-launcher/rvm/platform/settings"
 )
 
 // Options are the per-call inputs of one verify or launch request, as the
@@ -107,6 +108,9 @@ type Request struct {
 	// read them for this request (see refuseLinkEarly), which Decide then
 	// takes instead of reading them again; nil otherwise.
 	owner *owner.Loaded
+	// machine is the machine settings held for one verify or launch of
+	// this request (see Launcher.holdSettings); nil otherwise.
+	machine *settings.Machine
 }
 
 // OptionError is an option of a request that is wrong (bad usage, where the
